@@ -1,0 +1,47 @@
+// The node's storage contract. SQLite (embedded default) and PostgreSQL implement it;
+// one test suite (test/network/store.suite.ts) runs against both.
+// Semantics follow protocol.md §1.5 and §13.
+
+/** An envelope as stored: the digest sha256(utf8(contentTopic) ‖ message) is its primary key. */
+export interface StoredEnvelope {
+  contentTopic: string;
+  /** Sender timestamp as given by the client (uint64 nanoseconds, must fit in int64 to be stored). */
+  timestampNs: bigint;
+  message: Uint8Array;
+  /** sha256(utf8(contentTopic) ‖ message), 32 bytes. */
+  digest: Uint8Array;
+}
+
+export type SortDirection = 'ascending' | 'descending';
+
+export interface StoreQuery {
+  /** At least one topic; results of several topics are merged. */
+  contentTopics: string[];
+  /** Inclusive bounds on timestampNs; undefined means unbounded. */
+  startTimeNs?: bigint;
+  endTimeNs?: bigint;
+  /** Rows to return (the API layer validates 1..100, or 500 for a single userpreferences topic). */
+  limit: number;
+  direction: SortDirection;
+  /**
+   * Continue after this position in (timestampNs, digest) order. With senderTimeNs set and a
+   * digest: strictly after (T, digest) in the query direction; with only a digest: digest
+   * comparison alone (bytea order), as the reference node does.
+   */
+  cursor?: { digest: Uint8Array; senderTimeNs?: bigint };
+}
+
+export interface EnvelopeStore {
+  /** Human-readable description for the start-up banner, e.g. "SQLite at .xmtp-node/envelopes.db". */
+  readonly description: string;
+  /**
+   * Stores envelopes atomically as one batch; resolves once they are durable. Returns, per
+   * envelope, true when it was new and false when its digest was already stored (a duplicate
+   * is not an error: the caller still relays it).
+   */
+  insert(envelopes: StoredEnvelope[]): Promise<boolean[]>;
+  /** Envelopes ordered by (timestampNs, digest) in the query direction. */
+  query(query: StoreQuery): Promise<StoredEnvelope[]>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+}
