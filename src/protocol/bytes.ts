@@ -88,7 +88,10 @@ export function fromBase64(text: string): Uint8Array {
     const c = text.charCodeAt(i);
     const v = c < 128 ? DECODE[c]! : -1;
     if (v < 0) {
-      throw new ProtocolError('invalid_base64', `invalid base64 character ${JSON.stringify(text[i])} at ${i}`);
+      throw new ProtocolError(
+        'invalid_base64',
+        `invalid base64 character ${JSON.stringify(text[i])} at ${i}`,
+      );
     }
     acc = (acc << 6) | v;
     bits += 6;
