@@ -1,0 +1,214 @@
+// The PostgreSQL envelope store, for operators who run several nodes on one database.
+// Semantics: protocol.md §1.5 (query, cursor) and §13 (dedupe by digest); contract in store.ts.
+import pg from 'pg';
+import { ProtocolError } from '@/protocol/errors';
+import { migrate } from './postgres-migrations';
+import type { EnvelopeStore, StoredEnvelope, StoreQuery } from './store';
+
+/** int64 bounds: PostgreSQL bigint, and what the contract lets a timestamp be stored as. */
+const INT64_MAX = (1n << 63n) - 1n;
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:port/db` or `postgresql://…`. */
+  url: string;
+  /** Pool size; several concurrent publishes and queries each hold one connection briefly. */
+  maxConnections?: number;
+}
+
+/** Connects, applies pending migrations (safe when several nodes start at once) and returns the store. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<EnvelopeStore> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // An idle connection that dies (database restart) must not crash the node: the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresStore(pool, `PostgreSQL at ${redactUrl(options.url)}`);
+}
+
+class PostgresStore implements EnvelopeStore {
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly description: string,
+  ) {}
+
+  async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+    this.assertOpen();
+    if (envelopes.length === 0) return [];
+    for (const envelope of envelopes) checkTimestamp(envelope.timestampNs);
+    // One statement per batch, so the batch is atomic. Rows go in digest order: two nodes inserting
+    // overlapping batches then take the unique-index locks in the same order and cannot deadlock.
+    const result = await retryOnDeadlock(() =>
+      this.pool.query<{ digest: Buffer }>({
+        name: 'xmtp_insert_envelopes',
+        text: `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message)
+             SELECT digest, content_topic, timestamp_ns, message
+             FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::bytea[])
+                  AS batch (digest, content_topic, timestamp_ns, message)
+             ORDER BY digest
+             ON CONFLICT (digest) DO NOTHING
+             RETURNING digest`,
+        values: [
+          envelopes.map((e) => e.digest),
+          envelopes.map((e) => e.contentTopic),
+          envelopes.map((e) => e.timestampNs),
+          envelopes.map((e) => e.message),
+        ],
+      }),
+    );
+    // RETURNING lists the rows this statement created. A digest repeated inside the batch is created
+    // once: the first occurrence is new, later ones are duplicates.
+    const created = new Set(result.rows.map((r) => r.digest.toString('hex')));
+    return envelopes.map((e) =>
+      created.delete(Buffer.from(e.digest.buffer, e.digest.byteOffset, e.digest.length).toString('hex')),
+    );
+  }
+
+  async query(query: StoreQuery): Promise<StoredEnvelope[]> {
+    this.assertOpen();
+    const topics = [...new Set(query.contentTopics)];
+    if (topics.length === 0 || query.limit <= 0) return [];
+    const plan = planQuery(query, topics);
+    if (!plan) return [];
+    const result = await this.pool.query<EnvelopeRow>(plan);
+    return result.rows.map(fromRow);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ProtocolError('store_closed', `store is closed: ${this.description}`);
+  }
+}
+
+interface EnvelopeRow {
+  content_topic: string;
+  timestamp_ns: string;
+  message: Buffer;
+  digest: Buffer;
+}
+
+function fromRow(row: EnvelopeRow): StoredEnvelope {
+  return {
+    contentTopic: row.content_topic,
+    timestampNs: BigInt(row.timestamp_ns),
+    message: view(row.message),
+    digest: view(row.digest),
+  };
+}
+
+/** A plain Uint8Array over the Buffer's bytes (no copy), so results compare equal to what was inserted. */
+function view(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/**
+ * Runs a statement again when PostgreSQL aborted it as a deadlock victim. Sorted inserts make that
+ * unlikely, but a batch is one statement, so replaying it is always safe.
+ */
+async function retryOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 * Math.random()));
+    }
+  }
+}
+
+function checkTimestamp(timestampNs: bigint): void {
+  if (timestampNs < 0n || timestampNs > INT64_MAX) {
+    throw new ProtocolError(
+      'timestamp_out_of_range',
+      `envelope timestamp does not fit in int64: ${timestampNs}`,
+    );
+  }
+}
+
+/**
+ * Builds the SQL for one query shape. Each shape (bounds present, cursor kind, direction, one topic or
+ * several) gets its own named prepared statement, so plans never hinge on NULL-tolerant conditions.
+ * Returns undefined when the bounds exclude every storable timestamp.
+ */
+function planQuery(query: StoreQuery, topics: string[]): pg.QueryConfig | undefined {
+  const ascending = query.direction === 'ascending';
+  const values: unknown[] = [topics.length === 1 ? topics[0] : topics];
+  const where: string[] = [topics.length === 1 ? 'content_topic = $1' : 'content_topic = t.topic'];
+  const shape: string[] = [topics.length === 1 ? 'one' : 'many', ascending ? 'asc' : 'desc'];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+
+  // Bounds are uint64 on the wire; stored timestamps are int64, so a bound past INT64_MAX is either
+  // vacuous (end) or excludes everything (start).
+  if (query.startTimeNs !== undefined && query.startTimeNs > 0n) {
+    if (query.startTimeNs > INT64_MAX) return undefined;
+    where.push(`timestamp_ns >= ${param(query.startTimeNs)}`);
+    shape.push('start');
+  }
+  if (query.endTimeNs !== undefined && query.endTimeNs <= INT64_MAX) {
+    if (query.endTimeNs < 0n) return undefined;
+    where.push(`timestamp_ns <= ${param(query.endTimeNs)}`);
+    shape.push('end');
+  }
+
+  // §1.5: with a sender time, strictly after (T, digest) in the query direction; with only a digest,
+  // the digest alone decides (bytea order, as the reference node compares ids).
+  const cursor = query.cursor;
+  const after = ascending ? '>' : '<';
+  if (cursor && cursor.senderTimeNs !== undefined) {
+    const t = cursor.senderTimeNs;
+    if (t > INT64_MAX || t < 0n) {
+      // Every stored (timestamp, digest) is below a T past INT64_MAX and above a negative T.
+      const nothingAfter = t > INT64_MAX === ascending;
+      if (nothingAfter) return undefined;
+    } else {
+      where.push(`(timestamp_ns, digest) ${after} (${param(t)}, ${param(cursor.digest)})`);
+      shape.push('cursor');
+    }
+  } else if (cursor) {
+    where.push(`digest ${after} ${param(cursor.digest)}`);
+    shape.push('digest');
+  }
+
+  const order = ascending ? 'ASC' : 'DESC';
+  const limit = param(Math.floor(query.limit));
+  const columns = 'content_topic, timestamp_ns, message, digest';
+  const text =
+    topics.length === 1
+      ? `SELECT ${columns} FROM envelopes WHERE ${where.join(' AND ')}
+         ORDER BY timestamp_ns ${order}, digest ${order} LIMIT ${limit}`
+      : // Several topics: take the first rows of each topic from its own index range, then merge. A plain
+        // `content_topic = ANY(...)` would read and sort every row of every topic.
+        `SELECT e.content_topic, e.timestamp_ns, e.message, e.digest
+         FROM unnest($1::text[]) AS t (topic)
+         CROSS JOIN LATERAL (
+           SELECT ${columns} FROM envelopes WHERE ${where.join(' AND ')}
+           ORDER BY timestamp_ns ${order}, digest ${order} LIMIT ${limit}
+         ) AS e
+         ORDER BY e.timestamp_ns ${order}, e.digest ${order} LIMIT ${limit}`;
+  return { name: `xmtp_query_${shape.join('_')}`, text, values };
+}
+
+/** The URL without its password, for logs and the start-up banner. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparseable URL';
+  }
+}
