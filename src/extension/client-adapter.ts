@@ -1,0 +1,58 @@
+// The seam between the extension and the XMTP client (src/client). The inbox service depends only on this
+// interface; the adapter over the real client is written once the client core exists.
+import type { Consent, MessageRecord } from '@/extension/cache/records';
+import type { Signer } from '@/extension/wallet/signer';
+
+/** Where an identity comes from: the user's wallet on a web page, an imported key bundle, or a fresh local key. */
+export type IdentitySource =
+  { kind: 'wallet'; signer: Signer } | { kind: 'key'; keyBundle: string } | { kind: 'generate' };
+
+/** A conversation as the client knows it; the cache adds unread counts and the last message. */
+export interface ConversationInfo {
+  topic: string;
+  peerAddress: string;
+  conversationId?: string;
+  createdAt: number;
+  consent: Consent;
+}
+
+/** A decoded message from the network (status is always `sent` once it is there). */
+export type DecodedMessage = Omit<MessageRecord, 'status' | 'error'>;
+
+/** What the user sends from the popup; the adapter picks the codec (protocol.md §10.2). */
+export type OutgoingContent =
+  | { type: 'text'; text: string }
+  | { type: 'reply'; reference: string; text: string }
+  | { type: 'reaction'; reference: string; emoji: string; action: 'added' | 'removed' };
+
+export interface StreamHandlers {
+  onMessage(message: DecodedMessage): void;
+  onConversation(conversation: ConversationInfo): void;
+  /** The stream broke; the adapter reconnects by itself and asks for what it missed (design.md §1). */
+  onError(error: unknown): void;
+}
+
+/** A connected client for one identity. Lives only in the background worker. */
+export interface ClientSession {
+  readonly address: string;
+  /**
+   * The encoded private key bundle (`PrivateKeyBundle`, protocol.md §4 plaintext) as base64: the secret the
+   * vault keeps so a worker restart needs no wallet signature. Never sent to pages or the popup.
+   */
+  exportKeyBundle(): Promise<string>;
+  listConversations(): Promise<ConversationInfo[]>;
+  /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */
+  messages(topic: string, options?: { after?: number; limit?: number }): Promise<DecodedMessage[]>;
+  send(topic: string, content: OutgoingContent): Promise<DecodedMessage>;
+  newConversation(peerAddress: string, conversationId?: string): Promise<ConversationInfo>;
+  canMessage(peerAddress: string): Promise<boolean>;
+  setConsent(peerAddress: string, consent: Exclude<Consent, 'unknown'>): Promise<void>;
+  /** Streams new conversations and messages of all conversations; the returned function stops it. */
+  streamAll(handlers: StreamHandlers): () => void;
+  close(): Promise<void>;
+}
+
+/** Creates client sessions. `nodes` are node base URLs, e.g. `http://localhost:5555`. */
+export interface ClientAdapter {
+  create(source: IdentitySource, options: { nodes: string[] }): Promise<ClientSession>;
+}

@@ -1,0 +1,106 @@
+// What the popup needs from the background, as one interface. The popup⇄background message map
+// (messages/popup.ts) is a one-to-one projection of it; the implementation (inbox/service.ts) runs over the
+// vault, the cache and a ClientAdapter.
+import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
+import type { OutgoingContent } from '@/extension/client-adapter';
+import type { SignaturePurpose } from '@/extension/wallet/signer';
+
+export interface Settings {
+  /** Node base URLs, tried in order. */
+  nodes: string[];
+  /** Lock the vault after this many idle minutes (0 = never). */
+  autoLockMinutes: number;
+  notifications: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  nodes: ['http://localhost:5555'],
+  autoLockMinutes: 15,
+  notifications: true,
+};
+
+export type IdentityKind = 'wallet' | 'local' | 'imported';
+
+/** `empty`: no identity yet (onboarding); `locked`: vault exists, password needed; `unlocked`: ready. */
+export type VaultStatus = 'empty' | 'locked' | 'unlocked';
+
+export interface InboxState {
+  vault: VaultStatus;
+  /** The account address (EIP-55), known even while locked. */
+  address?: string;
+  identity?: IdentityKind;
+  /** A client session is connected (the network part works). */
+  online: boolean;
+  settings: Settings;
+}
+
+export interface NodeHealth {
+  url: string;
+  ok: boolean;
+  status?: number;
+  latencyMs?: number;
+  error?: string;
+}
+
+/** A web page tab whose EIP-1193 wallet can link the identity. */
+export interface WalletTab {
+  tabId: number;
+  origin: string;
+  title: string;
+  active: boolean;
+  /** Accounts the page's wallet already exposes (eth_accounts), if any. */
+  accounts: string[];
+}
+
+export interface OnboardingInput {
+  password: string;
+  nodes: string[];
+}
+
+/** Pushed to the popup over the runtime port. */
+export type InboxUpdate =
+  | { kind: 'state' }
+  | { kind: 'conversations' }
+  | { kind: 'messages'; topic: string }
+  /** The wallet on `origin` is being asked to sign; the popup explains what and why. */
+  | { kind: 'signature'; purpose: SignaturePurpose; origin: string; text: string }
+  | { kind: 'signature_done'; purpose: SignaturePurpose };
+
+export interface InboxService {
+  state(): Promise<InboxState>;
+  /** `GET <url>/healthz`, with latency. */
+  checkNode(url: string): Promise<NodeHealth>;
+  findWalletTabs(): Promise<WalletTab[]>;
+  /** Creates or enables the identity with the wallet of `tabId` (one or two signatures), then stores it. */
+  linkWallet(input: OnboardingInput & { tabId: number }): Promise<InboxState>;
+  createLocalKey(input: OnboardingInput): Promise<InboxState>;
+  /** `keyBundle`: an encoded PrivateKeyBundle, base64. */
+  importKey(input: OnboardingInput & { keyBundle: string }): Promise<InboxState>;
+  unlock(password: string): Promise<InboxState>;
+  lock(): Promise<InboxState>;
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  /** Wipes the vault, the cache and the account (settings stay). */
+  signOut(): Promise<InboxState>;
+
+  listConversations(): Promise<ConversationRecord[]>;
+  /** Oldest first; `before` (ms) pages back. */
+  listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
+  /** Optimistic: the message is cached as pending first, then sent or marked failed (never throws for a send failure). */
+  send(topic: string, content: OutgoingContent): Promise<MessageRecord>;
+  retry(messageId: string): Promise<MessageRecord>;
+  newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
+  canMessage(peerAddress: string): Promise<boolean>;
+  setConsent(topic: string, consent: Exclude<Consent, 'unknown'>): Promise<ConversationRecord>;
+  markRead(topic: string): Promise<void>;
+  /** Pulls conversations and new messages from the network into the cache. */
+  refresh(): Promise<void>;
+
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Records user activity (resets the auto-lock timer). */
+  touch(): Promise<void>;
+  /** Asks the wallet of `tabId` to sign `text` (the linking plumbing, also used by the e2e test). */
+  signWithWallet(tabId: number, text: string): Promise<{ address: string; signature: string }>;
+
+  subscribe(listener: (update: InboxUpdate) => void): () => void;
+}

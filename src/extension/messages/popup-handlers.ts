@@ -1,0 +1,41 @@
+// The background side of the popup map: each message answered by the InboxService.
+import type { InboxService } from '@/extension/inbox-service';
+import type { Handlers } from './envelope';
+import type { PopupMessages } from './popup';
+
+export function createPopupHandlers(service: InboxService): Handlers<PopupMessages> {
+  return {
+    'state.get': () => service.state(),
+    'node.check': ({ url }) => service.checkNode(url),
+    'wallet.tabs': () => service.findWalletTabs(),
+    'wallet.sign': ({ tabId, text }) => service.signWithWallet(tabId, text),
+    'onboarding.linkWallet': (input) => service.linkWallet(input),
+    'onboarding.createLocal': (input) => service.createLocalKey(input),
+    'onboarding.importKey': (input) => service.importKey(input),
+    'vault.unlock': ({ password }) => service.unlock(password),
+    'vault.lock': () => service.lock(),
+    'vault.changePassword': async ({ oldPassword, newPassword }) => {
+      await service.changePassword(oldPassword, newPassword);
+      return null;
+    },
+    'account.signOut': () => service.signOut(),
+    'conversations.list': () => service.listConversations(),
+    'conversations.new': ({ peerAddress, conversationId }) =>
+      service.newConversation(peerAddress, conversationId),
+    'conversations.canMessage': ({ peerAddress }) => service.canMessage(peerAddress),
+    'conversations.setConsent': ({ topic, consent }) => service.setConsent(topic, consent),
+    'conversations.markRead': async ({ topic }) => {
+      await service.markRead(topic);
+      return null;
+    },
+    'conversations.refresh': async () => {
+      await service.refresh();
+      return null;
+    },
+    'messages.list': ({ topic, before, limit }) => service.listMessages(topic, { before, limit }),
+    'messages.send': ({ topic, content }) => service.send(topic, content),
+    'messages.retry': ({ id }) => service.retry(id),
+    'settings.get': () => service.getSettings(),
+    'settings.update': (patch) => service.updateSettings(patch),
+  };
+}

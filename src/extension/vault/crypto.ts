@@ -1,0 +1,65 @@
+// Password-based encryption for the vault on WebCrypto: PBKDF2-SHA256 → AES-256-GCM. The iteration floor follows
+// OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256 (600,000).
+import { ExtensionError } from '@/extension/errors';
+
+export const MIN_PBKDF2_ITERATIONS = 600_000;
+export const SALT_BYTES = 16;
+export const NONCE_BYTES = 12;
+
+const encoder = new TextEncoder();
+
+/** Derives the vault's AES-256-GCM key. Extractable, because the unlocked key is kept in session storage. */
+export async function deriveVaultKey(
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+): Promise<CryptoKey> {
+  if (!Number.isInteger(iterations) || iterations < MIN_PBKDF2_ITERATIONS) {
+    throw new ExtensionError(
+      'weak_kdf',
+      `PBKDF2 iterations must be at least ${MIN_PBKDF2_ITERATIONS}: ${iterations}`,
+    );
+  }
+  const base = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    true,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+export async function seal(key: CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource },
+    key,
+    plaintext as BufferSource,
+  );
+  return new Uint8Array(sealed);
+}
+
+/** Opens AES-GCM; a failed tag check (wrong key, tampered record) is `null`, not an exception. */
+export async function open(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) {
+  try {
+    const opened = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource },
+      key,
+      ciphertext as BufferSource,
+    );
+    return new Uint8Array(opened);
+  } catch {
+    return null;
+  }
+}
+
+export async function exportRawKey(key: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.exportKey('raw', key));
+}
+
+export function importRawKey(raw: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM', length: 256 }, true, [
+    'encrypt',
+    'decrypt',
+  ]);
+}

@@ -1,0 +1,230 @@
+// The vault keeps one opaque secret (the client's encoded private key bundle, base64) encrypted at rest in
+// IndexedDB under a password-derived key. While unlocked, the AES key itself sits in session storage
+// (browser.storage.session: memory only, trusted contexts only), so a restarted service worker stays unlocked
+// without asking for the password again, and nothing unlocked ever reaches the disk.
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { ExtensionError } from '@/extension/errors';
+import { openDatabase } from '@/extension/idb-open';
+import type { KeyValueArea } from '@/extension/storage-area';
+import { fromBase64, toBase64 } from '@/protocol/bytes';
+import {
+  deriveVaultKey,
+  exportRawKey,
+  importRawKey,
+  MIN_PBKDF2_ITERATIONS,
+  NONCE_BYTES,
+  open,
+  SALT_BYTES,
+  seal,
+} from './crypto';
+import { parseRecord, recordAad, type VaultRecord } from './record';
+
+export interface VaultOptions {
+  indexedDB: IDBFactory;
+  /** Where the unlocked key lives: browser.storage.session in the extension. */
+  session: KeyValueArea;
+  now?: () => number;
+  /** PBKDF2 iterations for new records; never below 600,000. */
+  iterations?: number;
+  dbName?: string;
+}
+
+export interface Vault {
+  exists(): Promise<boolean>;
+  /** Stores `secret` under `password` and leaves the vault unlocked. Fails if a vault exists. */
+  create(secret: string, password: string): Promise<void>;
+  /** Throws `wrong_password` when the password does not open the vault. */
+  unlock(password: string): Promise<void>;
+  /** Forgets the unlocked key. */
+  lock(): Promise<void>;
+  isUnlocked(): Promise<boolean>;
+  /** The secret; throws `vault_locked` while locked. */
+  readSecret(): Promise<string>;
+  /** Re-encrypts under a new password (new salt, nonce and record id); stays unlocked. */
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  /** Deletes the record and the unlocked key (sign out). */
+  wipe(): Promise<void>;
+  /** Records activity for the idle auto-lock. */
+  touch(): Promise<void>;
+  /** Locks when the last activity is older than `idleMs`; returns whether it locked. */
+  lockIfIdle(idleMs: number): Promise<boolean>;
+}
+
+interface VaultSchema extends DBSchema {
+  vault: { key: string; value: VaultRecord };
+}
+
+const RECORD_KEY = 'main';
+const SESSION_KEY = 'vault.unlocked';
+const MIN_PASSWORD_LENGTH = 8;
+
+/** What session storage holds while unlocked: the raw AES key and the id of the record it opens. */
+interface UnlockedEntry {
+  recordId: string;
+  key: string;
+  lastActiveAt: number;
+}
+
+export function createVault(options: VaultOptions): Vault {
+  const now = options.now ?? Date.now;
+  const iterations = options.iterations ?? MIN_PBKDF2_ITERATIONS;
+  if (iterations < MIN_PBKDF2_ITERATIONS) {
+    throw new ExtensionError(
+      'weak_kdf',
+      `PBKDF2 iterations must be at least ${MIN_PBKDF2_ITERATIONS}: ${iterations}`,
+    );
+  }
+  const session = options.session;
+  let database: Promise<IDBPDatabase<VaultSchema>> | undefined;
+  const db = () =>
+    (database ??= openDatabase<VaultSchema>(
+      options.indexedDB,
+      options.dbName ?? 'xmtp-inbox-vault',
+      1,
+      (d) => {
+        d.createObjectStore('vault');
+      },
+    ));
+
+  async function readRecord(): Promise<VaultRecord | undefined> {
+    const value = await (await db()).get('vault', RECORD_KEY);
+    return value === undefined ? undefined : parseRecord(value);
+  }
+
+  async function requireRecord(): Promise<VaultRecord> {
+    const record = await readRecord();
+    if (!record) throw new ExtensionError('vault_empty', 'no vault: create an identity first');
+    return record;
+  }
+
+  async function unlockedEntry(): Promise<UnlockedEntry | undefined> {
+    const entry = (await session.get(SESSION_KEY))[SESSION_KEY] as UnlockedEntry | undefined;
+    return entry && typeof entry.key === 'string' ? entry : undefined;
+  }
+
+  async function remember(recordId: string, key: CryptoKey) {
+    const entry: UnlockedEntry = { recordId, key: toBase64(await exportRawKey(key)), lastActiveAt: now() };
+    await session.set({ [SESSION_KEY]: entry });
+  }
+
+  async function encrypt(
+    secret: string,
+    password: string,
+    createdAt: number,
+  ): Promise<[VaultRecord, CryptoKey]> {
+    const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+    const id = toBase64(crypto.getRandomValues(new Uint8Array(16)));
+    const key = await deriveVaultKey(password, salt, iterations);
+    const header = { version: 1 as const, id };
+    const ciphertext = await seal(key, nonce, new TextEncoder().encode(secret), recordAad(header));
+    const record: VaultRecord = {
+      ...header,
+      kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: toBase64(salt) },
+      cipher: { name: 'AES-GCM', nonce: toBase64(nonce) },
+      ciphertext: toBase64(ciphertext),
+      createdAt,
+      updatedAt: now(),
+    };
+    return [record, key];
+  }
+
+  async function decrypt(record: VaultRecord, key: CryptoKey): Promise<string | null> {
+    const opened = await open(
+      key,
+      fromBase64(record.cipher.nonce),
+      fromBase64(record.ciphertext),
+      recordAad(record),
+    );
+    return opened && new TextDecoder().decode(opened);
+  }
+
+  async function openWithPassword(record: VaultRecord, password: string): Promise<[string, CryptoKey]> {
+    const key = await deriveVaultKey(password, fromBase64(record.kdf.salt), record.kdf.iterations);
+    const secret = await decrypt(record, key);
+    if (secret === null) throw new ExtensionError('wrong_password', 'wrong password: the vault did not open');
+    return [secret, key];
+  }
+
+  function checkPassword(password: string) {
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+      throw new ExtensionError(
+        'weak_password',
+        `password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+      );
+    }
+  }
+
+  const vault: Vault = {
+    async exists() {
+      return (await readRecord()) !== undefined;
+    },
+
+    async create(secret, password) {
+      checkPassword(password);
+      if (typeof secret !== 'string' || !secret)
+        throw new ExtensionError('invalid_secret', 'vault secret is empty');
+      if (await readRecord())
+        throw new ExtensionError('vault_exists', 'a vault already exists: sign out first');
+      const [record, key] = await encrypt(secret, password, now());
+      await (await db()).put('vault', record, RECORD_KEY);
+      await remember(record.id, key);
+    },
+
+    async unlock(password) {
+      const record = await requireRecord();
+      const [, key] = await openWithPassword(record, password);
+      await remember(record.id, key);
+    },
+
+    async lock() {
+      await session.remove(SESSION_KEY);
+    },
+
+    async isUnlocked() {
+      const entry = await unlockedEntry();
+      if (!entry) return false;
+      const record = await readRecord();
+      return record?.id === entry.recordId;
+    },
+
+    async readSecret() {
+      const entry = await unlockedEntry();
+      const record = await readRecord();
+      if (!entry || !record || record.id !== entry.recordId) {
+        throw new ExtensionError('vault_locked', 'the vault is locked: unlock it with your password');
+      }
+      const secret = await decrypt(record, await importRawKey(fromBase64(entry.key)));
+      if (secret === null)
+        throw new ExtensionError('vault_corrupt', 'the unlocked key does not open the vault');
+      return secret;
+    },
+
+    async changePassword(oldPassword, newPassword) {
+      checkPassword(newPassword);
+      const record = await requireRecord();
+      const [secret] = await openWithPassword(record, oldPassword);
+      const [next, key] = await encrypt(secret, newPassword, record.createdAt);
+      await (await db()).put('vault', next, RECORD_KEY);
+      await remember(next.id, key);
+    },
+
+    async wipe() {
+      await session.remove(SESSION_KEY);
+      await (await db()).delete('vault', RECORD_KEY);
+    },
+
+    async touch() {
+      const entry = await unlockedEntry();
+      if (entry) await session.set({ [SESSION_KEY]: { ...entry, lastActiveAt: now() } });
+    },
+
+    async lockIfIdle(idleMs) {
+      const entry = await unlockedEntry();
+      if (!entry || idleMs <= 0 || now() - entry.lastActiveAt < idleMs) return false;
+      await vault.lock();
+      return true;
+    },
+  };
+  return vault;
+}
