@@ -1,0 +1,15 @@
+// xmtp.org/readReceipt:1.0 (protocol.md §10.2): no content; never pushed.
+import type { ContentCodec } from '../codec';
+import { contentTypeId } from '../content-type-id';
+
+export const ContentTypeReadReceipt = contentTypeId('xmtp.org', 'readReceipt', 1, 0);
+
+export type ReadReceipt = Record<string, never>;
+
+export const readReceiptCodec: ContentCodec<ReadReceipt> = {
+  contentType: ContentTypeReadReceipt,
+  encode: () => ({ type: ContentTypeReadReceipt, parameters: {}, content: new Uint8Array(0) }),
+  decode: () => ({}),
+  fallback: () => undefined,
+  shouldPush: () => false,
+};
