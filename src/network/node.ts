@@ -1,0 +1,181 @@
+// Starts an XMTP node (NODE-API.md): the message API of protocol.md §1 over HTTP/JSON, the
+// WebSocket subscription, health and metrics, on an envelope store and an in-process relay.
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MessageService } from './api/service';
+import { PublishAuth } from './auth/publish-auth';
+import type { TokenVerifier } from './auth/publish-auth';
+import { parseAuthorizationHeader, verifyXmtpToken } from './auth/token';
+import { Dispatcher } from './dispatcher';
+import { createRequestHandler, WS_PATH } from './http/handler';
+import type { HttpContext, Logger } from './http/handler';
+import type { HttpStream } from './http/stream';
+import { clientIp } from './limits/client-ip';
+import { DEFAULT_RATE_LIMITS, RateLimiter } from './limits/rate-limiter';
+import type { RateLimitConfig } from './limits/rate-limiter';
+import { DEFAULT_MAX_BODY_BYTES } from './limits/sizes';
+import { NodeMetrics } from './metrics';
+import { LocalRelay } from './relay';
+import type { Relay } from './relay';
+import { openStore } from './store/open';
+import type { EnvelopeStore } from './store/store';
+import { WsSubscriptions } from './ws';
+
+export type { Logger } from './http/handler';
+export type { RateLimitConfig } from './limits/rate-limiter';
+
+export interface NodeOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = any free port; default 5555. */
+  port?: number;
+  /** SQLite store in <dataDir>/envelopes.db (default `.xmtp-node`). */
+  dataDir?: string;
+  /** PostgreSQL store instead of SQLite (mutually exclusive with dataDir). */
+  storeUrl?: string;
+  /** An already open store (tests, embedding); the node closes it on close(). */
+  store?: EnvelopeStore;
+  /** Verify auth tokens on publish (default true). */
+  auth?: boolean;
+  /** Token buckets per client IP (default: the reference values); false = off. */
+  rateLimit?: RateLimitConfig | false;
+  /** Request body cap in bytes (default 50 MiB, the reference's gRPC limit); over it: 413. */
+  maxBodyBytes?: number;
+  /** Honour X-Forwarded-For for the client IP (only behind a trusted proxy). */
+  trustProxy?: boolean;
+  /** WebSocket keepalive interval (default 15 000 ms). */
+  pingIntervalMs?: number;
+  /** Bytes a subscriber may have waiting before it is dropped as too slow (default 8 MiB). */
+  subscriberBufferBytes?: number;
+  /** Relay to use (default in-process). */
+  relay?: Relay;
+  /** Clock for token ages and rate limits (ms). */
+  now?: () => number;
+  /** Token verification (default: the XMTP auth token of protocol.md §2). */
+  verifyToken?: TokenVerifier;
+  /** Node process metrics (CPU, memory, event loop) on /metrics too. */
+  processMetrics?: boolean;
+  logger?: Logger;
+}
+
+export interface XmtpNode {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Where envelopes are stored, for the start-up banner. */
+  readonly storeDescription: string;
+  readonly metrics: NodeMetrics;
+  /** Graceful: ends streams and sockets, stops accepting, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+const SILENT: Logger = { info() {}, warn() {}, error: (m) => process.stderr.write(`${m}\n`) };
+
+export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? SILENT;
+  const now = options.now ?? Date.now;
+  const store =
+    options.store ??
+    (await openStore(
+      options.storeUrl !== undefined ? { storeUrl: options.storeUrl } : { dataDir: options.dataDir },
+    ));
+  const relay = options.relay ?? new LocalRelay();
+  const metrics = new NodeMetrics({ processMetrics: options.processMetrics });
+  const dispatcher = new Dispatcher();
+  const stopRelay = relay.onEnvelope((e) => dispatcher.dispatch(e));
+  const limiter =
+    options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMITS, now);
+  const auth =
+    options.auth === false
+      ? undefined
+      : new PublishAuth({
+          verify: options.verifyToken ?? verifyXmtpToken,
+          parseHeader: parseAuthorizationHeader,
+          now,
+        });
+  const subscriberBufferBytes = options.subscriberBufferBytes ?? 8 * 1024 * 1024;
+  const streams = new Set<HttpStream>();
+  const ctx: HttpContext = {
+    service: new MessageService(store, relay, metrics),
+    dispatcher,
+    metrics,
+    limiter,
+    auth,
+    trustProxy: options.trustProxy ?? false,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    subscriberBufferBytes,
+    streams,
+    logger,
+  };
+  const ws = new WsSubscriptions({
+    dispatcher,
+    metrics,
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    maxBufferedBytes: subscriberBufferBytes,
+  });
+
+  const server: Server = createServer(createRequestHandler(ctx));
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH) {
+      socket.end(
+        'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 45\r\n\r\n' +
+          '{"code":5,"message":"Not Found","details":[]}',
+      );
+      return;
+    }
+    // Opening a socket costs one DEF token, like opening an HTTP subscription (§2.4).
+    const decision = limiter?.take(clientIp(req, ctx.trustProxy), 'DEF', 1);
+    if (decision && !decision.ok) {
+      metrics.rateLimited.labels('DEF').inc();
+      const body = `{"code":8,"message":"1 exceeds rate limit ${decision.bucket}","details":[]}`;
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: ${decision.retryAfterSeconds}` +
+          `\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    ws.upgrade(req, socket, head);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5555, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    host,
+    storeDescription: store.description,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const stream of [...streams]) stream.end();
+        await ws.close();
+        server.closeIdleConnections();
+        const forced = setTimeout(() => server.closeAllConnections(), 2000);
+        await stopped;
+        clearTimeout(forced);
+        stopRelay();
+        await relay.close();
+        limiter?.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

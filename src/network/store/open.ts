@@ -1,0 +1,22 @@
+// Picks the envelope store from the node's options (NODE-API.md): SQLite in <dataDir>/envelopes.db
+// by default, PostgreSQL for a postgres:// URL.
+import { join } from 'node:path';
+import { SqliteStore } from './sqlite';
+import type { EnvelopeStore } from './store';
+
+export const DEFAULT_DATA_DIR = '.xmtp-node';
+
+export async function openStore(opts: { dataDir?: string; storeUrl?: string }): Promise<EnvelopeStore> {
+  if (opts.dataDir !== undefined && opts.storeUrl !== undefined) {
+    throw new Error('dataDir and storeUrl are mutually exclusive');
+  }
+  if (opts.storeUrl !== undefined) {
+    const url = opts.storeUrl;
+    if (/^postgres(ql)?:\/\//.test(url)) {
+      // ── PostgreSQL branch: owned by the PostgreSQL engineer (imports ./postgres). ──
+      throw new Error('the PostgreSQL store is not available in this build');
+    }
+    throw new Error(`unsupported store URL (expected postgres://…): ${url}`);
+  }
+  return new SqliteStore(join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db'));
+}

@@ -1,0 +1,27 @@
+// What the node needs to know about a topic (protocol.md §5, §2.3): its category, read from
+// `/xmtp/0/<category>-<rest>/…`, decides ephemerality, publish ownership and the row limit.
+// Topic formats are otherwise not validated.
+
+export interface TopicCategory {
+  /** e.g. `contact`, `privatestore`, `m`, `mE`, `dm`, `dmE`, `invite`, `userpreferences`. */
+  kind: string;
+  /** The part after the first `-` up to the next one (the wallet for contact/privatestore). */
+  owner: string | undefined;
+}
+
+/** Category of an `/xmtp/0/` topic, or undefined for any other topic. */
+export function topicCategory(topic: string): TopicCategory | undefined {
+  if (!topic.startsWith('/xmtp/0/')) return undefined;
+  const segment = topic.split('/')[3] ?? '';
+  const parts = segment.split('-');
+  return { kind: parts[0] ?? '', owner: parts[1] };
+}
+
+/** Ephemeral topics are relayed and never stored (§5). */
+export function isEphemeralTopic(topic: string): boolean {
+  return topic.startsWith('/xmtp/0/mE-') || topic.startsWith('/xmtp/0/dmE-');
+}
+
+export function isUserPreferencesTopic(topic: string): boolean {
+  return topicCategory(topic)?.kind === 'userpreferences';
+}

@@ -1,0 +1,212 @@
+// The WebSocket subscription `GET /message/v1/ws` (NODE-API.md): a topic set that changes
+// without reconnecting, and traffic often enough to keep an MV3 service worker alive
+// (design.md §1). JSON text frames only; a bad frame gets an error reply, never a close.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Dispatcher, Subscriber } from './dispatcher';
+import type { NodeMetrics } from './metrics';
+import { MAX_TOPIC_BYTES } from './limits/sizes';
+
+export const MAX_TOPICS_PER_SOCKET = 10_000;
+
+interface Reply {
+  id?: string | number;
+  result?: { topics: number };
+  error?: { code: number; message: string; details: [] };
+}
+
+class BadFrame extends Error {}
+
+class SocketSubscription implements Subscriber {
+  readonly topics = new Set<string>();
+  all = false;
+  alive = true;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly dispatcher: Dispatcher,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  deliver(resultJson: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.detach();
+      this.ws.close(1013, 'subscriber too slow');
+      return;
+    }
+    this.ws.send(resultJson);
+  }
+
+  handle(data: string): Reply {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      throw new BadFrame('malformed JSON frame');
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      throw new BadFrame('a frame must be a JSON object');
+    }
+    const f = frame as Record<string, unknown>;
+    const id = f.id;
+    if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
+      throw new BadFrame('id must be a string or a number');
+    }
+    const reply = (r: Reply): Reply => (id === undefined ? r : { id, ...r });
+    try {
+      switch (f.method) {
+        case 'subscribe': {
+          const topics = this.topicsOf(f.contentTopics);
+          const added = topics.filter((t) => !this.topics.has(t));
+          if (new Set(added).size + this.topics.size > MAX_TOPICS_PER_SOCKET) {
+            throw new BadFrame(`more than ${MAX_TOPICS_PER_SOCKET} topics on one socket`);
+          }
+          for (const t of added) this.topics.add(t);
+          this.dispatcher.addTopics(this, added);
+          break;
+        }
+        case 'unsubscribe': {
+          const topics = this.topicsOf(f.contentTopics);
+          for (const t of topics) this.topics.delete(t);
+          this.dispatcher.removeTopics(this, topics);
+          break;
+        }
+        case 'set': {
+          const topics = this.topicsOf(f.contentTopics);
+          const next = new Set(topics);
+          if (next.size > MAX_TOPICS_PER_SOCKET) {
+            throw new BadFrame(`more than ${MAX_TOPICS_PER_SOCKET} topics on one socket`);
+          }
+          this.dispatcher.removeTopics(
+            this,
+            [...this.topics].filter((t) => !next.has(t)),
+          );
+          this.dispatcher.addTopics(this, next);
+          this.topics.clear();
+          for (const t of next) this.topics.add(t);
+          // `set` replaces everything this socket receives, subscribe-all included.
+          this.all = false;
+          this.dispatcher.setAll(this, false);
+          break;
+        }
+        case 'subscribeAll':
+          this.all = true;
+          this.dispatcher.setAll(this, true);
+          break;
+        default:
+          throw new BadFrame(
+            typeof f.method === 'string'
+              ? `unknown method "${f.method.slice(0, 50)}"`
+              : 'method must be a string',
+          );
+      }
+      return reply({ result: { topics: this.topics.size } });
+    } catch (err) {
+      if (err instanceof BadFrame) return reply(errorReply(err.message));
+      throw err;
+    }
+  }
+
+  private topicsOf(v: unknown): string[] {
+    if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) {
+      throw new BadFrame('contentTopics must be an array of strings');
+    }
+    for (const t of v as string[]) {
+      if (Buffer.byteLength(t, 'utf8') > MAX_TOPIC_BYTES) throw new BadFrame('topic length too big');
+    }
+    return v as string[];
+  }
+
+  detach(): void {
+    this.dispatcher.removeTopics(this, this.topics);
+    this.dispatcher.setAll(this, false);
+  }
+}
+
+function errorReply(message: string): Reply {
+  return { error: { code: 3, message, details: [] } };
+}
+
+export interface WsOptions {
+  dispatcher: Dispatcher;
+  metrics: NodeMetrics;
+  /** Application-level `{"ping":<ms>}` frames and protocol pings, every this many ms (default 15 s). */
+  pingIntervalMs: number;
+  maxBufferedBytes: number;
+}
+
+export class WsSubscriptions {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    // 10,000 topics of up to 300 bytes fit.
+    maxPayload: 8 * 1024 * 1024,
+  });
+  private readonly sockets = new Set<SocketSubscription>();
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(private readonly options: WsOptions) {
+    this.pinger = setInterval(() => this.ping(), options.pingIntervalMs);
+    this.pinger.unref();
+  }
+
+  /** Hands an HTTP upgrade on the WebSocket path over to the WebSocket server. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    const sub = new SocketSubscription(ws, this.options.dispatcher, this.options.maxBufferedBytes);
+    this.sockets.add(sub);
+    this.options.metrics.subscriptions.labels('websocket').inc();
+    ws.on('pong', () => {
+      sub.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      let reply: Reply;
+      try {
+        reply = isBinary ? errorReply('frames must be JSON text') : sub.handle(data.toString());
+      } catch {
+        reply = { error: { code: 13, message: 'internal error', details: [] } };
+      }
+      ws.send(JSON.stringify(reply));
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      sub.detach();
+      if (this.sockets.delete(sub)) this.options.metrics.subscriptions.labels('websocket').dec();
+    });
+  }
+
+  private ping(): void {
+    const frame = `{"ping":${Date.now()}}`;
+    for (const sub of this.sockets) {
+      // No pong since the last round: the peer is gone.
+      if (!sub.alive) {
+        sub.ws.terminate();
+        continue;
+      }
+      sub.alive = false;
+      if (sub.ws.readyState !== WebSocket.OPEN) continue;
+      sub.ws.ping();
+      sub.ws.send(frame);
+    }
+  }
+
+  /** Closes every socket with 1001 (going away). */
+  async close(): Promise<void> {
+    clearInterval(this.pinger);
+    for (const sub of this.sockets) {
+      sub.detach();
+      sub.ws.close(1001, 'node shutting down');
+    }
+    const deadline = setTimeout(() => {
+      for (const sub of this.sockets) sub.ws.terminate();
+    }, 2000);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    while (this.sockets.size > 0) await new Promise((r) => setTimeout(r, 20));
+    clearTimeout(deadline);
+  }
+}
