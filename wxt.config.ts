@@ -5,9 +5,21 @@ import { defineConfig } from 'wxt';
 export default defineConfig({
   srcDir: 'src',
   imports: false,
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'XMTP Inbox',
     description: 'End-to-end encrypted messaging between blockchain accounts, over XMTP.',
-    permissions: ['storage'],
-  },
+    permissions: ['storage', 'alarms', 'notifications'],
+    // Nodes can be anywhere the user points them, and wallets live on any web page.
+    host_permissions: ['http://*/*', 'https://*/*'],
+    // The main-world script the content script injects (src/entrypoints/inpage.ts).
+    web_accessible_resources: [{ resources: ['inpage.js'], matches: ['http://*/*', 'https://*/*'] }],
+    action: { default_title: 'XMTP Inbox' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'xmtp-inbox@xmtp-inbox.local', strict_min_version: '115.0' },
+          },
+        }
+      : {}),
+  }),
 });

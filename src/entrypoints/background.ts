@@ -1,5 +1,7 @@
 import { defineBackground } from 'wxt/utils/define-background';
+import { startBackground } from '@/extension/runtime/background';
 
-// The background service worker will hold the XMTP client, the vault and the streams
-// (issue 5). Entrypoints only wire: nothing runs at import time.
-export default defineBackground(() => {});
+// Wiring only (design.md §2): the service worker's composition lives in src/extension/runtime/background.ts.
+export default defineBackground(() => {
+  startBackground();
+});

@@ -65,6 +65,16 @@ interface UnlockedEntry {
   lastActiveAt: number;
 }
 
+/** Throws `weak_password` for passwords the vault refuses; onboarding checks before asking the wallet. */
+export function validatePassword(password: string): void {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+    throw new ExtensionError(
+      'weak_password',
+      `password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+  }
+}
+
 export function createVault(options: VaultOptions): Vault {
   const now = options.now ?? Date.now;
   const iterations = options.iterations ?? MIN_PBKDF2_ITERATIONS;
@@ -146,22 +156,13 @@ export function createVault(options: VaultOptions): Vault {
     return [secret, key];
   }
 
-  function checkPassword(password: string) {
-    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
-      throw new ExtensionError(
-        'weak_password',
-        `password must have at least ${MIN_PASSWORD_LENGTH} characters`,
-      );
-    }
-  }
-
   const vault: Vault = {
     async exists() {
       return (await readRecord()) !== undefined;
     },
 
     async create(secret, password) {
-      checkPassword(password);
+      validatePassword(password);
       if (typeof secret !== 'string' || !secret)
         throw new ExtensionError('invalid_secret', 'vault secret is empty');
       if (await readRecord())
@@ -201,7 +202,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async changePassword(oldPassword, newPassword) {
-      checkPassword(newPassword);
+      validatePassword(newPassword);
       const record = await requireRecord();
       const [secret] = await openWithPassword(record, oldPassword);
       const [next, key] = await encrypt(secret, newPassword, record.createdAt);

@@ -1,0 +1,250 @@
+// The local cache of conversations and messages in IndexedDB, so the popup opens on data without waiting for
+// the network. Indexes: conversations by last activity (the inbox order) and consent; messages by
+// [topic, sentAt] (a thread, in time order) and by status (pending/failed sends to retry).
+import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
+import { openDatabase } from '@/extension/idb-open';
+import { previewOf } from './preview';
+import {
+  CONTENT_TYPES,
+  type Consent,
+  type ConversationRecord,
+  type MessageRecord,
+  type MessageStatus,
+} from './records';
+
+/** Stored form: the record plus its sort key (last message time, else creation time). */
+type StoredConversation = ConversationRecord & { activityAt: number };
+
+interface CacheSchema extends DBSchema {
+  conversations: {
+    key: string;
+    value: StoredConversation;
+    indexes: { byActivity: number; byConsent: string };
+  };
+  messages: {
+    key: string;
+    value: MessageRecord;
+    indexes: { byTopicSent: [string, number]; byStatus: MessageStatus };
+  };
+}
+
+export interface InboxCache {
+  /** Inserts or updates conversations; keeps the cached unread count and last message. */
+  putConversations(conversations: Omit<ConversationRecord, 'unread' | 'lastMessage'>[]): Promise<void>;
+  getConversation(topic: string): Promise<ConversationRecord | undefined>;
+  /** Most recent activity first. */
+  listConversations(options?: { consent?: Consent; limit?: number }): Promise<ConversationRecord[]>;
+  /**
+   * Inserts or updates messages and moves each conversation's last message forward. A message seen for the first
+   * time from someone other than `selfAddress` counts as unread. Returns how many were new.
+   */
+  addMessages(messages: MessageRecord[], selfAddress: string): Promise<number>;
+  /** Replaces a message (e.g. a pending one by its sent copy, which has the network's id). */
+  replaceMessage(oldId: string, message: MessageRecord): Promise<void>;
+  getMessage(id: string): Promise<MessageRecord | undefined>;
+  /** Oldest first; `before` pages back from a sentAt (exclusive). */
+  listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
+  /** The newest sentAt of a conversation's sent messages, to resume from after a restart. */
+  lastSentAt(topic: string): Promise<number | undefined>;
+  listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
+  markRead(topic: string): Promise<void>;
+  setConsent(topic: string, consent: Consent): Promise<ConversationRecord | undefined>;
+  totalUnread(): Promise<number>;
+  clear(): Promise<void>;
+  close(): void;
+}
+
+const DEFAULT_PAGE = 100;
+
+function stored(record: ConversationRecord): StoredConversation {
+  return { ...record, activityAt: record.lastMessage?.sentAt ?? record.createdAt };
+}
+
+function plain({ activityAt: _, ...record }: StoredConversation): ConversationRecord {
+  return record;
+}
+
+/** Read receipts are signals, not messages: never a preview, never unread (protocol.md §10.2). */
+function isVisible(message: MessageRecord): boolean {
+  return message.contentType !== CONTENT_TYPES.readReceipt;
+}
+
+type WriteTx = IDBPTransaction<CacheSchema, ('conversations' | 'messages')[], 'readwrite'>;
+
+async function advanceLastMessage(tx: WriteTx, message: MessageRecord, unreadDelta: number): Promise<void> {
+  const store = tx.objectStore('conversations');
+  const conversation = await store.get(message.topic);
+  if (!conversation) return;
+  const last = conversation.lastMessage;
+  const newer = !last || message.sentAt >= last.sentAt || last.id === message.id;
+  const next: ConversationRecord = { ...plain(conversation), unread: conversation.unread + unreadDelta };
+  if (newer && isVisible(message)) {
+    next.lastMessage = {
+      id: message.id,
+      senderAddress: message.senderAddress,
+      sentAt: message.sentAt,
+      preview: previewOf(message),
+    };
+  }
+  await store.put(stored(next));
+}
+
+export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: string }): InboxCache {
+  let database: Promise<IDBPDatabase<CacheSchema>> | undefined;
+  const db = () =>
+    (database ??= openDatabase<CacheSchema>(
+      options.indexedDB,
+      options.dbName ?? 'xmtp-inbox-cache',
+      1,
+      (d) => {
+        const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
+        conversations.createIndex('byActivity', 'activityAt');
+        conversations.createIndex('byConsent', 'consent');
+        const messages = d.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('byTopicSent', ['topic', 'sentAt']);
+        messages.createIndex('byStatus', 'status');
+      },
+    ));
+
+  return {
+    async putConversations(conversations) {
+      const tx = (await db()).transaction('conversations', 'readwrite');
+      await Promise.all(
+        conversations.map(async (conversation) => {
+          const existing = await tx.store.get(conversation.topic);
+          const merged: ConversationRecord = {
+            ...conversation,
+            unread: existing?.unread ?? 0,
+            ...(existing?.lastMessage ? { lastMessage: existing.lastMessage } : {}),
+          };
+          await tx.store.put(stored(merged));
+        }),
+      );
+      await tx.done;
+    },
+
+    async getConversation(topic) {
+      const found = await (await db()).get('conversations', topic);
+      return found && plain(found);
+    },
+
+    async listConversations({ consent, limit } = {}) {
+      const out: ConversationRecord[] = [];
+      let cursor = await (
+        await db()
+      )
+        .transaction('conversations')
+        .store.index('byActivity')
+        .openCursor(null, 'prev');
+      while (cursor && (limit === undefined || out.length < limit)) {
+        if (consent === undefined || cursor.value.consent === consent) out.push(plain(cursor.value));
+        cursor = await cursor.continue();
+      }
+      return out;
+    },
+
+    async addMessages(messages, selfAddress) {
+      const self = selfAddress.toLowerCase();
+      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
+      let added = 0;
+      // Sequential on purpose: two messages of one conversation must not race on its record.
+      for (const message of messages) {
+        const existing = await tx.objectStore('messages').get(message.id);
+        await tx.objectStore('messages').put(message);
+        const incoming = message.senderAddress.toLowerCase() !== self;
+        const unreadDelta = !existing && incoming && isVisible(message) ? 1 : 0;
+        if (!existing) added++;
+        await advanceLastMessage(tx, message, unreadDelta);
+      }
+      await tx.done;
+      return added;
+    },
+
+    async replaceMessage(oldId, message) {
+      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
+      if (oldId !== message.id) await tx.objectStore('messages').delete(oldId);
+      await tx.objectStore('messages').put(message);
+      await advanceLastMessage(tx, message, 0);
+      await tx.done;
+    },
+
+    async getMessage(id) {
+      return (await db()).get('messages', id);
+    },
+
+    async listMessages(topic, { before, limit = DEFAULT_PAGE } = {}) {
+      const upper = before === undefined ? [topic, Infinity] : [topic, before];
+      const range = IDBKeyRange.bound([topic, -Infinity], upper, false, before !== undefined);
+      const out: MessageRecord[] = [];
+      let cursor = await (
+        await db()
+      )
+        .transaction('messages')
+        .store.index('byTopicSent')
+        .openCursor(range, 'prev');
+      while (cursor && out.length < limit) {
+        out.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return out.reverse();
+    },
+
+    async lastSentAt(topic) {
+      const range = IDBKeyRange.bound([topic, -Infinity], [topic, Infinity]);
+      let cursor = await (
+        await db()
+      )
+        .transaction('messages')
+        .store.index('byTopicSent')
+        .openCursor(range, 'prev');
+      while (cursor) {
+        if (cursor.value.status === 'sent') return cursor.value.sentAt;
+        cursor = await cursor.continue();
+      }
+      return undefined;
+    },
+
+    async listByStatus(status) {
+      return (await db()).getAllFromIndex('messages', 'byStatus', status);
+    },
+
+    async markRead(topic) {
+      const tx = (await db()).transaction('conversations', 'readwrite');
+      const conversation = await tx.store.get(topic);
+      if (conversation && conversation.unread !== 0) await tx.store.put({ ...conversation, unread: 0 });
+      await tx.done;
+    },
+
+    async setConsent(topic, consent) {
+      const tx = (await db()).transaction('conversations', 'readwrite');
+      const conversation = await tx.store.get(topic);
+      if (conversation) await tx.store.put({ ...conversation, consent });
+      await tx.done;
+      return conversation && plain({ ...conversation, consent });
+    },
+
+    async totalUnread() {
+      let total = 0;
+      let cursor = await (await db()).transaction('conversations').store.openCursor();
+      while (cursor) {
+        if (cursor.value.consent !== 'denied') total += cursor.value.unread;
+        cursor = await cursor.continue();
+      }
+      return total;
+    },
+
+    async clear() {
+      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
+      await Promise.all([
+        tx.objectStore('conversations').clear(),
+        tx.objectStore('messages').clear(),
+        tx.done,
+      ]);
+    },
+
+    close() {
+      void database?.then((d) => d.close());
+      database = undefined;
+    },
+  };
+}

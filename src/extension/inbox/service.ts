@@ -1,0 +1,375 @@
+// The InboxService over the vault, the cache and a ClientAdapter. Local state (vault, cache, settings) works on
+// its own; everything that needs the network goes through one ClientSession, created from the vault's key
+// bundle when needed (also after a worker restart, since the unlocked key survives in session storage).
+import type { InboxCache } from '@/extension/cache/cache';
+import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import type {
+  ClientAdapter,
+  ClientSession,
+  DecodedMessage,
+  IdentitySource,
+} from '@/extension/client-adapter';
+import { ExtensionError } from '@/extension/errors';
+import type {
+  IdentityKind,
+  InboxService,
+  InboxState,
+  InboxUpdate,
+  NodeHealth,
+  OnboardingInput,
+} from '@/extension/inbox-service';
+import type { KeyValueArea } from '@/extension/storage-area';
+import { validatePassword, type Vault } from '@/extension/vault/vault';
+import { checksumAddress } from '@/extension/wallet/address';
+import type { TabWallet } from '@/extension/wallet/tab-wallet';
+import { contentRecord, outgoingOf } from './outgoing';
+import { parseNodeUrl, readSettings, writeSettings } from './settings';
+
+export interface InboxServiceDeps {
+  vault: Vault;
+  cache: InboxCache;
+  /** browser.storage.local: settings and the (public) account address. */
+  local: KeyValueArea;
+  adapter: ClientAdapter;
+  wallet: TabWallet;
+  fetch: typeof fetch;
+  now?: () => number;
+  /** Shows a system notification for an incoming message (when enabled in settings). */
+  notify?(title: string, body: string): void;
+}
+
+interface Account {
+  address: string;
+  identity: IdentityKind;
+}
+
+const ACCOUNT_KEY = 'account';
+const HEALTH_TIMEOUT_MS = 5_000;
+
+export function createInboxService(deps: InboxServiceDeps): InboxService {
+  const { vault, cache, local } = deps;
+  const now = deps.now ?? Date.now;
+  const listeners = new Set<(update: InboxUpdate) => void>();
+  let session: ClientSession | undefined;
+  let starting: Promise<ClientSession> | undefined;
+  let stopStream: (() => void) | undefined;
+
+  function emit(update: InboxUpdate) {
+    for (const listener of listeners) listener(update);
+  }
+
+  async function account(): Promise<Account | undefined> {
+    return (await local.get(ACCOUNT_KEY))[ACCOUNT_KEY] as Account | undefined;
+  }
+
+  async function requireAccount(): Promise<Account> {
+    if (!(await vault.isUnlocked())) throw new ExtensionError('vault_locked', 'the vault is locked');
+    const found = await account();
+    if (!found) throw new ExtensionError('no_account', 'no account: finish onboarding first');
+    return found;
+  }
+
+  async function stored(message: DecodedMessage, self: string) {
+    const record: MessageRecord = { ...message, status: 'sent' };
+    const added = await cache.addMessages([record], self);
+    return added > 0;
+  }
+
+  function attach(next: ClientSession) {
+    session = next;
+    stopStream = next.streamAll({
+      onMessage: (message) => {
+        void (async () => {
+          const isNew = await stored(message, next.address);
+          emit({ kind: 'messages', topic: message.topic });
+          emit({ kind: 'conversations' });
+          const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
+          if (isNew && incoming && (await readSettings(local)).notifications) {
+            const conversation = await cache.getConversation(message.topic);
+            if (conversation?.consent !== 'denied' && conversation?.lastMessage?.id === message.id) {
+              deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
+            }
+          }
+        })();
+      },
+      onConversation: (conversation) => {
+        void cache.putConversations([conversation]).then(() => emit({ kind: 'conversations' }));
+      },
+      onError: () => emit({ kind: 'state' }),
+    });
+    emit({ kind: 'state' });
+  }
+
+  async function closeSession() {
+    stopStream?.();
+    stopStream = undefined;
+    const closing = session;
+    session = undefined;
+    starting = undefined;
+    await closing?.close().catch(() => undefined);
+  }
+
+  /** The connected session, created from the vault's key bundle on first use. */
+  async function ensureSession(): Promise<ClientSession> {
+    if (session) return session;
+    if (!starting) {
+      starting = (async () => {
+        await requireAccount();
+        const keyBundle = await vault.readSecret();
+        const { nodes } = await readSettings(local);
+        const created = await deps.adapter.create({ kind: 'key', keyBundle }, { nodes });
+        attach(created);
+        return created;
+      })();
+      starting.catch(() => (starting = undefined));
+    }
+    return starting;
+  }
+
+  async function onboard(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
+    validatePassword(input.password);
+    if (await vault.exists())
+      throw new ExtensionError('vault_exists', 'an identity exists already: sign out first');
+    const settings = await writeSettings(local, { nodes: input.nodes });
+    const created = await deps.adapter.create(source, { nodes: settings.nodes });
+    try {
+      await vault.create(await created.exportKeyBundle(), input.password);
+      await local.set({
+        [ACCOUNT_KEY]: { address: checksumAddress(created.address), identity } satisfies Account,
+      });
+      await cache.clear();
+    } catch (error) {
+      await created.close().catch(() => undefined);
+      throw error;
+    }
+    await closeSession();
+    attach(created);
+    void service.refresh().catch(() => undefined);
+    return service.state();
+  }
+
+  async function deliver(pending: MessageRecord): Promise<MessageRecord> {
+    try {
+      const client = await ensureSession();
+      const sent = await client.send(pending.topic, outgoingOf(pending));
+      const record: MessageRecord = { ...sent, status: 'sent' };
+      await cache.replaceMessage(pending.id, record);
+      return record;
+    } catch (error) {
+      const failed: MessageRecord = {
+        ...pending,
+        status: 'failed',
+        error: (error as Error)?.message ?? String(error),
+      };
+      await cache.replaceMessage(pending.id, failed);
+      return failed;
+    } finally {
+      emit({ kind: 'messages', topic: pending.topic });
+      emit({ kind: 'conversations' });
+    }
+  }
+
+  async function requireConversation(topic: string): Promise<ConversationRecord> {
+    const conversation = await cache.getConversation(topic);
+    if (!conversation) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
+    return conversation;
+  }
+
+  const service: InboxService = {
+    async state(): Promise<InboxState> {
+      const [exists, unlocked, found, settings] = await Promise.all([
+        vault.exists(),
+        vault.isUnlocked(),
+        account(),
+        readSettings(local),
+      ]);
+      return {
+        vault: !exists ? 'empty' : unlocked ? 'unlocked' : 'locked',
+        ...(exists && found ? { address: found.address, identity: found.identity } : {}),
+        online: !!session,
+        settings,
+      };
+    },
+
+    async checkNode(url) {
+      const base = parseNodeUrl(url);
+      const started = now();
+      const health: NodeHealth = { url: base, ok: false };
+      try {
+        const response = await deps.fetch(`${base}/healthz`, {
+          signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+        });
+        return { ...health, ok: response.ok, status: response.status, latencyMs: now() - started };
+      } catch (error) {
+        return { ...health, error: (error as Error)?.message ?? String(error) };
+      }
+    },
+
+    findWalletTabs: () => deps.wallet.findTabs(),
+
+    linkWallet(input) {
+      const signer = deps.wallet.signer(input.tabId, {
+        onSignature: (purpose, text, origin) => emit({ kind: 'signature', purpose, text, origin }),
+        onSigned: (purpose) => emit({ kind: 'signature_done', purpose }),
+      });
+      return onboard(input, 'wallet', { kind: 'wallet', signer });
+    },
+
+    createLocalKey: (input) => onboard(input, 'local', { kind: 'generate' }),
+
+    importKey(input) {
+      if (typeof input.keyBundle !== 'string' || !input.keyBundle.trim()) {
+        throw new ExtensionError('invalid_key_bundle', 'paste an encoded private key bundle (base64)');
+      }
+      return onboard(input, 'imported', { kind: 'key', keyBundle: input.keyBundle.trim() });
+    },
+
+    async unlock(password) {
+      await vault.unlock(password);
+      // The network may be down; unlocking must not depend on it. The popup shows `online`.
+      void ensureSession().catch(() => emit({ kind: 'state' }));
+      emit({ kind: 'state' });
+      return service.state();
+    },
+
+    async lock() {
+      await vault.lock();
+      await closeSession();
+      emit({ kind: 'state' });
+      return service.state();
+    },
+
+    changePassword: (oldPassword, newPassword) => vault.changePassword(oldPassword, newPassword),
+
+    async signOut() {
+      await closeSession();
+      await vault.wipe();
+      await cache.clear();
+      await local.remove(ACCOUNT_KEY);
+      emit({ kind: 'state' });
+      return service.state();
+    },
+
+    async listConversations() {
+      await requireAccount();
+      return cache.listConversations();
+    },
+
+    async listMessages(topic, options) {
+      await requireAccount();
+      return cache.listMessages(topic, options);
+    },
+
+    async send(topic, content) {
+      const { address } = await requireAccount();
+      await requireConversation(topic);
+      const pending: MessageRecord = {
+        id: `local-${crypto.randomUUID()}`,
+        topic,
+        senderAddress: address,
+        sentAt: now(),
+        ...contentRecord(content),
+        status: 'pending',
+      };
+      await cache.addMessages([pending], address);
+      emit({ kind: 'messages', topic });
+      return deliver(pending);
+    },
+
+    async retry(messageId) {
+      await requireAccount();
+      const message = await cache.getMessage(messageId);
+      if (!message || message.status !== 'failed') {
+        throw new ExtensionError('not_retryable', `no failed message with id ${messageId}`);
+      }
+      const { error: _, ...rest } = message;
+      const pending: MessageRecord = { ...rest, status: 'pending', sentAt: now() };
+      await cache.replaceMessage(message.id, pending);
+      emit({ kind: 'messages', topic: message.topic });
+      return deliver(pending);
+    },
+
+    async newConversation(peerAddress, conversationId) {
+      await requireAccount();
+      const peer = checksumAddress(peerAddress);
+      const client = await ensureSession();
+      if (peer.toLowerCase() === client.address.toLowerCase()) {
+        throw new ExtensionError('self_conversation', 'you cannot start a conversation with yourself');
+      }
+      const info = await client.newConversation(peer, conversationId?.trim() || undefined);
+      await cache.putConversations([info]);
+      emit({ kind: 'conversations' });
+      return requireConversation(info.topic);
+    },
+
+    async canMessage(peerAddress) {
+      await requireAccount();
+      return (await ensureSession()).canMessage(checksumAddress(peerAddress));
+    },
+
+    async setConsent(topic, consent) {
+      await requireAccount();
+      if (consent !== 'allowed' && consent !== 'denied') {
+        throw new ExtensionError('invalid_consent', `consent must be allowed or denied: ${String(consent)}`);
+      }
+      const conversation = await requireConversation(topic);
+      await (await ensureSession()).setConsent(conversation.peerAddress, consent);
+      const updated = await cache.setConsent(topic, consent);
+      emit({ kind: 'conversations' });
+      return updated ?? conversation;
+    },
+
+    async markRead(topic) {
+      await requireAccount();
+      await cache.markRead(topic);
+      emit({ kind: 'conversations' });
+    },
+
+    async refresh() {
+      const { address } = await requireAccount();
+      const client = await ensureSession();
+      const conversations = await client.listConversations();
+      await cache.putConversations(conversations);
+      for (const conversation of conversations) {
+        const after = await cache.lastSentAt(conversation.topic);
+        const messages = await client.messages(conversation.topic, after === undefined ? {} : { after });
+        await cache.addMessages(
+          messages.map((message) => ({ ...message, status: 'sent' })),
+          address,
+        );
+      }
+      emit({ kind: 'conversations' });
+    },
+
+    getSettings: () => readSettings(local),
+
+    async updateSettings(patch) {
+      const before = await readSettings(local);
+      const next = await writeSettings(local, patch);
+      if (session && JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
+        await closeSession(); // reconnect to the new nodes on next use
+        void ensureSession().catch(() => emit({ kind: 'state' }));
+      }
+      emit({ kind: 'state' });
+      return next;
+    },
+
+    touch: () => vault.touch(),
+
+    async signWithWallet(tabId, text) {
+      if (typeof text !== 'string' || !text) throw new ExtensionError('invalid_text', 'nothing to sign');
+      const signer = deps.wallet.signer(tabId, {
+        onSignature: (purpose, signed, origin) => emit({ kind: 'signature', purpose, text: signed, origin }),
+        onSigned: (purpose) => emit({ kind: 'signature_done', purpose }),
+      });
+      const address = await signer.getAddress();
+      return { address, signature: await signer.signMessage(text) };
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return service;
+}

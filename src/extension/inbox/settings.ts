@@ -1,0 +1,48 @@
+// Settings live in browser.storage.local (not secret); validated once on every change.
+import { ExtensionError } from '@/extension/errors';
+import { DEFAULT_SETTINGS, type Settings } from '@/extension/inbox-service';
+import type { KeyValueArea } from '@/extension/storage-area';
+
+const KEY = 'settings';
+
+export function parseNodeUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url).trim());
+  } catch {
+    throw new ExtensionError(
+      'invalid_node_url',
+      `invalid node URL: ${JSON.stringify(String(url).slice(0, 100))}`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ExtensionError('invalid_node_url', `node URL must be http or https: ${parsed.href}`);
+  }
+  return parsed.href.replace(/\/+$/, '');
+}
+
+export function validateSettings(settings: Settings): Settings {
+  if (!Array.isArray(settings.nodes) || settings.nodes.length === 0) {
+    throw new ExtensionError('invalid_settings', 'at least one node URL is needed');
+  }
+  const minutes = settings.autoLockMinutes;
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60) {
+    throw new ExtensionError('invalid_settings', `auto-lock minutes must be 0..1440: ${String(minutes)}`);
+  }
+  return {
+    nodes: [...new Set(settings.nodes.map(parseNodeUrl))],
+    autoLockMinutes: minutes,
+    notifications: settings.notifications === true,
+  };
+}
+
+export async function readSettings(local: KeyValueArea): Promise<Settings> {
+  const stored = (await local.get(KEY))[KEY] as Partial<Settings> | undefined;
+  return { ...DEFAULT_SETTINGS, ...stored };
+}
+
+export async function writeSettings(local: KeyValueArea, patch: Partial<Settings>): Promise<Settings> {
+  const next = validateSettings({ ...(await readSettings(local)), ...patch });
+  await local.set({ [KEY]: next });
+  return next;
+}

@@ -1,0 +1,74 @@
+// Composition of the background service worker: real browser storage, IndexedDB, alarms and tabs behind the
+// injected interfaces, the popup map served over runtime messages, updates over a runtime port.
+import browser from 'webextension-polyfill';
+import { createInboxCache } from '@/extension/cache/cache';
+import type { ClientAdapter } from '@/extension/client-adapter';
+import { noClientAdapter } from '@/extension/inbox/no-client';
+import { createInboxService } from '@/extension/inbox/service';
+import type { InboxService } from '@/extension/inbox-service';
+import { dispatch, isRequest } from '@/extension/messages/envelope';
+import { POPUP_MESSAGE_TYPES, POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
+import { createPopupHandlers } from '@/extension/messages/popup-handlers';
+import { installAutoLock } from '@/extension/vault/auto-lock';
+import { createVault } from '@/extension/vault/vault';
+import { createTabWallet } from '@/extension/wallet/tab-wallet';
+
+/** Only our own extension pages (popup, approval window) may use the popup map; content scripts may not. */
+function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
+  return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
+}
+
+export function startBackground(adapter: ClientAdapter = noClientAdapter): InboxService {
+  const vault = createVault({ indexedDB, session: browser.storage.session });
+  const cache = createInboxCache({ indexedDB });
+  const wallet = createTabWallet({
+    queryTabs: () => browser.tabs.query({ url: ['http://*/*', 'https://*/*'] }),
+    sendToTab: (tabId, request) => browser.tabs.sendMessage(tabId, request),
+  });
+  const service = createInboxService({
+    vault,
+    cache,
+    local: browser.storage.local,
+    adapter,
+    wallet,
+    fetch: (input, init) => fetch(input, init),
+    notify: (title, message) => {
+      void browser.notifications
+        ?.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message })
+        .catch(() => undefined);
+    },
+  });
+  const handlers = createPopupHandlers(service);
+
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+    if (!isRequest<PopupMessages>(POPUP_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
+      return undefined;
+    void service.touch();
+    return dispatch(handlers, message, undefined);
+  });
+
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== POPUP_UPDATES_PORT || !port.sender || !fromExtensionPage(port.sender)) return;
+    const unsubscribe = service.subscribe((update) => port.postMessage(update));
+    port.onDisconnect.addListener(unsubscribe);
+  });
+
+  // The toolbar badge shows unread messages of allowed and unknown senders.
+  const action = browser.action ?? browser.browserAction;
+  const updateBadge = async () => {
+    const unlocked = await vault.isUnlocked();
+    const unread = unlocked ? await cache.totalUnread() : 0;
+    await action?.setBadgeText({ text: unread > 0 ? String(Math.min(unread, 999)) : '' });
+  };
+  service.subscribe((update) => {
+    if (update.kind === 'conversations' || update.kind === 'state') void updateBadge().catch(() => undefined);
+  });
+
+  installAutoLock(
+    browser.alarms,
+    vault,
+    async () => (await service.getSettings()).autoLockMinutes,
+    () => void service.lock(),
+  );
+  return service;
+}

@@ -1,0 +1,14 @@
+// The content script: injects the main-world script and relays the background's tab messages to it.
+import browser from 'webextension-polyfill';
+import { isRequest } from '@/extension/messages/envelope';
+import { TAB_MESSAGE_TYPES, type TabMessages } from '@/extension/messages/content';
+import { createPageRelay } from '@/extension/wallet/page-bridge';
+
+export function startContentRelay(win: Window): void {
+  const relay = createPageRelay(win);
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+    if (sender.id !== browser.runtime.id || !isRequest<TabMessages>(TAB_MESSAGE_TYPES, message))
+      return undefined;
+    return relay(message);
+  });
+}

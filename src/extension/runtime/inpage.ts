@@ -1,0 +1,17 @@
+// The main-world script: answers wallet requests relayed by the content script with the page's wallet.
+import { servePageRequests } from '@/extension/wallet/page-bridge';
+import { createWalletHandlers, watchWalletProviders } from '@/extension/wallet/page-wallet';
+
+export function startInpage(win: Window): void {
+  const provider = watchWalletProviders(win);
+  servePageRequests(
+    win,
+    createWalletHandlers({
+      provider,
+      origin: win.location.origin,
+      get title() {
+        return win.document.title;
+      },
+    }),
+  );
+}

@@ -1,0 +1,120 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { createInboxCache } from '@/extension/cache/cache';
+import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
+
+const ME = '0x1111111111111111111111111111111111111111';
+const PEER = '0x2222222222222222222222222222222222222222';
+
+function text(
+  id: string,
+  topic: string,
+  sentAt: number,
+  sender = PEER,
+  body = `message ${id}`,
+): MessageRecord {
+  return {
+    id,
+    topic,
+    senderAddress: sender,
+    sentAt,
+    contentType: CONTENT_TYPES.text,
+    content: body,
+    status: 'sent',
+  };
+}
+
+function conversation(topic: string, createdAt: number, peerAddress = PEER) {
+  return { topic, peerAddress, createdAt, consent: 'unknown' as const };
+}
+
+describe('inbox cache', () => {
+  it('lists conversations by last activity, newest first', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 100), conversation('/b', 200), conversation('/c', 300)]);
+    await cache.addMessages([text('m1', '/a', 1_000)], ME);
+    const topics = (await cache.listConversations()).map((c) => c.topic);
+    expect(topics).toEqual(['/a', '/c', '/b']);
+    expect((await cache.listConversations({ limit: 2 })).map((c) => c.topic)).toEqual(['/a', '/c']);
+  });
+
+  it('counts new incoming messages as unread, not own messages, duplicates or read receipts', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1)]);
+    expect(
+      await cache.addMessages([text('m1', '/a', 10), text('m2', '/a', 20), text('m3', '/a', 30, ME)], ME),
+    ).toBe(3);
+    expect(await cache.addMessages([text('m1', '/a', 10)], ME)).toBe(0);
+    const receipt: MessageRecord = {
+      ...text('r1', '/a', 40),
+      contentType: CONTENT_TYPES.readReceipt,
+      content: {},
+    };
+    await cache.addMessages([receipt], ME);
+    const [a] = await cache.listConversations();
+    expect(a.unread).toBe(2);
+    expect(a.lastMessage).toEqual({ id: 'm3', senderAddress: ME, sentAt: 30, preview: 'message m3' });
+    expect(await cache.totalUnread()).toBe(2);
+    await cache.markRead('/a');
+    expect((await cache.getConversation('/a'))?.unread).toBe(0);
+  });
+
+  it('keeps unread counts and last message when conversations are refreshed from the network', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1)]);
+    await cache.addMessages([text('m1', '/a', 10)], ME);
+    await cache.putConversations([{ ...conversation('/a', 1), consent: 'allowed' }]);
+    const a = await cache.getConversation('/a');
+    expect(a).toMatchObject({ unread: 1, consent: 'allowed', lastMessage: { id: 'm1' } });
+  });
+
+  it('pages a thread by sent time, oldest first within a page', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1), conversation('/b', 1)]);
+    await cache.addMessages(
+      [5, 1, 4, 2, 3].map((n) => text(`a${n}`, '/a', n * 10)).concat([text('b1', '/b', 25)]),
+      ME,
+    );
+    const page = await cache.listMessages('/a', { limit: 3 });
+    expect(page.map((m) => m.id)).toEqual(['a3', 'a4', 'a5']);
+    const older = await cache.listMessages('/a', { before: page[0].sentAt, limit: 3 });
+    expect(older.map((m) => m.id)).toEqual(['a1', 'a2']);
+  });
+
+  it('replaces a pending message by its sent copy and tracks failed ones', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1)]);
+    const pending: MessageRecord = { ...text('local-1', '/a', 50, ME, 'hi'), status: 'pending' };
+    await cache.addMessages([pending], ME);
+    expect((await cache.listByStatus('pending')).map((m) => m.id)).toEqual(['local-1']);
+    expect(await cache.lastSentAt('/a')).toBeUndefined();
+    await cache.replaceMessage('local-1', { ...pending, id: 'net-1', sentAt: 51, status: 'sent' });
+    expect((await cache.listMessages('/a')).map((m) => [m.id, m.status])).toEqual([['net-1', 'sent']]);
+    expect(await cache.lastSentAt('/a')).toBe(51);
+    expect((await cache.getConversation('/a'))?.lastMessage?.id).toBe('net-1');
+    await cache.addMessages([{ ...text('local-2', '/a', 60, ME), status: 'failed', error: 'offline' }], ME);
+    expect((await cache.listByStatus('failed')).map((m) => m.error)).toEqual(['offline']);
+  });
+
+  it('filters by consent, and clear empties both stores', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
+    await cache.setConsent('/b', 'allowed');
+    expect((await cache.listConversations({ consent: 'unknown' })).map((c) => c.topic)).toEqual(['/a']);
+    await cache.addMessages([text('m1', '/a', 10)], ME);
+    await cache.clear();
+    expect(await cache.listConversations()).toEqual([]);
+    expect(await cache.getMessage('m1')).toBeUndefined();
+  });
+
+  it('lists 1,000 conversations in order', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const many = Array.from({ length: 1_000 }, (_, i) => conversation(`/t${i}`, (i * 7919) % 1_000));
+    await cache.putConversations(many);
+    const listed = await cache.listConversations();
+    expect(listed).toHaveLength(1_000);
+    for (let i = 1; i < listed.length; i++)
+      expect(listed[i - 1].createdAt).toBeGreaterThanOrEqual(listed[i].createdAt);
+  });
+});
