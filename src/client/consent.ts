@@ -3,7 +3,9 @@
 // identity (ours, xmtp-js) sees the same list. Only the identity key can find or read the topic.
 import { toChecksumAddress } from '@/protocol/address';
 import { fromUtf8, utf8 } from '@/protocol/bytes';
-import type { Cursor, Envelope, QueryRequest, QueryResponse } from './api/json';
+import type { ApiClient } from './api/api-client';
+import type { Envelope } from './api/json';
+import { StreamQueue, type Stream } from './stream';
 import { decodeAddressAction, encodeAddressAction } from './consent/action';
 import { ConsentMap, type ConsentChange, type ConsentEntry, type ConsentState } from './consent/consent-map';
 import {
@@ -14,12 +16,8 @@ import {
 
 export type { ConsentChange, ConsentEntry, ConsentState };
 
-/** What consent needs of the API client: publish, one query page, and a topic subscription. */
-export interface ConsentApi {
-  publish(envelopes: Envelope[]): Promise<unknown>;
-  query(request: QueryRequest): Promise<QueryResponse>;
-  subscribe(topics: string[]): AsyncIterable<Envelope> & { close(): Promise<void> };
-}
+/** What consent needs of the API client: publish, paged query and subscribe. */
+export type ConsentApi = Pick<ApiClient, 'publish' | 'queryPages' | 'subscribe'>;
 
 /** Byte-valued key/value store (the client's `Persistence`). */
 export interface ConsentPersistence {
@@ -44,10 +42,6 @@ export interface ConsentRefreshResult {
   applied: number;
   /** Envelopes skipped because they did not decrypt or decode (another key, corrupt, foreign). */
   skipped: number;
-}
-
-export interface ConsentStream extends AsyncIterable<ConsentChange> {
-  close(): Promise<void>;
 }
 
 const ENTRIES_KEY = 'consent/entries';
@@ -123,21 +117,17 @@ export class ConsentManager {
       const map = options.full ? new ConsentMap() : this.map;
       const from = options.full || this.lastSyncNs === 0n ? undefined : this.lastSyncNs - OVERLAP_NS;
       const result: ConsentRefreshResult = { envelopes: 0, applied: 0, skipped: 0 };
-      let cursor: Cursor | null = null;
-      for (;;) {
-        const request: QueryRequest = {
-          contentTopics: [this.topic],
-          pagingInfo: { limit: PAGE_SIZE, direction: 'ascending', ...(cursor ? { cursor } : {}) },
-        };
-        if (from !== undefined && from > 0n) request.startTimeNs = from;
-        const page = await this.api.query(request);
-        for (const envelope of page.envelopes) {
+      const pages = this.api.queryPages(this.topic, {
+        direction: 'ascending',
+        pageSize: PAGE_SIZE,
+        ...(from !== undefined && from > 0n ? { startTimeNs: from } : {}),
+      });
+      for await (const page of pages) {
+        for (const envelope of page) {
           result.envelopes++;
           if ((await this.replay(map, envelope)) === undefined) result.skipped++;
           else result.applied++;
         }
-        cursor = page.pagingInfo?.cursor ?? null;
-        if (page.envelopes.length === 0 || !cursor) break;
       }
       this.map = map;
       this.lastSyncNs = startedNs;
@@ -150,30 +140,29 @@ export class ConsentManager {
    * Consent changes as they are published (by this or any other client of the identity), applied to
    * this manager's list as they arrive. Undecryptable envelopes are ignored.
    */
-  stream(): ConsentStream {
-    const envelopes = this.api.subscribe([this.topic]);
-    const iterate = async function* (this: ConsentManager): AsyncGenerator<ConsentChange> {
-      for await (const envelope of envelopes) {
-        const changes = await this.serial(async () => {
-          const applied = await this.replay(this.map, envelope);
-          if (applied?.length) await this.save(false);
-          return applied ?? [];
-        });
-        yield* changes;
-      }
-    }.call(this);
-    return {
-      [Symbol.asyncIterator]: () => iterate,
-      close: async () => {
-        await envelopes.close();
-        await iterate.return(undefined);
+  stream(): Stream<ConsentChange> {
+    const queue = new StreamQueue<ConsentChange>();
+    // From now on, by a catch-up query too: a change published while the connection opens is not lost.
+    const since = { [this.topic]: BigInt(this.now()) * NS_PER_MS };
+    const subscription = this.api.subscribe(
+      [this.topic],
+      (envelope) => {
+        void this.serial(async () => {
+          const changes = await this.replay(this.map, envelope);
+          if (!changes?.length) return;
+          await this.save(false);
+          for (const change of changes) queue.push(change);
+        }).catch((error: unknown) => queue.fail(error));
       },
-    };
+      { since },
+    );
+    queue.setOnClose(() => subscription.close());
+    return queue;
   }
 
-  private publish(state: 'allowed' | 'denied', addresses: readonly string[]): Promise<void> {
+  private async publish(state: 'allowed' | 'denied', addresses: readonly string[]): Promise<void> {
     const normalised = [...new Set(addresses.map((a) => toChecksumAddress(a)))];
-    if (normalised.length === 0) return Promise.resolve();
+    if (normalised.length === 0) return;
     return this.serial(async () => {
       const message = await encryptPrivatePreferences(
         encodeAddressAction(state, normalised),
