@@ -139,13 +139,13 @@ describe('codec registry', () => {
   });
 
   it('turns a plain Error from a codec into invalid_content', () => {
-    const throwing: ContentCodec<string> = {
+    const throwing: ContentCodec<Uint8Array> = {
       ...testKeyCodec,
       contentType: contentTypeId('xmtp.test', 'throws', 1, 0),
       decode: () => {
         throw new Error('boom');
       },
-    } as ContentCodec<string>;
+    };
     const reg = new CodecRegistry({ codecs: [throwing] });
     const bytes = encodeEncodedContent({
       type: throwing.contentType,
