@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ApiClient } from '@/client/api/api-client';
+import type { Envelope } from '@/client/api/json';
+import type { Subscription, SubscribeOptions, SubscriptionEvents } from '@/client/api/subscription';
+import type { WebSocketConstructor } from '@/client/api/stream-connection';
+import {
+  NodeWebSocket,
+  SleepGate,
+  labelOf,
+  makeEnvelope,
+  removeTestDirs,
+  startTestNode,
+  uniqueTopic,
+  waitFor,
+  type TestNode,
+} from './helpers';
+
+const FAST: SubscribeOptions = { reconnect: { baseDelayMs: 20, maxDelayMs: 100 }, connectTimeoutMs: 3000 };
+
+/** A subscriber client whose sockets and NDJSON requests a test can cut, and whose reconnect sleeps it can hold. */
+function subscriberClient(url: string) {
+  const sockets: WebSocket[] = [];
+  class RecordingWebSocket extends WebSocket {
+    constructor(address: string) {
+      super(address);
+      sockets.push(this);
+    }
+  }
+  const streams: AbortController[] = [];
+  const gate = new SleepGate();
+  const client = new ApiClient({
+    nodes: [url],
+    WebSocket: RecordingWebSocket as unknown as WebSocketConstructor,
+    sleep: gate.sleep,
+    fetch: (input, init) => {
+      if (!String(input).endsWith('/subscribe')) return fetch(input, init);
+      const controller = new AbortController();
+      init?.signal?.addEventListener('abort', () => controller.abort());
+      streams.push(controller);
+      return fetch(input, { ...init, signal: controller.signal });
+    },
+  });
+  /** Cuts the current connection from the client side, as a network drop would. */
+  function drop(): void {
+    for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.terminate();
+    for (const c of streams) c.abort();
+  }
+  return { client, gate, sockets, drop };
+}
+
+function record(sub: Subscription): { events: string[] } {
+  const events: string[] = [];
+  const names: (keyof SubscriptionEvents)[] = ['connected', 'disconnected', 'caught-up'];
+  for (const name of names) sub.on(name, () => events.push(name));
+  return { events };
+}
+
+let t: TestNode;
+let publisher: ApiClient;
+beforeAll(async () => {
+  t = await startTestNode();
+  publisher = new ApiClient({ nodes: [t.node.url] });
+});
+afterAll(async () => {
+  await t.stop();
+  removeTestDirs();
+});
+
+describe.each(['ws', 'ndjson'] as const)('a %s subscription', (transport) => {
+  it('delivers envelopes published after it is live, on its topics only', async () => {
+    const [a, b, other] = [uniqueTopic('a'), uniqueTopic('b'), uniqueTopic('other')];
+    await publisher.publish([makeEnvelope(a, 'before')]);
+    const got: Envelope[] = [];
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([a, b], (e) => got.push(e), { ...FAST, transport });
+    const caughtUp = await sub.once('caught-up');
+    expect(caughtUp).toEqual({ transport, delivered: 0 });
+    expect(sub.transport).toBe(transport);
+    const sent = [
+      makeEnvelope(a, 'one'),
+      makeEnvelope(other, 'nope'),
+      makeEnvelope(b, 'two'),
+      makeEnvelope(a, 'three'),
+    ];
+    await publisher.publish(sent);
+    await waitFor(() => got.length >= 3);
+    expect(got).toEqual([sent[0], sent[2], sent[3]]);
+    await sub.close();
+    expect(sub.state).toBe('closed');
+    await publisher.publish([makeEnvelope(a, 'after close')]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(labelOf)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('starts with history from `since` on its first connection, then goes live', async () => {
+    const topic = uniqueTopic('since');
+    const old = [
+      makeEnvelope(topic, 'h0', 1_000n),
+      makeEnvelope(topic, 'h1', 2_000n),
+      makeEnvelope(topic, 'h2', 3_000n),
+    ];
+    await publisher.publish(old);
+    const got: Envelope[] = [];
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([topic], (e) => got.push(e), {
+      ...FAST,
+      transport,
+      since: { [topic]: 2_000n },
+    });
+    expect(await sub.once('caught-up')).toEqual({ transport, delivered: 2 });
+    await publisher.publish([makeEnvelope(topic, 'live')]);
+    await waitFor(() => got.length >= 3);
+    expect(got.map(labelOf)).toEqual(['h1', 'h2', 'live']);
+    await sub.close();
+  });
+
+  it('delivers an envelope the node relays twice only once', async () => {
+    const topic = uniqueTopic('dup');
+    const got: Envelope[] = [];
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport });
+    await sub.once('caught-up');
+    const e = makeEnvelope(topic, 'twice');
+    await publisher.publish([e]);
+    await publisher.publish([e, makeEnvelope(topic, 'next')]);
+    await waitFor(() => got.length >= 2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got.map(labelOf)).toEqual(['twice', 'next']);
+    await sub.close();
+  });
+
+  it('catches up what was published while its connection was down, once and in order', async () => {
+    const [a, b] = [uniqueTopic('gapA'), uniqueTopic('gapB')];
+    const { client, gate, drop } = subscriberClient(t.node.url);
+    const got: Envelope[] = [];
+    const sub = client.subscribe([a, b], (e) => got.push(e), { ...FAST, transport });
+    const { events } = record(sub);
+    await sub.once('caught-up');
+    const before = [makeEnvelope(a, 'a1'), makeEnvelope(b, 'b1')];
+    await publisher.publish(before);
+    await waitFor(() => got.length >= 2);
+
+    gate.close();
+    const disconnected = sub.once('disconnected');
+    drop();
+    await disconnected;
+    await waitFor(() => gate.held > 0, 5000, 'the reconnect to wait at the gate');
+    const during = [makeEnvelope(a, 'a2'), makeEnvelope(b, 'b2'), makeEnvelope(a, 'a3')];
+    for (const e of during) await publisher.publish([e]);
+    const caughtUp = sub.once('caught-up');
+    gate.open();
+    expect((await caughtUp).delivered).toBe(3);
+    const after = [makeEnvelope(b, 'b3'), makeEnvelope(a, 'a4')];
+    await publisher.publish(after);
+    await waitFor(() => got.length >= 7);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(labelOf)).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'a4']);
+    expect(events).toEqual(['connected', 'caught-up', 'disconnected', 'connected', 'caught-up']);
+    await sub.close();
+  });
+
+  it('survives a node restart with nothing lost and nothing twice', async () => {
+    const restartable = await startTestNode();
+    const pub = new ApiClient({ nodes: [restartable.node.url] });
+    const [a, b] = [uniqueTopic('rA'), uniqueTopic('rB')];
+    const { client, gate } = subscriberClient(restartable.node.url);
+    const got: Envelope[] = [];
+    const sub = client.subscribe([a, b], (e) => got.push(e), { ...FAST, transport });
+    const disconnects: SubscriptionEvents['disconnected'][] = [];
+    sub.on('disconnected', (e) => disconnects.push(e));
+    let failedConnects = 0;
+    sub.on('error', () => failedConnects++);
+    await sub.once('caught-up');
+    await pub.publish([makeEnvelope(a, 'A1'), makeEnvelope(b, 'B1'), makeEnvelope(a, 'A2')]);
+    await waitFor(() => got.length >= 3);
+
+    await restartable.stop();
+    await waitFor(() => disconnects.length === 1 && failedConnects >= 2, 5000, 'failed reconnects');
+    if (transport === 'ws') expect(disconnects[0]!.code).toBe(1001);
+    gate.close();
+    await waitFor(() => gate.held > 0, 5000, 'the reconnect to wait at the gate');
+    await restartable.restart();
+    // Published through another client while the stream is still reconnecting.
+    await pub.publish([makeEnvelope(b, 'B2'), makeEnvelope(a, 'A3')]);
+    await pub.publish([makeEnvelope(b, 'B3')]);
+    const caughtUp = sub.once('caught-up');
+    gate.open();
+    expect((await caughtUp).delivered).toBe(3);
+    await pub.publish([makeEnvelope(a, 'A4'), makeEnvelope(b, 'B4')]);
+    await waitFor(() => got.length >= 8);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(labelOf)).toEqual(['A1', 'B1', 'A2', 'B2', 'A3', 'B3', 'A4', 'B4']);
+    await sub.close();
+    await restartable.stop();
+  });
+});
+
+describe('topic changes', () => {
+  it('change the topic set on the open WebSocket without reconnecting', async () => {
+    const [a, b, c] = [uniqueTopic('setA'), uniqueTopic('setB'), uniqueTopic('setC')];
+    const { client, sockets } = subscriberClient(t.node.url);
+    const got: Envelope[] = [];
+    const sub = client.subscribe([a], (e) => got.push(e), { ...FAST, transport: 'ws' });
+    const { events } = record(sub);
+    await sub.once('caught-up');
+    await publisher.publish([makeEnvelope(a, 'a1'), makeEnvelope(c, 'c-history', 5_000n)]);
+    await waitFor(() => got.length >= 1);
+
+    await sub.setTopics([b, c], { since: { [c]: 5_000n } });
+    expect(sub.topics).toEqual([b, c]);
+    await publisher.publish([makeEnvelope(a, 'a-gone'), makeEnvelope(b, 'b1'), makeEnvelope(c, 'c1')]);
+    await waitFor(() => got.length >= 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(labelOf)).toEqual(['a1', 'c-history', 'b1', 'c1']);
+    expect(sockets).toHaveLength(1);
+    expect(events).toEqual(['connected', 'caught-up', 'caught-up']);
+    await sub.close();
+  });
+
+  it('reconnect an NDJSON stream with the new topics', async () => {
+    const [a, b] = [uniqueTopic('ndA'), uniqueTopic('ndB')];
+    const got: Envelope[] = [];
+    const client = new ApiClient({ nodes: [t.node.url] });
+    const sub = client.subscribe([a], (e) => got.push(e), { ...FAST, transport: 'ndjson' });
+    const { events } = record(sub);
+    await sub.once('caught-up');
+    await sub.setTopics([a, b]);
+    await publisher.publish([makeEnvelope(b, 'b1'), makeEnvelope(a, 'a1')]);
+    await waitFor(() => got.length >= 2);
+    expect(got.map(labelOf)).toEqual(['b1', 'a1']);
+    expect(events).toEqual(['connected', 'caught-up', 'disconnected', 'connected', 'caught-up']);
+    await sub.close();
+  });
+});
+
+describe('transport choice and recovery', () => {
+  it('auto uses the WebSocket when the node has it', async () => {
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([uniqueTopic('auto')], () => {}, FAST);
+    expect(await sub.once('connected')).toEqual({ transport: 'ws', node: t.node.url });
+    await sub.close();
+  });
+
+  it('auto falls back to NDJSON when the WebSocket endpoint is missing', async () => {
+    // A socket to a path the node does not serve, as against a node without the WebSocket endpoint.
+    class NoEndpoint extends WebSocket {
+      constructor(address: string) {
+        super(address.replace('/message/v1/ws', '/message/v1/missing'));
+      }
+    }
+    const topic = uniqueTopic('fallback');
+    const got: Envelope[] = [];
+    const client = new ApiClient({
+      nodes: [t.node.url],
+      WebSocket: NoEndpoint as unknown as WebSocketConstructor,
+    });
+    const sub = client.subscribe([topic], (e) => got.push(e), FAST);
+    expect(await sub.once('caught-up')).toEqual({ transport: 'ndjson', delivered: 0 });
+    await publisher.publish([makeEnvelope(topic, 'via ndjson')]);
+    await waitFor(() => got.length >= 1);
+    await sub.close();
+  });
+
+  it('reconnects and catches up after the node drops it as too slow (1013)', async () => {
+    const tiny = await startTestNode({ subscriberBufferBytes: 1024 });
+    const topic = uniqueTopic('slow');
+    const got: Envelope[] = [];
+    const codes: (number | undefined)[] = [];
+    const client = new ApiClient({ nodes: [tiny.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport: 'ws' });
+    sub.on('disconnected', (e) => codes.push(e.code));
+    await sub.once('caught-up');
+    const big = (label: string) => {
+      const e = makeEnvelope(topic, label);
+      return { ...e, message: new Uint8Array([...e.message, ...new Uint8Array(256 * 1024)]) };
+    };
+    const sent = Array.from({ length: 20 }, (_, i) => big(`s${i}`));
+    await new ApiClient({ nodes: [tiny.node.url] }).publish(sent);
+    await waitFor(() => got.length >= 20, 15_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(labelOf)).toEqual(sent.map(labelOf));
+    expect(codes).toContain(1013);
+    await sub.close();
+    await tiny.stop();
+  });
+});
