@@ -1,0 +1,202 @@
+// The XMTP client (CLIENT-API.md): identity, contacts, conversations and streams over one ApiClient.
+// Runs in Node and in an MV3 service worker: fetch, WebSocket, WebCrypto and persistence are injected.
+import { toChecksumAddress } from '@/protocol/address';
+import { decodePrivateKeyBundle, encodePrivateKeyBundle, type PrivateKeyBundleV1 } from '@/protocol/bundles';
+import {
+  attachmentCodec,
+  CodecRegistry,
+  reactionCodec,
+  readReceiptCodec,
+  replyCodec,
+  textCodec,
+  type ContentCodec,
+} from '@/protocol/content';
+import { ProtocolError } from '@/protocol/errors';
+import type { Signer } from '@/protocol/identity';
+import { Keyring } from '@/protocol/keyring';
+import { decryptPrivateKeyBundle, encryptPrivateKeyBundle } from '@/protocol/private-store';
+import { ApiClient, type WebSocketConstructor } from '@/client/api';
+import { ConsentManager } from '@/client/consent';
+import { ContactDirectory } from '@/client/contacts/contact-directory';
+import { Contacts } from '@/client/contacts/contacts';
+import { LateAuthenticator, TokenAuthenticator } from '@/client/identity/authenticator';
+import { loadOrCreateIdentity, type OnProgress } from '@/client/identity/load-identity';
+import { MemoryPersistence, PrefixedPersistence, type Persistence } from '@/client/persistence';
+
+export interface ClientOptions {
+  /** Node URLs; the first is used until it fails. */
+  nodes: string[];
+  /** Caches and sync state. Default: in memory. */
+  persistence?: Persistence;
+  /** Encoded PrivateKeyBundle (v1): use these keys, no wallet signatures. */
+  keyBundle?: Uint8Array;
+  /** 'local': never publish the encrypted bundle to the private store. Default 'network'. */
+  keyStorage?: 'network' | 'local';
+  /** Publish only the V1 contact bundle (like xmtp-js's option). */
+  publishLegacyContact?: boolean;
+  skipContactPublishing?: boolean;
+  /** Codecs beyond the standard ones (text, reply, reaction, read receipt, attachment). */
+  codecs?: ContentCodec[];
+  appVersion?: string;
+  fetch?: typeof fetch;
+  WebSocket?: unknown;
+  onProgress?: OnProgress;
+}
+
+function standardCodecs(extra: ContentCodec[] = []): CodecRegistry {
+  return new CodecRegistry({
+    codecs: [textCodec, replyCodec, reactionCodec, readReceiptCodec, attachmentCodec, ...extra],
+  });
+}
+
+function newApi(
+  options: Pick<ClientOptions, 'nodes' | 'appVersion' | 'fetch' | 'WebSocket'>,
+  auth?: LateAuthenticator,
+) {
+  return new ApiClient({
+    nodes: options.nodes,
+    appVersion: options.appVersion,
+    authenticator: auth,
+    fetch: options.fetch,
+    WebSocket: options.WebSocket as WebSocketConstructor | undefined,
+  });
+}
+
+export class Client {
+  readonly address: string;
+  readonly keyring: Keyring;
+  readonly api: ApiClient;
+  readonly codecs: CodecRegistry;
+  readonly contactDirectory: ContactDirectory;
+  readonly contacts: Contacts;
+  /** This identity's slice of the persistence (keys are prefixed with the address). */
+  readonly persistence: Persistence;
+  readonly #closers = new Set<() => Promise<void>>();
+
+  private constructor(init: {
+    keyring: Keyring;
+    api: ApiClient;
+    codecs: CodecRegistry;
+    contactDirectory: ContactDirectory;
+    consent: ConsentManager;
+    persistence: Persistence;
+  }) {
+    this.keyring = init.keyring;
+    this.address = init.keyring.address;
+    this.api = init.api;
+    this.codecs = init.codecs;
+    this.contactDirectory = init.contactDirectory;
+    this.contacts = new Contacts(init.consent);
+    this.persistence = init.persistence;
+  }
+
+  /** Creates a client for `signer`'s wallet, or for the given `keyBundle` (protocol.md §12.1). */
+  static async create(signer: Signer | null, options: ClientOptions): Promise<Client> {
+    const auth = new LateAuthenticator();
+    const api = newApi(options, auth);
+    const useKeys = (bundle: PrivateKeyBundleV1) => {
+      const keyring = Keyring.fromBundle(bundle);
+      auth.use(new TokenAuthenticator(bundle.identityKey, keyring.address));
+    };
+    let bundle: PrivateKeyBundleV1;
+    if (options.keyBundle) {
+      bundle = decodePrivateKeyBundle(options.keyBundle).bundle;
+      useKeys(bundle);
+      if (signer) {
+        const wallet = toChecksumAddress(await signer.getAddress());
+        const owner = Keyring.fromBundle(bundle).address;
+        if (wallet !== owner) {
+          throw new ProtocolError('wallet_mismatch', `key bundle belongs to ${owner}, not ${wallet}`);
+        }
+      }
+    } else {
+      if (!signer) throw new ProtocolError('invalid_options', 'Client.create needs a signer or a keyBundle');
+      bundle = await loadOrCreateIdentity(api, signer, {
+        keyStorage: options.keyStorage ?? 'network',
+        onProgress: options.onProgress,
+        useKeys,
+      });
+    }
+    const keyring = Keyring.fromBundle(bundle);
+    const persistence = new PrefixedPersistence(
+      options.persistence ?? new MemoryPersistence(),
+      `${keyring.address}/`,
+    );
+    const contactDirectory = new ContactDirectory(api);
+    if (!options.skipContactPublishing) {
+      options.onProgress?.('publish-contact');
+      await contactDirectory.publishOwn(keyring, { legacyOnly: options.publishLegacyContact === true });
+    }
+    const consent = await ConsentManager.create({
+      api,
+      identityKey: {
+        secretKey: bundle.identityKey.secretKey,
+        publicKey: bundle.identityKey.publicKey.publicKey,
+      },
+      persistence,
+    });
+    return new Client({
+      keyring,
+      api,
+      codecs: standardCodecs(options.codecs),
+      contactDirectory,
+      consent,
+      persistence,
+    });
+  }
+
+  /** Encoded `PrivateKeyBundle{v1}` (plaintext: callers encrypt it). */
+  exportKeyBundle(): Uint8Array {
+    return encodePrivateKeyBundle(this.keyring.bundle);
+  }
+
+  /** `EncryptedPrivateKeyBundle` bytes (§4), unlocked by `signer`'s Enable Identity signature. */
+  exportEncryptedKeyBundle(signer: Signer): Promise<Uint8Array> {
+    return encryptPrivateKeyBundle(this.keyring.bundle, signer);
+  }
+
+  /** Decrypts `EncryptedPrivateKeyBundle` bytes with `signer`; returns the encoded `PrivateKeyBundle`. */
+  static async importEncryptedKeyBundle(bytes: Uint8Array, signer: Signer): Promise<Uint8Array> {
+    const { bundle } = await decryptPrivateKeyBundle(bytes, signer);
+    return encodePrivateKeyBundle(bundle);
+  }
+
+  /** Whether `address` (or each of `addresses`, in one batch query) has a valid contact bundle. */
+  canMessage(address: string): Promise<boolean>;
+  canMessage(addresses: string[]): Promise<boolean[]>;
+  canMessage(peer: string | string[]): Promise<boolean | boolean[]> {
+    return typeof peer === 'string'
+      ? this.contactDirectory.canMessage(peer)
+      : this.contactDirectory.canMessageMany(peer);
+  }
+
+  /** canMessage without an identity. */
+  static canMessage(
+    address: string,
+    options: Pick<ClientOptions, 'nodes' | 'appVersion' | 'fetch'>,
+  ): Promise<boolean>;
+  static canMessage(
+    addresses: string[],
+    options: Pick<ClientOptions, 'nodes' | 'appVersion' | 'fetch'>,
+  ): Promise<boolean[]>;
+  static canMessage(
+    peer: string | string[],
+    options: Pick<ClientOptions, 'nodes' | 'appVersion' | 'fetch'>,
+  ): Promise<boolean | boolean[]> {
+    const directory = new ContactDirectory(newApi(options));
+    return typeof peer === 'string' ? directory.canMessage(peer) : directory.canMessageMany(peer);
+  }
+
+  /** Registers something `close()` must end (streams). */
+  onClose(closer: () => Promise<void>): () => void {
+    this.#closers.add(closer);
+    return () => this.#closers.delete(closer);
+  }
+
+  /** Ends every open stream of this client. */
+  async close(): Promise<void> {
+    const closers = [...this.#closers];
+    this.#closers.clear();
+    await Promise.allSettled(closers.map((c) => c()));
+  }
+}

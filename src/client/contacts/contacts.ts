@@ -1,0 +1,33 @@
+// `client.contacts`: consent (protocol.md §11) through the ConsentManager, over this client's ApiClient.
+import type { ConsentManager} from '@/client/consent';
+import { type ConsentChange, type ConsentState } from '@/client/consent';
+import type { Stream } from '@/client/stream';
+
+export class Contacts {
+  constructor(private readonly consent: ConsentManager) {}
+
+  allow(addresses: string[]): Promise<void> {
+    return this.consent.allow(addresses);
+  }
+
+  deny(addresses: string[]): Promise<void> {
+    return this.consent.deny(addresses);
+  }
+
+  consentState(address: string): ConsentState {
+    return this.consent.consentState(address);
+  }
+
+  async refreshConsentList(): Promise<void> {
+    await this.consent.refresh();
+  }
+
+  streamConsentList(): Stream<ConsentChange> {
+    return this.consent.stream();
+  }
+
+  /** After a send: allow a peer we have no decision for yet, as xmtp-js does (§12.4). */
+  async allowIfUnknown(address: string): Promise<void> {
+    if (this.consent.consentState(address) === 'unknown') await this.consent.allow([address]);
+  }
+}

@@ -1,0 +1,7 @@
+// Public API of the client library (CLIENT-API.md).
+export { Client, type ClientOptions } from './client';
+export { ClientError } from './errors';
+export { MemoryPersistence, PrefixedPersistence, type Persistence } from './persistence';
+export type { Stream } from './stream';
+export type { Signer } from '@/protocol/identity';
+export type { ContentCodec, ContentTypeId } from '@/protocol/content';

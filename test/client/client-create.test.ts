@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@/client';
+import { MemoryPersistence } from '@/client/persistence';
+import { FilePersistence } from '@/client/node/file-persistence';
+import { decodePrivateKeyBundle, encodePrivateKeyBundle } from '@/protocol/bundles';
+import { toHex } from '@/protocol/bytes';
+import { decodeContactBundle, encodeContactBundle } from '@/protocol/contact';
+import { createPrivateKeyBundle } from '@/protocol/identity';
+import { Keyring } from '@/protocol/keyring';
+import { contactTopic, privateStoreTopic } from '@/protocol/topics';
+import { ApiClient } from '@/client/api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, injectEnvelopes, newWallet, startTestNode, type TestNode } from './helpers';
+
+let node: TestNode;
+beforeAll(async () => {
+  node = await startTestNode();
+});
+afterAll(async () => {
+  await node.close();
+});
+
+describe('Client.create', () => {
+  it('creates a new identity with Create then Enable signatures and publishes V1 then V2 contact bundles', async () => {
+    const wallet = newWallet();
+    const steps: string[] = [];
+    const client = await createClient(wallet, node.url, { onProgress: (step) => steps.push(step) });
+    expect(client.address).toBe(wallet.address);
+    expect(wallet.signed.map((t) => t.split('\n')[0])).toEqual([
+      'XMTP : Create Identity',
+      'XMTP : Enable Identity',
+    ]);
+    expect(steps).toContain('create-identity');
+    expect(steps).toContain('publish-contact');
+
+    const api = new ApiClient({ nodes: [node.url] });
+    const stored = await api.query(privateStoreTopic(wallet.address));
+    expect(stored).toHaveLength(1);
+    const contacts = await api.query(contactTopic(wallet.address), { direction: 'ascending' });
+    expect(contacts.map((e) => decodeContactBundle(e.message).version)).toEqual(['v1', 'v2']);
+    await client.close();
+  });
+
+  it('loads an existing identity from the private store with one Enable signature and republishes nothing', async () => {
+    const wallet = newWallet();
+    const first = await createClient(wallet, node.url);
+    wallet.signed.length = 0;
+    const second = await createClient(wallet, node.url);
+    expect(wallet.signed).toHaveLength(1);
+    expect(wallet.signed[0]).toMatch(/^XMTP : Enable Identity\n[0-9a-f]{64}\n/);
+    expect(toHex(second.exportKeyBundle())).toBe(toHex(first.exportKeyBundle()));
+    const api = new ApiClient({ nodes: [node.url] });
+    expect(await api.query(contactTopic(wallet.address))).toHaveLength(2);
+  });
+
+  it('uses a given key bundle without any signature and keeps keys local with keyStorage local', async () => {
+    const wallet = newWallet();
+    const bundle = await createPrivateKeyBundle(wallet);
+    const keyBundle = encodePrivateKeyBundle(bundle);
+    wallet.signed.length = 0;
+    const client = await createClient(null, node.url, { keyBundle });
+    expect(client.address).toBe(wallet.address);
+    expect(wallet.signed).toHaveLength(0);
+
+    const local = newWallet();
+    const localClient = await createClient(local, node.url, { keyStorage: 'local' });
+    expect(local.signed.map((t) => t.split('\n')[0])).toEqual(['XMTP : Create Identity']);
+    const api = new ApiClient({ nodes: [node.url] });
+    expect(await api.query(privateStoreTopic(local.address))).toHaveLength(0);
+    expect(await localClient.canMessage(local.address)).toBe(true);
+  });
+
+  it('publishes only the V1 contact bundle with publishLegacyContact', async () => {
+    const wallet = newWallet();
+    await createClient(wallet, node.url, { publishLegacyContact: true });
+    const api = new ApiClient({ nodes: [node.url] });
+    const contacts = await api.query(contactTopic(wallet.address));
+    expect(contacts.map((e) => decodeContactBundle(e.message).version)).toEqual(['v1']);
+  });
+
+  it('exports an encrypted key bundle that imports back with the same wallet', async () => {
+    const wallet = newWallet();
+    const client = await createClient(wallet, node.url, { skipContactPublishing: true });
+    const encrypted = await client.exportEncryptedKeyBundle(wallet);
+    const imported = await Client.importEncryptedKeyBundle(encrypted, wallet);
+    expect(decodePrivateKeyBundle(imported).bundle.identityKey.secretKey).toEqual(
+      decodePrivateKeyBundle(client.exportKeyBundle()).bundle.identityKey.secretKey,
+    );
+    await expect(Client.importEncryptedKeyBundle(encrypted, newWallet())).rejects.toThrow();
+  });
+});
+
+describe('canMessage', () => {
+  it('answers for single addresses, batches, the static form, and invalid addresses', async () => {
+    const alice = newWallet();
+    const bob = newWallet();
+    const client = await createClient(alice, node.url);
+    await createClient(bob, node.url, { publishLegacyContact: true });
+    const stranger = newWallet().address;
+    expect(await client.canMessage(bob.address)).toBe(true);
+    expect(await client.canMessage(bob.address.toLowerCase())).toBe(true);
+    expect(await client.canMessage(stranger)).toBe(false);
+    expect(await client.canMessage('not an address')).toBe(false);
+    expect(await client.canMessage([bob.address, stranger, 'nope', alice.address])).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(await Client.canMessage([bob.address, stranger], { nodes: [node.url] })).toEqual([true, false]);
+    expect(await Client.canMessage(bob.address, { nodes: [node.url] })).toBe(true);
+  });
+
+  it('rejects a contact bundle signed by another wallet', async () => {
+    const victim = newWallet();
+    const attacker = newWallet();
+    const attackerBundle = Keyring.fromBundle(await createPrivateKeyBundle(attacker));
+    // The node refuses to publish it (topic ownership), so it is written to the store directly.
+    await injectEnvelopes(node.dataDir, [
+      {
+        contentTopic: contactTopic(victim.address),
+        timestampNs: BigInt(Date.now()) * 1_000_000n,
+        message: encodeContactBundle({ version: 'v2', keyBundle: attackerBundle.signedBundle }),
+      },
+    ]);
+    const client = await createClient(newWallet(), node.url);
+    expect(await client.canMessage(victim.address)).toBe(false);
+    expect(await client.canMessage([victim.address])).toEqual([false]);
+  });
+});
+
+describe('persistence', () => {
+  it('stores, reads and deletes bytes in memory and in files, atomically replacing values', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xmtp-persist-'));
+    try {
+      for (const p of [new MemoryPersistence(), new FilePersistence(dir)]) {
+        expect(await p.get('a/b:c')).toBeUndefined();
+        await p.set('a/b:c', new Uint8Array([1, 2, 3]));
+        await p.set('a/b:c', new Uint8Array([4, 5]));
+        expect(await p.get('a/b:c')).toEqual(new Uint8Array([4, 5]));
+        await p.delete('a/b:c');
+        expect(await p.get('a/b:c')).toBeUndefined();
+        await p.delete('missing');
+      }
+      // A new FilePersistence over the same directory sees what the first one wrote.
+      await new FilePersistence(dir).set('k', new Uint8Array([9]));
+      expect(await new FilePersistence(dir).get('k')).toEqual(new Uint8Array([9]));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
