@@ -12,6 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'node') return (await import('./node')).runNode(argv.slice(1));
   process.stderr.write(`xmtp-inbox: unknown command "${command}"\n${USAGE}`);
   return 2;
 }

@@ -27,12 +27,14 @@ class SocketSubscription implements Subscriber {
     readonly ws: WebSocket,
     private readonly dispatcher: Dispatcher,
     private readonly maxBufferedBytes: number,
+    private readonly onSlow: () => void,
   ) {}
 
   deliver(resultJson: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.detach();
+      this.onSlow();
       this.ws.close(1013, 'subscriber too slow');
       return;
     }
@@ -44,15 +46,15 @@ class SocketSubscription implements Subscriber {
     try {
       frame = JSON.parse(data);
     } catch {
-      throw new BadFrame('malformed JSON frame');
+      return errorReply('malformed JSON frame');
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      throw new BadFrame('a frame must be a JSON object');
+      return errorReply('a frame must be a JSON object');
     }
     const f = frame as Record<string, unknown>;
     const id = f.id;
     if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
-      throw new BadFrame('id must be a string or a number');
+      return errorReply('id must be a string or a number');
     }
     const reply = (r: Reply): Reply => (id === undefined ? r : { id, ...r });
     try {
@@ -158,7 +160,17 @@ export class WsSubscriptions {
   }
 
   private accept(ws: WebSocket): void {
-    const sub = new SocketSubscription(ws, this.options.dispatcher, this.options.maxBufferedBytes);
+    // A socket stops counting as a subscription once it is detached: closed, or dropped as too
+    // slow (its close handshake then waits behind the unread data).
+    const release = () => {
+      if (this.sockets.delete(sub)) this.options.metrics.subscriptions.labels('websocket').dec();
+    };
+    const sub: SocketSubscription = new SocketSubscription(
+      ws,
+      this.options.dispatcher,
+      this.options.maxBufferedBytes,
+      release,
+    );
     this.sockets.add(sub);
     this.options.metrics.subscriptions.labels('websocket').inc();
     ws.on('pong', () => {
@@ -176,7 +188,7 @@ export class WsSubscriptions {
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       sub.detach();
-      if (this.sockets.delete(sub)) this.options.metrics.subscriptions.labels('websocket').dec();
+      release();
     });
   }
 
@@ -195,18 +207,16 @@ export class WsSubscriptions {
     }
   }
 
-  /** Closes every socket with 1001 (going away). */
+  /** Closes every socket with 1001 (going away); sockets that do not answer are cut after 2 s. */
   async close(): Promise<void> {
     clearInterval(this.pinger);
-    for (const sub of this.sockets) {
-      sub.detach();
-      sub.ws.close(1001, 'node shutting down');
-    }
+    for (const sub of this.sockets) sub.detach();
+    for (const ws of this.wss.clients) ws.close(1001, 'node shutting down');
     const deadline = setTimeout(() => {
-      for (const sub of this.sockets) sub.ws.terminate();
+      for (const ws of this.wss.clients) ws.terminate();
     }, 2000);
+    // Resolves once every client socket has closed (ws keeps the server open until then).
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    while (this.sockets.size > 0) await new Promise((r) => setTimeout(r, 20));
     clearTimeout(deadline);
   }
 }

@@ -1,0 +1,143 @@
+// `xmtp-inbox node`: runs an XMTP node until SIGINT/SIGTERM. Every flag is validated before
+// anything starts, and an error names the flag (design.md §5.8).
+import { parseArgs } from 'node:util';
+import { startNode } from '@/network/node';
+import type { NodeOptions } from '@/network/node';
+import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limiter';
+import { DEFAULT_MAX_BODY_BYTES } from '@/network/limits/sizes';
+import { DEFAULT_DATA_DIR } from '@/network/store/open';
+
+export const NODE_USAGE = `usage: xmtp-inbox node [options]
+
+Runs an XMTP node: the message API over HTTP/JSON (publish, query, batch-query, subscribe,
+subscribe-all), a WebSocket subscription at /message/v1/ws, /healthz and /metrics.
+
+options:
+  --host HOST            address to listen on (default 127.0.0.1)
+  --port PORT            port, 0 for any free one (default 5555)
+  --data-dir DIR         SQLite store in DIR/envelopes.db (default ${DEFAULT_DATA_DIR})
+  --store URL            PostgreSQL store instead (postgres://user:pass@host:port/db)
+  --no-auth              accept publishes without auth tokens (development only)
+  --rate-limit SPEC      PUB_PER_MIN:PUB_MAX,DEF_PER_MIN:DEF_MAX per client IP, or "off"
+                         (default ${DEFAULT_RATE_LIMITS.publish.perMinute}:${DEFAULT_RATE_LIMITS.publish.max},${DEFAULT_RATE_LIMITS.default.perMinute}:${DEFAULT_RATE_LIMITS.default.max})
+  --trust-proxy          take the client IP from X-Forwarded-For (only behind your own proxy)
+  --max-body-bytes N     request body cap (default ${DEFAULT_MAX_BODY_BYTES})
+  -h, --help             show this help
+`;
+
+export class UsageError extends Error {}
+
+/** Turns the command line into node options; throws UsageError naming the bad flag. */
+export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        store: { type: 'string' },
+        'no-auth': { type: 'boolean' },
+        'rate-limit': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'max-body-bytes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const options: NodeOptions = { auth: !values['no-auth'], trustProxy: values['trust-proxy'] ?? false };
+  if (values.host !== undefined) {
+    if (!/^[A-Za-z0-9.:\-[\]]+$/.test(values.host))
+      throw new UsageError(`--host: invalid host "${values.host}"`);
+    options.host = values.host.replace(/^\[(.*)\]$/, '$1');
+  }
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) {
+      throw new UsageError(`--port: expected an integer from 0 to 65535, got "${values.port}"`);
+    }
+    options.port = port;
+  }
+  if (values['data-dir'] !== undefined && values.store !== undefined) {
+    throw new UsageError('--data-dir and --store cannot be used together');
+  }
+  if (values['data-dir'] !== undefined) {
+    if (values['data-dir'] === '') throw new UsageError('--data-dir: empty path');
+    options.dataDir = values['data-dir'];
+  }
+  if (values.store !== undefined) {
+    if (!/^postgres(ql)?:\/\/.+/.test(values.store)) {
+      throw new UsageError(`--store: expected a postgres:// URL, got "${values.store}"`);
+    }
+    options.storeUrl = values.store;
+  }
+  const rate = values['rate-limit'];
+  if (rate !== undefined) {
+    try {
+      options.rateLimit = rate === 'off' ? false : parseRateLimit(rate);
+    } catch (err) {
+      throw new UsageError(`--rate-limit: ${(err as Error).message}`);
+    }
+  }
+  const cap = values['max-body-bytes'];
+  if (cap !== undefined) {
+    if (!/^\d+$/.test(cap) || Number(cap) < 1024) {
+      throw new UsageError(`--max-body-bytes: expected an integer of at least 1024, got "${cap}"`);
+    }
+    options.maxBodyBytes = Number(cap);
+  }
+  return options;
+}
+
+export async function runNode(argv: string[]): Promise<number> {
+  let options: NodeOptions | 'help';
+  try {
+    options = parseNodeArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`xmtp-inbox node: ${err.message}\n\n${NODE_USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(NODE_USAGE);
+    return 0;
+  }
+  const log = (level: string) => (msg: string) => process.stderr.write(`[${level}] ${msg}\n`);
+  let node;
+  try {
+    node = await startNode({
+      ...options,
+      processMetrics: true,
+      logger: { info: log('info'), warn: log('warn'), error: log('error') },
+    });
+  } catch (err) {
+    process.stderr.write(`xmtp-inbox node: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const rate = options.rateLimit;
+  process.stdout.write(
+    `XMTP node listening on ${node.url}\n` +
+      `  store: ${node.storeDescription}\n` +
+      `  auth: ${options.auth ? 'on (publish needs a token)' : 'OFF (--no-auth, development only)'}\n` +
+      `  rate limit: ${
+        rate === false
+          ? 'off'
+          : `${(rate ?? DEFAULT_RATE_LIMITS).publish.perMinute}:${(rate ?? DEFAULT_RATE_LIMITS).publish.max} publish, ` +
+            `${(rate ?? DEFAULT_RATE_LIMITS).default.perMinute}:${(rate ?? DEFAULT_RATE_LIMITS).default.max} other (per minute:bucket)`
+      }\n`,
+  );
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stdout.write(`${signal}: closing streams and the store…\n`);
+  await node.close();
+  process.stdout.write('stopped\n');
+  return 0;
+}
