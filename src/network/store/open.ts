@@ -13,8 +13,9 @@ export async function openStore(opts: { dataDir?: string; storeUrl?: string }): 
   if (opts.storeUrl !== undefined) {
     const url = opts.storeUrl;
     if (/^postgres(ql)?:\/\//.test(url)) {
-      // ── PostgreSQL branch: owned by the PostgreSQL engineer (imports ./postgres). ──
-      throw new Error('the PostgreSQL store is not available in this build');
+      // Loaded on demand: a node on SQLite never loads the PostgreSQL driver.
+      const { openPostgresStore } = await import('./postgres');
+      return openPostgresStore({ url });
     }
     throw new Error(`unsupported store URL (expected postgres://…): ${url}`);
   }

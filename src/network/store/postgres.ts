@@ -20,13 +20,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
   // An idle connection that dies (database restart) must not crash the node: the next query reports it.
   pool.on('error', () => undefined);
+  const description = `PostgreSQL at ${redactUrl(options.url)}`;
   try {
     await migrate(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    if (error instanceof ProtocolError) throw error;
+    throw new ProtocolError('store_unavailable', `cannot open ${description}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return new PostgresStore(pool, `PostgreSQL at ${redactUrl(options.url)}`);
+  return new PostgresStore(pool, description);
 }
 
 class PostgresStore implements EnvelopeStore {
