@@ -1,0 +1,432 @@
+// `npm run bench -- node [--quick] [--profile] [--envelopes=N] [--subscribers=N]`
+// Throughput and latency of the node on its SQLite store, next to this machine's limits measured in the
+// same run: a bare node:http server driven by the same load generator, and raw better-sqlite3 inserts.
+// The node and the reference server run as child processes (one core each on a 2-core machine; the load
+// generator gets the other); the node's peak RSS is read from /proc/PID/status (VmHWM).
+// Prints a markdown table. Auth and rate limits are off on the node: this measures the publish path.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { SqliteStore } from '@/network/store/sqlite';
+import type { StoredEnvelope } from '@/network/store/store';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined =>
+  args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
+  (args.includes(`--${name}`) ? '' : undefined);
+const quick = flag('quick') !== undefined;
+const profile = flag('profile') !== undefined;
+const PRELOAD = Number(flag('envelopes') || (quick ? 100_000 : 1_000_000));
+const SUBSCRIBERS = Number(flag('subscribers') || (quick ? 1_000 : 5_000));
+const PRELOAD_TOPICS = Math.max(100, Math.round(PRELOAD / 50));
+const SECONDS = quick ? 3 : 8;
+const SINGLE_CONCURRENCY = 32;
+const BATCH_CONCURRENCY = 8;
+const BATCH_SIZE = 100;
+const RAW_INSERT_ROWS = quick ? 50_000 : 200_000;
+const QUERIES = quick ? 300 : 2_000;
+const FANOUT_PUBLISHES = quick ? 20 : 40;
+const FANOUT_INTERVAL_MS = 200;
+
+const here = new URL('.', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'xmtp-bench-node-'));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (line: string): void => console.error(`[bench node] ${line}`);
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function digestOf(topic: string, message: Uint8Array): Uint8Array {
+  return createHash('sha256').update(topic, 'utf8').update(message).digest();
+}
+
+const topicName = (i: number): string =>
+  `/xmtp/0/m-${createHash('sha256').update(`t${i}`).digest('hex')}/proto`;
+
+// ── children ────────────────────────────────────────────────────────────────────────────────────────
+function start(
+  script: string,
+  argv: string[] = [],
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(here, script), argv, {
+    execArgv: [...process.execArgv, ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve({ child, url: m.url }));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('stop');
+  await Promise.race([exited, sleep(10_000)]);
+  child.kill('SIGKILL');
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  return kib / 1024;
+}
+
+// ── load generator: keep-alive agent, N concurrent request loops ─────────────────────────────────────
+function post(
+  agent: Agent,
+  base: URL,
+  path: string,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Requests per second over `seconds` after a 1 s warm-up, from `concurrency` loops. */
+async function drive(
+  base: string,
+  path: string,
+  makeBody: () => string,
+  concurrency: number,
+  seconds: number,
+): Promise<{ perSecond: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(base);
+  const measureFrom = Date.now() + 1000;
+  const measureTo = measureFrom + seconds * 1000;
+  let done = 0;
+  let errors = 0;
+  let firstError = '';
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < measureTo) {
+        const { status, body } = await post(agent, url, path, makeBody());
+        const t = Date.now();
+        if (status !== 200) {
+          errors++;
+          firstError ||= `${status} ${body.slice(0, 200)}`;
+        } else if (t >= measureFrom && t <= measureTo) done++;
+      }
+    }),
+  );
+  agent.destroy();
+  if (firstError) log(`${path}: ${errors} errors, first: ${firstError}`);
+  return { perSecond: done / seconds, errors };
+}
+
+// ── envelopes ──────────────────────────────────────────────────────────────────────────────────────
+const POOL = randomBytes(1 << 22);
+let serial = 0;
+/** A unique message of 100–700 bytes (mean ~400), like an encrypted V2 message. */
+function message(): Buffer {
+  const length = 100 + Math.floor(Math.random() * 600);
+  const offset = Math.floor(Math.random() * (POOL.length - length));
+  const bytes = Buffer.from(POOL.subarray(offset, offset + length));
+  bytes.writeUInt32BE(serial++ >>> 0, 0);
+  bytes.writeUInt32BE(Math.floor(serial / 2 ** 32), 4);
+  return bytes;
+}
+
+function envelopeJson(topic: string, timestampNs: bigint): string {
+  return `{"contentTopic":"${topic}","timestampNs":"${timestampNs}","message":"${message().toString('base64')}"}`;
+}
+
+const nowNs = (): bigint => BigInt(Math.round(now() * 1e6));
+
+// ── phases ─────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * Fills the node's SQLite store through the store itself, in big transactions. Topic sizes are skewed
+ * (topic k gets ~1/sqrt(k) of the traffic): a few busy conversations, a long tail of quiet ones.
+ */
+async function preload(): Promise<{ seconds: number; topicCounts: number[] }> {
+  const started = performance.now();
+  const store = new SqliteStore(join(dataDir, 'envelopes.db'));
+  const topicCounts = new Array<number>(PRELOAD_TOPICS).fill(0);
+  const topics = Array.from({ length: PRELOAD_TOPICS }, (_, i) => topicName(i));
+  const end = nowNs();
+  const span = 30n * 86_400n * 1_000_000_000n;
+  for (let done = 0; done < PRELOAD;) {
+    const batch: StoredEnvelope[] = [];
+    for (let i = 0; i < 20_000 && done < PRELOAD; i++, done++) {
+      const k = Math.floor(PRELOAD_TOPICS * Math.random() ** 2);
+      topicCounts[k]!++;
+      const contentTopic = topics[k]!;
+      const bytes = message();
+      const timestampNs = end - BigInt(Math.floor(Math.random() * Number(span / 1000n))) * 1000n;
+      batch.push({ contentTopic, timestampNs, message: bytes, digest: digestOf(contentTopic, bytes) });
+    }
+    await store.insert(batch);
+  }
+  await store.close();
+  return { seconds: (performance.now() - started) / 1000, topicCounts };
+}
+
+/** Raw better-sqlite3 inserts into the same (preloaded) database, 100 rows per transaction. */
+function rawInsertRate(): number {
+  const db = new Database(join(dataDir, 'envelopes.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const insert = db.prepare(
+    `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`,
+  );
+  const rows = Array.from({ length: RAW_INSERT_ROWS }, (_, i) => {
+    const topic = topicName(1_000_000 + (i % 1000));
+    const bytes = message();
+    return [digestOf(topic, bytes), topic, nowNs(), bytes, Date.now()] as const;
+  });
+  const insertBatch = db.transaction((batch: (typeof rows)[number][]) => {
+    for (const row of batch) insert.run(...row);
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += BATCH_SIZE) insertBatch(rows.slice(i, i + BATCH_SIZE));
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return rows.length / seconds;
+}
+
+async function queryLatencies(
+  base: string,
+  topicCounts: number[],
+): Promise<{ first: number[]; next: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(base);
+  const busy = topicCounts.flatMap((count, k) => (count >= 2 * BATCH_SIZE ? [topicName(k)] : []));
+  if (busy.length === 0) throw new Error('no topic with 200 envelopes: preload more');
+  const first: number[] = [];
+  const next: number[] = [];
+  for (let i = 0; i < QUERIES / 2 + 50; i++) {
+    const topic = busy[Math.floor(Math.random() * busy.length)]!;
+    let t = performance.now();
+    const page1 = await post(
+      agent,
+      url,
+      '/message/v1/query',
+      JSON.stringify({
+        contentTopics: [topic],
+        pagingInfo: { limit: 100, direction: 'SORT_DIRECTION_DESCENDING' },
+      }),
+    );
+    const firstMs = performance.now() - t;
+    const parsed = JSON.parse(page1.body) as { envelopes: unknown[]; pagingInfo: { cursor: unknown } };
+    if (page1.status !== 200 || parsed.envelopes.length !== 100) {
+      throw new Error(`query failed: ${page1.status} ${page1.body.slice(0, 200)}`);
+    }
+    t = performance.now();
+    const page2 = await post(
+      agent,
+      url,
+      '/message/v1/query',
+      JSON.stringify({
+        contentTopics: [topic],
+        pagingInfo: { limit: 100, direction: 'SORT_DIRECTION_DESCENDING', cursor: parsed.pagingInfo.cursor },
+      }),
+    );
+    const nextMs = performance.now() - t;
+    if (page2.status !== 200) throw new Error(`query failed: ${page2.status} ${page2.body.slice(0, 200)}`);
+    if (i >= 50) {
+      first.push(firstMs);
+      next.push(nextMs);
+    }
+  }
+  agent.destroy();
+  return { first, next };
+}
+
+async function fanOut(
+  base: string,
+): Promise<{ p50: number; p99: number; max: number; delivered: number; expected: number; closed: number }> {
+  const topic = '/xmtp/0/m-bench-fanout/proto';
+  const processes = 2;
+  const workers = Array.from({ length: processes }, () => {
+    const child = fork(join(here, '_ws-subscribers.ts'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    return child;
+  });
+  const wsUrl = `${base.replace(/^http/, 'ws')}/message/v1/ws`;
+  const started = performance.now();
+  await Promise.all(
+    workers.map(
+      (child, i) =>
+        new Promise<void>((resolve, reject) => {
+          child.once('message', (m: { type: string; message?: string }) =>
+            m.type === 'ready' ? resolve() : reject(new Error(m.message)),
+          );
+          const count = Math.floor(SUBSCRIBERS / processes) + (i < SUBSCRIBERS % processes ? 1 : 0);
+          child.send({ type: 'start', url: wsUrl, count, topic });
+        }),
+    ),
+  );
+  log(
+    `${SUBSCRIBERS} WebSocket subscriptions open in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  await sleep(1000);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(base);
+  for (let i = 0; i < FANOUT_PUBLISHES; i++) {
+    const body = `{"envelopes":[${envelopeJson(topic, nowNs())}]}`;
+    const { status } = await post(agent, url, '/message/v1/publish', body);
+    if (status !== 200) throw new Error(`fan-out publish failed: ${status}`);
+    await sleep(FANOUT_INTERVAL_MS);
+  }
+  agent.destroy();
+  await sleep(2000);
+  const reports = await Promise.all(
+    workers.map(
+      (child) =>
+        new Promise<{ values: number[]; closedEarly: number }>((resolve) => {
+          child.once('message', resolve);
+          child.send({ type: 'report' });
+        }),
+    ),
+  );
+  for (const child of workers) child.send({ type: 'stop' });
+  const all = Float64Array.from(reports.flatMap((r) => r.values)).sort();
+  return {
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: all[all.length - 1] ?? NaN,
+    delivered: all.length,
+    expected: FANOUT_PUBLISHES * SUBSCRIBERS,
+    closed: reports.reduce((n, r) => n + r.closedEarly, 0),
+  };
+}
+
+// ── run ────────────────────────────────────────────────────────────────────────────────────────────
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (ratio: number): string => `${fmt(ratio * 100)} %`;
+const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+log(`preloading ${fmt(PRELOAD)} envelopes over ${fmt(PRELOAD_TOPICS)} topics into ${dataDir}`);
+const loaded = await preload();
+log(`preloaded in ${loaded.seconds.toFixed(1)} s`);
+
+const rawRate = rawInsertRate();
+log(`raw better-sqlite3: ${fmt(rawRate)} rows/s`);
+
+const singleBody = (): string =>
+  `{"envelopes":[${envelopeJson(topicName(2_000_000 + (serial % 1000)), nowNs())}]}`;
+const batchBody = (): string => {
+  const parts: string[] = [];
+  for (let i = 0; i < BATCH_SIZE; i++)
+    parts.push(envelopeJson(topicName(2_000_000 + (serial % 1000)), nowNs()));
+  return `{"envelopes":[${parts.join(',')}]}`;
+};
+
+const hello = await start('_hello-server.ts');
+const bare = await drive(hello.url, '/message/v1/publish', singleBody, SINGLE_CONCURRENCY, SECONDS);
+await stop(hello.child);
+log(`bare node:http: ${fmt(bare.perSecond)} req/s`);
+
+const node = await start(
+  '_node-server.ts',
+  [dataDir],
+  profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [],
+);
+const single = await drive(node.url, '/message/v1/publish', singleBody, SINGLE_CONCURRENCY, SECONDS);
+log(`single publishes: ${fmt(single.perSecond)}/s`);
+const batch = await drive(node.url, '/message/v1/publish', batchBody, BATCH_CONCURRENCY, SECONDS);
+log(`batch publishes: ${fmt(batch.perSecond * BATCH_SIZE)} envelopes/s`);
+const queries = await queryLatencies(node.url, loaded.topicCounts);
+const firstSorted = [...queries.first].sort((a, b) => a - b);
+const nextSorted = [...queries.next].sort((a, b) => a - b);
+const allSorted = [...queries.first, ...queries.next].sort((a, b) => a - b);
+log(
+  `queries: p50 ${percentile(allSorted, 50).toFixed(2)} ms, p99 ${percentile(allSorted, 99).toFixed(2)} ms`,
+);
+const fan = await fanOut(node.url);
+log(`fan-out: p50 ${fan.p50.toFixed(1)} ms, p99 ${fan.p99.toFixed(1)} ms, ${fan.delivered}/${fan.expected}`);
+const rss = peakRssMiB(node.child.pid!);
+await stop(node.child);
+
+const queryP99 = percentile(allSorted, 99);
+const rows: string[][] = [
+  ['bare `node:http` hello world (reference)', `${fmt(bare.perSecond)} req/s`, '', '', ''],
+  ['raw better-sqlite3 insert, 100 rows/transaction (reference)', `${fmt(rawRate)} rows/s`, '', '', ''],
+  [
+    `single-envelope publish, ${SINGLE_CONCURRENCY} concurrent`,
+    `${fmt(single.perSecond)} publishes/s`,
+    '≥ 50 % of bare HTTP',
+    pct(single.perSecond / bare.perSecond),
+    verdict(single.perSecond >= 0.5 * bare.perSecond),
+  ],
+  [
+    `100-envelope batch publish, ${BATCH_CONCURRENCY} concurrent`,
+    `${fmt(batch.perSecond * BATCH_SIZE)} envelopes/s`,
+    '≥ 30 % of raw insert',
+    pct((batch.perSecond * BATCH_SIZE) / rawRate),
+    verdict(batch.perSecond * BATCH_SIZE >= 0.3 * rawRate),
+  ],
+  [
+    `query, 100-envelope page, ${fmt(PRELOAD)}-envelope store (first page / next page)`,
+    `p50 ${percentile(allSorted, 50).toFixed(2)} ms, p99 ${queryP99.toFixed(2)} ms (${percentile(firstSorted, 99).toFixed(2)} / ${percentile(nextSorted, 99).toFixed(2)})`,
+    'p99 < 10 ms',
+    `${fmt((queryP99 / 10) * 100)} % of budget`,
+    verdict(queryP99 < 10),
+  ],
+  [
+    `subscribe fan-out to ${fmt(SUBSCRIBERS)} WebSocket subscribers, publish → delivery`,
+    `p50 ${fan.p50.toFixed(1)} ms, p99 ${fan.p99.toFixed(1)} ms (max ${fan.max.toFixed(0)} ms; ${fmt(fan.delivered)}/${fmt(fan.expected)} delivered)`,
+    'p99 < 100 ms',
+    `${fmt(fan.p99)} % of budget`,
+    verdict(fan.p99 < 100 && fan.delivered === fan.expected),
+  ],
+  [
+    'node peak RSS (VmHWM) over the whole run',
+    `${fmt(rss)} MiB`,
+    '< 500 MB',
+    `${fmt((rss * 1.048576 * 100) / 500)} % of budget`,
+    verdict(rss * 1.048576 < 500),
+  ],
+];
+
+console.log(
+  `Command: \`npm run bench -- node${args.length ? ' ' + args.join(' ') : ''}\` · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${
+    (await import('node:os')).cpus().length
+  } cores`,
+);
+console.log(
+  `Preload: ${fmt(PRELOAD)} envelopes over ${fmt(PRELOAD_TOPICS)} topics through the store in ${loaded.seconds.toFixed(1)} s.`,
+);
+console.log('Auth and rate limits off on the node; load from one process with a keep-alive agent.\n');
+console.log('| measurement | result | target | ratio | |');
+console.log('|---|---|---|---|---|');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+if (fan.closed) console.log(`\n${fan.closed} subscribers were closed during the fan-out (slow consumer).`);
