@@ -10,6 +10,7 @@ import {
   queryResponseFromJson,
   type Cursor,
   type Envelope,
+  type QueryResponse,
   type SortDirection,
 } from './json';
 import { NodeRequester, type Authenticator, type RetryOptions } from './node-requester';
@@ -140,13 +141,20 @@ export class ApiClient {
   }
 
   /** The same as `query`, one page at a time. */
-  async *queryPages(topics: string | string[], options: QueryOptions = {}): AsyncGenerator<Envelope[]> {
-    const contentTopics = toTopics(topics);
+  queryPages(topics: string | string[], options: QueryOptions = {}): AsyncGenerator<Envelope[]> {
+    return this.pagesFrom(toTopics(topics), options, undefined);
+  }
+
+  private async *pagesFrom(
+    contentTopics: string[],
+    options: QueryOptions,
+    startCursor: Cursor | undefined,
+  ): AsyncGenerator<Envelope[]> {
     const pageSize = Math.min(options.pageSize ?? Infinity, maxPageSize(contentTopics));
     check(pageSize >= 1, 'invalid_query', `invalid page size: ${options.pageSize}`);
     let remaining = options.limit ?? Infinity;
     check(remaining >= 0, 'invalid_query', `invalid limit: ${options.limit}`);
-    let cursor: Cursor | undefined;
+    let cursor = startCursor;
     while (remaining > 0) {
       const json = await this.requester.post(
         '/message/v1/query',
@@ -173,6 +181,30 @@ export class ApiClient {
 
   /** One page per query; sent in batches of 50, in parallel. Results are in the order of `requests`. */
   async batchQuery(requests: BatchQueryItem[]): Promise<Envelope[][]> {
+    return (await this.batchPages(requests)).map((r) => r.envelopes);
+  }
+
+  /**
+   * Every envelope of each query (no `limit`): first pages in batches of 50, then cursor paging only for
+   * the queries whose first page was full. Catch-up after a gap uses it, so hundreds of topics cost a
+   * handful of requests.
+   */
+  async batchQueryAll(requests: Omit<BatchQueryItem, 'limit'>[]): Promise<Envelope[][]> {
+    const firstPages = await this.batchPages(requests);
+    return Promise.all(
+      firstPages.map(async (first, i) => {
+        const all = [...first.envelopes];
+        const cursor = first.pagingInfo?.cursor;
+        if (first.envelopes.length === 0 || !cursor) return all;
+        const r = requests[i]!;
+        const rest = this.pagesFrom(toTopics(r.contentTopics), { ...r, limit: undefined }, cursor);
+        for await (const page of rest) all.push(...page);
+        return all;
+      }),
+    );
+  }
+
+  private async batchPages(requests: BatchQueryItem[]): Promise<QueryResponse[]> {
     const batches: BatchQueryItem[][] = [];
     for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
     const answers = await Promise.all(
@@ -197,7 +229,7 @@ export class ApiClient {
           'bad_response',
           `batch query of ${batch.length} got ${responses.length} responses`,
         );
-        return responses.map((r) => r.envelopes);
+        return responses;
       }),
     );
     return answers.flat();
@@ -222,7 +254,14 @@ export class ApiClient {
         now: this.deps.now,
         sleep: this.deps.sleep,
         random: this.deps.random,
-        catchUp: (topic, startTimeNs) => this.query(topic, { direction: 'ascending', startTimeNs }),
+        catchUp: (queries) =>
+          this.batchQueryAll(
+            queries.map((q) => ({
+              contentTopics: [q.topic],
+              startTimeNs: q.startTimeNs,
+              direction: 'ascending',
+            })),
+          ),
       },
       topics,
       onEnvelope,

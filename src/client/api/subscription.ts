@@ -56,8 +56,8 @@ export interface StreamContext {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
-  /** Every envelope of `topic` with timestamp ≥ startTimeNs, ascending. */
-  catchUp(topic: string, startTimeNs: bigint): Promise<Envelope[]>;
+  /** Per query, every envelope of `topic` with timestamp ≥ startTimeNs, ascending. */
+  catchUp(queries: { topic: string; startTimeNs: bigint }[]): Promise<Envelope[][]>;
 }
 
 type Listener<K extends keyof SubscriptionEvents> = (event: SubscriptionEvents[K]) => void;
@@ -70,7 +70,6 @@ interface Anchor {
 
 const MAX_TOPICS = 10_000;
 const MAX_TOPIC_BYTES = 300;
-const CATCH_UP_CONCURRENCY = 8;
 const encoder = new TextEncoder();
 
 function checkTopics(topics: string[]): void {
@@ -384,20 +383,17 @@ export class Subscription {
     this.everConnected = true;
 
     const topics = [...this.pending].filter((t) => this.topicSet.has(t));
-    const found: Envelope[][] = [];
     const slackNs = BigInt(Math.floor(this.opts.catchUpSlackMs)) * 1_000_000n;
-    for (let i = 0; i < topics.length; i += CATCH_UP_CONCURRENCY) {
-      const group = topics.slice(i, i + CATCH_UP_CONCURRENCY);
-      found.push(
-        ...(await Promise.all(
-          group.map((topic) => {
-            const anchor = this.anchors.get(topic)!;
-            const start = anchor.seen ? anchor.ns - slackNs : anchor.ns;
-            return this.ctx.catchUp(topic, start > 0n ? start : 0n);
-          }),
-        )),
-      );
-    }
+    const found =
+      topics.length === 0
+        ? []
+        : await this.ctx.catchUp(
+            topics.map((topic) => {
+              const anchor = this.anchors.get(topic)!;
+              const start = anchor.seen ? anchor.ns - slackNs : anchor.ns;
+              return { topic, startTimeNs: start > 0n ? start : 0n };
+            }),
+          );
     if (generation !== this.generation || this.closed) {
       throw new ProtocolError('stream_dropped', 'connection ended during catch-up');
     }

@@ -126,6 +126,28 @@ describe('ApiClient against a real node', () => {
     });
   });
 
+  it('queries every envelope of many topics with batched first pages and cursor paging for the full ones', async () => {
+    const { calls, fetch: f } = recordingFetch();
+    const client = new ApiClient({ nodes: [node.node.url], fetch: f });
+    const topics = Array.from({ length: 60 }, (_, i) => uniqueTopic(`all${i}`));
+    const big = Array.from({ length: 230 }, (_, i) =>
+      makeEnvelope(topics[3]!, `big${i}`, BigInt(10_000 + i)),
+    );
+    await client.publish([...big, makeEnvelope(topics[59]!, 'last', 5n)]);
+    const before = calls.length;
+    const results = await client.batchQueryAll(topics.map((t) => ({ contentTopics: [t], startTimeNs: 1n })));
+    expect(results[3]!.map(labelOf)).toEqual(big.map(labelOf));
+    expect(results[59]!.map(labelOf)).toEqual(['last']);
+    expect(results.filter((r) => r.length === 0)).toHaveLength(58);
+    // Two batch requests (50 + 10), then pages 2 and 3 of the one topic with more than 100.
+    expect(calls.slice(before).map((c) => new URL(c.url).pathname)).toEqual([
+      '/message/v1/batch-query',
+      '/message/v1/batch-query',
+      '/message/v1/query',
+      '/message/v1/query',
+    ]);
+  });
+
   it('sends its client version and the app version on every request, Authorization only on publish', async () => {
     const { calls, fetch: f } = recordingFetch();
     const client = new ApiClient({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient } from '@/client/api/api-client';
+import type { ApiError } from '@/client/api/api-error';
 import type { Envelope } from '@/client/api/json';
 import type { Subscription, SubscribeOptions, SubscriptionEvents } from '@/client/api/subscription';
 import type { WebSocketConstructor } from '@/client/api/stream-connection';
@@ -262,26 +263,49 @@ describe('transport choice and recovery', () => {
     await sub.close();
   });
 
-  it('reconnects and catches up after the node drops it as too slow (1013)', async () => {
-    const tiny = await startTestNode({ subscriberBufferBytes: 1024 });
-    const topic = uniqueTopic('slow');
-    const got: Envelope[] = [];
-    const codes: (number | undefined)[] = [];
-    const client = new ApiClient({ nodes: [tiny.node.url], WebSocket: NodeWebSocket });
-    const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport: 'ws' });
-    sub.on('disconnected', (e) => codes.push(e.code));
-    await sub.once('caught-up');
-    const big = (label: string) => {
-      const e = makeEnvelope(topic, label);
-      return { ...e, message: new Uint8Array([...e.message, ...new Uint8Array(256 * 1024)]) };
-    };
-    const sent = Array.from({ length: 20 }, (_, i) => big(`s${i}`));
-    await new ApiClient({ nodes: [tiny.node.url] }).publish(sent);
-    await waitFor(() => got.length >= 20, 15_000);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(got.map(labelOf)).toEqual(sent.map(labelOf));
-    expect(codes).toContain(1013);
-    await sub.close();
-    await tiny.stop();
+  it.each(['ws', 'ndjson'] as const)(
+    'reconnects over %s and catches up after the node drops it as too slow',
+    async (transport) => {
+      const tiny = await startTestNode({ subscriberBufferBytes: 1024 });
+      const topic = uniqueTopic('slow');
+      const got: Envelope[] = [];
+      const drops: SubscriptionEvents['disconnected'][] = [];
+      const client = new ApiClient({ nodes: [tiny.node.url], WebSocket: NodeWebSocket });
+      const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport });
+      sub.on('disconnected', (e) => drops.push(e));
+      await sub.once('caught-up');
+      const big = (label: string) => {
+        const e = makeEnvelope(topic, label);
+        return { ...e, message: new Uint8Array([...e.message, ...new Uint8Array(256 * 1024)]) };
+      };
+      const sent = Array.from({ length: 20 }, (_, i) => big(`s${i}`));
+      await new ApiClient({ nodes: [tiny.node.url] }).publish(sent);
+      await waitFor(() => got.length >= 20, 15_000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got.map(labelOf)).toEqual(sent.map(labelOf));
+      // WebSocket: close code 1013; NDJSON: a final error line with RESOURCE_EXHAUSTED (8).
+      if (transport === 'ws') expect(drops.map((d) => d.code)).toContain(1013);
+      else expect(drops.map((d) => (d.error as ApiError | undefined)?.grpcCode)).toContain(8);
+      await sub.close();
+      await tiny.stop();
+    },
+  );
+
+  it('keeps a quiet WebSocket open on the node pings and drops one that goes silent', async () => {
+    const pinging = await startTestNode({ pingIntervalMs: 50 });
+    const silent = await startTestNode({ pingIntervalMs: 60_000 });
+    const client = (url: string) => new ApiClient({ nodes: [url], WebSocket: NodeWebSocket });
+    const options = { ...FAST, transport: 'ws' as const, livenessTimeoutMs: 300 };
+    const alive = client(pinging.node.url).subscribe([uniqueTopic('quiet')], () => {}, options);
+    const dead = client(silent.node.url).subscribe([uniqueTopic('silent')], () => {}, options);
+    const aliveDrops: unknown[] = [];
+    alive.on('disconnected', (e) => aliveDrops.push(e));
+    await Promise.all([alive.once('caught-up'), dead.once('caught-up')]);
+    const dropped = await dead.once('disconnected');
+    expect(dropped.reason).toMatch(/no frame for 300 ms/);
+    await dead.once('caught-up');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(aliveDrops).toEqual([]);
+    await Promise.all([alive.close(), dead.close(), pinging.stop(), silent.stop()]);
   });
 });
