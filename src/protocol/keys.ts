@@ -5,6 +5,7 @@ import { ProtocolError } from './errors';
 import { xmtp } from './gen/xmtp';
 import { sha256 } from './hash';
 import { fromLong, toLong } from './long';
+import { BoundedMemo } from './memo';
 import {
   publicKeyOf,
   recoverWalletAddress,
@@ -184,8 +185,20 @@ export function createIdentityText(keyBytesToSign: Uint8Array): string {
  * `ecdsa_compact` and `wallet_ecdsa_compact` are accepted here (§3.4, §3.6 Flutter quirk).
  */
 export function legacyKeyWalletAddress(key: LegacyPublicKey): string {
-  if (!key.signature) throw new ProtocolError('unsigned_key', 'identity key is not signed');
-  return recoverWalletAddress(utf8(createIdentityText(legacyKeyBytesToSign(key))), key.signature);
+  const signature = key.signature;
+  if (!signature) throw new ProtocolError('unsigned_key', 'identity key is not signed');
+  const bytes = legacyKeyBytesToSign(key);
+  return walletMemo.get(memoKey(bytes, signature), () =>
+    recoverWalletAddress(utf8(createIdentityText(bytes)), signature),
+  );
+}
+
+// Wallet recovery and prekey checks repeat for every message from the same bundle (§7.4, §9.3).
+const walletMemo = new BoundedMemo<string>(2048);
+const keySignatureMemo = new BoundedMemo<boolean>(2048);
+
+function memoKey(bytes: Uint8Array, signature: CompactSignature, extra?: Uint8Array): string {
+  return `${toHex(bytes)}:${toHex(signature.bytes)}:${signature.recovery}${extra ? `:${toHex(extra)}` : ''}`;
 }
 
 /** Wallet address of a V2 identity key; requires `wallet_ecdsa_compact` as xmtp-js does (§3.4). */
@@ -193,7 +206,10 @@ export function signedKeyWalletAddress(key: SignedPublicKey): string {
   if (key.signature.kind !== 'wallet_ecdsa_compact') {
     throw new ProtocolError('key_not_wallet_signed', 'key was not signed by a wallet');
   }
-  return recoverWalletAddress(utf8(createIdentityText(key.keyBytes)), key.signature);
+  const { keyBytes, signature } = key;
+  return walletMemo.get(memoKey(keyBytes, signature), () =>
+    recoverWalletAddress(utf8(createIdentityText(keyBytes)), signature),
+  );
 }
 
 /** True when `signature` (ecdsa_compact only) is the identity key's signature over sha256(bytes) (§3.5). */
@@ -203,7 +219,9 @@ export function verifyKeySignature(
   signature: KeySignature | undefined,
 ): boolean {
   if (!signature || signature.kind !== 'ecdsa_compact') return false;
-  return verifyDigest(identityPublicKey, sha256(bytesToSign), signature.bytes);
+  return keySignatureMemo.get(memoKey(bytesToSign, signature, identityPublicKey), () =>
+    verifyDigest(identityPublicKey, sha256(bytesToSign), signature.bytes),
+  );
 }
 
 /** Signs another key's bytesToSign with an identity secret key: sha256 digest → `ecdsa_compact` (§3.5). */

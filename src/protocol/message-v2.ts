@@ -1,0 +1,192 @@
+// V2 messages (§9): header {created_ns, topic}, SignedContent signed by the sender's prekey over
+// sha256(header ‖ payload), encrypted under the invitation's key material with the header as AAD,
+// plus the sender HMAC push servers use.
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { signedPublicKeyBundleFromProto, type SignedPublicKeyBundle } from './bundles';
+import { concat, toHex, utf8 } from './bytes';
+import { ciphertextFromProto, decrypt, encrypt } from './cipher';
+import { ProtocolError } from './errors';
+import { encodeMessageV2Frame } from './frame';
+import { xmtp } from './gen/xmtp';
+import { hkdfSha256, hmacSha256 } from './hash';
+import type { Keyring } from './keyring';
+import { decodeProto, signatureFromProto, signedKeyWalletAddress, verifyKeySignature } from './keys';
+import { fromLong, toLong } from './long';
+import { decodeMessage, fieldLength, writeField, writeFieldHeader } from './message';
+import { BoundedMemo } from './memo';
+import { signDigest, verifyDigest } from './signature';
+
+import pb = xmtp.message_contents;
+
+/** What both members of a V2 conversation share, from the invitation (§8). */
+export interface V2ConversationKeys {
+  topic: string;
+  /** 32 bytes. */
+  keyMaterial: Uint8Array;
+}
+
+const PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+const SUBTLE_DIGEST_MIN = 2048;
+
+/** The 30-day period number of a time: floor(ms / 1000 / 60 / 60 / 24 / 30) (§9.2). */
+export function hmacPeriod(nowMs: number): number {
+  return Math.floor(nowMs / PERIOD_MS);
+}
+
+const hmacKeyMemo = new BoundedMemo<Uint8Array>(1024);
+
+/** K = HKDF-SHA256(key_material, empty salt, info "<period>-<address>") (§9.2). */
+export function senderHmacKey(keyMaterial: Uint8Array, address: string, period: number): Uint8Array {
+  const info = `${period}-${address}`;
+  return hmacKeyMemo.get(`${toHex(keyMaterial)}|${info}`, () =>
+    hkdfSha256(keyMaterial, new Uint8Array(0), utf8(info), 32),
+  );
+}
+
+/** Keys for periods P−1, P and P+1, as `getV2ConversationHmacKeys` hands them to push servers. */
+export function senderHmacKeys(
+  keyMaterial: Uint8Array,
+  address: string,
+  nowMs: number,
+): { period: number; key: Uint8Array }[] {
+  const p = hmacPeriod(nowMs);
+  return [p - 1, p, p + 1].map((period) => ({ period, key: senderHmacKey(keyMaterial, address, period) }));
+}
+
+/** HMAC-SHA256(K, header_bytes). */
+export function senderHmac(key: Uint8Array, headerBytes: Uint8Array): Uint8Array {
+  return hmacSha256(key, headerBytes);
+}
+
+async function digestHeaderAndPayload(headerBytes: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
+  if (payload.length < SUBTLE_DIGEST_MIN)
+    return nobleSha256.create().update(headerBytes).update(payload).digest();
+  const all = concat(headerBytes, payload);
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', all as Uint8Array<ArrayBuffer>));
+}
+
+export function encodeHeaderV2(createdNs: bigint, topic: string): Uint8Array {
+  return pb.MessageHeaderV2.encode({ createdNs: toLong(createdNs), topic }).finish();
+}
+
+export interface EncodedMessageV2 {
+  /** The envelope `message`: encoded `Message{v2}`. */
+  messageBytes: Uint8Array;
+  headerBytes: Uint8Array;
+  /** Also the envelope timestamp_ns (§9.2 step 8). */
+  createdNs: bigint;
+  senderHmac: Uint8Array;
+}
+
+/**
+ * Encrypts `payload` (an encoded EncodedContent) for a V2 conversation (§9.2). `shouldPush` comes from
+ * the content codec (text: true). The header topic is always the conversation topic, even when the
+ * envelope goes to the mE twin.
+ */
+export async function encodeMessageV2(
+  keyring: Keyring,
+  conversation: V2ConversationKeys,
+  payload: Uint8Array,
+  options: { createdNs?: bigint; nowMs?: number; shouldPush?: boolean } = {},
+): Promise<EncodedMessageV2> {
+  const nowMs = options.nowMs ?? Date.now();
+  const createdNs = options.createdNs ?? BigInt(Math.floor(nowMs)) * 1_000_000n;
+  const headerBytes = encodeHeaderV2(createdNs, conversation.topic);
+  const sig = signDigest(keyring.currentPreKey.secretKey, await digestHeaderAndPayload(headerBytes, payload));
+
+  // SignedContent{1 payload, 2 sender (pre-encoded), 3 Signature{1 ecdsa_compact{1 bytes, 2 recovery}}}
+  const ecdsaLen = fieldLength(64) + (sig.recovery ? 2 : 0);
+  const sigLen = fieldLength(ecdsaLen);
+  const sender = keyring.signedBundleBytes;
+  const signed = new Uint8Array(
+    fieldLength(payload.length) + fieldLength(sender.length) + fieldLength(sigLen),
+  );
+  let o = writeField(signed, 0, 1, payload);
+  o = writeField(signed, o, 2, sender);
+  o = writeFieldHeader(signed, o, 3, sigLen);
+  o = writeFieldHeader(signed, o, 1, ecdsaLen);
+  o = writeField(signed, o, 1, sig.bytes);
+  if (sig.recovery) {
+    signed[o++] = 2 << 3;
+    signed[o++] = sig.recovery;
+  }
+
+  const ciphertext = await encrypt(signed, conversation.keyMaterial, headerBytes);
+  const hmac = senderHmac(
+    senderHmacKey(conversation.keyMaterial, keyring.address, hmacPeriod(nowMs)),
+    headerBytes,
+  );
+  return {
+    messageBytes: encodeMessageV2Frame(headerBytes, ciphertext, hmac, options.shouldPush ?? true),
+    headerBytes,
+    createdNs,
+    senderHmac: hmac,
+  };
+}
+
+export interface DecodedMessageV2 {
+  /** The encoded EncodedContent. */
+  payload: Uint8Array;
+  /** Wallet of the sender's identity key (§9.3 step 5; not checked against the invitation). */
+  senderAddress: string;
+  sender: SignedPublicKeyBundle;
+  createdNs: bigint;
+  headerBytes: Uint8Array;
+  senderHmac?: Uint8Array;
+  shouldPush?: boolean;
+}
+
+/**
+ * Decrypts and verifies a V2 message (§9.3). Throws `unknown_message_version`, `topic_mismatch`,
+ * `decryption_failed`, `invalid_signed_content`, `invalid_prekey_signature`, `invalid_signature`.
+ */
+export async function decodeMessageV2(
+  message: Uint8Array | pb.MessageV2.$Properties,
+  conversation: V2ConversationKeys,
+): Promise<DecodedMessageV2> {
+  let v2: pb.MessageV2.$Properties;
+  if (message instanceof Uint8Array) {
+    const decoded = decodeMessage(message);
+    if (!decoded.v2) throw new ProtocolError('unknown_message_version', 'unknown message version');
+    v2 = decoded.v2;
+  } else {
+    v2 = message;
+  }
+  const headerBytes = v2.headerBytes;
+  if (!headerBytes?.length) throw new ProtocolError('invalid_message', 'message has no header');
+  const header = decodeProto(pb.MessageHeaderV2, headerBytes, 'MessageHeaderV2');
+  if (header.topic !== conversation.topic) {
+    throw new ProtocolError('topic_mismatch', `topic mismatch: header says ${JSON.stringify(header.topic)}`);
+  }
+  const plaintext = await decrypt(ciphertextFromProto(v2.ciphertext), conversation.keyMaterial, headerBytes);
+  const signed = decodeProto(pb.SignedContent, plaintext, 'SignedContent');
+  if (!signed.sender?.identityKey || !signed.sender.preKey || !signed.signature) {
+    throw new ProtocolError('invalid_signed_content', 'signed content lacks its sender keys or signature');
+  }
+  const sender = signedPublicKeyBundleFromProto(signed.sender);
+  if (!verifyKeySignature(sender.identityKey.publicKey, sender.preKey.keyBytes, sender.preKey.signature)) {
+    throw new ProtocolError('invalid_prekey_signature', 'sender preKey is not signed by its identity key');
+  }
+  const signature = signatureFromProto(signed.signature);
+  const payload = signed.payload ?? new Uint8Array(0);
+  if (
+    signature.kind !== 'ecdsa_compact' ||
+    !verifyDigest(
+      sender.preKey.publicKey,
+      await digestHeaderAndPayload(headerBytes, payload),
+      signature.bytes,
+    )
+  ) {
+    throw new ProtocolError('invalid_signature', 'message signature does not verify with the sender prekey');
+  }
+  const out: DecodedMessageV2 = {
+    payload,
+    senderAddress: signedKeyWalletAddress(sender.identityKey),
+    sender,
+    createdNs: fromLong(header.createdNs),
+    headerBytes,
+  };
+  if (v2.senderHmac) out.senderHmac = v2.senderHmac;
+  if (v2.shouldPush !== undefined && v2.shouldPush !== null) out.shouldPush = v2.shouldPush;
+  return out;
+}
