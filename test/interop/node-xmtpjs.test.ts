@@ -24,14 +24,13 @@ const options = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Ends an xmtp-js stream (a generator or its Stream class). */
+const stop = (stream: unknown) => (stream as { return?: () => Promise<unknown> }).return?.();
+
 /** Collects a stream's first `n` items (or fails after `ms`). */
-async function take<T>(
-  stream: AsyncIterable<T> & { return?: () => unknown },
-  n: number,
-  ms = 10_000,
-): Promise<T[]> {
+async function take<T>(stream: AsyncIterable<T>, n: number, ms = 10_000): Promise<T[]> {
   const out: T[] = [];
-  const timer = setTimeout(() => void stream.return?.(), ms);
+  const timer = setTimeout(() => void stop(stream), ms);
   for await (const item of stream) {
     out.push(item);
     if (out.length >= n) break;
@@ -103,8 +102,8 @@ describe('xmtp-js 13.0.4 against our node (auth on)', () => {
       expect(bobWithId?.context?.conversationId).toBe('xmtp.org/interop/node');
       expect((await bobWithId!.messages()).map((m) => m.content)).toEqual(['with an id']);
     } finally {
-      await bobAll.return?.();
-      await alicePlain.return?.();
+      await stop(bobAll);
+      await stop(alicePlain);
     }
   });
 
@@ -122,7 +121,7 @@ describe('xmtp-js 13.0.4 against our node (auth on)', () => {
       expect((await take(carolStream, 2)).map((m) => m.content)).toEqual(['v1 hello', 'v1 reply']);
       expect((await toCarol.messages()).map((m) => m.content)).toEqual(['v1 hello', 'v1 reply']);
     } finally {
-      await carolStream.return?.();
+      await stop(carolStream);
     }
   });
 
