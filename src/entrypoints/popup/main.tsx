@@ -1,7 +1,6 @@
 import { render } from 'preact';
+import { App } from '@/ui/app';
+import '@/ui/styles.css';
 
-function Popup() {
-  return <main>XMTP Inbox</main>;
-}
-
-render(<Popup />, document.getElementById('app')!);
+// Wiring only: the popup's screens live in src/ui.
+render(<App />, document.getElementById('app')!);

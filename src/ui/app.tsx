@@ -1,0 +1,72 @@
+// The popup: one screen at a time, chosen from the vault state (onboarding, unlock) or by navigation
+// (inbox, thread, new conversation, settings). Escape goes back; updates from the background re-render.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { InboxState } from '@/extension/inbox-service';
+import { call, subscribeUpdates } from './rpc';
+import { errorText } from './format';
+import { Inbox } from './screens/inbox';
+import { NewConversation } from './screens/new-conversation';
+import { Onboarding } from './screens/onboarding';
+import { Settings } from './screens/settings';
+import { Thread } from './screens/thread';
+import { Unlock } from './screens/unlock';
+
+export type Route =
+  { name: 'inbox' } | { name: 'thread'; topic: string } | { name: 'new' } | { name: 'settings' };
+
+export function App() {
+  const [state, setState] = useState<InboxState>();
+  const [route, setRoute] = useState<Route>({ name: 'inbox' });
+  const [error, setError] = useState<string>();
+
+  const reload = useCallback(() => {
+    call('state.get', {}).then(
+      (next) => {
+        setState(next);
+        setError(undefined);
+      },
+      (e) => setError(errorText(e)),
+    );
+  }, []);
+
+  useEffect(() => {
+    reload();
+    return subscribeUpdates((update) => {
+      if (update.kind === 'state') reload();
+    });
+  }, [reload]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (route.name !== 'inbox') {
+        event.preventDefault();
+        setRoute({ name: 'inbox' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [route]);
+
+  if (!state) {
+    return (
+      <main class="screen center" aria-busy="true">
+        {error ? <p role="alert">Cannot reach the background: {error}</p> : <p>Loading…</p>}
+      </main>
+    );
+  }
+  if (state.vault === 'empty') return <Onboarding state={state} onDone={setState} />;
+  if (state.vault === 'locked') return <Unlock state={state} onUnlocked={setState} />;
+
+  const go = setRoute;
+  switch (route.name) {
+    case 'thread':
+      return <Thread topic={route.topic} state={state} go={go} />;
+    case 'new':
+      return <NewConversation go={go} />;
+    case 'settings':
+      return <Settings state={state} go={go} onState={setState} />;
+    default:
+      return <Inbox state={state} go={go} onState={setState} />;
+  }
+}

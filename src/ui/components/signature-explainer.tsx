@@ -1,0 +1,40 @@
+// Explains each wallet signature before and while the wallet asks (protocol.md §3.4 and §4): what the text
+// says, why it is needed, and that it costs nothing.
+import type { SignaturePurpose } from '@/extension/wallet/signer';
+
+const EXPLANATIONS: Record<SignaturePurpose, { title: string; why: string }> = {
+  create_identity: {
+    title: 'XMTP : Create Identity',
+    why: 'Links a new XMTP identity key to your account. Asked only the first time this account uses XMTP.',
+  },
+  enable_identity: {
+    title: 'XMTP : Enable Identity',
+    why: 'Encrypts (or unlocks) your XMTP keys stored on the network, so you can read your messages on any device.',
+  },
+  other: { title: 'A message to sign', why: 'XMTP Inbox asked your wallet to sign a text.' },
+};
+
+export function SignatureSteps() {
+  return (
+    <ol class="signature-steps">
+      {(['create_identity', 'enable_identity'] as const).map((purpose) => (
+        <li key={purpose}>
+          <strong>“{EXPLANATIONS[purpose].title}”</strong>: {EXPLANATIONS[purpose].why}
+        </li>
+      ))}
+      <li>Signing is free: no transaction, no gas, nothing leaves your wallet but the signature.</li>
+    </ol>
+  );
+}
+
+export function SignaturePending({ purpose, origin }: { purpose: SignaturePurpose; origin: string }) {
+  const { title, why } = EXPLANATIONS[purpose];
+  return (
+    <div class="callout" role="status" aria-live="assertive">
+      <strong>Check your wallet on {origin || 'the page'}</strong>
+      <p>
+        It asks you to sign “{title}”. {why}
+      </p>
+    </div>
+  );
+}

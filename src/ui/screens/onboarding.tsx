@@ -1,0 +1,200 @@
+// First run: link the wallet of a web page (its signatures create or enable the XMTP identity), create a
+// local key, or import one; choose nodes (checked live) and a password for the vault.
+import { useEffect, useState } from 'preact/hooks';
+import type { InboxState, WalletTab } from '@/extension/inbox-service';
+import type { SignaturePurpose } from '@/extension/wallet/signer';
+import { ErrorNote, Field } from '@/ui/components/field';
+import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
+import { SignaturePending, SignatureSteps } from '@/ui/components/signature-explainer';
+import { errorText, shortAddress } from '@/ui/format';
+import { call, subscribeUpdates } from '@/ui/rpc';
+
+type Method = 'wallet' | 'local' | 'import';
+
+const METHODS: { id: Method; label: string; hint: string }[] = [
+  { id: 'wallet', label: 'Link wallet', hint: 'Use the wallet of the page in your active tab' },
+  { id: 'local', label: 'Create a local key', hint: 'No wallet needed; the key lives in this browser' },
+  { id: 'import', label: 'Import a key', hint: 'Paste an encoded private key bundle' },
+];
+
+export function Onboarding({ state, onDone }: { state: InboxState; onDone(state: InboxState): void }) {
+  const [method, setMethod] = useState<Method>('wallet');
+  const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [keyBundle, setKeyBundle] = useState('');
+  const [tabs, setTabs] = useState<WalletTab[]>();
+  const [tabId, setTabId] = useState<number>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [signing, setSigning] = useState<{ purpose: SignaturePurpose; origin: string }>();
+  const nodes = parseNodeList(nodesText);
+
+  const findTabs = () => {
+    setTabs(undefined);
+    call('wallet.tabs', {}).then(
+      (found) => {
+        setTabs(found);
+        setTabId((current) => (found.some((t) => t.tabId === current) ? current : found[0]?.tabId));
+      },
+      (e) => {
+        setTabs([]);
+        setError(errorText(e));
+      },
+    );
+  };
+
+  useEffect(() => {
+    if (method === 'wallet') findTabs();
+  }, [method]);
+
+  useEffect(
+    () =>
+      subscribeUpdates((update) => {
+        if (update.kind === 'signature') setSigning({ purpose: update.purpose, origin: update.origin });
+        if (update.kind === 'signature_done') setSigning(undefined);
+      }),
+    [],
+  );
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    if (password !== confirm) return setError('The passwords do not match.');
+    if (method === 'wallet' && tabId === undefined)
+      return setError('Open a page with your wallet, then refresh.');
+    setBusy(true);
+    try {
+      const input = { password, nodes };
+      const next =
+        method === 'wallet'
+          ? await call('onboarding.linkWallet', { ...input, tabId: tabId! })
+          : method === 'local'
+            ? await call('onboarding.createLocal', input)
+            : await call('onboarding.importKey', { ...input, keyBundle });
+      onDone(next);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+      setSigning(undefined);
+    }
+  };
+
+  return (
+    <main class="screen onboarding">
+      <header class="hero">
+        <h1>Welcome to XMTP Inbox</h1>
+        <p>End-to-end encrypted messages between blockchain accounts.</p>
+      </header>
+      <form onSubmit={submit}>
+        <fieldset class="methods">
+          <legend>How do you want to sign in?</legend>
+          {METHODS.map((m) => (
+            <button
+              key={m.id}
+              type="button"
+              class="method"
+              aria-pressed={method === m.id}
+              onClick={() => setMethod(m.id)}
+            >
+              <strong>{m.label}</strong>
+              <span>{m.hint}</span>
+            </button>
+          ))}
+        </fieldset>
+
+        {method === 'wallet' ? (
+          <section class="panel" aria-label="Wallet">
+            <div class="row">
+              <span class="field-label">Wallet pages</span>
+              <button type="button" class="link" onClick={findTabs}>
+                Refresh
+              </button>
+            </div>
+            {tabs === undefined ? (
+              <p class="muted">Looking for wallets in your tabs…</p>
+            ) : tabs.length === 0 ? (
+              <p class="muted">
+                No wallet found. Open a dapp page where your wallet is available, then refresh.
+              </p>
+            ) : (
+              <div role="radiogroup" aria-label="Wallet page">
+                {tabs.map((tab) => (
+                  <label key={tab.tabId} class="choice">
+                    <input
+                      type="radio"
+                      name="tab"
+                      checked={tabId === tab.tabId}
+                      onChange={() => setTabId(tab.tabId)}
+                    />
+                    <span>
+                      {tab.origin}
+                      {tab.accounts[0] ? ` · ${shortAddress(tab.accounts[0])}` : ''}
+                    </span>
+                  </label>
+                ))}
+              </div>
+            )}
+            <p class="muted">Your wallet will ask for up to two signatures:</p>
+            <SignatureSteps />
+          </section>
+        ) : null}
+
+        {method === 'import' ? (
+          <Field label="Key bundle (base64)">
+            <textarea
+              rows={3}
+              value={keyBundle}
+              onInput={(e) => setKeyBundle(e.currentTarget.value)}
+              spellcheck={false}
+              required
+            />
+          </Field>
+        ) : null}
+
+        <Field label="Node URLs" hint="One per line; tried in order.">
+          <textarea
+            rows={2}
+            value={nodesText}
+            onInput={(e) => setNodesText(e.currentTarget.value)}
+            spellcheck={false}
+          />
+        </Field>
+        <NodeStatus nodes={nodes} />
+
+        <Field label="Password" hint="Encrypts your keys in this browser. At least 8 characters.">
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            minLength={8}
+            required
+          />
+        </Field>
+        <Field label="Confirm password">
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onInput={(e) => setConfirm(e.currentTarget.value)}
+            required
+          />
+        </Field>
+
+        {signing ? <SignaturePending purpose={signing.purpose} origin={signing.origin} /> : null}
+        <ErrorNote error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy
+            ? 'Working…'
+            : method === 'wallet'
+              ? 'Link wallet and continue'
+              : method === 'local'
+                ? 'Create key'
+                : 'Import key'}
+        </button>
+      </form>
+    </main>
+  );
+}

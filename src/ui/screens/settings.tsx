@@ -1,0 +1,178 @@
+// Settings: nodes (checked live), auto-lock, notifications, password, connected sites, lock and sign out.
+import { useState } from 'preact/hooks';
+import type { InboxState } from '@/extension/inbox-service';
+import type { Route } from '@/ui/app';
+import { ErrorNote, Field } from '@/ui/components/field';
+import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
+import { errorText } from '@/ui/format';
+import { call } from '@/ui/rpc';
+
+const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
+
+export function Settings({
+  state,
+  go,
+  onState,
+}: {
+  state: InboxState;
+  go(route: Route): void;
+  onState(s: InboxState): void;
+}) {
+  const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
+  const [saved, setSaved] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [oldPassword, setOldPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [confirmSignOut, setConfirmSignOut] = useState(false);
+  const nodes = parseNodeList(nodesText);
+
+  const update = (patch: Parameters<typeof call<'settings.update'>>[1], what: string) => {
+    setError(undefined);
+    call('settings.update', patch).then(
+      (settings) => {
+        onState({ ...state, settings });
+        setSaved(what);
+      },
+      (e) => setError(errorText(e)),
+    );
+  };
+
+  const changePassword = (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    call('vault.changePassword', { oldPassword, newPassword }).then(
+      () => {
+        setOldPassword('');
+        setNewPassword('');
+        setSaved('Password changed');
+      },
+      (e) => setError(errorText(e)),
+    );
+  };
+
+  return (
+    <main class="screen settings">
+      <header class="bar">
+        <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
+          ←
+        </button>
+        <h1>Settings</h1>
+      </header>
+      <div class="stack scroll">
+        {saved ? (
+          <p class="ok" role="status">
+            {saved}.
+          </p>
+        ) : null}
+        <ErrorNote error={error} />
+        <section aria-labelledby="nodes-heading">
+          <h2 id="nodes-heading">Nodes</h2>
+          <Field label="Node URLs" hint="One per line; tried in order.">
+            <textarea
+              rows={2}
+              value={nodesText}
+              onInput={(e) => setNodesText(e.currentTarget.value)}
+              spellcheck={false}
+            />
+          </Field>
+          <NodeStatus nodes={nodes} />
+          <button type="button" onClick={() => update({ nodes }, 'Nodes saved')}>
+            Save nodes
+          </button>
+        </section>
+
+        <section aria-labelledby="security-heading">
+          <h2 id="security-heading">Security</h2>
+          <Field label="Lock after inactivity">
+            <select
+              value={String(state.settings.autoLockMinutes)}
+              onChange={(e) => update({ autoLockMinutes: Number(e.currentTarget.value) }, 'Auto-lock saved')}
+            >
+              {AUTO_LOCK_CHOICES.map((m) => (
+                <option key={m} value={String(m)}>
+                  {m === 0 ? 'Never' : m < 60 ? `${m} min` : `${m / 60} h`}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <button
+            type="button"
+            onClick={() => call('vault.lock', {}).then(onState, (e) => setError(errorText(e)))}
+          >
+            Lock now
+          </button>
+          <form onSubmit={changePassword} class="stack">
+            <Field label="Current password">
+              <input
+                type="password"
+                autoComplete="current-password"
+                value={oldPassword}
+                onInput={(e) => setOldPassword(e.currentTarget.value)}
+                required
+              />
+            </Field>
+            <Field label="New password">
+              <input
+                type="password"
+                autoComplete="new-password"
+                minLength={8}
+                value={newPassword}
+                onInput={(e) => setNewPassword(e.currentTarget.value)}
+                required
+              />
+            </Field>
+            <button type="submit">Change password</button>
+          </form>
+        </section>
+
+        <section aria-labelledby="notifications-heading">
+          <h2 id="notifications-heading">Notifications</h2>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={state.settings.notifications}
+              onChange={(e) => update({ notifications: e.currentTarget.checked }, 'Notifications saved')}
+            />
+            <span>Notify me of new messages</span>
+          </label>
+        </section>
+
+        <section aria-labelledby="sites-heading">
+          <h2 id="sites-heading">Connected sites</h2>
+          <p class="muted">
+            No site has access to your inbox. Sites you allow through window.xmtp will be listed here.
+          </p>
+        </section>
+
+        <section aria-labelledby="account-heading">
+          <h2 id="account-heading">Account</h2>
+          {confirmSignOut ? (
+            <div class="callout danger-zone" role="alertdialog" aria-labelledby="signout-q">
+              <p id="signout-q">
+                Sign out? This erases your keys and cached messages from this browser. You can sign in again
+                with your wallet
+                {state.identity === 'wallet' ? '' : ' (a local key is lost unless you exported it)'}.
+              </p>
+              <div class="row">
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => call('account.signOut', {}).then(onState, (e) => setError(errorText(e)))}
+                >
+                  Yes, sign out
+                </button>
+                <button type="button" onClick={() => setConfirmSignOut(false)} autoFocus>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="button" class="danger" onClick={() => setConfirmSignOut(true)}>
+              Sign out…
+            </button>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,246 @@
+// One conversation: messages with date dividers, replies and reactions, and a composer that sends
+// optimistically (the message shows as sending at once; a failure stays visible with Retry).
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import type { OutgoingContent } from '@/extension/client-adapter';
+import type { InboxState } from '@/extension/inbox-service';
+import type { Route } from '@/ui/app';
+import { ErrorNote } from '@/ui/components/field';
+import { Identicon } from '@/ui/components/identicon';
+import { dayLabel, errorText, messageTime, shortAddress } from '@/ui/format';
+import { call, subscribeUpdates } from '@/ui/rpc';
+import { buildThread, type ThreadMessage } from '@/ui/thread-model';
+
+const QUICK_REACTION = '👍';
+
+export function Thread({ topic, state, go }: { topic: string; state: InboxState; go(route: Route): void }) {
+  const [conversation, setConversation] = useState<ConversationRecord>();
+  const [messages, setMessages] = useState<MessageRecord[]>();
+  const [draft, setDraft] = useState('');
+  const [replyTo, setReplyTo] = useState<ThreadMessage>();
+  const [error, setError] = useState<string>();
+  const list = useRef<HTMLOListElement>(null);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const self = state.address ?? '';
+
+  const load = useCallback(() => {
+    call('messages.list', { topic, limit: 200 }).then(setMessages, (e) => setError(errorText(e)));
+    call('conversations.list', {}).then(
+      (all) => setConversation(all.find((c) => c.topic === topic)),
+      () => undefined,
+    );
+  }, [topic]);
+
+  useEffect(() => {
+    load();
+    void call('conversations.markRead', { topic }).catch(() => undefined);
+    composer.current?.focus();
+    return subscribeUpdates((update) => {
+      if ((update.kind === 'messages' && update.topic === topic) || update.kind === 'state') {
+        load();
+        void call('conversations.markRead', { topic }).catch(() => undefined);
+      }
+    });
+  }, [topic, load]);
+
+  const items = useMemo(() => buildThread(messages ?? [], self), [messages, self]);
+  useLayoutEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+  }, [items.length]);
+
+  const send = async (content: OutgoingContent) => {
+    setError(undefined);
+    try {
+      const sent = await call('messages.send', { topic, content });
+      setMessages((current) => [...(current ?? []).filter((m) => m.id !== sent.id), sent]);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const submit = (event?: Event) => {
+    event?.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    setDraft('');
+    const content: OutgoingContent = replyTo
+      ? { type: 'reply', reference: replyTo.message.id, text }
+      : { type: 'text', text };
+    setReplyTo(undefined);
+    void send(content);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) submit(event);
+    if (event.key === 'Escape' && replyTo) {
+      event.preventDefault(); // cancel the reply instead of leaving the thread
+      setReplyTo(undefined);
+    }
+  };
+
+  const retry = (id: string) => call('messages.retry', { id }).then(load, (e) => setError(errorText(e)));
+  const react = (entry: ThreadMessage, emoji: string) => {
+    const mine = entry.reactions.find((r) => r.emoji === emoji)?.mine;
+    void send({ type: 'reaction', reference: entry.message.id, emoji, action: mine ? 'removed' : 'added' });
+  };
+  const consent = (value: 'allowed' | 'denied') =>
+    call('conversations.setConsent', { topic, consent: value }).then(setConversation, (e) =>
+      setError(errorText(e)),
+    );
+
+  const peer = conversation?.peerAddress ?? '';
+  return (
+    <main class="screen thread">
+      <header class="bar">
+        <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
+          ←
+        </button>
+        {peer ? <Identicon address={peer} size={28} /> : null}
+        <h1 class="mono" title={peer}>
+          {peer ? shortAddress(peer) : 'Conversation'}
+        </h1>
+      </header>
+      {conversation?.consent === 'unknown' ? (
+        <div class="callout row">
+          <span>New sender. Accept messages from this address?</span>
+          <button type="button" onClick={() => consent('allowed')}>
+            Allow
+          </button>
+          <button type="button" class="danger" onClick={() => consent('denied')}>
+            Deny
+          </button>
+        </div>
+      ) : null}
+      <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
+        {messages === undefined ? <li class="muted center">Loading…</li> : null}
+        {messages?.length === 0 ? <li class="muted center">No messages yet. Say hi!</li> : null}
+        {items.map((entry) =>
+          entry.kind === 'day' ? (
+            <li key={entry.key} class="day" role="separator">
+              <span>{dayLabel(entry.at)}</span>
+            </li>
+          ) : (
+            <MessageItem
+              key={entry.item.message.id}
+              entry={entry.item}
+              mine={entry.item.message.senderAddress.toLowerCase() === self.toLowerCase()}
+              onRetry={retry}
+              onReply={(e) => {
+                setReplyTo(e);
+                composer.current?.focus();
+              }}
+              onReact={react}
+            />
+          ),
+        )}
+      </ol>
+      <ErrorNote error={error} />
+      <form class="composer" onSubmit={submit}>
+        {replyTo ? (
+          <div class="replying">
+            <span>
+              Replying to <q>{replyTo.text.slice(0, 60)}</q>
+            </span>
+            <button
+              type="button"
+              class="link"
+              onClick={() => setReplyTo(undefined)}
+              aria-label="Cancel reply"
+            >
+              ✕
+            </button>
+          </div>
+        ) : null}
+        <div class="row">
+          <textarea
+            ref={composer}
+            rows={1}
+            placeholder="Message"
+            aria-label="Message"
+            value={draft}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={onKeyDown}
+          />
+          <button type="submit" class="primary" disabled={!draft.trim()}>
+            Send
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
+
+function MessageItem({
+  entry,
+  mine,
+  onRetry,
+  onReply,
+  onReact,
+}: {
+  entry: ThreadMessage;
+  mine: boolean;
+  onRetry(id: string): void;
+  onReply(entry: ThreadMessage): void;
+  onReact(entry: ThreadMessage, emoji: string): void;
+}) {
+  const { message } = entry;
+  const sent = message.status === 'sent';
+  return (
+    <li class={`message ${mine ? 'mine' : 'theirs'} ${message.status}`}>
+      <div class="bubble">
+        {entry.quoted ? (
+          <blockquote class="quoted">
+            {entry.quoted.senderAddress ? (
+              <cite class="mono">{shortAddress(entry.quoted.senderAddress)}</cite>
+            ) : null}
+            {entry.quoted.text}
+          </blockquote>
+        ) : null}
+        <p>{entry.text}</p>
+      </div>
+      {entry.reactions.length ? (
+        <div class="reactions">
+          {entry.reactions.map((r) => (
+            <button
+              key={r.emoji}
+              type="button"
+              class={r.mine ? 'reaction mine' : 'reaction'}
+              aria-pressed={r.mine}
+              onClick={() => onReact(entry, r.emoji)}
+            >
+              {r.emoji} {r.count}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <div class="meta">
+        <time>{messageTime(message.sentAt)}</time>
+        {message.status === 'pending' ? <span> · Sending…</span> : null}
+        {message.status === 'failed' ? (
+          <span class="failed" role="alert">
+            {' '}
+            · Not sent{message.error ? `: ${message.error}` : ''}{' '}
+            <button type="button" class="link" onClick={() => onRetry(message.id)}>
+              Retry
+            </button>
+          </span>
+        ) : null}
+        {sent ? (
+          <span class="actions">
+            <button type="button" class="link" onClick={() => onReply(entry)} aria-label="Reply">
+              Reply
+            </button>
+            <button
+              type="button"
+              class="link"
+              onClick={() => onReact(entry, QUICK_REACTION)}
+              aria-label="React with thumbs up"
+            >
+              {QUICK_REACTION}
+            </button>
+          </span>
+        ) : null}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,162 @@
+// End-to-end harness: builds the extension (once per run), launches Debian's Chromium with it through
+// playwright-core exactly as design.md §4 says, serves the test dapp on 127.0.0.1, and takes screenshots.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
+const CHROMIUM = '/usr/bin/chromium';
+const BUILD_INPUTS = ['src', 'public', 'wxt.config.ts', 'package.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/**
+ * Builds `.output/chrome-mv3` unless it is newer than every build input, so several e2e files in one run build
+ * once. A lock directory keeps parallel test files from building at the same time.
+ */
+export async function buildExtension(): Promise<string> {
+  const manifest = join(EXTENSION_DIR, 'manifest.json');
+  const lock = join(ROOT, '.output', '.e2e-build-lock');
+  mkdirSync(join(ROOT, '.output'), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    const inputs = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
+    if (!existsSync(manifest) || statSync(manifest).mtimeMs < inputs) {
+      const result = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+      if (result.status !== 0) throw new Error(`wxt build failed:\n${result.stdout}\n${result.stderr}`);
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return EXTENSION_DIR;
+}
+
+export interface ExtensionSession {
+  context: BrowserContext;
+  extensionId: string;
+  /** The current service worker: Chrome stops it after ~30 s idle, so always ask again. */
+  worker(): Promise<Worker>;
+  /** Opens the popup as a tab (a real popup cannot be opened by automation). */
+  openPopup(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchExtension(extensionDir = EXTENSION_DIR): Promise<ExtensionSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+    ],
+  });
+  const worker = async () =>
+    context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+    (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL((await worker()).url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    async openPopup() {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 380, height: 600 });
+      await page.goto(`chrome-extension://${extensionId}/popup.html`);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+};
+
+export interface DappServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves test/fixtures/dapp and, for its import map, @noble from node_modules, on 127.0.0.1:<random port>. */
+export async function serveDapp(): Promise<DappServer> {
+  const fixtures = join(ROOT, 'test', 'fixtures', 'dapp');
+  const modules = join(ROOT, 'node_modules', '@noble');
+  const server: Server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const [base, rest] = path.startsWith('/node_modules/@noble/')
+      ? [modules, path.slice('/node_modules/@noble/'.length)]
+      : [fixtures, path === '/' ? 'index.html' : path.slice(1)];
+    const file = normalize(join(base, rest));
+    if (!file.startsWith(base)) return void response.writeHead(403).end();
+    readFile(file).then(
+      (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'text/plain' }).end(body),
+      () => response.writeHead(404).end('not found'),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Saves a screenshot into `test-results/` (or `docs/screenshots/` for the README's). */
+export async function screenshot(
+  page: Page,
+  name: string,
+  dir: 'test-results' | 'docs/screenshots' = 'test-results',
+) {
+  const folder = join(ROOT, dir);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Sends one popup-map request from an extension page, as the popup does, and returns the raw Reply. */
+export function popupRequest(page: Page, type: string, payload: unknown): Promise<unknown> {
+  return page.evaluate(
+    ([t, p]) =>
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+      ).chrome.runtime.sendMessage({ type: t, payload: p }),
+    [type, payload] as const,
+  );
+}
