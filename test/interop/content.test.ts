@@ -6,10 +6,12 @@ import { ReplyCodec } from '@xmtp/content-type-reply';
 import { ContentTypeId as TheirContentTypeId } from '@xmtp/content-type-primitives';
 import { composite as theirComposite } from '@xmtp/proto';
 import { Client, Compression as TheirCompression, PrivateKeyBundleV1 } from '@xmtp/xmtp-js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '@/protocol/bytes';
-import type { ContentCodec, ContentTypeId, Reaction, Reply } from '@/protocol/content';
+import type { ContentCodec, ContentTypeId, Reaction, RemoteAttachment, Reply } from '@/protocol/content';
 import {
   attachmentCodec,
   CodecRegistry,
@@ -20,12 +22,16 @@ import {
   contentTypeId,
   ContentTypeReaction,
   ContentTypeReadReceipt,
+  ContentTypeRemoteAttachment,
   ContentTypeReply,
   ContentTypeText,
+  decryptRemoteAttachment,
   encodeEncodedContent,
+  encryptAttachment,
   formatContentTypeId,
   reactionCodec,
   readReceiptCodec,
+  remoteAttachmentCodec,
   replyCodec,
   textCodec,
 } from '@/protocol/content';
@@ -75,8 +81,27 @@ const theirType = (id: ContentTypeId) => TheirContentTypeId.fromString(formatCon
 const MESSAGE_ID = '5f0c1d3a'.repeat(8);
 
 const ours = new CodecRegistry({
-  codecs: [textCodec, replyCodec, reactionCodec, readReceiptCodec, attachmentCodec, compositeCodec],
+  codecs: [
+    textCodec,
+    replyCodec,
+    reactionCodec,
+    readReceiptCodec,
+    attachmentCodec,
+    remoteAttachmentCodec,
+    compositeCodec,
+  ],
 });
+
+const REMOTE: RemoteAttachment = {
+  url: 'https://files.example/blob/1',
+  contentDigest: 'ab'.repeat(32),
+  salt: new Uint8Array(32).fill(1),
+  nonce: new Uint8Array(12).fill(2),
+  secret: new Uint8Array(32).fill(3),
+  scheme: 'https://',
+  contentLength: 1234,
+  filename: 'photo.jpg',
+};
 
 describe('content encoding interop with xmtp-js 13.0.4', () => {
   let theirs: TheirClient;
@@ -143,6 +168,12 @@ describe('content encoding interop with xmtp-js 13.0.4', () => {
         mimeType: 'text/plain',
         data: utf8('line one\nline two\n'),
       }),
+    },
+    {
+      name: 'remote attachment',
+      type: ContentTypeRemoteAttachment,
+      ours: REMOTE,
+      theirs: () => ({ ...REMOTE }),
     },
   ];
 
@@ -268,6 +299,46 @@ describe('content encoding interop with xmtp-js 13.0.4', () => {
     const expected = { reference: MESSAGE_ID, action: 'added', schema: 'unicode', content: '❤️' };
     expect(ours.decodeContent(bytes).content).toEqual(expected);
     expect(normalise((await theirs.decodeContent(bytes)).content)).toEqual(expected);
+  });
+
+  it('decrypts remote attachments encrypted by the reference codec, and the reference codec loads ours', async () => {
+    const attachment = { filename: 'a.txt', mimeType: 'text/plain', data: utf8('remote bytes') };
+    const theirEncrypted = await RemoteAttachmentCodec.encodeEncrypted(attachment, new AttachmentCodec());
+    const theirRemote: RemoteAttachment = {
+      url: 'https://files.example/theirs',
+      contentDigest: theirEncrypted.digest,
+      salt: theirEncrypted.salt,
+      nonce: theirEncrypted.nonce,
+      secret: theirEncrypted.secret,
+      scheme: 'https://',
+      contentLength: attachment.data.length,
+      filename: attachment.filename,
+    };
+    expect(await decryptRemoteAttachment(theirRemote, theirEncrypted.payload, ours)).toEqual(attachment);
+
+    const mine = await encryptAttachment(attachment);
+    // Their loader fetches the URL itself: serve our payload locally.
+    const server = createServer((_, res) => res.end(mine.payload));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const loaded = await RemoteAttachmentCodec.load(
+        {
+          url: `http://127.0.0.1:${port}/ours`,
+          contentDigest: mine.contentDigest,
+          salt: mine.salt,
+          nonce: mine.nonce,
+          secret: mine.secret,
+          scheme: 'https://',
+          contentLength: attachment.data.length,
+          filename: attachment.filename,
+        },
+        theirs,
+      );
+      expect(normalise(loaded)).toEqual(normalise(attachment));
+    } finally {
+      server.close();
+    }
   });
 
   it('writes composites that @xmtp/proto (ts-proto) encodes identically and decodes the same tree', async () => {

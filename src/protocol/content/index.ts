@@ -31,6 +31,14 @@ export type { Reaction, ReactionAction, ReactionSchema } from './codecs/reaction
 export { ContentTypeReaction, reactionCodec } from './codecs/reaction';
 export type { ReadReceipt } from './codecs/read-receipt';
 export { ContentTypeReadReceipt, readReceiptCodec } from './codecs/read-receipt';
+export type { EncryptedAttachment, RemoteAttachment } from './codecs/remote-attachment';
+export {
+  ContentTypeRemoteAttachment,
+  decryptRemoteAttachment,
+  encryptAttachment,
+  loadRemoteAttachment,
+  remoteAttachmentCodec,
+} from './codecs/remote-attachment';
 export type { Reply } from './codecs/reply';
 export { ContentTypeReply, replyCodec } from './codecs/reply';
 export { ContentTypeText, textCodec } from './codecs/text';
