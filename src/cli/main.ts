@@ -13,6 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === 'node') return (await import('./node')).runNode(argv.slice(1));
+  if (command === 'client') return (await import('./client')).runClient(argv.slice(1));
   process.stderr.write(`xmtp-inbox: unknown command "${command}"\n${USAGE}`);
   return 2;
 }

@@ -1,0 +1,120 @@
+// `xmtp-inbox client …`: an XMTP client for people and scripts. Arguments are checked before anything
+// else runs; usage mistakes exit 2, failures exit 1, and both name what went wrong on stderr.
+import { UsageError, parseClientArgs, type ClientArgs } from './client/args';
+import type { CommandContext } from './client/commands';
+import { clientUsage, commandUsage } from './client/help';
+import { jsonLine, type Io } from './client/output';
+import { loadWallet } from './client/wallet';
+
+const PROCESS_IO: Io = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/** Runs the client CLI on `argv` (the words after `client`); resolves to the exit status. */
+export async function runClient(argv: string[], io: Io = PROCESS_IO, signal?: AbortSignal): Promise<number> {
+  let args: ClientArgs;
+  try {
+    args = parseClientArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    const json = argv.includes('--json');
+    const hint = e.command ? `xmtp-inbox client ${e.command} --help` : 'xmtp-inbox client --help';
+    report(io, json, 'usage', e.message, hint);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout(args.command ? commandUsage(args.command) : clientUsage());
+    return 0;
+  }
+  try {
+    return await execute(args, io, signal ?? interruptSignal());
+  } catch (e) {
+    const error = e as Error & { code?: unknown };
+    if (e instanceof UsageError) {
+      report(io, args.json, 'usage', e.message);
+      return 2;
+    }
+    const code = typeof error.code === 'string' ? error.code : 'error';
+    report(io, args.json, code, error.message ?? String(e));
+    return 1;
+  }
+}
+
+async function execute(args: ClientArgs, io: Io, signal: AbortSignal): Promise<number> {
+  const command = args.command;
+  if (command === 'can-message' && args.key.kind === 'none') {
+    const { canMessageWithoutIdentity } = await import('./client/session');
+    const { printCanMessage } = await import('./client/commands');
+    printCanMessage(args.args, await canMessageWithoutIdentity(args.nodes, args.args), { args, io });
+    return 0;
+  }
+  const { wallet, created } = await loadWallet(args.key);
+  if (created && args.key.kind === 'create') {
+    // With no subcommand the address is the output; otherwise stdout belongs to the subcommand.
+    const note = { type: 'key', address: wallet.address, file: args.key.path };
+    if (!command) io.stdout(args.json ? jsonLine(note) : `${wallet.address}\n`);
+    else io.stderr(`created wallet key ${args.key.path} for ${wallet.address}\n`);
+  }
+  if (!command) return 0;
+
+  // Loaded only now: a usage error never pays for loading the client.
+  const { openSession } = await import('./client/session');
+  const commands = await import('./client/commands');
+  const session = await openSession(args, wallet);
+  const ctx: CommandContext = { args, io, dataDir: session.dataDir, identity: session.identity, signal };
+  const client = session.client;
+  try {
+    switch (command) {
+      case 'whoami':
+        await commands.whoami(client, ctx);
+        break;
+      case 'can-message':
+        commands.printCanMessage(args.args, await client.canMessage(args.args), ctx);
+        break;
+      case 'list':
+        await commands.list(client, ctx);
+        break;
+      case 'send':
+        await commands.send(client, ctx);
+        break;
+      case 'messages':
+        await commands.messages(client, ctx);
+        break;
+      case 'stream':
+        await commands.stream(client, ctx);
+        break;
+      case 'allow':
+        await commands.setConsent(client, ctx, 'allowed');
+        break;
+      case 'deny':
+        await commands.setConsent(client, ctx, 'denied');
+        break;
+      case 'consent':
+        await commands.consent(client, ctx);
+        break;
+    }
+  } finally {
+    await client.close();
+  }
+  return 0;
+}
+
+function report(io: Io, json: boolean, code: string, message: string, hint?: string): void {
+  if (json) io.stderr(jsonLine({ error: { code, message } }));
+  else io.stderr(`xmtp-inbox client: ${message}\n${hint ? `(see ${hint})\n` : ''}`);
+}
+
+/** Aborts on the first SIGINT or SIGTERM (ends `stream` cleanly); a second one kills as usual. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (controller.signal.aborted) process.kill(process.pid, name);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return controller.signal;
+}
