@@ -22,6 +22,8 @@ import { Contacts } from '@/client/contacts/contacts';
 import { LateAuthenticator, TokenAuthenticator } from '@/client/identity/authenticator';
 import { loadOrCreateIdentity, type OnProgress } from '@/client/identity/load-identity';
 import { MemoryPersistence, PrefixedPersistence, type Persistence } from '@/client/persistence';
+import { Conversations } from '@/client/conversations/conversations';
+import type { ClientCore, ClientStats } from '@/client/conversations/core';
 
 export interface ClientOptions {
   /** Node URLs; the first is used until it fails. */
@@ -62,7 +64,7 @@ function newApi(
   });
 }
 
-export class Client {
+export class Client implements ClientCore {
   readonly address: string;
   readonly keyring: Keyring;
   readonly api: ApiClient;
@@ -71,6 +73,10 @@ export class Client {
   readonly contacts: Contacts;
   /** This identity's slice of the persistence (keys are prefixed with the address). */
   readonly persistence: Persistence;
+  readonly conversations: Conversations;
+  /** Counts of expensive operations (invitations and intros opened, messages decrypted). */
+  readonly stats: ClientStats = { invitationsOpened: 0, introsOpened: 0, messagesDecrypted: 0 };
+  readonly introducedPeers = new Set<string>();
   readonly #closers = new Set<() => Promise<void>>();
 
   private constructor(init: {
@@ -88,6 +94,7 @@ export class Client {
     this.contactDirectory = init.contactDirectory;
     this.contacts = new Contacts(init.consent);
     this.persistence = init.persistence;
+    this.conversations = new Conversations(this, init.persistence);
   }
 
   /** Creates a client for `signer`'s wallet, or for the given `keyBundle` (protocol.md §12.1). */

@@ -5,3 +5,13 @@ export { MemoryPersistence, PrefixedPersistence, type Persistence } from './pers
 export type { Stream } from './stream';
 export type { Signer } from '@/protocol/identity';
 export type { ContentCodec, ContentTypeId } from '@/protocol/content';
+export {
+  Conversation,
+  ConversationV1,
+  ConversationV2,
+  type MessagesOptions,
+  type SendOptions,
+} from './conversations/conversation';
+export { Conversations } from './conversations/conversations';
+export { ContentTypeUndecodable, type DecodedMessage } from './conversations/decoded-message';
+export type { ClientStats } from './conversations/core';

@@ -1,0 +1,365 @@
+// `client.conversations` (protocol.md §8, §12.2, §12.3, §12.5): the V1 (intro) and V2 (invite) lists with
+// incremental sync over a persistent cache, new conversations with xmtp-js's dedupe rules, and streams.
+import { toChecksumAddress } from '@/protocol/address';
+import { toSignedPublicKeyBundle } from '@/protocol/bundles';
+import { createInvitation, openInvitation } from '@/protocol/invitation';
+import { messageId } from '@/protocol/message';
+import { decodeMessageV1, decryptMessageV1 } from '@/protocol/message-v1';
+import { dmTopic, introTopic, inviteTopic, isValidTopic } from '@/protocol/topics';
+import type { Envelope } from '@/client/api';
+import { recipientNotOnNetwork, selfMessaging } from '@/client/errors';
+import type { Persistence } from '@/client/persistence';
+import { StreamQueue, type Stream } from '@/client/stream';
+import type { Conversation } from './conversation';
+import { ConversationV1, ConversationV2 } from './conversation';
+import {
+  ConversationStore,
+  SYNC_OVERLAP_NS,
+  type ConversationContext,
+  type SyncJob,
+  type V1ConversationRecord,
+  type V2ConversationRecord,
+} from './conversation-store';
+import type { ClientCore } from './core';
+import type { DecodedMessage } from './decoded-message';
+
+const NS_PER_MS = 1_000_000n;
+/** Invitations opened at once: enough to overlap WebCrypto work, few enough to keep memory flat. */
+const OPEN_BATCH = 64;
+
+const nowNs = () => BigInt(Date.now()) * NS_PER_MS;
+
+async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.all(items.slice(i, i + size).map(run))));
+  return out;
+}
+
+export class Conversations {
+  readonly #core: ClientCore;
+  readonly #store: ConversationStore;
+  readonly #objects = new Map<string, Conversation>();
+  readonly #jobs = new Map<SyncJob, Promise<void>>();
+
+  constructor(core: ClientCore, persistence: Persistence) {
+    this.#core = core;
+    this.#store = new ConversationStore(persistence);
+  }
+
+  /** V1 and V2 conversations, oldest first. Fetches only what arrived since the last sync (− 10 s). */
+  async list(): Promise<Conversation[]> {
+    await this.#store.load();
+    await Promise.all([this.#sync('v1'), this.#sync('v2')]);
+    await this.#store.save();
+    return this.#cached();
+  }
+
+  /** The cached conversations without any network call. */
+  async listCached(): Promise<Conversation[]> {
+    await this.#store.load();
+    return this.#cached();
+  }
+
+  #cached(): Conversation[] {
+    const all: Conversation[] = [];
+    for (const r of this.#store.v1.values()) all.push(this.#v1(r));
+    for (const r of this.#store.v2.values()) all.push(this.#v2(r));
+    return all.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  #v1(r: V1ConversationRecord): Conversation {
+    let c = this.#objects.get(r.topic);
+    if (!c)
+      this.#objects.set(r.topic, (c = new ConversationV1(this.#core, r.topic, r.peerAddress, r.createdNs)));
+    return c;
+  }
+
+  #v2(r: V2ConversationRecord): Conversation {
+    let c = this.#objects.get(r.topic);
+    if (!c) {
+      c = new ConversationV2(this.#core, r.topic, r.peerAddress, r.createdNs, r.keyMaterial, r.context);
+      this.#objects.set(r.topic, c);
+    }
+    return c;
+  }
+
+  /** Runs one sync job, sharing a run already in progress. */
+  #sync(job: SyncJob): Promise<void> {
+    let running = this.#jobs.get(job);
+    if (!running) {
+      running = (job === 'v1' ? this.#syncIntros() : this.#syncInvites()).finally(() =>
+        this.#jobs.delete(job),
+      );
+      this.#jobs.set(job, running);
+    }
+    return running;
+  }
+
+  /** New envelopes of a job's topic since its last run − 10 s, minus those already handled in that overlap. */
+  async #fetchNew(job: SyncJob, topic: string): Promise<{ fresh: Envelope[]; startedNs: bigint }> {
+    const state = this.#store.sync[job];
+    const startedNs = nowNs();
+    const startTimeNs = state.lastRunNs > SYNC_OVERLAP_NS ? state.lastRunNs - SYNC_OVERLAP_NS : undefined;
+    const envelopes = await this.#core.api.query(topic, { direction: 'ascending', startTimeNs });
+    const fresh = envelopes.filter((e) => !state.seen.has(messageId(e.message)));
+    return { fresh, startedNs };
+  }
+
+  /** Records a finished run: its start time, and the ids inside the next run's overlap window. */
+  #finishRun(job: SyncJob, envelopes: Envelope[], startedNs: bigint): void {
+    const state = this.#store.sync[job];
+    const windowStart = startedNs - SYNC_OVERLAP_NS;
+    const seen = new Set<string>();
+    for (const id of state.seen) seen.add(id);
+    for (const e of envelopes) if (e.timestampNs >= windowStart) seen.add(messageId(e.message));
+    // Keep only what the next overlap can return again; older ids cannot come back.
+    state.seen = seen.size > 10_000 ? new Set([...seen].slice(-10_000)) : seen;
+    state.lastRunNs = startedNs;
+  }
+
+  /** V2: open new invitations from our invite topic (§8.3); the first invitation for a topic wins. */
+  async #syncInvites(): Promise<void> {
+    const { fresh, startedNs } = await this.#fetchNew('v2', inviteTopic(this.#core.address));
+    const opened = await inBatches(fresh, OPEN_BATCH, (e) => this.#openInvite(e));
+    for (const record of opened) if (record) this.#store.addV2(record);
+    this.#finishRun('v2', fresh, startedNs);
+  }
+
+  /** An invitation as a conversation record, or undefined when it is unreadable or malformed. */
+  async #openInvite(envelope: Envelope): Promise<V2ConversationRecord | undefined> {
+    try {
+      this.#core.stats.invitationsOpened++;
+      const opened = await openInvitation(this.#core.keyring, envelope.message, {
+        envelopeTimestampNs: envelope.timestampNs,
+      });
+      const { invitation } = opened;
+      if (!isValidTopic(invitation.topic)) return undefined;
+      const record: V2ConversationRecord = {
+        topic: invitation.topic,
+        peerAddress: opened.peerAddress,
+        createdNs: opened.createdNs,
+        keyMaterial: invitation.keyMaterial,
+      };
+      if (invitation.context) record.context = invitation.context;
+      return record;
+    } catch {
+      // A broken or foreign invitation: skipped, the others still count (design.md §5.3).
+      return undefined;
+    }
+  }
+
+  /** V1: intros that decrypt make conversations with their peer, keeping the earliest time (§12.2). */
+  async #syncIntros(): Promise<void> {
+    const { fresh, startedNs } = await this.#fetchNew('v1', introTopic(this.#core.address));
+    const opened = await inBatches(fresh, OPEN_BATCH, (e) => this.#openIntro(e));
+    for (const record of opened) if (record) this.#store.addV1(record);
+    this.#finishRun('v1', fresh, startedNs);
+  }
+
+  async #openIntro(envelope: Envelope): Promise<V1ConversationRecord | undefined> {
+    try {
+      this.#core.stats.introsOpened++;
+      const m = decodeMessageV1(envelope.message);
+      await decryptMessageV1(this.#core.keyring, m);
+      const me = this.#core.address;
+      const peer =
+        m.recipientAddress.toLowerCase() === me.toLowerCase() ? m.senderAddress : m.recipientAddress;
+      if (peer === me) return undefined;
+      const topic = dmTopic(me, peer);
+      if (!isValidTopic(topic)) return undefined;
+      return { topic, peerAddress: peer, createdNs: m.timestampMs * NS_PER_MS };
+    } catch {
+      return undefined;
+    }
+  }
+
+  #findV2(peer: string, conversationId: string | undefined): V2ConversationRecord | undefined {
+    for (const r of this.#store.v2.values()) {
+      if (r.peerAddress.toLowerCase() === peer.toLowerCase() && r.context?.conversationId === conversationId)
+        return r;
+    }
+    return undefined;
+  }
+
+  /**
+   * The conversation with `peer` (and `context.conversationId`), reusing an existing one per §8.4 and
+   * §12.3, else creating it: V1 when the peer only has a V1 contact bundle and no conversationId is
+   * given, otherwise a V2 invitation. Throws `self_messaging`, `recipient_not_on_network`.
+   */
+  async newConversation(
+    peerAddress: string,
+    context?: { conversationId: string; metadata?: Record<string, string> },
+  ): Promise<Conversation> {
+    const peer = toChecksumAddress(peerAddress);
+    const conversationId = context?.conversationId;
+    await this.#store.load();
+    const existing = this.#findV2(peer, conversationId);
+    if (existing) return this.#v2(existing);
+    if (peer === this.#core.address) throw selfMessaging();
+    const contact = await this.#core.contactDirectory.get(peer);
+    if (!contact) throw recipientNotOnNetwork(peer);
+
+    if (conversationId === undefined) {
+      if (contact.version === 'v1')
+        return this.#v1(
+          this.#store.v1.get(dmTopic(this.#core.address, peer)) ?? {
+            topic: dmTopic(this.#core.address, peer),
+            peerAddress: peer,
+            createdNs: nowNs(),
+          },
+        );
+      // An existing V1 conversation with this peer continues (§12.3 step 4).
+      await this.#sync('v1');
+      const v1 = this.#store.v1.get(dmTopic(this.#core.address, peer));
+      if (v1) return this.#v1(v1);
+    }
+    // Someone may have invited us meanwhile: re-scan invitations before creating one (§8.4).
+    await this.#sync('v2');
+    const found = this.#findV2(peer, conversationId);
+    if (found) {
+      await this.#store.save();
+      return this.#v2(found);
+    }
+    const peerBundle =
+      contact.version === 'v2' ? contact.keyBundle : toSignedPublicKeyBundle(contact.keyBundle);
+    const ctx: ConversationContext | undefined = context
+      ? { conversationId: context.conversationId, metadata: { ...(context.metadata ?? {}) } }
+      : undefined;
+    const created = await createInvitation(this.#core.keyring, peerBundle, { context: ctx });
+    // One publish, the peer's invite topic first, then ours; both stamped with the header's created_ns (§8.2).
+    await this.#core.api.publish([
+      {
+        contentTopic: inviteTopic(created.peerAddress),
+        timestampNs: created.createdNs,
+        message: created.sealed,
+      },
+      {
+        contentTopic: inviteTopic(this.#core.address),
+        timestampNs: created.createdNs,
+        message: created.sealed,
+      },
+    ]);
+    const record: V2ConversationRecord = {
+      topic: created.invitation.topic,
+      peerAddress: created.peerAddress,
+      createdNs: created.createdNs,
+      keyMaterial: created.invitation.keyMaterial,
+    };
+    if (ctx) record.context = ctx;
+    const stored = this.#store.addV2(record);
+    await this.#store.save();
+    await this.#core.contacts.allowIfUnknown(peer).catch(() => undefined);
+    return this.#v2(stored);
+  }
+
+  /**
+   * A conversation for an envelope on our intro or invite topic, if it is new to the cache; also adds it
+   * to the cache. Returns `[conversation, isNew]`, or undefined when the envelope is unreadable.
+   */
+  async #fromEnvelope(envelope: Envelope): Promise<[Conversation, boolean] | undefined> {
+    await this.#store.load();
+    if (envelope.contentTopic === inviteTopic(this.#core.address)) {
+      const record = await this.#openInvite(envelope);
+      if (!record) return undefined;
+      const isNew = !this.#store.v2.has(record.topic);
+      const stored = this.#store.addV2(record);
+      if (isNew) await this.#store.save();
+      return [this.#v2(stored), isNew];
+    }
+    const record = await this.#openIntro(envelope);
+    if (!record) return undefined;
+    const isNew = !this.#store.v1.has(record.topic);
+    const stored = this.#store.addV1(record);
+    if (isNew) await this.#store.save();
+    return [this.#v1(stored), isNew];
+  }
+
+  /** New conversations as invitations and intros arrive (§12.5); each topic once per stream. */
+  stream(): Stream<Conversation> {
+    const queue = new StreamQueue<Conversation>();
+    const yielded = new Set<string>();
+    let chain: Promise<unknown> = Promise.resolve();
+    const subscription = this.#core.api.subscribe(
+      [introTopic(this.#core.address), inviteTopic(this.#core.address)],
+      (envelope) => {
+        chain = chain.then(async () => {
+          const found = await this.#fromEnvelope(envelope);
+          if (!found || yielded.has(found[0].topic)) return;
+          yielded.add(found[0].topic);
+          queue.push(found[0]);
+        });
+      },
+    );
+    const unregister = this.#core.onClose(() => queue.close());
+    queue.setOnClose(async () => {
+      unregister();
+      await subscription.close();
+    });
+    return queue;
+  }
+
+  /**
+   * Messages of every conversation, including conversations that appear while the stream is open: their
+   * topics join the same subscription (no restart), and a new conversation's history is fetched once.
+   * Each message id is delivered once, whichever topic (intro or dm) carried it.
+   */
+  streamAllMessages(): Stream<DecodedMessage> {
+    const queue = new StreamQueue<DecodedMessage>();
+    const core = this.#core;
+    const own = [introTopic(core.address), inviteTopic(core.address)];
+    const delivered = new Set<string>();
+    const byTopic = new Map<string, Conversation>();
+    let subscription: ReturnType<typeof core.api.subscribe> | undefined;
+    let closed = false;
+    let chain: Promise<unknown> = Promise.resolve();
+
+    const emit = (message: DecodedMessage) => {
+      if (delivered.has(message.id)) return;
+      delivered.add(message.id);
+      queue.push(message);
+    };
+    const addTopic = async (conversation: Conversation, sinceNs: bigint) => {
+      if (byTopic.has(conversation.topic) || !subscription || closed) return;
+      byTopic.set(conversation.topic, conversation);
+      await subscription.setTopics([...own, ...byTopic.keys()], { since: { [conversation.topic]: sinceNs } });
+    };
+    const handle = async (envelope: Envelope) => {
+      const topic = envelope.contentTopic;
+      const conversation = byTopic.get(topic);
+      if (conversation) return emit(await conversation.decode(envelope));
+      if (topic === inviteTopic(core.address)) {
+        const found = await this.#fromEnvelope(envelope);
+        // A new V2 conversation's whole history is fetched once (§12.5).
+        if (found) void addTopic(found[0], 0n).catch(() => undefined);
+        return;
+      }
+      if (topic === introTopic(core.address)) {
+        const found = await this.#fromEnvelope(envelope);
+        if (!found) return;
+        const [v1] = found;
+        // The intro copy is the conversation's first message; the dm copy (same id) is then skipped.
+        emit(await v1.decode(envelope));
+        void addTopic(v1, envelope.timestampNs).catch(() => undefined);
+      }
+    };
+
+    const start = async () => {
+      const conversations = await this.list();
+      if (closed) return;
+      for (const c of conversations) byTopic.set(c.topic, c);
+      subscription = core.api.subscribe([...own, ...byTopic.keys()], (envelope) => {
+        chain = chain.then(() => handle(envelope)).catch(() => undefined);
+      });
+    };
+    const started = start().catch((error: unknown) => queue.fail(error));
+    const unregister = core.onClose(() => queue.close());
+    queue.setOnClose(async () => {
+      closed = true;
+      unregister();
+      await started;
+      await subscription?.close();
+    });
+    return queue;
+  }
+}

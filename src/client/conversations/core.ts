@@ -1,0 +1,27 @@
+// What conversations need of their client, as one object (no import cycle with client.ts).
+import type { CodecRegistry } from '@/protocol/content';
+import type { Keyring } from '@/protocol/keyring';
+import type { ApiClient } from '@/client/api';
+import type { ContactDirectory } from '@/client/contacts/contact-directory';
+import type { Contacts } from '@/client/contacts/contacts';
+
+/** Counters of expensive work, so tests and benchmarks can see what a call really did. */
+export interface ClientStats {
+  invitationsOpened: number;
+  introsOpened: number;
+  messagesDecrypted: number;
+}
+
+export interface ClientCore {
+  readonly address: string;
+  readonly keyring: Keyring;
+  readonly api: ApiClient;
+  readonly codecs: CodecRegistry;
+  readonly contactDirectory: ContactDirectory;
+  readonly contacts: Contacts;
+  readonly stats: ClientStats;
+  /** Peers this client instance already sent a V1 message to (intros go out once per peer, §7.3). */
+  readonly introducedPeers: Set<string>;
+  /** Registers a closer for client.close(); returns the function that unregisters it. */
+  onClose(closer: () => Promise<void>): () => void;
+}

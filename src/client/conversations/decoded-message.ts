@@ -1,0 +1,85 @@
+// Decoded messages (CLIENT-API.md): one result per envelope, with `error` instead of content when the
+// envelope cannot be read, so one bad envelope never sinks a page (design.md §5.3).
+import { contentTypeId, type ContentTypeId, type DecodedContent } from '@/protocol/content';
+import { messageId } from '@/protocol/message';
+import { errorInfo } from '@/client/errors';
+import type { Envelope } from '@/client/api';
+import type { Conversation } from './conversation';
+
+export interface DecodedMessage {
+  /** hex sha256 of the envelope message bytes (§7.1). */
+  id: string;
+  topic: string;
+  /** '' when the envelope could not be read far enough to know the sender. */
+  senderAddress: string;
+  sent: Date;
+  contentType: ContentTypeId;
+  /** undefined when `error` is set. */
+  content: unknown;
+  fallback?: string;
+  error?: { code: string; message: string };
+  conversation: Conversation;
+}
+
+/** Content type of a message that could not be decrypted or decoded at all. */
+export const ContentTypeUndecodable = contentTypeId('xmtp-inbox.local', 'undecodable', 0, 0);
+
+const NS_PER_MS = 1_000_000n;
+
+export function nsToDate(ns: bigint): Date {
+  return new Date(Number(ns / NS_PER_MS));
+}
+
+/** What a conversation's decoder produced from a readable envelope. */
+export interface OpenedPayload {
+  senderAddress: string;
+  sentNs: bigint;
+  /** The encoded EncodedContent. */
+  payload: Uint8Array;
+}
+
+/** Decodes the content of an opened payload into a DecodedMessage (codec errors become `error`). */
+export function buildMessage(
+  conversation: Conversation,
+  codecs: { decodeContent(bytes: Uint8Array): DecodedContent },
+  envelope: Envelope,
+  opened: OpenedPayload,
+): DecodedMessage {
+  const base = {
+    id: messageId(envelope.message),
+    topic: conversation.topic,
+    senderAddress: opened.senderAddress,
+    sent: nsToDate(opened.sentNs),
+    conversation,
+  };
+  try {
+    const decoded = codecs.decodeContent(opened.payload);
+    const message: DecodedMessage = { ...base, contentType: decoded.contentType, content: decoded.content };
+    if (decoded.fallback !== undefined) message.fallback = decoded.fallback;
+    if (decoded.error) {
+      message.content = undefined;
+      message.error = errorInfo(decoded.error);
+    }
+    return message;
+  } catch (error) {
+    return { ...base, contentType: ContentTypeUndecodable, content: undefined, error: errorInfo(error) };
+  }
+}
+
+/** The result for an envelope that could not be opened (bad signature, wrong key, garbage). */
+export function failedMessage(
+  conversation: Conversation,
+  envelope: Envelope,
+  error: unknown,
+): DecodedMessage {
+  return {
+    id: messageId(envelope.message),
+    topic: conversation.topic,
+    senderAddress: '',
+    sent: nsToDate(envelope.timestampNs),
+    contentType: ContentTypeUndecodable,
+    content: undefined,
+    error: errorInfo(error),
+    conversation,
+  };
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryPersistence } from '@/client/persistence';
+import { ContentTypeReaction, ContentTypeText } from '@/protocol/content';
+import { ephemeralTopic } from '@/protocol/topics';
+import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
+
+let node: TestNode;
+beforeAll(async () => {
+  node = await startTestNode();
+});
+afterAll(async () => {
+  await node.close();
+});
+
+describe('V2 conversations between two of our clients', () => {
+  it('creates, lists and exchanges text both ways, with paging options', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    const bob = await createClient(newWallet(), node.url);
+    const ab = await alice.conversations.newConversation(bob.address);
+    expect(ab.version).toBe('v2');
+    expect(ab.peerAddress).toBe(bob.address);
+    const sent = await ab.send('hello bob');
+    expect(sent.id).toMatch(/^[0-9a-f]{64}$/);
+
+    const bobList = await bob.conversations.list();
+    expect(bobList.map((c) => c.topic)).toEqual([ab.topic]);
+    const ba = bobList[0]!;
+    expect(ba.peerAddress).toBe(alice.address);
+    await ba.send('hello alice');
+    await ba.send('second');
+
+    const fromAlice = await ab.messages();
+    expect(fromAlice.map((m) => [m.senderAddress, m.content])).toEqual([
+      [alice.address, 'hello bob'],
+      [bob.address, 'hello alice'],
+      [bob.address, 'second'],
+    ]);
+    expect(fromAlice[0]!.id).toBe(sent.id);
+    expect(fromAlice[0]!.contentType).toEqual(ContentTypeText);
+    const newest = await ab.messages({ direction: 'descending', limit: 1 });
+    expect(newest.map((m) => m.content)).toEqual(['second']);
+    const after = await ab.messages({ startTime: fromAlice[1]!.sent });
+    expect(after.map((m) => m.content)).toEqual(['hello alice', 'second']);
+  });
+
+  it('reuses conversations per peer and conversationId, from either side', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    const bob = await createClient(newWallet(), node.url);
+    const first = await alice.conversations.newConversation(bob.address);
+    const again = await alice.conversations.newConversation(bob.address.toLowerCase());
+    expect(again).toBe(first);
+    const withId = await alice.conversations.newConversation(bob.address, {
+      conversationId: 'example.com/thread-1',
+      metadata: { title: 'hi' },
+    });
+    expect(withId.topic).not.toBe(first.topic);
+    expect(withId.context).toEqual({ conversationId: 'example.com/thread-1', metadata: { title: 'hi' } });
+    // Deterministic topics: bob's invitation to alice lands on the same topics (§8.2).
+    const back = await bob.conversations.newConversation(alice.address, {
+      conversationId: 'example.com/thread-1',
+    });
+    expect(back.topic).toBe(withId.topic);
+    const bobList = await bob.conversations.list();
+    expect(bobList.map((c) => c.topic).sort()).toEqual([first.topic, withId.topic].sort());
+    expect(bobList.find((c) => c.topic === withId.topic)?.context?.metadata).toEqual({ title: 'hi' });
+  });
+
+  it('refuses to message yourself or an address without a contact bundle', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    await expect(alice.conversations.newConversation(alice.address)).rejects.toMatchObject({
+      code: 'self_messaging',
+    });
+    const nobody = newWallet().address;
+    await expect(alice.conversations.newConversation(nobody)).rejects.toMatchObject({
+      code: 'recipient_not_on_network',
+      message: `Recipient ${nobody} is not on the XMTP network`,
+    });
+  });
+
+  it('sends a reaction, compressed text and ephemeral messages', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    const bob = await createClient(newWallet(), node.url);
+    const ab = await alice.conversations.newConversation(bob.address);
+    const text = await ab.send('compress me please, compress me please', { compression: 'deflate' });
+    const reaction = { reference: text.id, action: 'added', schema: 'unicode', content: '👍' };
+    await ab.send(reaction, { contentType: ContentTypeReaction });
+    const [ba] = await bob.conversations.list();
+    const messages = await ba!.messages();
+    expect(messages.map((m) => m.content)).toEqual(['compress me please, compress me please', reaction]);
+    expect(messages[1]!.fallback).toBe('Reacted “👍” to an earlier message');
+
+    const ephemeral = ba!.streamEphemeral();
+    await new Promise((r) => setTimeout(r, 300));
+    await ab.send('blink', { ephemeral: true });
+    const it = ephemeral[Symbol.asyncIterator]();
+    const got = await it.next();
+    expect(got.value.content).toBe('blink');
+    expect(got.value.topic).toBe(ab.topic);
+    await ephemeral.close();
+    // Ephemeral messages are never stored.
+    expect((await ba!.messages()).length).toBe(2);
+    expect(ephemeralTopic(ab.topic)).toMatch(/\/mE-/);
+  });
+});
+
+describe('incremental sync', () => {
+  it('decrypts nothing on a warm list, even in a new client over the same persistence', async () => {
+    const carolWallet = newWallet();
+    const persistence = new MemoryPersistence();
+    const carol = await createClient(carolWallet, node.url, { persistence });
+    const peers = await Promise.all([0, 1, 2].map(() => createClient(newWallet(), node.url)));
+    for (const p of peers) await p.conversations.newConversation(carol.address);
+
+    expect(await carol.conversations.list()).toHaveLength(3);
+    expect(carol.stats.invitationsOpened).toBe(3);
+    await carol.conversations.list();
+    expect(carol.stats.invitationsOpened).toBe(3);
+
+    const keyBundle = carol.exportKeyBundle();
+    const again = await createClient(null, node.url, { keyBundle, persistence, skipContactPublishing: true });
+    const warm = await again.conversations.list();
+    expect(warm.map((c) => c.peerAddress).sort()).toEqual(peers.map((p) => p.address).sort());
+    expect(again.stats.invitationsOpened).toBe(0);
+    expect(again.stats.introsOpened).toBe(0);
+
+    await (await createClient(newWallet(), node.url)).conversations.newConversation(carol.address);
+    expect(await again.conversations.list()).toHaveLength(4);
+    expect(again.stats.invitationsOpened).toBe(1);
+  });
+});
