@@ -23,6 +23,7 @@ export type {
   EncodedContentResult,
 } from './registry';
 export { CodecRegistry, MIN_COMPRESSIBLE_BYTES } from './registry';
+export { createCodecRegistry, STANDARD_CODECS } from './standard-codecs';
 export type { Attachment } from './codecs/attachment';
 export { attachmentCodec, attachmentFallback, ContentTypeAttachment } from './codecs/attachment';
 export type { Composite } from './codecs/composite';

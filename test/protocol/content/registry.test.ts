@@ -6,9 +6,11 @@ import {
   Compression,
   contentTypeId,
   ContentTypeText,
+  createCodecRegistry,
   decodeEncodedContent,
   encodeEncodedContent,
   parseContentTypeId,
+  STANDARD_CODECS,
   textCodec,
 } from '@/protocol/content';
 
@@ -173,5 +175,27 @@ describe('codec registry', () => {
   it('rejects a negative or fractional decompression cap', () => {
     expect(() => new CodecRegistry({ maxDecompressedBytes: -1 })).toThrow(/maxDecompressedBytes/);
     expect(() => new CodecRegistry({ maxDecompressedBytes: 1.5 })).toThrow(/maxDecompressedBytes/);
+  });
+});
+
+describe('standard codec registry', () => {
+  it('knows every standard xmtp.org type and lets extra codecs replace one', () => {
+    const registry = createCodecRegistry();
+    for (const type of [
+      'text',
+      'reply',
+      'reaction',
+      'readReceipt',
+      'attachment',
+      'remoteStaticAttachment',
+      'composite',
+    ]) {
+      expect(registry.codecFor(parseContentTypeId(`xmtp.org/${type}:1.0`))?.contentType.typeId).toBe(type);
+    }
+    const shouting: ContentCodec<string> = { ...textCodec, fallback: () => 'LOUD' };
+    const custom = createCodecRegistry({ codecs: [shouting], maxDecompressedBytes: 5 });
+    expect(custom.codecFor(ContentTypeText)).toBe(shouting);
+    expect(custom.maxDecompressedBytes).toBe(5);
+    expect(STANDARD_CODECS).toHaveLength(7);
   });
 });
