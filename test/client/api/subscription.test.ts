@@ -276,11 +276,13 @@ describe('transport choice and recovery', () => {
       await sub.once('caught-up');
       const big = (label: string) => {
         const e = makeEnvelope(topic, label);
-        return { ...e, message: new Uint8Array([...e.message, ...new Uint8Array(256 * 1024)]) };
+        const message = new Uint8Array(e.message.length + 256 * 1024);
+        message.set(e.message);
+        return { ...e, message };
       };
-      const sent = Array.from({ length: 20 }, (_, i) => big(`s${i}`));
+      const sent = Array.from({ length: 32 }, (_, i) => big(`s${i}`));
       await new ApiClient({ nodes: [tiny.node.url] }).publish(sent);
-      await waitFor(() => got.length >= 20, 15_000);
+      await waitFor(() => got.length >= 32, 20_000);
       await new Promise((r) => setTimeout(r, 100));
       expect(got.map(labelOf)).toEqual(sent.map(labelOf));
       // WebSocket: close code 1013; NDJSON: a final error line with RESOURCE_EXHAUSTED (8).
