@@ -28,7 +28,10 @@ export interface DecodedContent<T = unknown> {
   /** The decoded value, or undefined when `error` says why it could not be decoded. */
   content: T | undefined;
   fallback?: string;
-  /** Set when no registered codec can read this type (`unknown_content_type`). */
+  /**
+   * Set when no registered codec can read this type or a type nested in it (`unknown_content_type`),
+   * or the type's major version is newer than our codec's (`unsupported_content_version`).
+   */
   error?: ProtocolError;
   /** The received EncodedContent, decompressed. */
   encoded: EncodedContent;
@@ -121,7 +124,17 @@ export class CodecRegistry implements CodecLookup {
           );
       return result;
     }
-    result.content = guard(encoded.type, 'decode', () => codec.decode(encoded, this));
+    try {
+      result.content = guard(encoded.type, 'decode', () => codec.decode(encoded, this));
+    } catch (error) {
+      // Nested content of an unknown type (a reply to a poll, say) is still an unknown type:
+      // show the outer fallback instead of losing the message.
+      if (error instanceof ProtocolError && error.code === 'unknown_content_type') {
+        result.error = error;
+        return result;
+      }
+      throw error;
+    }
     return result;
   }
 }

@@ -136,6 +136,21 @@ describe('reply codec', () => {
     );
   });
 
+  it('returns a reply whose inner type is unknown with the reply fallback and an error', () => {
+    const pollType = contentTypeId('example.com', 'poll', 1, 0);
+    const bytes = encodeEncodedContent({
+      type: ContentTypeReply,
+      parameters: { contentType: 'example.com/poll:1.0', reference: MESSAGE_ID },
+      fallback: 'Replied to an earlier message',
+      content: encodeEncodedContent({ type: pollType, parameters: {}, content: utf8('?') }),
+    });
+    const decoded = registry.decodeContent(bytes);
+    expect(decoded.content).toBeUndefined();
+    expect(decoded.fallback).toBe('Replied to an earlier message');
+    expect(decoded.error).toMatchObject({ code: 'unknown_content_type' });
+    expect(decoded.error?.message).toContain('example.com/poll:1.0');
+  });
+
   it('rejects a reply without a reference', () => {
     const bytes = encodeEncodedContent({
       type: ContentTypeReply,
