@@ -1,7 +1,7 @@
 // `xmtp-inbox client` as people and scripts use it: real processes of bin/xmtp-inbox.js against a real
-// node (auth on) started in this test process.
+// node (auth on) started in this test process. Argument details run in-process in client-args.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,122 +64,119 @@ const as = (who: { keyFile: string; dataDir: string }) => [
   who.dataDir,
 ];
 
-describe('xmtp-inbox client: arguments', () => {
-  it('rejects an unknown option and names it, exiting 2', async () => {
-    const r = await run(['list', '--bogus']);
+/** Resolves when `child`'s `stream` output contains `pattern`, or undefined after `ms`. */
+function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp | string, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen)) done(true);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    function done(found: boolean) {
+      clearTimeout(timer);
+      stream.off('data', onData);
+      resolve(found);
+    }
+    stream.on('data', onData);
+  });
+}
+
+describe('xmtp-inbox client processes', () => {
+  it('exits 2 and names the flag on a bad option', async () => {
+    const r = await run([
+      'messages',
+      '0x' + '11'.repeat(20),
+      '--limit',
+      '-3',
+      '--key',
+      '0x' + '22'.repeat(32),
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown option --bogus');
+    expect(r.stderr).toContain('--limit');
     expect(r.stdout).toBe('');
   });
 
-  it('names the flag with a bad value: --node, --limit, --key', async () => {
-    const address = '0x' + '11'.repeat(20);
-    const [nodeUrl, limit, key] = await Promise.all([
-      run(['whoami', '--node', 'ftp://example.org', '--key', '0x' + '22'.repeat(32)]),
-      run(['messages', address, '--limit', 'ten', '--key', '0x' + '22'.repeat(32)]),
-      run(['whoami', '--key', '0x1234']),
+  it('lets two wallets message each other with send, messages and stream', async () => {
+    const [alice, bob] = await Promise.all([newKey('alice'), newKey('bob')]);
+    const made = await Promise.all([run(['whoami', ...as(alice)]), run(['whoami', ...as(bob)])]);
+    expect(made.map((r) => r.code)).toEqual([0, 0]);
+
+    // Bob streams; Alice sends after the stream has started. The subscription connects a moment after
+    // the start-up line, so Alice sends again (up to 3 times) until Bob's stream prints one.
+    const stream = start(['stream', '--json', ...as(bob)]);
+    let streamed = '';
+    stream.stdout!.on('data', (d) => (streamed += d));
+    const streamExit = new Promise<number | null>((resolve) => stream.on('close', resolve));
+    expect(await waitFor(stream.stderr!, 'streaming messages', 30_000)).toBe(true);
+    let sentId: string | undefined;
+    for (let attempt = 0; attempt < 3 && sentId === undefined; attempt++) {
+      const sent = await run(['send', bob.address, `hello bob ${attempt}`, '--json', ...as(alice)]);
+      expect(sent.code).toBe(0);
+      const [message] = jsonLines(sent.stdout);
+      expect(message).toMatchObject({
+        type: 'message',
+        senderAddress: alice.address,
+        content: `hello bob ${attempt}`,
+      });
+      if (
+        streamed.includes(message!.id as string) ||
+        (await waitFor(stream.stdout!, message!.id as string, 5_000))
+      ) {
+        sentId = message!.id as string;
+      }
+    }
+    expect(sentId).toBeDefined();
+    const seen = jsonLines(streamed).find((m) => m.id === sentId);
+    expect(seen).toMatchObject({ type: 'message', senderAddress: alice.address, peerAddress: alice.address });
+    stream.kill('SIGINT');
+    expect(await streamExit).toBe(0);
+
+    const reply = await run(['send', alice.address, 'hi alice', ...as(bob)]);
+    expect(reply.code).toBe(0);
+    expect(reply.stdout).toMatch(new RegExp(`^sent [0-9a-f]{64} to ${alice.address}\n$`));
+
+    const [json, human] = await Promise.all([
+      run(['messages', bob.address, '--json', ...as(alice)]),
+      run(['messages', bob.address, '--limit', '1', ...as(alice)]),
     ]);
-    expect([nodeUrl.code, limit.code, key.code]).toEqual([2, 2, 2]);
-    expect(nodeUrl.stderr).toContain('invalid --node "ftp://example.org"');
-    expect(limit.stderr).toContain('invalid --limit "ten"');
-    expect(key.stderr).toContain('invalid --key');
-    expect(key.stderr).not.toContain('0x1234');
+    expect(json.code).toBe(0);
+    const history = jsonLines(json.stdout);
+    expect(history.at(-1)).toMatchObject({ senderAddress: bob.address, content: 'hi alice' });
+    expect(history.some((m) => m.id === sentId)).toBe(true);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  ${bob.address}  hi alice\n$`),
+    );
   });
 
-  it('rejects an invalid address and a flag of another subcommand', async () => {
-    const [address, foreign] = await Promise.all([
-      run(['send', '0x1234', 'hi', '--key', '0x' + '22'.repeat(32)]),
-      run(['send', '0x' + '11'.repeat(20), 'hi', '--limit', '3']),
+  it('keeps conversations with an id apart and lists them as JSON', async () => {
+    const [erin, frank] = await Promise.all([newKey('erin'), newKey('frank')]);
+    expect((await run(['whoami', ...as(frank)])).code).toBe(0);
+    const sent = await run([
+      'send',
+      frank.address,
+      'about the order',
+      '--conversation-id',
+      'shop/1',
+      ...as(erin),
     ]);
-    expect(address.code).toBe(2);
-    expect(address.stderr).toContain('invalid address "0x1234"');
-    expect(foreign.code).toBe(2);
-    expect(foreign.stderr).toContain('send: unknown option --limit');
-  });
-
-  it('prints usage errors as JSON on stderr with --json', async () => {
-    const r = await run(['list', '--json', '--limit', '3']);
-    expect(r.code).toBe(2);
-    expect(jsonLines(r.stderr)).toEqual([
-      { error: { code: 'usage', message: 'list: unknown option --limit' } },
+    expect(sent.code).toBe(0);
+    const [list, scoped, unscoped] = await Promise.all([
+      run(['list', '--json', ...as(frank)]),
+      run(['messages', erin.address, '--conversation-id', 'shop/1', '--json', ...as(frank)]),
+      run(['messages', erin.address, ...as(frank)]),
     ]);
-  });
-
-  it('shows help for a subcommand with its own options', async () => {
-    const r = await run(['messages', '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('usage: xmtp-inbox client messages ADDRESS');
-    expect(r.stdout).toContain('--limit N');
-  });
-
-  it('creates a key file with mode 0600 and never overwrites one', async () => {
-    const { keyFile, address } = await newKey('fresh');
-    expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const before = readFileSync(keyFile, 'utf8');
-    const again = await run(['--create-key', keyFile]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('file exists');
-    expect(readFileSync(keyFile, 'utf8')).toBe(before);
-  });
-});
-
-describe('xmtp-inbox client: against a node', () => {
-  it('creates an identity once, caches it, and reports it with whoami', async () => {
-    const alice = await newKey('alice-whoami');
-    const first = await run(['whoami', '--json', ...as(alice)]);
-    expect(first.stderr).toBe('');
-    expect(first.code).toBe(0);
-    expect(jsonLines(first.stdout)).toEqual([
-      {
-        type: 'identity',
-        address: alice.address,
-        nodes: [node.url],
-        dataDir: alice.dataDir,
-        identity: 'created',
-      },
+    expect(jsonLines(list.stdout)).toEqual([
+      expect.objectContaining({
+        type: 'conversation',
+        peerAddress: erin.address,
+        version: 'v2',
+        conversationId: 'shop/1',
+      }),
     ]);
-    const second = await run(['whoami', ...as(alice)]);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`^address +${alice.address}$`, 'm'));
-    expect(second.stdout).toMatch(/^identity +cache$/m);
-  });
-
-  it('tells which addresses can be messaged, without a key', async () => {
-    const bob = await newKey('bob-can');
-    expect((await run(['whoami', ...as(bob)])).code).toBe(0);
-    const stranger = '0x' + '33'.repeat(20);
-    const r = await run(['can-message', '--json', '--node', node.url, bob.address, stranger]);
-    expect(r.code).toBe(0);
-    expect(jsonLines(r.stdout)).toEqual([
-      { type: 'can-message', address: bob.address, canMessage: true },
-      { type: 'can-message', address: stranger, canMessage: false },
-    ]);
-  });
-
-  it('allows and denies addresses and reads the consent back in a new process', async () => {
-    const carol = await newKey('carol-consent');
-    const [x, y, z] = ['0x' + '44'.repeat(20), '0x' + '55'.repeat(20), '0x' + '66'.repeat(20)];
-    expect((await run(['allow', x, y, ...as(carol)])).code).toBe(0);
-    expect((await run(['deny', y, ...as(carol)])).code).toBe(0);
-    // A fresh data dir: the state comes from the network, not from the cache.
-    const r = await run(['consent', x, y, z, '--json', ...as({ ...carol, dataDir: carol.dataDir + '-2' })]);
-    expect(r.code).toBe(0);
-    expect(jsonLines(r.stdout).map((l) => l.state)).toEqual(['allowed', 'denied', 'unknown']);
-  });
-
-  it('fails with exit 1 and the reason when the node is unreachable', async () => {
-    const dave = await newKey('dave-offline');
-    const r = await run([
-      'whoami',
-      '--node',
-      'http://127.0.0.1:9',
-      '--key-file',
-      dave.keyFile,
-      '--data-dir',
-      dave.dataDir,
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('127.0.0.1:9');
+    expect(jsonLines(scoped.stdout).map((m) => m.content)).toEqual(['about the order']);
+    expect(unscoped.code).toBe(1);
+    expect(unscoped.stderr).toContain(`no conversation with ${erin.address}`);
   });
 });

@@ -45,7 +45,7 @@ export async function openSession(args: ClientArgs, wallet: Wallet): Promise<Ses
     throw new Error(`data dir ${dataDir} holds the identity of ${client.address}, not of ${wallet.address}`);
   }
   if (!cached) await persistence.set(KEY_BUNDLE_KEY, client.exportKeyBundle());
-  return { client: client as unknown as CliClient, dataDir, identity };
+  return { client, dataDir, identity };
 }
 
 /** `can-message` needs no identity: the static check reads contact topics only. */
