@@ -62,10 +62,15 @@ export interface StreamContext {
 
 type Listener<K extends keyof SubscriptionEvents> = (event: SubscriptionEvents[K]) => void;
 
-/** Where catch-up for a topic starts: the last delivered envelope (`seen`) or a point in time. */
+/**
+ * Where catch-up for a topic starts: after the last delivered envelope (`seen`, less the slack) or at a
+ * point in time, never before `floor` (the topic's `since` or the moment it was first registered), so the
+ * slack cannot bring back envelopes from before the subscription began.
+ */
 interface Anchor {
   ns: bigint;
   seen: boolean;
+  floor: bigint;
 }
 
 const MAX_TOPICS = 10_000;
@@ -138,7 +143,7 @@ export class Subscription {
     this.topicSet = new Set(topics);
     for (const [topic, ns] of Object.entries(options.since ?? {})) {
       if (!this.topicSet.has(topic)) continue;
-      this.anchors.set(topic, { ns, seen: false });
+      this.anchors.set(topic, { ns, seen: false, floor: ns });
       this.pending.add(topic);
     }
     this.running = this.run().catch((error: unknown) => {
@@ -197,8 +202,8 @@ export class Subscription {
       if (this.topicSet.has(topic)) continue;
       this.topicSet.add(topic);
       const since = opts.since?.[topic];
-      if (since !== undefined) this.anchors.set(topic, { ns: since, seen: false });
-      else if (this.everConnected) this.anchors.set(topic, { ns: nowNs, seen: false });
+      if (since !== undefined) this.anchors.set(topic, { ns: since, seen: false, floor: since });
+      else if (this.everConnected) this.anchors.set(topic, { ns: nowNs, seen: false, floor: nowNs });
       if (this.anchors.has(topic)) this.pending.add(topic);
     }
     const conn = this.conn;
@@ -379,7 +384,7 @@ export class Subscription {
     // A topic first registered now starts from now: no history unless the caller asked for it.
     const nowNs = BigInt(Math.floor(this.ctx.now())) * 1_000_000n;
     for (const topic of this.topicSet)
-      if (!this.anchors.has(topic)) this.anchors.set(topic, { ns: nowNs, seen: false });
+      if (!this.anchors.has(topic)) this.anchors.set(topic, { ns: nowNs, seen: false, floor: nowNs });
     this.everConnected = true;
 
     const topics = [...this.pending].filter((t) => this.topicSet.has(t));
@@ -391,7 +396,7 @@ export class Subscription {
             topics.map((topic) => {
               const anchor = this.anchors.get(topic)!;
               const start = anchor.seen ? anchor.ns - slackNs : anchor.ns;
-              return { topic, startTimeNs: start > 0n ? start : 0n };
+              return { topic, startTimeNs: start > anchor.floor ? start : anchor.floor };
             }),
           );
     if (generation !== this.generation || this.closed) {
@@ -421,7 +426,11 @@ export class Subscription {
     const nowNs = BigInt(Math.floor(this.ctx.now())) * 1_000_000n;
     const ns = envelope.timestampNs < nowNs ? envelope.timestampNs : nowNs;
     const anchor = this.anchors.get(topic);
-    this.anchors.set(topic, { ns: anchor && anchor.ns > ns ? anchor.ns : ns, seen: true });
+    if (!anchor) this.anchors.set(topic, { ns, seen: true, floor: ns });
+    else {
+      if (ns > anchor.ns) anchor.ns = ns;
+      anchor.seen = true;
+    }
     try {
       this.onEnvelope(envelope);
     } catch (error) {

@@ -161,6 +161,23 @@ describe.each(['ws', 'ndjson'] as const)('a %s subscription', (transport) => {
     await sub.close();
   });
 
+  it('does not bring back, after a gap, envelopes from before it started', async () => {
+    const topic = uniqueTopic('floor');
+    // Within the catch-up slack (5 s) of what it will see, but published before it subscribed.
+    await publisher.publish([makeEnvelope(topic, 'old', BigInt(Date.now() - 1000) * 1_000_000n)]);
+    const { client, drop } = subscriberClient(t.node.url);
+    const got: Envelope[] = [];
+    const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport });
+    await sub.once('caught-up');
+    await publisher.publish([makeEnvelope(topic, 'live')]);
+    await waitFor(() => got.length >= 1);
+    const back = sub.once('caught-up');
+    drop();
+    expect((await back).delivered).toBe(0);
+    expect(got.map(labelOf)).toEqual(['live']);
+    await sub.close();
+  });
+
   it('survives a node restart with nothing lost and nothing twice', async () => {
     const restartable = await startTestNode();
     const pub = new ApiClient({ nodes: [restartable.node.url] });
