@@ -1,0 +1,129 @@
+// Streams of messages and conversations, including a node restart under a streamAllMessages.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Stream } from '@/client';
+import type { ConversationV2 } from '@/client';
+import { encodeEncodedContent, textCodec } from '@/protocol/content';
+import { encodeMessageV2 } from '@/protocol/message-v2';
+import { createClient, injectEnvelopes, newWallet, startTestNode, type TestNode } from '../helpers';
+
+let node: TestNode;
+beforeAll(async () => {
+  node = await startTestNode();
+});
+afterAll(async () => {
+  await node.close();
+});
+
+/** Collects values of a stream in the background. */
+function collect<T>(stream: Stream<T>): T[] {
+  const out: T[] = [];
+  void (async () => {
+    for await (const v of stream) out.push(v);
+  })();
+  return out;
+}
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 400));
+
+it('streams the messages of one conversation and new conversations', async () => {
+  const alice = await createClient(newWallet(), node.url);
+  const bob = await createClient(newWallet(), node.url);
+  const newOnes = collect(bob.conversations.stream());
+  await settle();
+  const convo = await alice.conversations.newConversation(bob.address);
+  await until(() => newOnes.length === 1);
+  expect(newOnes[0]!.topic).toBe(convo.topic);
+  expect(newOnes[0]!.peerAddress).toBe(alice.address);
+
+  const messages = collect(newOnes[0]!.stream());
+  await settle();
+  await convo.send('one');
+  await convo.send('two');
+  await until(() => messages.length === 2);
+  expect(messages.map((m) => m.content)).toEqual(['one', 'two']);
+  await bob.close();
+});
+
+it('streamAllMessages picks up conversations that start while it runs, V1 and V2', async () => {
+  // Bob publishes only a V1 contact: peers without a conversationId talk V1 to him (§3.7).
+  const bob = await createClient(newWallet(), node.url, { publishLegacyContact: true });
+  const alice = await createClient(newWallet(), node.url);
+  const existing = await alice.conversations.newConversation(bob.address, { conversationId: 'existing' });
+  const all = collect(bob.conversations.streamAllMessages());
+  await settle();
+
+  await existing.send('on an existing conversation');
+  const carol = await createClient(newWallet(), node.url);
+  const fresh = await carol.conversations.newConversation(bob.address, { conversationId: 'fresh' });
+  await fresh.send('first words on a new conversation');
+  const dave = await createClient(newWallet(), node.url);
+  const legacyView = await dave.conversations.newConversation(bob.address);
+  expect(legacyView.version).toBe('v1');
+  await legacyView.send('v1 hello');
+  await until(() => all.length === 3);
+  await fresh.send('second on the new one');
+  await legacyView.send('v1 again');
+  await until(() => all.length >= 5);
+  await settle();
+  expect(all.map((m) => m.content).sort()).toEqual(
+    [
+      'on an existing conversation',
+      'first words on a new conversation',
+      'v1 hello',
+      'second on the new one',
+      'v1 again',
+    ].sort(),
+  );
+  expect(new Set(all.map((m) => m.id)).size).toBe(5);
+  await bob.close();
+});
+
+it('a streamAllMessages survives a node restart and delivers what it missed once', async () => {
+  const own = await startTestNode();
+  const port = own.node.port;
+  const dataDir = own.dataDir;
+  const alice = await createClient(newWallet(), own.url);
+  const bob = await createClient(newWallet(), own.url);
+  const convo = (await alice.conversations.newConversation(bob.address)) as ConversationV2;
+  const all = collect(bob.conversations.streamAllMessages());
+  await settle();
+  await convo.send('before restart');
+  await until(() => all.length === 1);
+
+  await own.node.close();
+  // While the node is down, messages reach its store (as through another node of the network).
+  const missed = [];
+  for (const text of ['while down 1', 'while down 2']) {
+    const m = await encodeMessageV2(
+      alice.keyring,
+      convo,
+      encodeEncodedContent(textCodec.encode(text, alice.codecs)),
+    );
+    missed.push({ contentTopic: convo.topic, timestampNs: m.createdNs, message: m.messageBytes });
+  }
+  await injectEnvelopes(dataDir, missed);
+  const restarted = await startTestNode({ dataDir, port });
+  try {
+    await until(() => all.length === 3, 30_000);
+    await convo.send('after restart');
+    await until(() => all.length === 4, 15_000);
+    await settle();
+    expect(all.map((m) => m.content)).toEqual([
+      'before restart',
+      'while down 1',
+      'while down 2',
+      'after restart',
+    ]);
+  } finally {
+    await bob.close();
+    await restarted.close();
+  }
+}, 60_000);
