@@ -26,8 +26,8 @@ export interface ApiClientOptions {
   /** Supplies publish auth tokens; without it publishes carry no Authorization (a node with auth off). */
   authenticator?: Authenticator;
   fetch?: typeof fetch;
-  /** Defaults to `globalThis.WebSocket`; Node 20 has none, so pass `ws`'s there. */
-  WebSocket?: WebSocketConstructor;
+  /** Defaults to `globalThis.WebSocket`; Node 20 has none, so pass `ws`'s there. `null`: never use one. */
+  WebSocket?: WebSocketConstructor | null;
   /** Clock in Unix ms. */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -98,7 +98,7 @@ export class ApiClient {
     this.deps = {
       // Bound: a service worker's fetch throws "Illegal invocation" when called as a method of another object.
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      WebSocket: options.WebSocket ?? globalWs,
+      WebSocket: options.WebSocket === null ? undefined : (options.WebSocket ?? globalWs),
       now: options.now ?? (() => Date.now()),
       sleep: options.sleep ?? defaultSleep,
       random: options.random ?? Math.random,

@@ -252,6 +252,34 @@ describe('topic changes', () => {
   });
 });
 
+describe('subscription arguments', () => {
+  it('refuses a topic over 300 bytes before sending it, and keeps streaming the old set', async () => {
+    const topic = uniqueTopic('keep');
+    const got: Envelope[] = [];
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const sub = client.subscribe([topic], (e) => got.push(e), { ...FAST, transport: 'ws' });
+    await sub.once('caught-up');
+    await expect(sub.setTopics([topic, '/xmtp/0/' + 'x'.repeat(300)])).rejects.toMatchObject({
+      code: 'invalid_topic',
+    });
+    expect(sub.topics).toEqual([topic]);
+    await publisher.publish([makeEnvelope(topic, 'still here')]);
+    await waitFor(() => got.length >= 1);
+    await sub.close();
+    await expect(sub.setTopics([topic])).rejects.toMatchObject({ code: 'subscription_closed' });
+  });
+
+  it('refuses the ws transport when told to use no WebSocket, and auto then streams over NDJSON', async () => {
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: null });
+    expect(() => client.subscribe([uniqueTopic('x')], () => {}, { transport: 'ws' })).toThrow(
+      /needs a WebSocket/,
+    );
+    const sub = client.subscribe([uniqueTopic('y')], () => {}, FAST);
+    expect(await sub.once('connected')).toMatchObject({ transport: 'ndjson' });
+    await sub.close();
+  });
+});
+
 describe('transport choice and recovery', () => {
   it('auto uses the WebSocket when the node has it', async () => {
     const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
