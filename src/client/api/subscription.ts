@@ -74,6 +74,7 @@ interface Anchor {
 }
 
 const MAX_TOPICS = 10_000;
+const STABLE_CONNECTION_MS = 10_000;
 const MAX_TOPIC_BYTES = 300;
 const encoder = new TextEncoder();
 
@@ -289,9 +290,9 @@ export class Subscription {
       });
       this.stateValue = 'connected';
       this.emit('connected', { transport: conn.transport, node });
+      const connectedAt = this.ctx.now();
       try {
         await this.exclusive(() => this.syncAndCatchUp(conn));
-        failures = 0;
       } catch (error) {
         const dropped = error instanceof ProtocolError && error.code === 'stream_dropped';
         if (!this.closed && !dropped) this.emit('error', { error });
@@ -306,8 +307,12 @@ export class Subscription {
       for (const topic of this.topicSet) if (this.anchors.has(topic)) this.pending.add(topic);
       this.stateValue = 'disconnected';
       this.emit('disconnected', { reason: end.reason, code: end.code, error: end.error });
-      if (!end.topicChange)
+      // Only a connection that held for a while resets the backoff: a node that accepts and drops at once
+      // must not be hammered.
+      if (this.ctx.now() - connectedAt >= STABLE_CONNECTION_MS) failures = 0;
+      if (!end.topicChange) {
         await this.ctx.sleep(this.reconnectDelay(failures++, end.error), this.abort.signal);
+      }
     }
     this.stateValue = 'closed';
   }
