@@ -129,6 +129,11 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     },
 
     async listConversations({ consent, limit } = {}) {
+      if (consent === undefined && limit === undefined) {
+        // One getAll is several times faster than a cursor walk for the popup's full list.
+        const all = await (await db()).getAllFromIndex('conversations', 'byActivity');
+        return all.reverse().map(plain);
+      }
       const out: ConversationRecord[] = [];
       let cursor = await (
         await db()

@@ -1,7 +1,7 @@
 // Composition of the background service worker: real browser storage, IndexedDB, alarms and tabs behind the
 // injected interfaces, the popup map served over runtime messages, updates over a runtime port.
 import browser from 'webextension-polyfill';
-import { createInboxCache } from '@/extension/cache/cache';
+import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { noClientAdapter } from '@/extension/inbox/no-client';
 import { createInboxService } from '@/extension/inbox/service';
@@ -10,8 +10,14 @@ import { dispatch, isRequest } from '@/extension/messages/envelope';
 import { POPUP_MESSAGE_TYPES, POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
 import { installAutoLock } from '@/extension/vault/auto-lock';
-import { createVault } from '@/extension/vault/vault';
+import { createVault, type Vault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
+
+export interface BackgroundHandle {
+  service: InboxService;
+  vault: Vault;
+  cache: InboxCache;
+}
 
 /** Only our own extension pages (popup, approval window) may use the popup map; content scripts may not. */
 function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
@@ -63,6 +69,10 @@ export function startBackground(adapter: ClientAdapter = noClientAdapter): Inbox
   service.subscribe((update) => {
     if (update.kind === 'conversations' || update.kind === 'state') void updateBadge().catch(() => undefined);
   });
+
+  // A handle for the worker's devtools console and the e2e tests (they seed the cache through the real modules).
+  // Only code already running inside the extension's worker can reach it.
+  (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox = { service, vault, cache };
 
   installAutoLock(
     browser.alarms,

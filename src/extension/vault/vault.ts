@@ -56,13 +56,14 @@ interface VaultSchema extends DBSchema {
 
 const RECORD_KEY = 'main';
 const SESSION_KEY = 'vault.unlocked';
+const ACTIVITY_KEY = 'vault.lastActiveAt';
 const MIN_PASSWORD_LENGTH = 8;
 
 /** What session storage holds while unlocked: the raw AES key and the id of the record it opens. */
 interface UnlockedEntry {
   recordId: string;
   key: string;
-  lastActiveAt: number;
+  unlockedAt: number;
 }
 
 /** Throws `weak_password` for passwords the vault refuses; onboarding checks before asking the wallet. */
@@ -113,7 +114,7 @@ export function createVault(options: VaultOptions): Vault {
   }
 
   async function remember(recordId: string, key: CryptoKey) {
-    const entry: UnlockedEntry = { recordId, key: toBase64(await exportRawKey(key)), lastActiveAt: now() };
+    const entry: UnlockedEntry = { recordId, key: toBase64(await exportRawKey(key)), unlockedAt: now() };
     await session.set({ [SESSION_KEY]: entry });
   }
 
@@ -179,7 +180,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async lock() {
-      await session.remove(SESSION_KEY);
+      await session.remove([SESSION_KEY, ACTIVITY_KEY]);
     },
 
     async isUnlocked() {
@@ -211,18 +212,21 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async wipe() {
-      await session.remove(SESSION_KEY);
+      await session.remove([SESSION_KEY, ACTIVITY_KEY]);
       await (await db()).delete('vault', RECORD_KEY);
     },
 
     async touch() {
-      const entry = await unlockedEntry();
-      if (entry) await session.set({ [SESSION_KEY]: { ...entry, lastActiveAt: now() } });
+      // A separate key: a touch racing with lock() must never write the unlocked key back.
+      await session.set({ [ACTIVITY_KEY]: now() });
     },
 
     async lockIfIdle(idleMs) {
       const entry = await unlockedEntry();
-      if (!entry || idleMs <= 0 || now() - entry.lastActiveAt < idleMs) return false;
+      if (!entry || idleMs <= 0) return false;
+      const touched = (await session.get(ACTIVITY_KEY))[ACTIVITY_KEY];
+      const lastActiveAt = Math.max(entry.unlockedAt, typeof touched === 'number' ? touched : 0);
+      if (now() - lastActiveAt < idleMs) return false;
       await vault.lock();
       return true;
     },

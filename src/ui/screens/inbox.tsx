@@ -1,15 +1,19 @@
 // The inbox: conversations from the cache (so it opens on data), searchable by address or last message,
 // with message requests (unknown consent) kept apart until allowed or denied.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
 import { ConversationRow, ROW_HEIGHT } from '@/ui/components/conversation-row';
 import { ErrorNote } from '@/ui/components/field';
+import { GearIcon, LockIcon, PenIcon } from '@/ui/components/icons';
 import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
 import { errorText, shortAddress } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
+
+export const LIST_RECEIVED = 'xmtp-inbox:list-received';
+export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
 
 export function matches(conversation: ConversationRecord, query: string): boolean {
   if (!query) return true;
@@ -35,8 +39,19 @@ export function Inbox({
   const [error, setError] = useState<string>();
 
   const load = useCallback(() => {
-    call('conversations.list', {}).then(setConversations, (e) => setError(errorText(e)));
+    call('conversations.list', {}).then(
+      (list) => {
+        if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+        setConversations(list);
+      },
+      (e) => setError(errorText(e)),
+    );
   }, []);
+
+  // Marks for the end-to-end measurement of time to first list render (test/e2e/inbox.test.ts).
+  useLayoutEffect(() => {
+    if (conversations && !performance.getEntriesByName(LIST_RENDERED).length) performance.mark(LIST_RENDERED);
+  }, [conversations]);
 
   useEffect(() => {
     load();
@@ -78,7 +93,7 @@ export function Inbox({
           title="New conversation"
           onClick={() => go({ name: 'new' })}
         >
-          ✎
+          <PenIcon />
         </button>
         <button
           type="button"
@@ -87,7 +102,7 @@ export function Inbox({
           title="Settings"
           onClick={() => go({ name: 'settings' })}
         >
-          ⚙
+          <GearIcon />
         </button>
         <button
           type="button"
@@ -96,7 +111,7 @@ export function Inbox({
           title="Lock"
           onClick={() => call('vault.lock', {}).then(onState, (e) => setError(errorText(e)))}
         >
-          🔒
+          <LockIcon />
         </button>
       </header>
       <div class="search">

@@ -2,6 +2,7 @@
 // address is checked live for a published contact bundle (canMessage).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Route } from '@/ui/app';
+import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { errorText } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -52,7 +53,7 @@ export function NewConversation({ go }: { go(route: Route): void }) {
     <main class="screen">
       <header class="bar">
         <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
-          ←
+          <BackIcon />
         </button>
         <h1>New conversation</h1>
       </header>

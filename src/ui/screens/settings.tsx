@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
+import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { errorText } from '@/ui/format';
@@ -54,7 +55,7 @@ export function Settings({
     <main class="screen settings">
       <header class="bar">
         <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
-          ←
+          <BackIcon />
         </button>
         <h1>Settings</h1>
       </header>

@@ -5,6 +5,7 @@ import type { ConversationRecord, MessageRecord } from '@/extension/cache/record
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
+import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { dayLabel, errorText, messageTime, shortAddress } from '@/ui/format';
@@ -93,7 +94,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
     <main class="screen thread">
       <header class="bar">
         <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
-          ←
+          <BackIcon />
         </button>
         {peer ? <Identicon address={peer} size={28} /> : null}
         <h1 class="mono" title={peer}>

@@ -70,6 +70,13 @@ describe('vault', () => {
     expect(session.snapshot()).toEqual({});
   });
 
+  it('stays locked when activity is recorded at the same moment as lock', async () => {
+    const { vault } = setup();
+    await vault.create(SECRET, PASSWORD);
+    await Promise.all([vault.touch(), vault.lock(), vault.touch()]);
+    expect(await vault.isUnlocked()).toBe(false);
+  });
+
   it('stays unlocked across a restarted worker that shares the session area', async () => {
     const { vault, session, indexedDB } = setup();
     await vault.create(SECRET, PASSWORD);

@@ -1,0 +1,200 @@
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import type { BackgroundHandle } from '@/extension/runtime/background';
+import { buildExtension, launchExtension, screenshot, type ExtensionSession } from './harness';
+
+const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
+const PASSWORD = 'correct horse battery';
+const CONVERSATIONS = 1_000;
+
+/** Deterministic, distinct peer addresses (the cache and UI only need their shape). */
+const peer = (i: number) => '0x' + bytesToHex(keccak_256(utf8ToBytes(`peer ${i}`))).slice(-40);
+
+function seedData(now: number) {
+  const conversations: Omit<ConversationRecord, 'unread' | 'lastMessage'>[] = [];
+  const messages: MessageRecord[] = [];
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    const topic = `/xmtp/0/m-seed${i}/proto`;
+    conversations.push({
+      topic,
+      peerAddress: peer(i),
+      createdAt: now - 30 * 86_400_000 - i,
+      consent: i % 250 === 7 ? 'unknown' : 'allowed',
+    });
+    messages.push({
+      id: `seed-${i}`,
+      topic,
+      senderAddress: i % 3 ? peer(i) : SELF,
+      sentAt: now - i * 3_600_000,
+      contentType: 'xmtp.org/text:1.0',
+      content: i === 5 ? 'the invoice for the hackathon' : `message number ${i}`,
+      status: 'sent',
+    });
+  }
+  // A richer thread in the first conversation: two days, a reply and a reaction.
+  const topic = conversations[0]!.topic;
+  const base = { topic, contentType: 'xmtp.org/text:1.0', status: 'sent' as const };
+  messages.push(
+    {
+      ...base,
+      id: 't1',
+      senderAddress: peer(0),
+      sentAt: now - 26 * 3_600_000,
+      content: 'gm! are you coming to the meetup?',
+    },
+    {
+      ...base,
+      id: 't2',
+      senderAddress: SELF,
+      sentAt: now - 25 * 3_600_000,
+      content: 'gm, yes, see you there',
+    },
+    {
+      ...base,
+      id: 't3',
+      senderAddress: peer(0),
+      sentAt: now - 2 * 3_600_000,
+      contentType: 'xmtp.org/reply:1.0',
+      content: { reference: 't2', contentType: 'xmtp.org/text:1.0', content: 'great, bring the slides' },
+    },
+    {
+      ...base,
+      id: 't4',
+      senderAddress: SELF,
+      sentAt: now - 3_500_000,
+      contentType: 'xmtp.org/reaction:1.0',
+      content: { reference: 't3', action: 'added', content: '👍', schema: 'unicode' },
+    },
+  );
+  return { conversations, messages };
+}
+
+describe('inbox popup in Chromium (cache seeded through the real background modules)', () => {
+  let extension: ExtensionSession;
+  let popup: Page;
+
+  beforeAll(async () => {
+    await buildExtension();
+    extension = await launchExtension();
+    const worker = await extension.worker();
+    const data = seedData(Date.now());
+    await worker.evaluate(
+      async ({ data, self, password }) => {
+        const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
+        // The vault holds an opaque stand-in for the key bundle: no client is wired in this build.
+        await handle.vault.create(btoa('stand-in key bundle'), password);
+        await (
+          globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } }
+        ).chrome.storage.local.set({
+          account: { address: self, identity: 'local' },
+        });
+        await handle.cache.putConversations(data.conversations);
+        await handle.cache.addMessages(data.messages, self);
+      },
+      { data, self: SELF, password: PASSWORD },
+    );
+  });
+
+  afterAll(async () => {
+    await extension?.close();
+  });
+
+  it('opens on 1,000 cached conversations, rendering only the rows in view', async () => {
+    popup = await extension.openPopup();
+    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+    const rows = await popup.locator('.virtual-list li').count();
+    expect(rows).toBeGreaterThan(5);
+    expect(rows).toBeLessThan(40);
+    const listHeight = await popup
+      .locator('.virtual-list ul')
+      .evaluate((ul) => (ul as HTMLElement).style.height);
+    expect(listHeight).toBe(`${(CONVERSATIONS - 4) * 60}px`); // 4 requests are listed apart
+    const timing = await popup.evaluate(() => {
+      const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+      return { received: at('xmtp-inbox:list-received'), rendered: at('xmtp-inbox:list-rendered') };
+    });
+    console.log(
+      `popup with ${CONVERSATIONS} conversations: list data at ${timing.received.toFixed(1)} ms, ` +
+        `first list render at ${timing.rendered.toFixed(1)} ms after navigation ` +
+        `(render ${(timing.rendered - timing.received).toFixed(1)} ms)`,
+    );
+    await expect(popup.locator('.conversation').first().textContent()).resolves.toContain('message number 0');
+    await screenshot(popup, 'inbox', 'docs/screenshots');
+  });
+
+  it('searches by address and by message text', async () => {
+    const search = popup.getByRole('searchbox', { name: 'Search conversations' });
+    await search.fill('hackathon');
+    await expect(popup.locator('.virtual-list li').count()).resolves.toBe(1);
+    await search.fill(peer(12).slice(2, 14).toUpperCase());
+    await expect(popup.locator('.virtual-list .peer').first().textContent()).resolves.toBe(
+      `${peer(12).slice(0, 6)}…${peer(12).slice(-4)}`,
+    );
+    await search.fill('');
+  });
+
+  it('keeps message requests apart', async () => {
+    await popup.getByRole('button', { name: /Requests/ }).click();
+    await expect(popup.locator('.request').count()).resolves.toBe(4);
+    await expect(popup.getByRole('button', { name: 'Allow' }).count()).resolves.toBe(4);
+    await popup.getByRole('button', { name: /Requests/ }).click();
+  });
+
+  it('shows a thread with date dividers, a reply and a reaction, and keeps a failed send visible with Retry', async () => {
+    await popup.locator('.conversation').first().click();
+    await popup.getByRole('list', { name: 'Messages' }).waitFor();
+    await popup.locator('.quoted').waitFor();
+    await expect(popup.getByRole('separator').allTextContents()).resolves.toEqual(
+      expect.arrayContaining(['Yesterday', 'Today']),
+    );
+    await expect(popup.locator('.quoted').textContent()).resolves.toContain('gm, yes, see you there');
+    await expect(popup.locator('.reaction').textContent()).resolves.toBe('👍 1');
+    const composer = popup.getByRole('textbox', { name: 'Message' });
+    await composer.fill('on my way');
+    await composer.press('Enter');
+    // No client is wired in this build, so the optimistic message ends as failed, with its reason and Retry.
+    await popup.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
+    await expect(popup.locator('.message.failed .bubble').textContent()).resolves.toBe('on my way');
+    await screenshot(popup, 'thread', 'docs/screenshots');
+    await popup.getByRole('button', { name: 'Retry' }).click();
+    await popup.getByRole('button', { name: 'Retry' }).waitFor();
+    await popup.keyboard.press('Escape');
+    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+  });
+
+  it('follows the dark colour scheme', async () => {
+    await popup.emulateMedia({ colorScheme: 'dark' });
+    const background = await popup.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(21, 23, 28)');
+    await screenshot(popup, 'inbox-dark', 'docs/screenshots');
+    await popup.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('locks, refuses a wrong password, and unlocks with the right one', async () => {
+    await popup.getByRole('button', { name: 'Lock' }).click();
+    await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor({ timeout: 5_000 });
+    const password = popup.getByLabel('Password');
+    await password.waitFor();
+    await password.fill('wrong password');
+    await password.press('Enter');
+    await popup.getByRole('alert').waitFor({ timeout: 5_000 });
+    await expect(popup.getByRole('alert').textContent()).resolves.toContain('wrong password');
+    await screenshot(popup, 'unlock', 'docs/screenshots');
+    await password.fill(PASSWORD);
+    await password.press('Enter');
+    await popup.getByRole('list', { name: 'Conversations' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('opens settings and asks before signing out', async () => {
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    await popup.getByRole('heading', { name: 'Settings' }).waitFor();
+    await popup.getByRole('button', { name: 'Sign out…' }).click();
+    await popup.getByRole('alertdialog').waitFor();
+    await screenshot(popup, 'settings');
+    await popup.getByRole('button', { name: 'Yes, sign out' }).click();
+    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor();
+  });
+});
