@@ -197,6 +197,12 @@ export function legacyKeyWalletAddress(key: LegacyPublicKey): string {
 const walletMemo = new BoundedMemo<string>(2048);
 const keySignatureMemo = new BoundedMemo<boolean>(2048);
 
+/** Forgets memoised wallet recoveries and prekey checks (benchmarks measure cold paths with it). */
+export function clearVerificationCache(): void {
+  walletMemo.clear();
+  keySignatureMemo.clear();
+}
+
 function memoKey(bytes: Uint8Array, signature: CompactSignature, extra?: Uint8Array): string {
   return `${toHex(bytes)}:${toHex(signature.bytes)}:${signature.recovery}${extra ? `:${toHex(extra)}` : ''}`;
 }

@@ -6,6 +6,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { addressOfPublicKey } from './address';
 import { fromHex } from './bytes';
+import { recoverUncompressed, verifyCompact } from './curve';
 import { ProtocolError } from './errors';
 import { hashMessage } from './hash';
 
@@ -28,12 +29,7 @@ export function signDigest(secretKey: Uint8Array, digest: Uint8Array): CompactSi
 
 /** Strict verification of r‖s over a digest: wrong length, high-S or an invalid key all give false. */
 export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
-  if (signature.length !== 64 || digest.length !== 32) return false;
-  try {
-    return secp.verify(signature, digest, publicKey, { prehash: false, lowS: true });
-  } catch {
-    return false;
-  }
+  return verifyCompact(publicKey, digest, signature);
 }
 
 /** Recovers the 65-byte uncompressed public key that made `signature` over `digest`. */
@@ -45,14 +41,9 @@ export function recoverPublicKey(digest: Uint8Array, signature: CompactSignature
   if (recovery !== 0 && recovery !== 1) {
     throw new ProtocolError('invalid_signature', `invalid signature recovery id: ${recovery}`);
   }
-  const recovered = new Uint8Array(65);
-  recovered[0] = recovery;
-  recovered.set(bytes, 1);
-  try {
-    return secp.recoverPublicKey(recovered, digest, { prehash: false, isCompressed: false });
-  } catch (cause) {
-    throw new ProtocolError('invalid_signature', 'signature does not recover to a public key', { cause });
-  }
+  const publicKey = recoverUncompressed(digest, bytes, recovery);
+  if (!publicKey) throw new ProtocolError('invalid_signature', 'signature does not recover to a public key');
+  return publicKey;
 }
 
 /**

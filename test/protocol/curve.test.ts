@@ -1,0 +1,42 @@
+import * as secp from '@noble/secp256k1';
+import { describe, expect, it } from 'vitest';
+import { ecdhUncompressed, recoverUncompressed, verifyCompact } from '@/protocol/curve';
+import { sha256 } from '@/protocol/hash';
+import { signDigest } from '@/protocol/signature';
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+describe('fast secp256k1 arithmetic agrees with noble', () => {
+  it('computes the same ECDH points, verifications and recoveries for random keys', () => {
+    for (let i = 0; i < 40; i++) {
+      const a = secp.utils.randomSecretKey();
+      const b = secp.utils.randomSecretKey();
+      const A = secp.getPublicKey(a, false);
+      const B = secp.getPublicKey(b, false);
+      expect(ecdhUncompressed(a, B)).toEqual(secp.getSharedSecret(a, B, false));
+      const digest = sha256(new Uint8Array([i]));
+      const sig = signDigest(a, digest);
+      expect(verifyCompact(A, digest, sig.bytes)).toBe(true);
+      expect(verifyCompact(B, digest, sig.bytes)).toBe(false);
+      expect(recoverUncompressed(digest, sig.bytes, sig.recovery)).toEqual(A);
+    }
+  });
+
+  it('rejects high-S, out-of-range signatures and points off the curve', () => {
+    const a = secp.utils.randomSecretKey();
+    const A = secp.getPublicKey(a, false);
+    const digest = sha256(new Uint8Array([1]));
+    const sig = signDigest(a, digest);
+    const s = BigInt('0x' + Buffer.from(sig.bytes.subarray(32)).toString('hex'));
+    const high = new Uint8Array(sig.bytes);
+    high.set(Buffer.from((N - s).toString(16).padStart(64, '0'), 'hex'), 32);
+    expect(secp.verify(high, digest, A, { prehash: false, lowS: false })).toBe(true);
+    expect(verifyCompact(A, digest, high)).toBe(false);
+    expect(verifyCompact(A, digest, new Uint8Array(64))).toBe(false);
+    const off = new Uint8Array(A);
+    off[64]! ^= 1;
+    expect(verifyCompact(off, digest, sig.bytes)).toBe(false);
+    expect(ecdhUncompressed(a, off)).toBeUndefined();
+    expect(ecdhUncompressed(new Uint8Array(32), A)).toBeUndefined();
+  });
+});
