@@ -3,16 +3,17 @@
 // identity (ours, xmtp-js) sees the same list. Only the identity key can find or read the topic.
 import { toChecksumAddress } from '@/protocol/address';
 import { fromUtf8, utf8 } from '@/protocol/bytes';
+import type { LegacyPrivateKey } from '@/protocol/keys';
+import {
+  decryptPreferencesAction,
+  encryptPreferencesAction,
+  privatePreferencesTopic,
+  type PrivatePreferencesAction,
+} from '@/protocol/preferences';
 import type { ApiClient } from './api/api-client';
 import type { Envelope } from './api/json';
 import { StreamQueue, type Stream } from './stream';
-import { decodeAddressAction, encodeAddressAction } from './consent/action';
 import { ConsentMap, type ConsentChange, type ConsentEntry, type ConsentState } from './consent/consent-map';
-import {
-  decryptPrivatePreferences,
-  encryptPrivatePreferences,
-  privatePreferencesTopic,
-} from './consent/preferences-crypto';
 
 export type { ConsentChange, ConsentEntry, ConsentState };
 
@@ -56,8 +57,7 @@ export class ConsentManager {
   /** The userpreferences topic of this identity. */
   readonly topic: string;
   private readonly api: ConsentApi;
-  private readonly secretKey: Uint8Array;
-  private readonly publicKey: Uint8Array;
+  private readonly identityKey: LegacyPrivateKey;
   private readonly persistence: ConsentPersistence;
   private readonly now: () => number;
   private map: ConsentMap;
@@ -68,11 +68,12 @@ export class ConsentManager {
 
   private constructor(options: ConsentManagerOptions, map: ConsentMap, lastSyncNs: bigint) {
     this.api = options.api;
-    this.secretKey = options.identityKey.secretKey;
-    this.publicKey = options.identityKey.publicKey;
+    // The preferences crypto reads only the key pair; the key's timestamp plays no part (§11).
+    const { secretKey, publicKey } = options.identityKey;
+    this.identityKey = { timestampMs: 0n, secretKey, publicKey: { timestampMs: 0n, publicKey } };
     this.persistence = options.persistence;
     this.now = options.now ?? Date.now;
-    this.topic = privatePreferencesTopic(this.secretKey);
+    this.topic = privatePreferencesTopic(secretKey);
     this.map = map;
     this.lastSyncNs = lastSyncNs;
   }
@@ -164,10 +165,9 @@ export class ConsentManager {
     const normalised = [...new Set(addresses.map((a) => toChecksumAddress(a)))];
     if (normalised.length === 0) return;
     return this.serial(async () => {
-      const message = await encryptPrivatePreferences(
-        encodeAddressAction(state, normalised),
-        this.secretKey,
-        this.publicKey,
+      const message = await encryptPreferencesAction(
+        this.identityKey,
+        state === 'allowed' ? { allowAddress: normalised } : { denyAddress: normalised },
       );
       // xmtp-js keys its stored actions by envelope time and sorts them by ms: two actions in one ms
       // would collide or tie, so each of ours gets its own ms, after every action already seen.
@@ -183,18 +183,16 @@ export class ConsentManager {
 
   /** Decrypts and applies one envelope; undefined when it is not a readable action. */
   private async replay(map: ConsentMap, envelope: Envelope): Promise<ConsentChange[] | undefined> {
-    let action;
+    let action: PrivatePreferencesAction;
     try {
-      const plaintext = await decryptPrivatePreferences(envelope.message, this.secretKey, this.publicKey);
-      action = decodeAddressAction(plaintext);
+      action = await decryptPreferencesAction(this.identityKey, envelope.message);
     } catch {
       return undefined;
     }
-    // Allows first, then denies, as xmtp-js replays a merged action (§11).
-    return [
-      ...map.apply(action.allow, 'allowed', envelope.timestampNs),
-      ...map.apply(action.deny, 'denied', envelope.timestampNs),
-    ];
+    // Group and inbox-id actions (proto 3.68) decide nothing for V1/V2 address consent.
+    if ('allowAddress' in action) return map.apply(action.allowAddress, 'allowed', envelope.timestampNs);
+    if ('denyAddress' in action) return map.apply(action.denyAddress, 'denied', envelope.timestampNs);
+    return [];
   }
 
   private async save(withSyncTime: boolean): Promise<void> {

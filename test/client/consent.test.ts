@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { ApiClient } from '@/client/api';
 import { ConsentManager, type ConsentChange } from '@/client/consent';
-import { privatePreferencesTopic } from '@/client/consent/preferences-crypto';
+import { privatePreferencesTopic } from '@/protocol/preferences';
 import { TokenAuthenticator } from '@/client/identity/authenticator';
 import { MemoryPersistence } from '@/client/persistence';
 import { startNode, type XmtpNode } from '@/network/node';

@@ -1,0 +1,296 @@
+// `npm run bench -- client [--quick] [--profile] [--conversations=N] [--messages=N] [--sends=N]`
+// Our client next to xmtp-js 13.0.4 in the same run, on the same node (a child process, auth on, rate
+// limits off), on the same identity: Client.create of a new identity, conversations.list() of N V2
+// conversations cold (fresh persistence) and warm (persisted cache), messages() of a conversation with
+// M V2 messages, and K sequential sends. Prints a markdown table with the targets and pass/fail.
+//
+// Data is made through the fastest honest path: an xmtp-js peer invites our user N times (distinct
+// conversation ids, so N V2 conversations with N topics) and prepares M real encrypted V2 messages that
+// go to the node in publish batches of 500. With --profile, CPU profiles of our cold list and our
+// messages() go to bench/results/.
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Long from 'long';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import WebSocket from 'ws';
+import type * as XmtpJs from '@xmtp/xmtp-js';
+
+// ── the node, when this file runs as the child ───────────────────────────────────────────────────────
+if (process.env.BENCH_CLIENT_NODE_DIR) {
+  const { startNode } = await import('@/network/node');
+  const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+  const node = await startNode({
+    dataDir: process.env.BENCH_CLIENT_NODE_DIR,
+    port: 0,
+    auth: true,
+    rateLimit: false,
+    logger: quiet,
+  });
+  process.send?.({ url: node.url });
+  process.on('message', (m) => {
+    if (m === 'stop') void node.close().then(() => process.exit(0));
+  });
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const { Client, MemoryPersistence } = await import('@/client');
+  type OurClient = Awaited<ReturnType<typeof Client.create>>;
+  // xmtp-js's ESM build does not load in Node (design.md §3): use its CommonJS build.
+  const xmtpjs = createRequire(import.meta.url)('@xmtp/xmtp-js') as typeof XmtpJs;
+
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined =>
+    args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
+    (args.includes(`--${name}`) ? '' : undefined);
+  const quick = flag('quick') !== undefined;
+  const profile = flag('profile') !== undefined;
+  const CONVERSATIONS = Number(flag('conversations') || (quick ? 100 : 500));
+  const MESSAGES = Number(flag('messages') || (quick ? 1_000 : 5_000));
+  const SENDS = Number(flag('sends') || (quick ? 200 : 1_000));
+  const CREATES = quick ? 2 : 3;
+
+  const log = (line: string): void => console.error(`[bench client] ${line}`);
+  const time = async <T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> => {
+    const t0 = performance.now();
+    const value = await fn();
+    return { ms: performance.now() - t0, value };
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+  function newWallet() {
+    const account = privateKeyToAccount(generatePrivateKey());
+    return {
+      address: account.address,
+      getAddress: async () => account.address,
+      signMessage: (message: string) => account.signMessage({ message }),
+    };
+  }
+
+  // ── node ──
+  const dataDir = mkdtempSync(join(tmpdir(), 'xmtp-bench-client-'));
+  const child = fork(new URL(import.meta.url).pathname, [], {
+    env: { ...process.env, BENCH_CLIENT_NODE_DIR: dataDir },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  process.on('exit', () => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`bench node exited with ${code}`)));
+  });
+  log(`node ${url} (auth on, rate limits off, SQLite in ${dataDir})`);
+
+  const oursOptions = { nodes: [url], WebSocket };
+  const theirsOptions = { apiUrl: url, env: 'local' as const };
+
+  // ── Client.create of a new identity ──
+  const createOurs: number[] = [];
+  const createTheirs: number[] = [];
+  for (let i = 0; i < CREATES; i++) {
+    const a = await time(() => Client.create(newWallet(), oursOptions));
+    createOurs.push(a.ms);
+    await a.value.close();
+    const b = await time(() => xmtpjs.Client.create(newWallet(), theirsOptions));
+    createTheirs.push(b.ms);
+    await b.value.close();
+  }
+  log(
+    `Client.create: ours ${median(createOurs).toFixed(0)} ms, xmtp-js ${median(createTheirs).toFixed(0)} ms`,
+  );
+
+  // ── data: one user (keys shared by both clients), one xmtp-js peer inviting it ──
+  const userWallet = newWallet();
+  const user = await Client.create(userWallet, oursOptions);
+  const keyBundle = user.exportKeyBundle();
+  await user.close();
+  const peer = await xmtpjs.Client.create(newWallet(), theirsOptions);
+  // The busy conversation first, through the ordinary API; then N invitations made by xmtp-js's keystore
+  // (what newConversation does, without its per-call re-scan of the invite topic) and published in batches.
+  const busy = await peer.conversations.newConversation(userWallet.address, {
+    conversationId: 'bench/busy',
+    metadata: {},
+  });
+  const prep = await time(async () => {
+    const recipient = await peer.getUserContact(userWallet.address);
+    if (!(recipient instanceof xmtpjs.SignedPublicKeyBundle)) throw new Error('expected a V2 contact bundle');
+    const base = Date.now() - 3_600_000;
+    for (let i = 0; i < CONVERSATIONS; i += 100) {
+      const envelopes = await Promise.all(
+        Array.from({ length: Math.min(100, CONVERSATIONS - i) }, async (_, j) => {
+          const timestamp = new Date(base + i + j);
+          const { payload } = await peer.keystore.createInvite({
+            recipient,
+            context: { conversationId: `bench/${i + j}`, metadata: {} },
+            createdNs: Long.fromNumber(timestamp.getTime()).multiply(1_000_000),
+            consentProof: undefined,
+          });
+          // Both invite topics, with the envelope time equal to the header's created_ns (§17.6).
+          return [
+            { contentTopic: `/xmtp/0/invite-${userWallet.address}/proto`, message: payload, timestamp },
+            { contentTopic: `/xmtp/0/invite-${peer.address}/proto`, message: payload, timestamp },
+          ];
+        }),
+      );
+      await peer.publishEnvelopes(envelopes.flat());
+    }
+  });
+  log(`prepared ${CONVERSATIONS} V2 conversations in ${(prep.ms / 1000).toFixed(1)} s`);
+  const prepMessages = await time(async () => {
+    const base = Date.now() - MESSAGES - 60_000;
+    for (let i = 0; i < MESSAGES; i += 500) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(500, MESSAGES - i) }, (_, j) =>
+          busy.prepareMessage(`message ${i + j}: the quick brown fox jumps over the lazy dog`, {
+            timestamp: new Date(base + i + j),
+          }),
+        ),
+      );
+      await peer.publishEnvelopes(
+        batch.map((p) => ({
+          contentTopic: p.messageEnvelope.contentTopic,
+          message: p.messageEnvelope.message!,
+          timestamp: new Date(Number(BigInt(p.messageEnvelope.timestampNs!) / 1_000_000n)),
+        })),
+      );
+    }
+  });
+  log(`prepared ${MESSAGES} V2 messages in ${(prepMessages.ms / 1000).toFixed(1)} s`);
+  const total = CONVERSATIONS + 1;
+
+  async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (!profile) return fn();
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    try {
+      return await fn();
+    } finally {
+      const { profile: cpu } = await session.post('Profiler.stop');
+      mkdirSync('bench/results', { recursive: true });
+      writeFileSync(`bench/results/client-${name}.cpuprofile`, JSON.stringify(cpu));
+      session.disconnect();
+      log(`profile written: bench/results/client-${name}.cpuprofile`);
+    }
+  }
+
+  // ── list(): cold and warm ──
+  const persistence = new MemoryPersistence();
+  const oursClient = async (p = persistence): Promise<OurClient> =>
+    Client.create(null, { ...oursOptions, keyBundle, persistence: p, skipContactPublishing: true });
+  const cold = await oursClient();
+  const coldOurs = await time(() => profiled('cold-list', () => cold.conversations.list()));
+  check(coldOurs.value.length, total, 'our cold list');
+  const warmSame = await time(() => cold.conversations.list());
+  await cold.close();
+  const warm = await oursClient();
+  const warmOurs = await time(() => warm.conversations.list());
+  check(warmOurs.value.length, total, 'our warm list');
+
+  const theirs = await xmtpjs.Client.create(null, {
+    ...theirsOptions,
+    privateKeyOverride: keyBundle,
+    skipContactPublishing: true,
+  });
+  const coldTheirs = await time(() => theirs.conversations.list());
+  check(coldTheirs.value.length, total, 'xmtp-js cold list');
+  const warmTheirs = await time(() => theirs.conversations.list());
+  log(
+    `list: cold ours ${coldOurs.ms.toFixed(0)} ms / xmtp-js ${coldTheirs.ms.toFixed(0)} ms; ` +
+      `warm ours ${warmOurs.ms.toFixed(1)} ms (same client ${warmSame.ms.toFixed(1)} ms) / xmtp-js ${warmTheirs.ms.toFixed(0)} ms`,
+  );
+
+  // ── messages() of the busy conversation ──
+  const ourBusy = warmOurs.value.find((c) => c.context?.conversationId === 'bench/busy')!;
+  const theirBusy = warmTheirs.value.find((c) => c.context?.conversationId === 'bench/busy')!;
+  const readOurs = await time(() => profiled('messages', () => ourBusy.messages()));
+  check(readOurs.value.filter((m) => !m.error).length, MESSAGES, 'our decoded messages');
+  const readTheirs = await time(() => theirBusy.messages());
+  check(readTheirs.value.length, MESSAGES, 'xmtp-js decoded messages');
+  log(`messages(): ours ${readOurs.ms.toFixed(0)} ms, xmtp-js ${readTheirs.ms.toFixed(0)} ms`);
+
+  // ── sequential sends ──
+  const sendOurs = await time(async () => {
+    for (let i = 0; i < SENDS; i++) await ourBusy.send(`ours ${i}`);
+  });
+  const sendTheirs = await time(async () => {
+    for (let i = 0; i < SENDS; i++) await theirBusy.send(`theirs ${i}`);
+  });
+  log(`${SENDS} sends: ours ${sendOurs.ms.toFixed(0)} ms, xmtp-js ${sendTheirs.ms.toFixed(0)} ms`);
+  await warm.close();
+  await theirs.close();
+  await peer.close();
+
+  // ── table ──
+  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1)) + ' ms';
+  const ratio = (theirsMs: number, oursMs: number) => (theirsMs / oursMs).toFixed(2) + '×';
+  const verdict = (ok: boolean) => (ok ? '**pass**' : '**FAIL**');
+  const rows: string[][] = [
+    [
+      'Client.create, new identity (median of ' + CREATES + ')',
+      ms(median(createOurs)),
+      ms(median(createTheirs)),
+      ratio(median(createTheirs), median(createOurs)),
+      '',
+    ],
+    [
+      `list() of ${total} V2 conversations, cold (fresh persistence)`,
+      ms(coldOurs.ms),
+      ms(coldTheirs.ms),
+      ratio(coldTheirs.ms, coldOurs.ms),
+      `≥ 3× faster: ${verdict(coldTheirs.ms / coldOurs.ms >= 3)}`,
+    ],
+    [
+      `list() of ${total}, warm (ours: new client on the persisted cache; xmtp-js: second call)`,
+      ms(warmOurs.ms),
+      ms(warmTheirs.ms),
+      ratio(warmTheirs.ms, warmOurs.ms),
+      `< 50 ms: ${verdict(warmOurs.ms < 50)}`,
+    ],
+    [
+      `list() of ${total}, warm, second call on the same client`,
+      ms(warmSame.ms),
+      ms(warmTheirs.ms),
+      ratio(warmTheirs.ms, warmSame.ms),
+      '',
+    ],
+    [
+      `messages() of a conversation with ${MESSAGES} V2 messages`,
+      ms(readOurs.ms),
+      ms(readTheirs.ms),
+      ratio(readTheirs.ms, readOurs.ms),
+      `≥ 2× faster: ${verdict(readTheirs.ms / readOurs.ms >= 2)}`,
+    ],
+    [
+      `${SENDS} sequential V2 sends`,
+      ms(sendOurs.ms),
+      ms(sendTheirs.ms),
+      ratio(sendTheirs.ms, sendOurs.ms),
+      '',
+    ],
+  ];
+  const header = ['operation', 'ours', 'xmtp-js 13.0.4', 'speed-up', 'target'];
+  const out = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  console.log(out);
+  console.log(
+    `\nNode ${process.version}, node in a child process (auth on, rate limits off, SQLite); ` +
+      `data prepared by an xmtp-js peer in ${((prep.ms + prepMessages.ms) / 1000).toFixed(0)} s.`,
+  );
+  child.send('stop');
+  await new Promise((r) => child.once('exit', r));
+  process.exit(0);
+}
+
+function check(actual: number, expected: number, what: string): void {
+  if (actual !== expected) throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
