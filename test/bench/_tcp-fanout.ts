@@ -1,0 +1,68 @@
+// The fan-out floor of this machine, for test/bench/node.ts: one process writes one 400-byte message to
+// each of N loopback TCP sockets (no WebSocket, no JSON, no node), read by two sink processes laid out
+// like the node benchmark's subscribers. Reports publish → delivery latencies like the fan-out phase.
+import { fork } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+const MESSAGE_BYTES = 400;
+const now = (): number => performance.timeOrigin + performance.now();
+
+if (process.argv[2] === 'sink') {
+  const [count, port] = [Number(process.argv[3]), Number(process.argv[4])];
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket = connect(port, '127.0.0.1');
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= MESSAGE_BYTES) {
+        latencies.push(now() - Number(pending.subarray(0, 20).toString('latin1')));
+        pending = pending.subarray(MESSAGE_BYTES);
+      }
+    });
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
+  }
+  process.on('message', () => {
+    process.send?.(latencies);
+  });
+  process.send?.('ready');
+} else {
+  const [subscribers, rounds, intervalMs] = process.argv.slice(2).map(Number) as [number, number, number];
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  server.listen(0, '127.0.0.1', async () => {
+    const port = (server.address() as { port: number }).port;
+    const sinks = [0, 1].map((i) =>
+      fork(new URL(import.meta.url).pathname, [
+        'sink',
+        String(Math.floor(subscribers / 2) + (i < subscribers % 2 ? 1 : 0)),
+        String(port),
+      ]),
+    );
+    await Promise.all(sinks.map((sink) => new Promise((r) => sink.once('message', r))));
+    while (sockets.length < subscribers) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
+    for (let round = 0; round < rounds; round++) {
+      const message = Buffer.alloc(MESSAGE_BYTES, ' ');
+      message.write(now().toFixed(3).padStart(20, ' '), 'latin1');
+      for (const socket of sockets) socket.write(message);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const all = (
+      await Promise.all(
+        sinks.map(
+          (sink) =>
+            new Promise<number[]>((resolve) => {
+              sink.once('message', resolve);
+              sink.send('report');
+            }),
+        ),
+      )
+    ).flat();
+    for (const sink of sinks) sink.kill();
+    process.send?.(all);
+    process.exit(0);
+  });
+}
