@@ -58,6 +58,8 @@ export interface ExtensionSession {
   extensionId: string;
   /** The current service worker: Chrome stops it after ~30 s idle, so always ask again. */
   worker(): Promise<Worker>;
+  /** Stops the service worker, as Chrome does after ~30 s idle, and waits until it is gone. */
+  stopWorker(): Promise<void>;
   /** Opens the popup as a tab (a real popup cannot be opened by automation). */
   openPopup(): Promise<Page>;
   close(): Promise<void>;
@@ -89,6 +91,30 @@ export async function launchExtension(extensionDir = EXTENSION_DIR): Promise<Ext
     context,
     extensionId,
     worker,
+    async stopWorker() {
+      // Closing the worker's target stops it; Chrome starts a fresh one (new global scope) on the next event.
+      // A marker on the old global tells when that has happened.
+      await (await worker()).evaluate(() => ((globalThis as { e2eMarker?: number }).e2eMarker = 1));
+      const cdp = await context.browser()!.newBrowserCDPSession();
+      const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+        targetInfos: { type: string; url: string; targetId: string }[];
+      };
+      const target = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(extensionId));
+      if (!target) throw new Error('no service worker target');
+      await cdp.send('Target.closeTarget', { targetId: target.targetId });
+      await cdp.detach();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const marker = await (
+          await worker()
+        )
+          .evaluate(() => (globalThis as { e2eMarker?: number }).e2eMarker)
+          .catch(() => undefined);
+        if (marker === undefined) return;
+        if (Date.now() > deadline) throw new Error('the service worker did not stop');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async openPopup() {
       const page = await context.newPage();
       await page.setViewportSize({ width: 380, height: 600 });

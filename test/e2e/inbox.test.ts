@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import type { BackgroundHandle } from '@/extension/runtime/background';
-import { buildExtension, launchExtension, screenshot, type ExtensionSession } from './harness';
+import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 
 const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
 const PASSWORD = 'correct horse battery';
@@ -186,6 +186,16 @@ describe('inbox popup in Chromium (cache seeded through the real background modu
     await password.fill(PASSWORD);
     await password.press('Enter');
     await popup.getByRole('list', { name: 'Conversations' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('stays unlocked and on data when the service worker restarts', async () => {
+    await extension.stopWorker();
+    const reply = (await popupRequest(popup, 'state.get', {})) as { result: { vault: string } };
+    expect(reply.result.vault).toBe('unlocked');
+    const list = (await popupRequest(popup, 'conversations.list', {})) as { result: unknown[] };
+    expect(list.result).toHaveLength(CONVERSATIONS);
+    await popup.reload();
+    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
   });
 
   it('opens settings and asks before signing out', async () => {

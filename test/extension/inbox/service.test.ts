@@ -1,0 +1,145 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { createInboxCache } from '@/extension/cache/cache';
+import { CONTENT_TYPES } from '@/extension/cache/records';
+import type { InboxUpdate } from '@/extension/inbox-service';
+import { noClientAdapter } from '@/extension/inbox/no-client';
+import { createInboxService } from '@/extension/inbox/service';
+import { createMemoryArea } from '@/extension/storage-area';
+import { createVault } from '@/extension/vault/vault';
+import { createTabWallet } from '@/extension/wallet/tab-wallet';
+
+const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
+const PEER = '0x2222222222222222222222222222222222222222';
+const TOPIC = '/xmtp/0/m-test/proto';
+const PASSWORD = 'correct horse battery';
+
+// The inbox service with the real vault, cache and settings, and the build's real no-client adapter: what works
+// offline must work, and everything needing the network must fail as data with a clear code.
+async function setup({ signedIn = true } = {}) {
+  const indexedDB = new IDBFactory();
+  const local = createMemoryArea();
+  const vault = createVault({ indexedDB, session: createMemoryArea() });
+  const cache = createInboxCache({ indexedDB });
+  const requests: string[] = [];
+  const service = createInboxService({
+    vault,
+    cache,
+    local,
+    adapter: noClientAdapter,
+    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+    fetch: async (input) => {
+      requests.push(String(input));
+      return new Response('', { status: String(input).includes('down') ? 503 : 200 });
+    },
+  });
+  const updates: InboxUpdate[] = [];
+  service.subscribe((u) => updates.push(u));
+  if (signedIn) {
+    await vault.create('c3RhbmQtaW4=', PASSWORD);
+    await local.set({ account: { address: SELF, identity: 'local' } });
+    await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'allowed' }]);
+  }
+  return { service, vault, cache, local, updates, requests };
+}
+
+describe('inbox service', () => {
+  it('reports the vault state the popup routes on', async () => {
+    const empty = await setup({ signedIn: false });
+    expect(await empty.service.state()).toMatchObject({ vault: 'empty', online: false });
+    const { service } = await setup();
+    expect(await service.state()).toMatchObject({ vault: 'unlocked', address: SELF, identity: 'local' });
+    expect(await service.lock()).toMatchObject({ vault: 'locked', address: SELF });
+    await expect(service.listConversations()).rejects.toMatchObject({ code: 'vault_locked' });
+    await expect(service.unlock('wrong password')).rejects.toMatchObject({ code: 'wrong_password' });
+    expect(await service.unlock(PASSWORD)).toMatchObject({ vault: 'unlocked' });
+  });
+
+  it('sends optimistically: a pending message first, then failed with the reason when the client is missing', async () => {
+    const { service, updates } = await setup();
+    const failed = await service.send(TOPIC, { type: 'text', text: 'gm' });
+    expect(failed).toMatchObject({ status: 'failed', content: 'gm', senderAddress: SELF });
+    expect(failed.error).toMatch(/not available/);
+    expect(updates).toContainEqual({ kind: 'messages', topic: TOPIC });
+    const thread = await service.listMessages(TOPIC);
+    expect(thread.map((m) => [m.id, m.status])).toEqual([[failed.id, 'failed']]);
+    const again = await service.retry(failed.id);
+    expect(again).toMatchObject({ id: failed.id, status: 'failed' });
+    expect(await service.listMessages(TOPIC)).toHaveLength(1);
+    await expect(service.retry('missing')).rejects.toMatchObject({ code: 'not_retryable' });
+  });
+
+  it('records replies and reactions with the standard content types', async () => {
+    const { service } = await setup();
+    const reply = await service.send(TOPIC, { type: 'reply', reference: 'm1', text: 'sure' });
+    expect(reply).toMatchObject({
+      contentType: CONTENT_TYPES.reply,
+      content: { reference: 'm1', contentType: CONTENT_TYPES.text, content: 'sure' },
+    });
+    const reaction = await service.send(TOPIC, {
+      type: 'reaction',
+      reference: 'm1',
+      emoji: '🔥',
+      action: 'added',
+    });
+    expect(reaction).toMatchObject({
+      contentType: CONTENT_TYPES.reaction,
+      content: { content: '🔥', action: 'added' },
+    });
+    await expect(service.send(TOPIC, { type: 'text', text: '   ' })).rejects.toMatchObject({
+      code: 'invalid_content',
+    });
+    await expect(service.send('/unknown', { type: 'text', text: 'x' })).rejects.toMatchObject({
+      code: 'unknown_conversation',
+    });
+  });
+
+  it('validates addresses before reaching the network', async () => {
+    const { service } = await setup();
+    await expect(service.newConversation('0x123')).rejects.toMatchObject({ code: 'invalid_address' });
+    await expect(service.canMessage(PEER)).rejects.toMatchObject({ code: 'client_unavailable' });
+  });
+
+  it('checks node health at /healthz and validates node settings', async () => {
+    const { service, requests } = await setup();
+    expect(await service.checkNode('http://localhost:5555/')).toMatchObject({ ok: true, status: 200 });
+    expect(requests).toEqual(['http://localhost:5555/healthz']);
+    expect(await service.checkNode('http://down.example')).toMatchObject({ ok: false, status: 503 });
+    await expect(service.updateSettings({ nodes: ['gopher://x'] })).rejects.toMatchObject({
+      code: 'invalid_node_url',
+    });
+    await expect(service.updateSettings({ autoLockMinutes: -1 })).rejects.toMatchObject({
+      code: 'invalid_settings',
+    });
+    expect(
+      await service.updateSettings({ nodes: ['http://a:1/', 'http://a:1'], autoLockMinutes: 5 }),
+    ).toMatchObject({
+      nodes: ['http://a:1'],
+      autoLockMinutes: 5,
+    });
+  });
+
+  it('checks the password before asking any wallet during onboarding', async () => {
+    const { service } = await setup({ signedIn: false });
+    await expect(
+      service.createLocalKey({ password: 'short', nodes: ['http://localhost:5555'] }),
+    ).rejects.toMatchObject({
+      code: 'weak_password',
+    });
+    await expect(
+      service.createLocalKey({ password: PASSWORD, nodes: ['http://localhost:5555'] }),
+    ).rejects.toMatchObject({ code: 'client_unavailable' });
+    expect((await service.state()).vault).toBe('empty');
+  });
+
+  it('signs out: wipes vault, cache and account, keeps settings', async () => {
+    const { service, cache } = await setup();
+    await service.updateSettings({ autoLockMinutes: 5 });
+    await service.markRead(TOPIC);
+    const state = await service.signOut();
+    expect(state).toMatchObject({ vault: 'empty', settings: { autoLockMinutes: 5 } });
+    expect(state.address).toBeUndefined();
+    expect(await cache.listConversations()).toEqual([]);
+  });
+});
