@@ -59,10 +59,15 @@ export function senderHmac(key: Uint8Array, headerBytes: Uint8Array): Uint8Array
 }
 
 async function digestHeaderAndPayload(headerBytes: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
-  if (payload.length < SUBTLE_DIGEST_MIN)
+  if (payload.length < SUBTLE_DIGEST_MIN) {
     return nobleSha256.create().update(headerBytes).update(payload).digest();
-  const all = concat(headerBytes, payload);
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', all as Uint8Array<ArrayBuffer>));
+  }
+  return digestOf(concat(headerBytes, payload));
+}
+
+async function digestOf(bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.length < SUBTLE_DIGEST_MIN) return nobleSha256(bytes);
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
 export function encodeHeaderV2(createdNs: bigint, topic: string): Uint8Array {
@@ -92,24 +97,30 @@ export async function encodeMessageV2(
   const nowMs = options.nowMs ?? Date.now();
   const createdNs = options.createdNs ?? BigInt(Math.floor(nowMs)) * 1_000_000n;
   const headerBytes = encodeHeaderV2(createdNs, conversation.topic);
-  const sig = signDigest(keyring.currentPreKey.secretKey, await digestHeaderAndPayload(headerBytes, payload));
-
-  // SignedContent{1 payload, 2 sender (pre-encoded), 3 Signature{1 ecdsa_compact{1 bytes, 2 recovery}}}
-  const ecdsaLen = fieldLength(64) + (sig.recovery ? 2 : 0);
-  const sigLen = fieldLength(ecdsaLen);
   const sender = keyring.signedBundleBytes;
-  const signed = new Uint8Array(
-    fieldLength(payload.length) + fieldLength(sender.length) + fieldLength(sigLen),
-  );
-  let o = writeField(signed, 0, 1, payload);
-  o = writeField(signed, o, 2, sender);
-  o = writeFieldHeader(signed, o, 3, sigLen);
-  o = writeFieldHeader(signed, o, 1, ecdsaLen);
-  o = writeField(signed, o, 1, sig.bytes);
+  // One buffer serves both the digest input (header ‖ payload) and the SignedContent that follows the
+  // payload, so a large payload is copied once: WebCrypto copies digest input at call time, after which
+  // the header's tail is overwritten with SignedContent's first field prefix.
+  // SignedContent = {1 payload, 2 sender (pre-encoded), 3 Signature{1 ecdsa_compact{1 bytes, 2 recovery}}}.
+  const prefixLength = fieldLength(payload.length) - payload.length;
+  const start = Math.max(headerBytes.length, prefixLength);
+  const maxSigLength = fieldLength(fieldLength(fieldLength(64) + 2));
+  const buffer = new Uint8Array(start + payload.length + fieldLength(sender.length) + maxSigLength);
+  buffer.set(headerBytes, start - headerBytes.length);
+  buffer.set(payload, start);
+  const digest = await digestOf(buffer.subarray(start - headerBytes.length, start + payload.length));
+  const sig = signDigest(keyring.currentPreKey.secretKey, digest);
+  let o = writeFieldHeader(buffer, start - prefixLength, 1, payload.length);
+  o = writeField(buffer, start + payload.length, 2, sender);
+  const ecdsaLength = fieldLength(64) + (sig.recovery ? 2 : 0);
+  o = writeFieldHeader(buffer, o, 3, fieldLength(ecdsaLength));
+  o = writeFieldHeader(buffer, o, 1, ecdsaLength);
+  o = writeField(buffer, o, 1, sig.bytes);
   if (sig.recovery) {
-    signed[o++] = 2 << 3;
-    signed[o++] = sig.recovery;
+    buffer[o++] = 2 << 3;
+    buffer[o++] = sig.recovery;
   }
+  const signed = buffer.subarray(start - prefixLength, o);
 
   const ciphertext = await encrypt(signed, conversation.keyMaterial, headerBytes);
   const hmac = senderHmac(

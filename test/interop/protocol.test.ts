@@ -179,6 +179,18 @@ describe('invitations and V2 messages between xmtp-js and us', () => {
     } as never);
     expect(new TextDecoder().decode(decoded.content as Uint8Array)).toBe('v2 from us');
     expect(decoded.senderAddress).toBe(bobWallet.address);
+
+    // A large payload takes the WebCrypto digest path.
+    const big = new Uint8Array(100_000).map((_, i) => i % 251);
+    const large = await encodeMessageV2(bob, opened.invitation, big);
+    const bigDecoded = await convo.decodeMessage({
+      contentTopic: opened.invitation.topic,
+      message: large.messageBytes,
+      timestampNs: large.createdNs.toString(),
+    } as never);
+    expect(toHex(bigDecoded.content as Uint8Array)).toBe(toHex(big));
+    const bigFromThem = await convo.createMessage(big, true, new Date());
+    expect(toHex((await decodeMessageV2(bigFromThem.toBytes(), opened.invitation)).payload)).toBe(toHex(big));
   });
 
   it('xmtp-js saves an invitation we seal, for the same topic', async () => {
