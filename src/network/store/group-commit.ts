@@ -1,0 +1,67 @@
+// Group commit: inserts that arrive in the same event-loop turn (concurrent publishes) are written
+// to the underlying store as one batch, so N single-envelope publishes cost one transaction (SQLite)
+// or one statement and round trip (PostgreSQL) instead of N. Each caller still gets its own flags,
+// only after the shared batch is durable, and a failing batch is retried caller by caller so one bad
+// publish never fails another.
+import type { EnvelopeStore, StoredEnvelope } from './store';
+
+interface Waiting {
+  envelopes: StoredEnvelope[];
+  resolve(flags: boolean[]): void;
+  reject(error: unknown): void;
+}
+
+/** Wraps `store` so that concurrent `insert` calls share one underlying insert. */
+export function withGroupCommit<S extends EnvelopeStore>(store: S): S {
+  let waiting: Waiting[] = [];
+  let busy = false;
+
+  const flush = async (group: Waiting[]): Promise<void> => {
+    if (group.length === 1) {
+      const [only] = group as [Waiting];
+      await store.insert(only.envelopes).then(only.resolve, only.reject);
+      return;
+    }
+    try {
+      // Concatenated in arrival order: a digest that two callers both send is new for the first only,
+      // exactly as if they had been inserted one after the other.
+      const flags = await store.insert(group.flatMap((w) => w.envelopes));
+      let at = 0;
+      for (const w of group) {
+        w.resolve(flags.slice(at, at + w.envelopes.length));
+        at += w.envelopes.length;
+      }
+    } catch {
+      for (const w of group) await store.insert(w.envelopes).then(w.resolve, w.reject);
+    }
+  };
+
+  // One group at a time; whatever arrives meanwhile becomes the next group (classic group commit).
+  const drain = async (): Promise<void> => {
+    while (waiting.length > 0) {
+      const group = waiting;
+      waiting = [];
+      await flush(group);
+    }
+    busy = false;
+  };
+
+  const insert = (envelopes: StoredEnvelope[]): Promise<boolean[]> => {
+    if (envelopes.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      waiting.push({ envelopes, resolve, reject });
+      if (busy) return;
+      busy = true;
+      // setImmediate runs after the current I/O phase: every request body that completed in it joins.
+      setImmediate(() => void drain());
+    });
+  };
+
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'insert') return insert;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
