@@ -5,9 +5,11 @@
 // invitations, V2 messages, private preferences.
 export * from './address';
 export * from './authn';
+export * from './batch';
 export * from './bundles';
 export * from './bytes';
 export * from './cipher';
+export * from './consent-proof';
 export * from './contact';
 export * from './dh';
 export * from './errors';
