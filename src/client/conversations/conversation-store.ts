@@ -30,8 +30,8 @@ export type SyncJob = 'v1' | 'v2';
 export interface SyncState {
   /** Start of the last successful run, ns (0 = never ran). */
   lastRunNs: bigint;
-  /** Ids (§7.1) of envelopes handled whose timestamp falls in the overlap window of the next run. */
-  seen: Set<string>;
+  /** Ids (§7.1) → timestamps of envelopes handled that fall in the overlap window of the next run. */
+  seen: Map<string, bigint>;
 }
 
 /** xmtp-js re-reads 10 s before the last run to catch envelopes published with slightly older stamps. */
@@ -57,8 +57,8 @@ export class ConversationStore {
   readonly v1 = new Map<string, V1ConversationRecord>();
   readonly v2 = new Map<string, V2ConversationRecord>();
   readonly sync: Record<SyncJob, SyncState> = {
-    v1: { lastRunNs: 0n, seen: new Set() },
-    v2: { lastRunNs: 0n, seen: new Set() },
+    v1: { lastRunNs: 0n, seen: new Map() },
+    v2: { lastRunNs: 0n, seen: new Map() },
   };
   #loaded: Promise<void> | undefined;
   #dirty = false;
@@ -94,16 +94,21 @@ export class ConversationStore {
         }
       }
       if (sync) {
-        const doc = JSON.parse(fromUtf8(sync)) as Record<SyncJob, { last: string; seen: string[] }>;
+        const doc = JSON.parse(fromUtf8(sync)) as Record<SyncJob, { last: string; seen: [string, string][] }>;
         for (const job of ['v1', 'v2'] as const) {
-          if (doc[job]) this.sync[job] = { lastRunNs: BigInt(doc[job].last), seen: new Set(doc[job].seen) };
+          const d = doc[job];
+          if (d)
+            this.sync[job] = {
+              lastRunNs: BigInt(d.last),
+              seen: new Map(d.seen.map(([id, ns]) => [id, BigInt(ns)])),
+            };
         }
       }
     } catch {
       this.v1.clear();
       this.v2.clear();
-      this.sync.v1 = { lastRunNs: 0n, seen: new Set() };
-      this.sync.v2 = { lastRunNs: 0n, seen: new Set() };
+      this.sync.v1 = { lastRunNs: 0n, seen: new Map() };
+      this.sync.v2 = { lastRunNs: 0n, seen: new Map() };
     }
   }
 
@@ -145,10 +150,11 @@ export class ConversationStore {
     return this.#saving;
   }
 
-  #syncDoc(): Record<SyncJob, { last: string; seen: string[] }> {
-    const out = {} as Record<SyncJob, { last: string; seen: string[] }>;
+  #syncDoc(): Record<SyncJob, { last: string; seen: [string, string][] }> {
+    const out = {} as Record<SyncJob, { last: string; seen: [string, string][] }>;
     for (const job of ['v1', 'v2'] as const) {
-      out[job] = { last: this.sync[job].lastRunNs.toString(), seen: [...this.sync[job].seen] };
+      const { lastRunNs, seen } = this.sync[job];
+      out[job] = { last: lastRunNs.toString(), seen: [...seen].map(([id, ns]) => [id, ns.toString()]) };
     }
     return out;
   }

@@ -3,7 +3,7 @@
 import { toChecksumAddress } from '@/protocol/address';
 import { toSignedPublicKeyBundle } from '@/protocol/bundles';
 import { createInvitation, openInvitation } from '@/protocol/invitation';
-import { messageId } from '@/protocol/message';
+import { toHex } from '@/protocol/bytes';
 import { decodeMessageV1, decryptMessageV1 } from '@/protocol/message-v1';
 import { dmTopic, introTopic, inviteTopic, isValidTopic } from '@/protocol/topics';
 import type { Envelope } from '@/client/api';
@@ -26,6 +26,19 @@ import type { DecodedMessage } from './decoded-message';
 const NS_PER_MS = 1_000_000n;
 /** Invitations opened at once: enough to overlap WebCrypto work, few enough to keep memory flat. */
 const OPEN_BATCH = 64;
+/** Envelopes per parallel slice of a sync's overlap window (one page of the node's 100). */
+const SLICE_ENVELOPES = 90;
+
+/**
+ * Identifies an envelope already handled by a sync, without hashing it: its timestamp, length and last 24
+ * bytes, which end in the AES-GCM tag of its (randomly salted) ciphertext, so two different envelopes
+ * share a key only by a 2^-128 accident.
+ */
+function seenKey(e: Envelope): string {
+  return `${e.timestampNs}:${e.message.length}:${toHex(e.message.subarray(-24))}`;
+}
+
+const compareNs = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 const nowNs = () => BigInt(Date.now()) * NS_PER_MS;
 
@@ -100,9 +113,27 @@ export class Conversations {
   async #fetchNew(job: SyncJob, topic: string): Promise<{ fresh: Envelope[]; startedNs: bigint }> {
     const state = this.#store.sync[job];
     const startedNs = nowNs();
-    const startTimeNs = state.lastRunNs > SYNC_OVERLAP_NS ? state.lastRunNs - SYNC_OVERLAP_NS : undefined;
-    const envelopes = await this.#core.api.query(topic, { direction: 'ascending', startTimeNs });
-    const fresh = envelopes.filter((e) => !state.seen.has(messageId(e.message)));
+    const api = this.#core.api;
+    const from = state.lastRunNs > SYNC_OVERLAP_NS ? state.lastRunNs - SYNC_OVERLAP_NS : undefined;
+    // The overlap is mostly envelopes handled last time. Split it where their timestamps say ~one page
+    // lies, and read the slices in parallel: a warm sync then costs about one round trip, not one per 100.
+    const times = [...state.seen.values()].filter((ns) => from !== undefined && ns > from).sort(compareNs);
+    const bounds: bigint[] = [];
+    for (let i = SLICE_ENVELOPES; i < times.length; i += SLICE_ENVELOPES) {
+      if (bounds.length === 0 || times[i]! > bounds[bounds.length - 1]!) bounds.push(times[i]!);
+    }
+    const starts = [from, ...bounds];
+    const parts = await Promise.all(
+      starts.map((startTimeNs, i) =>
+        api.query(topic, {
+          direction: 'ascending',
+          startTimeNs,
+          endTimeNs: i + 1 < starts.length ? starts[i + 1]! - 1n : undefined,
+        }),
+      ),
+    );
+    const envelopes = parts.flat();
+    const fresh = envelopes.filter((e) => !state.seen.has(seenKey(e)));
     return { fresh, startedNs };
   }
 
@@ -110,11 +141,11 @@ export class Conversations {
   #finishRun(job: SyncJob, envelopes: Envelope[], startedNs: bigint): void {
     const state = this.#store.sync[job];
     const windowStart = startedNs - SYNC_OVERLAP_NS;
-    const seen = new Set<string>();
-    for (const id of state.seen) seen.add(id);
-    for (const e of envelopes) if (e.timestampNs >= windowStart) seen.add(messageId(e.message));
     // Keep only what the next overlap can return again; older ids cannot come back.
-    state.seen = seen.size > 10_000 ? new Set([...seen].slice(-10_000)) : seen;
+    const seen = new Map<string, bigint>();
+    for (const [id, ns] of state.seen) if (ns >= windowStart) seen.set(id, ns);
+    for (const e of envelopes) if (e.timestampNs >= windowStart) seen.set(seenKey(e), e.timestampNs);
+    state.seen = seen;
     state.lastRunNs = startedNs;
   }
 
