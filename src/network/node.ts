@@ -16,6 +16,7 @@ import { DEFAULT_RATE_LIMITS, RateLimiter } from './limits/rate-limiter';
 import type { RateLimitConfig } from './limits/rate-limiter';
 import { DEFAULT_MAX_BODY_BYTES } from './limits/sizes';
 import { NodeMetrics } from './metrics';
+import type { P2pNode, P2pOptions } from './p2p/p2p-node';
 import { LocalRelay } from './relay';
 import type { Relay } from './relay';
 import { openStore } from './store/open';
@@ -24,6 +25,7 @@ import { WsSubscriptions } from './ws';
 
 export type { Logger } from './http/handler';
 export type { RateLimitConfig } from './limits/rate-limiter';
+export type { P2pNode, P2pOptions } from './p2p/p2p-node';
 
 export interface NodeOptions {
   /** Default 127.0.0.1. */
@@ -50,6 +52,8 @@ export interface NodeOptions {
   subscriberBufferBytes?: number;
   /** Relay to use (default in-process). */
   relay?: Relay;
+  /** Join a peer-to-peer network of nodes (libp2p relay, peer advertisement, history sync). */
+  p2p?: P2pOptions;
   /** Clock for token ages and rate limits (ms). */
   now?: () => number;
   /** Token verification (default: the XMTP auth token of protocol.md §2). */
@@ -66,6 +70,8 @@ export interface XmtpNode {
   /** Where envelopes are stored, for the start-up banner. */
   readonly storeDescription: string;
   readonly metrics: NodeMetrics;
+  /** The peer-to-peer side, when started with `p2p`. */
+  readonly p2p?: P2pNode;
   /** Graceful: ends streams and sockets, stops accepting, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -81,8 +87,23 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     (await openStore(
       options.storeUrl !== undefined ? { storeUrl: options.storeUrl } : { dataDir: options.dataDir },
     ));
-  const relay = options.relay ?? new LocalRelay();
   const metrics = new NodeMetrics({ processMetrics: options.processMetrics });
+  if (options.p2p && options.relay) throw new Error('relay and p2p are mutually exclusive');
+  // Loaded on demand: a node without peers never loads libp2p.
+  const p2p = options.p2p
+    ? await (
+        await import('./p2p/p2p-node')
+      ).startP2p({
+        ...options.p2p,
+        store,
+        registry: metrics.registry,
+        onStored: (count) => metrics.stored.inc(count),
+        logger,
+        defaultStateDir:
+          options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node'),
+      })
+    : undefined;
+  const relay = options.relay ?? p2p?.relay ?? new LocalRelay();
   const dispatcher = new Dispatcher();
   const stopRelay = relay.onEnvelope((e) => dispatcher.dispatch(e));
   const limiter =
@@ -116,7 +137,21 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     maxBufferedBytes: subscriberBufferBytes,
   });
 
-  const server: Server = createServer(createRequestHandler(ctx));
+  const handle = createRequestHandler(ctx);
+  const server: Server = createServer((req, res) => {
+    // GET /peers: this node's peer id, listen addresses and connected peers (p2p only).
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/peers') {
+      void (p2p ? p2p.describe() : Promise.resolve('{"peerId":null,"listenAddrs":[],"peers":[]}')).then(
+        (body) => {
+          metrics.request('/peers', 200);
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+          res.end(body);
+        },
+      );
+      return;
+    }
+    handle(req, res);
+  });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) {
@@ -150,9 +185,13 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await p2p?.close();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  p2p?.setApiUrl(`http://${urlHost}:${port}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -161,6 +200,7 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     host,
     storeDescription: store.description,
     metrics,
+    p2p,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

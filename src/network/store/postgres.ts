@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { ProtocolError } from '@/protocol/errors';
 import { migrate } from './postgres-migrations';
-import type { EnvelopeStore, StoredEnvelope, StoreQuery } from './store';
+import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
 /** int64 bounds: PostgreSQL bigint, and what the contract lets a timestamp be stored as. */
 const INT64_MAX = (1n << 63n) - 1n;
@@ -81,6 +81,40 @@ class PostgresStore implements EnvelopeStore {
     if (!plan) return [];
     const result = await this.pool.query<EnvelopeRow>(plan);
     return result.rows.map(fromRow);
+  }
+
+  /** Insertion order as (xact, seq), final rows only (migration 002_scan_order.sql). Position: "xact:seq". */
+  async scan(after: string | undefined, limit: number): Promise<ScanPage> {
+    this.assertOpen();
+    const match = after === undefined ? null : /^(\d+):(\d+)$/.exec(after);
+    let from: [string, string] = match ? [match[1]!, match[2]!] : ['0', '0'];
+    let restarted = false;
+    if (match) {
+      const beyond = await this.pool.query<{ beyond: boolean }>({
+        name: 'xmtp_scan_beyond',
+        // Handed-out positions are rows that stay, so a position past the last row means a new store.
+        text: `SELECT NOT EXISTS (SELECT 1 FROM envelopes WHERE (xact, seq) >= ($1::xid8, $2::bigint)) AS beyond`,
+        values: from,
+      });
+      if (beyond.rows[0]?.beyond) {
+        from = ['0', '0'];
+        restarted = true;
+      }
+    }
+    const result = await this.pool.query<EnvelopeRow & { xact: string; seq: string }>({
+      name: 'xmtp_scan',
+      text: `SELECT content_topic, timestamp_ns, message, digest, xact::text AS xact, seq
+             FROM envelopes
+             WHERE (xact, seq) > ($1::xid8, $2::bigint) AND xact < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY xact, seq LIMIT $3`,
+      values: [...from, Math.floor(limit)],
+    });
+    const last = result.rows[result.rows.length - 1];
+    return {
+      envelopes: result.rows.map(fromRow),
+      position: last ? `${last.xact}:${last.seq}` : `${from[0]}:${from[1]}`,
+      restarted,
+    };
   }
 
   async close(): Promise<void> {

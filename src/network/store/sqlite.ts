@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { EnvelopeStore, StoredEnvelope, StoreQuery } from './store';
+import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
 
@@ -55,6 +55,7 @@ export class SqliteStore implements EnvelopeStore {
   // Query statements differ by shape (topic count, bounds, cursor kind, direction); each shape
   // is prepared once.
   private readonly queries = new Map<string, Database.Statement>();
+  private scanStatement: Database.Statement | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -105,6 +106,38 @@ export class SqliteStore implements EnvelopeStore {
       message: r.message ?? new Uint8Array(0),
       digest: r.digest,
     }));
+  }
+
+  /**
+   * Insertion order is the rowid: writes are serialised and rows are never deleted, so a new row
+   * always gets a larger id than every row already visible (history sync, src/network/sync).
+   */
+  async scan(after: string | undefined, limit: number): Promise<ScanPage> {
+    this.scanStatement ??= this.db
+      .prepare(
+        `SELECT id, content_topic, timestamp_ns, message, digest FROM envelopes WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .safeIntegers(true);
+    let from = after === undefined || !/^\d+$/.test(after) ? 0n : BigInt(after);
+    let restarted = false;
+    if (from > 0n) {
+      const last = this.db.prepare('SELECT max(id) AS id FROM envelopes').safeIntegers(true).get() as {
+        id: bigint | null;
+      };
+      if (from > (last.id ?? 0n)) {
+        from = 0n;
+        restarted = true;
+      }
+    }
+    const rows = this.scanStatement.all(from, limit) as (Row & { id: bigint })[];
+    const envelopes = rows.map((r) => ({
+      contentTopic: r.content_topic,
+      timestampNs: r.timestamp_ns,
+      message: r.message ?? new Uint8Array(0),
+      digest: r.digest,
+    }));
+    const lastRow = rows[rows.length - 1];
+    return { envelopes, position: String(lastRow ? lastRow.id : from), restarted };
   }
 
   private prepareQuery(topics: number, q: StoreQuery, cursorKind: string, asc: boolean): Database.Statement {

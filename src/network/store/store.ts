@@ -31,6 +31,15 @@ export interface StoreQuery {
   cursor?: { digest: Uint8Array; senderTimeNs?: bigint };
 }
 
+/** A page of the store in insertion order (history sync between nodes, src/network/sync). */
+export interface ScanPage {
+  envelopes: StoredEnvelope[];
+  /** Opaque position after the page's last envelope; pass it back as `after`. Unchanged for an empty page. */
+  position: string;
+  /** True when `after` lay beyond this store's end (the store was replaced): the page starts over. */
+  restarted: boolean;
+}
+
 export interface EnvelopeStore {
   /** Human-readable description for the start-up banner, e.g. "SQLite at .xmtp-node/envelopes.db". */
   readonly description: string;
@@ -42,6 +51,12 @@ export interface EnvelopeStore {
   insert(envelopes: StoredEnvelope[]): Promise<boolean[]>;
   /** Envelopes ordered by (timestampNs, digest) in the query direction. */
   query(query: StoreQuery): Promise<StoredEnvelope[]>;
+  /**
+   * Envelopes stored after `after` (undefined: from the start), oldest insertion first, at most
+   * `limit`. Positions only grow and an envelope never appears before a position already handed out,
+   * so a reader that resumes from its last position misses nothing (optional: history sync needs it).
+   */
+  scan?(after: string | undefined, limit: number): Promise<ScanPage>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
 }

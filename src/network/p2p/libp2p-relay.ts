@@ -1,0 +1,179 @@
+// The relay between nodes (design.md §1, seeds/network-layer.md "relay envelopes to other nodes"): every
+// envelope a node accepts is published on one gossipsub topic as an encoded protobuf Envelope; every node
+// that receives it stores it (unless ephemeral, protocol.md §5) and hands it to its own subscribers. An
+// envelope that arrives twice (two gossip paths, gossip and history sync) is recognised by its digest
+// (§1.5) in a bounded seen-cache and delivered once.
+import './polyfill';
+import { TopicValidatorResult } from '@libp2p/interface';
+import type { Message, PubSub } from '@libp2p/interface';
+import { envelopeDigest } from '@/network/api/service';
+import type { Logger } from '@/network/http/handler';
+import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
+import type { Relay, RelayEnvelope } from '@/network/relay';
+import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+import { isEphemeralTopic } from '@/network/topics';
+import { decodeEnvelope, encodeEnvelope } from './envelope-codec';
+import type { P2pMetrics } from './p2p-metrics';
+import { SeenCache } from './seen-cache';
+
+/** The gossipsub topic every node subscribes to: each node stores every envelope. */
+export const ENVELOPE_TOPIC = '/xmtp-inbox/envelopes/1';
+
+/** Received envelopes stored per transaction. */
+const STORE_BATCH = 500;
+
+export interface Libp2pRelayOptions {
+  pubsub: PubSub;
+  /** Where envelopes from peers are stored. */
+  store: EnvelopeStore;
+  metrics: P2pMetrics;
+  /** Called with the number of envelopes newly stored from peers (the node's stored counter). */
+  onStored?: (count: number) => void;
+  logger: Logger;
+  /** Digests remembered for deduplication (default 200 000, about 20 MB). */
+  seenCapacity?: number;
+  /**
+   * Envelopes found by history sync are handed to subscribers when they are new to this node and their
+   * timestamp is within this window of now (default 10 min): a healed partition delivers what live
+   * subscribers missed, while a node catching up on days of history does not flood them.
+   */
+  liveWindowMs?: number;
+  now?: () => number;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function isValid(envelope: RelayEnvelope): boolean {
+  return (
+    Buffer.byteLength(envelope.contentTopic, 'utf8') <= MAX_TOPIC_BYTES &&
+    envelope.message.length <= MAX_MESSAGE_BYTES
+  );
+}
+
+export class Libp2pRelay implements Relay {
+  private listeners: ((envelope: RelayEnvelope) => void)[] = [];
+  private readonly seen: SeenCache;
+  private readonly incoming: RelayEnvelope[] = [];
+  private draining: Promise<void> | undefined;
+  private closed = false;
+  private readonly onMessage = (event: CustomEvent<Message>): void => this.receive(event.detail);
+
+  constructor(private readonly options: Libp2pRelayOptions) {
+    this.seen = new SeenCache(options.seenCapacity ?? 200_000);
+    // Validation runs before gossipsub forwards a message: malformed or oversized envelopes are
+    // rejected (and their sender penalised), ones already seen are neither forwarded nor delivered.
+    options.pubsub.topicValidators.set(ENVELOPE_TOPIC, (_peer, message) => {
+      let envelope: RelayEnvelope;
+      try {
+        envelope = decodeEnvelope(message.data);
+      } catch {
+        return TopicValidatorResult.Reject;
+      }
+      if (!isValid(envelope)) return TopicValidatorResult.Reject;
+      if (this.seen.has(hex(envelopeDigest(envelope.contentTopic, envelope.message)))) {
+        options.metrics.duplicates.inc();
+        return TopicValidatorResult.Ignore;
+      }
+      return TopicValidatorResult.Accept;
+    });
+    options.pubsub.addEventListener('message', this.onMessage);
+    options.pubsub.subscribe(ENVELOPE_TOPIC);
+  }
+
+  /** A locally published envelope: to local subscribers at once (§13.2: duplicates too), then to peers. */
+  publish(envelope: RelayEnvelope): void {
+    this.seen.add(hex(envelopeDigest(envelope.contentTopic, envelope.message)));
+    this.deliver(envelope);
+    if (this.closed) return;
+    this.options.pubsub.publish(ENVELOPE_TOPIC, encodeEnvelope(envelope)).then(
+      () => this.options.metrics.relayed.labels('out').inc(),
+      (error: Error) => {
+        // A republished duplicate is refused by gossipsub's own cache: peers already have it.
+        if (error.message.includes('Duplicate') || error.name === 'DuplicateError') return;
+        this.options.logger.warn(`p2p: cannot relay an envelope: ${error.message}`);
+      },
+    );
+  }
+
+  onEnvelope(listener: (envelope: RelayEnvelope) => void): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Envelopes fetched by history sync: stored (the store skips the ones it has), and the new, recent
+   * ones not yet seen are delivered to subscribers. Returns how many were new to the store.
+   */
+  async acceptSynced(envelopes: StoredEnvelope[]): Promise<number> {
+    const fresh = await this.options.store.insert(envelopes);
+    const now = this.options.now?.() ?? Date.now();
+    const since = BigInt(now - (this.options.liveWindowMs ?? 600_000)) * 1_000_000n;
+    let stored = 0;
+    envelopes.forEach((envelope, i) => {
+      if (!fresh[i]) return;
+      stored++;
+      if (this.seen.add(hex(envelope.digest)) && envelope.timestampNs >= since) this.deliver(envelope);
+    });
+    if (stored > 0) this.options.onStored?.(stored);
+    return stored;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.pubsub.removeEventListener('message', this.onMessage);
+    this.options.pubsub.topicValidators.delete(ENVELOPE_TOPIC);
+    await this.draining;
+    this.listeners = [];
+  }
+
+  private receive(message: Message): void {
+    if (this.closed || message.topic !== ENVELOPE_TOPIC) return;
+    let envelope: RelayEnvelope;
+    try {
+      envelope = decodeEnvelope(message.data);
+    } catch {
+      return;
+    }
+    // The validator let it through, but two copies can pass validation before either is delivered.
+    if (!this.seen.add(hex(envelopeDigest(envelope.contentTopic, envelope.message)))) {
+      this.options.metrics.duplicates.inc();
+      return;
+    }
+    this.options.metrics.relayed.labels('in').inc();
+    this.incoming.push(envelope);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Stores received envelopes in batches, then delivers them in arrival order. */
+  private async drain(): Promise<void> {
+    while (this.incoming.length > 0) {
+      const batch = this.incoming.splice(0, STORE_BATCH);
+      const toStore: StoredEnvelope[] = [];
+      for (const e of batch) {
+        if (!isEphemeralTopic(e.contentTopic)) {
+          toStore.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
+        }
+      }
+      if (toStore.length > 0) {
+        try {
+          const fresh = await this.options.store.insert(toStore);
+          const stored = fresh.filter(Boolean).length;
+          if (stored > 0) this.options.onStored?.(stored);
+        } catch (error) {
+          // Subscribers still get them; history sync stores them once the store is back.
+          this.options.logger.error(`p2p: cannot store relayed envelopes: ${(error as Error).message}`);
+        }
+      }
+      for (const e of batch) this.deliver(e);
+    }
+  }
+
+  private deliver(envelope: RelayEnvelope): void {
+    for (const listener of this.listeners) listener(envelope);
+  }
+}

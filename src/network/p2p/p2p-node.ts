@@ -1,0 +1,267 @@
+// The node's peer-to-peer side (design.md §1): libp2p over TCP with noise and yamux, gossipsub for the
+// relay (libp2p-relay.ts), identify, peer advertisement (peer-exchange.ts) and history sync
+// (src/network/sync). Peers come from --bootstrap addresses and from what connected peers advertise; a
+// keeper loop redials known peers that dropped, so a restarted or partitioned node comes back by itself.
+import './polyfill';
+import { join } from 'node:path';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import type { IdentifyResult, PeerId, PrivateKey } from '@libp2p/interface';
+import { StrictNoSign } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@/network/http/handler';
+import type { Relay, RelayEnvelope } from '@/network/relay';
+import type { EnvelopeStore } from '@/network/store/store';
+import { HistorySync } from '@/network/sync/history-sync';
+import type { SyncResult } from '@/network/sync/history-sync';
+import { SyncPositions } from '@/network/sync/sync-positions';
+import { servePage, SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
+import { ENVELOPE_TOPIC, Libp2pRelay } from './libp2p-relay';
+import { loadOrCreateNodeKey } from './node-key';
+import { P2pMetrics } from './p2p-metrics';
+import { askPeers, connectedPeers, PEERS_PROTOCOL, servePeers } from './peer-exchange';
+
+/** Peer-to-peer options of `startNode({ p2p })` (`--p2p-port`, `--bootstrap`, …). */
+export interface P2pOptions {
+  /** TCP port for peers; 0 = any free port. */
+  port: number;
+  /** Address to listen on (default: the node's HTTP host). */
+  host?: string;
+  /** Multiaddrs of nodes to join, e.g. `/ip4/10.0.0.1/tcp/6000/p2p/12D3KooW…` (the /p2p part is optional). */
+  bootstrap?: string[];
+  /** Addresses to advertise instead of the listen addresses (behind NAT, on a public IP). */
+  announce?: string[];
+  /** The node's key (default `<stateDir>/p2p-key`); without a state dir, a fresh key per start. */
+  keyFile?: string;
+  /** Directory for the key and sync positions (the node's data dir by default). */
+  stateDir?: string;
+  /** Anti-entropy sync period (default 60 s; 0 = only when a peer connects). */
+  syncIntervalMs?: number;
+  /** How often known peers that are not connected are dialled again (default 5 s). */
+  redialIntervalMs?: number;
+  /** Synced envelopes this recent still go to subscribers (default 10 min), see Libp2pRelay. */
+  liveWindowMs?: number;
+}
+
+export interface PeerInfo {
+  id: string;
+  addrs: string[];
+  /** The peer's HTTP API, when it advertised one. */
+  api: string | null;
+}
+
+export interface P2pNode {
+  readonly peerId: string;
+  /** The relay to give the node: its close() stops the whole peer-to-peer side. */
+  readonly relay: Relay;
+  multiaddrs(): string[];
+  /** Connected peers. */
+  peers(): Promise<PeerInfo[]>;
+  /** Peers subscribed to the envelope topic (relay reaches them). */
+  relayPeers(): string[];
+  /** The body of GET /peers. */
+  describe(): Promise<string>;
+  /** Tells peers where this node's HTTP API is (known once the server listens). */
+  setApiUrl(url: string): void;
+  /**
+   * Cuts this node off from every peer and refuses connections while on (maintenance, partition
+   * tests); off lets the keeper reconnect, and the reconnect syncs what was missed.
+   */
+  isolate(on: boolean): Promise<void>;
+  /** Syncs with every connected peer now; resolves when done. */
+  syncNow(): Promise<SyncResult[]>;
+  close(): Promise<void>;
+}
+
+export interface StartP2pOptions extends P2pOptions {
+  store: EnvelopeStore;
+  registry: Registry;
+  onStored?: (count: number) => void;
+  logger: Logger;
+  /** State directory when `stateDir` is not given (the node's SQLite data dir). */
+  defaultStateDir?: string;
+}
+
+export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
+  const stateDir = options.stateDir ?? options.defaultStateDir;
+  const keyFile = options.keyFile ?? (stateDir ? join(stateDir, 'p2p-key') : undefined);
+  const privateKey = keyFile ? await loadOrCreateNodeKey(keyFile) : undefined;
+  const host = options.host ?? '127.0.0.1';
+  const family = host.includes(':') ? 'ip6' : 'ip4';
+  let isolated = false;
+  const gate = (): boolean => isolated;
+
+  const libp2p = await createLibp2p({
+    // Same key at runtime; the type differs only by @libp2p/interface version (node-key.ts).
+    ...(privateKey ? { privateKey: privateKey as unknown as PrivateKey } : {}),
+    addresses: {
+      listen: [`/${family}/${host}/tcp/${options.port}`],
+      ...(options.announce ? { announce: options.announce } : {}),
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      denyDialMultiaddr: gate,
+      denyDialPeer: gate,
+      denyInboundConnection: gate,
+      denyOutboundConnection: gate,
+    },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        // Envelopes carry no node signature: they are the clients' signed payloads, and noise already
+        // authenticates each hop. Message ids are then sha256 of the encoded envelope.
+        globalSignaturePolicy: StrictNoSign,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        fallbackToFloodsub: false,
+        // A 1 MiB envelope (protocol.md §13.1) plus topic and RPC framing must fit in one frame.
+        maxInboundDataLength: 4 * 1024 * 1024,
+        maxOutboundBufferSize: 64 * 1024 * 1024,
+      }),
+    },
+  });
+
+  const metrics = new P2pMetrics(options.registry);
+  const relay = new Libp2pRelay({
+    pubsub: libp2p.services.pubsub,
+    store: options.store,
+    metrics,
+    onStored: options.onStored,
+    logger: options.logger,
+    liveWindowMs: options.liveWindowMs,
+  });
+  const sync = new HistorySync({
+    libp2p,
+    positions: new SyncPositions(stateDir ? join(stateDir, 'p2p-sync-positions.json') : undefined),
+    accept: (envelopes) => relay.acceptSynced(envelopes),
+    metrics,
+    logger: options.logger,
+    intervalMs: options.syncIntervalMs,
+  });
+  let apiUrl: string | null = null;
+  const apis = new Map<string, string>();
+  // Peers learnt from advertisements, by id, with their addresses; bootstrap addresses by text.
+  const known = new Map<string, Multiaddr[]>();
+  const bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
+
+  await libp2p.handle(SYNC_PROTOCOL, ({ stream }) => void servePage(stream, options.store, options.logger));
+  await libp2p.handle(PEERS_PROTOCOL, ({ stream }) => {
+    servePeers(stream, libp2p, apiUrl).catch((error: Error) => stream.abort(error));
+  });
+
+  const self = libp2p.peerId.toString();
+  const learn = async (from: PeerId): Promise<void> => {
+    const list = await askPeers(libp2p, from, options.logger);
+    if (!list) return;
+    if (list.api) apis.set(from.toString(), list.api);
+    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
+    for (const peer of list.peers) {
+      if (peer.id === self || peer.addrs.length === 0) continue;
+      if (!known.has(peer.id) && known.size >= 1000) continue;
+      const addrs = peer.addrs.map((a) => multiaddr(a));
+      known.set(peer.id, addrs);
+      if (!connected.has(peer.id)) void dialPeer(peer.id, addrs);
+    }
+  };
+  const dialPeer = async (id: string, addrs: Multiaddr[]): Promise<void> => {
+    if (isolated) return;
+    try {
+      const peerId = peerIdFromString(id);
+      await libp2p.peerStore.merge(peerId, { multiaddrs: addrs });
+      await libp2p.dial(peerId, { signal: AbortSignal.timeout(10_000) });
+    } catch {
+      // The keeper tries again.
+    }
+  };
+  const updateGauge = (): void => metrics.peers.set(libp2p.getPeers().length);
+  libp2p.addEventListener('peer:connect', updateGauge);
+  libp2p.addEventListener('peer:disconnect', updateGauge);
+  libp2p.addEventListener('peer:identify', (event: CustomEvent<IdentifyResult>) => {
+    const { peerId, protocols } = event.detail;
+    if (protocols.includes(PEERS_PROTOCOL)) void learn(peerId);
+    if (protocols.includes(SYNC_PROTOCOL)) sync.schedule(peerId.toString());
+  });
+
+  const keep = async (): Promise<void> => {
+    if (isolated) return;
+    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
+    const dials: Promise<unknown>[] = [];
+    for (const addr of bootstrap) {
+      const id = addr.getPeerId();
+      if (id === self || (id && connected.has(id))) continue;
+      // Without a /p2p/ part the address itself tells whether it is connected.
+      if (!id && libp2p.getConnections().some((c) => c.remoteAddr.toString().startsWith(addr.toString())))
+        continue;
+      dials.push(libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined));
+    }
+    for (const [id, addrs] of known) if (!connected.has(id)) dials.push(dialPeer(id, addrs));
+    await Promise.all(dials);
+  };
+  let keeping: Promise<void> | undefined;
+  const tick = (): void => {
+    keeping ??= keep().finally(() => (keeping = undefined));
+  };
+  const keeper = setInterval(tick, options.redialIntervalMs ?? 5000);
+  keeper.unref();
+  tick();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(keeper);
+      await relay.close();
+      await sync.close();
+      await keeping;
+      await libp2p.stop();
+    })();
+    return closing;
+  };
+
+  const node: P2pNode = {
+    peerId: self,
+    relay: {
+      publish: (envelope: RelayEnvelope) => relay.publish(envelope),
+      onEnvelope: (listener) => relay.onEnvelope(listener),
+      close,
+    },
+    multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
+    async peers() {
+      return (await connectedPeers(libp2p)).map((p) => ({ ...p, api: apis.get(p.id) ?? null }));
+    },
+    relayPeers: () => libp2p.services.pubsub.getSubscribers(ENVELOPE_TOPIC).map((p) => p.toString()),
+    async describe() {
+      return JSON.stringify({
+        peerId: self,
+        listenAddrs: node.multiaddrs(),
+        api: apiUrl,
+        peers: await node.peers(),
+        relayPeers: node.relayPeers(),
+      });
+    },
+    setApiUrl(url: string) {
+      apiUrl = url;
+    },
+    async isolate(on: boolean) {
+      isolated = on;
+      if (on) await Promise.all(libp2p.getPeers().map((p) => libp2p.hangUp(p).catch(() => undefined)));
+      else tick();
+    },
+    async syncNow() {
+      const results: SyncResult[] = [];
+      for (const peer of libp2p.getPeers()) results.push(await sync.syncWith(peer.toString()));
+      return results;
+    },
+    close,
+  };
+  return node;
+}

@@ -1,0 +1,128 @@
+// History sync between nodes: a libp2p request/response protocol on the peers' existing connections.
+// Why libp2p and not the peer's HTTP API: the message API can only query by topic, and a node that was
+// away does not know which topics it missed; the sync stream reads the peer's whole store in insertion
+// order (store.ts `scan`), is authenticated by noise like the relay, and needs no second port open.
+//
+// One stream per page. The requester writes one length-prefixed JSON frame
+//   {"after": "<position or null>", "limit": <envelopes>}
+// and the responder answers with length-prefixed frames:
+//   0x01 ‖ encoded protobuf Envelope            (one per envelope, insertion order)
+//   0x02 ‖ JSON {"position": "...", "more": bool, "restarted": bool}   (last frame)
+// `position` is the responder's opaque store position after the page; the requester keeps it per peer
+// and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
+import type { Stream } from '@libp2p/interface';
+import { lpStream } from 'it-length-prefixed-stream';
+import { envelopeDigest } from '@/network/api/service';
+import type { Logger } from '@/network/http/handler';
+import { decodeEnvelope, encodeEnvelope } from '@/network/p2p/envelope-codec';
+import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+
+export const SYNC_PROTOCOL = '/xmtp-inbox/sync/1.0.0';
+
+export const FRAME_ENVELOPE = 0x01;
+export const FRAME_END = 0x02;
+
+/** Largest frame: a 1 MiB envelope plus its topic and framing. */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** Envelopes per page at most, whatever the requester asks. */
+export const MAX_PAGE_ENVELOPES = 5000;
+/** A responder stops adding store chunks to a page past this many message bytes. */
+export const PAGE_BYTES = 4 * 1024 * 1024;
+
+export interface SyncPage {
+  envelopes: StoredEnvelope[];
+  position: string;
+  more: boolean;
+  restarted: boolean;
+}
+
+const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+function frame(kind: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = kind;
+  out.set(body, 1);
+  return out;
+}
+
+/** Answers one page request on `stream` from `store`. */
+export async function servePage(stream: Stream, store: EnvelopeStore, logger: Logger): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: 4096 });
+  try {
+    const request = JSON.parse(new TextDecoder().decode((await lp.read()).subarray())) as {
+      after?: unknown;
+      limit?: unknown;
+    };
+    const after = typeof request.after === 'string' ? request.after : undefined;
+    const wanted =
+      typeof request.limit === 'number' && request.limit > 0 ? request.limit : MAX_PAGE_ENVELOPES;
+    const limit = Math.min(Math.floor(wanted), MAX_PAGE_ENVELOPES);
+    let position = after;
+    let restarted = false;
+    let more = false;
+    if (store.scan) {
+      let sent = 0;
+      let bytes = 0;
+      more = true;
+      // Read the store in chunks sized to the envelopes seen so far, so a page of large envelopes
+      // never loads thousands of them at once.
+      let chunk = Math.min(limit, 500);
+      while (sent < limit && bytes < PAGE_BYTES) {
+        const wantedNow = Math.min(chunk, limit - sent);
+        const page = await store.scan(position, wantedNow);
+        if (page.restarted) restarted = true;
+        position = page.position;
+        for (const envelope of page.envelopes) {
+          await lp.write(frame(FRAME_ENVELOPE, encodeEnvelope(envelope)));
+          bytes += envelope.message.length;
+        }
+        sent += page.envelopes.length;
+        if (page.envelopes.length < wantedNow) {
+          more = false;
+          break;
+        }
+        const average = bytes / Math.max(sent, 1);
+        chunk = Math.max(1, Math.min(500, Math.floor((PAGE_BYTES - bytes) / Math.max(average, 1))));
+      }
+    }
+    await lp.write(frame(FRAME_END, json({ position: position ?? null, more, restarted })));
+    await stream.close();
+  } catch (error) {
+    logger.warn(`sync: cannot serve a page: ${(error as Error).message}`);
+    stream.abort(error as Error);
+  }
+}
+
+/** Requests one page after `after` on a fresh `stream` and reads it whole. */
+export async function requestPage(
+  stream: Stream,
+  after: string | undefined,
+  limit: number,
+): Promise<SyncPage> {
+  const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
+  await lp.write(json({ after: after ?? null, limit }));
+  const envelopes: StoredEnvelope[] = [];
+  for (;;) {
+    const data = (await lp.read()).subarray();
+    if (data[0] === FRAME_ENVELOPE) {
+      const e = decodeEnvelope(data.subarray(1));
+      // Copy out of the stream's buffer, which is reused.
+      const message = Uint8Array.from(e.message);
+      envelopes.push({ ...e, message, digest: envelopeDigest(e.contentTopic, message) });
+      continue;
+    }
+    if (data[0] !== FRAME_END) throw new Error(`sync: unexpected frame ${data[0]}`);
+    const end = JSON.parse(new TextDecoder().decode(data.subarray(1))) as {
+      position: string | null;
+      more: boolean;
+      restarted: boolean;
+    };
+    await stream.close();
+    return {
+      envelopes,
+      position: end.position ?? after ?? '',
+      more: end.more === true,
+      restarted: end.restarted === true,
+    };
+  }
+}

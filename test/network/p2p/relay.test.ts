@@ -1,0 +1,118 @@
+// Three nodes relaying to each other over libp2p on loopback: what one node accepts reaches the
+// subscribers of every node once, is stored by every node, and ephemeral envelopes are relayed only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeJson, post, sleep, subscribe, T0 } from '../helpers';
+import type { Stream } from '../helpers';
+import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
+import type { P2pTestNode } from './helpers';
+
+const SECOND = 1_000_000_000n;
+let nodes: P2pTestNode[] = [];
+
+beforeAll(async () => {
+  const a = await startP2pTestNode();
+  const b = await startP2pTestNode([addressOf(a)]);
+  const c = await startP2pTestNode([addressOf(a)]);
+  nodes = [a, b, c];
+  await waitForMesh(nodes);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.close()));
+});
+
+/** Reads lines until `ms` of silence; returns the messages. */
+async function drain(stream: Stream, ms = 700): Promise<string[]> {
+  const got: string[] = [];
+  for (;;) {
+    try {
+      const line = await stream.next(ms);
+      got.push(Buffer.from(line.result.message, 'base64').toString());
+    } catch {
+      return got;
+    }
+  }
+}
+
+describe('libp2p relay between nodes', () => {
+  it('delivers an envelope published on one node to the subscribers of every node, once', async () => {
+    const topic = '/xmtp/0/m-relay-once/proto';
+    const streams = nodes.map((n) => subscribe(n, '/message/v1/subscribe', { contentTopics: [topic] }));
+    const all = nodes.map((n) => subscribe(n, '/message/v1/subscribe-all', {}));
+    await Promise.all([...streams, ...all].map((s) => s.status));
+    await sleep(100);
+
+    const envelopes = Array.from({ length: 20 }, (_, i) =>
+      envelopeJson(topic, T0 + BigInt(i) * SECOND, `hello ${i}`),
+    );
+    // Spread the publishes over the three nodes.
+    for (let i = 0; i < envelopes.length; i++) {
+      const reply = await post(nodes[i % 3]!, '/message/v1/publish', { envelopes: [envelopes[i]] });
+      expect(reply.status).toBe(200);
+    }
+    const expected = envelopes.map((_, i) => `hello ${i}`).sort();
+    const received = await Promise.all([...streams, ...all].map((s) => drain(s)));
+    for (const got of received) expect(got.sort()).toEqual(expected);
+    for (const s of [...streams, ...all]) s.close();
+  });
+
+  it('stores what any node accepted on every node, so every node answers a query the same', async () => {
+    const topic = '/xmtp/0/m-relay-store/proto';
+    const envelopes = Array.from({ length: 30 }, (_, i) =>
+      envelopeJson(topic, T0 + BigInt(i) * SECOND, `stored ${i}`),
+    );
+    await post(nodes[1]!, '/message/v1/publish', { envelopes: envelopes.slice(0, 15) });
+    await post(nodes[2]!, '/message/v1/publish', { envelopes: envelopes.slice(15) });
+    const expected = envelopes.map((e) => `${e.contentTopic}|${e.message}`);
+    await waitFor('every node to store all 30', async () => {
+      const answers = await Promise.all(nodes.map((n) => storedOn(n, [topic])));
+      return answers.every((a) => a.length === 30);
+    });
+    for (const n of nodes) expect(await storedOn(n, [topic])).toEqual(expected);
+  });
+
+  it('relays ephemeral envelopes to every node without storing them anywhere', async () => {
+    const topic = '/xmtp/0/mE-relay-ephemeral/proto';
+    const streams = nodes.map((n) => subscribe(n, '/message/v1/subscribe', { contentTopics: [topic] }));
+    await Promise.all(streams.map((s) => s.status));
+    await sleep(100);
+    await post(nodes[0]!, '/message/v1/publish', {
+      envelopes: [envelopeJson(topic, T0, 'typing…')],
+    });
+    expect(await Promise.all(streams.map((s) => drain(s)))).toEqual([['typing…'], ['typing…'], ['typing…']]);
+    for (const s of streams) s.close();
+    for (const n of nodes) expect(await storedOn(n, [topic])).toEqual([]);
+  });
+
+  it('relays a 1 MiB envelope', async () => {
+    const topic = '/xmtp/0/m-relay-large/proto';
+    const big = 'x'.repeat(1_048_214);
+    const stream = subscribe(nodes[2]!, '/message/v1/subscribe', { contentTopics: [topic] });
+    await stream.status;
+    await sleep(100);
+    expect(
+      (await post(nodes[0]!, '/message/v1/publish', { envelopes: [envelopeJson(topic, T0, big)] })).status,
+    ).toBe(200);
+    const line = await stream.next(5000);
+    expect(Buffer.from(line.result.message, 'base64').length).toBe(big.length);
+    stream.close();
+  });
+
+  it('reports peers on GET /peers and counts relayed envelopes in /metrics', async () => {
+    const res = await fetch(`${nodes[0]!.url}/peers`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.peerId).toBe(nodes[0]!.p2p.peerId);
+    expect(body.listenAddrs.length).toBeGreaterThan(0);
+    expect(body.peers.map((p: { id: string }) => p.id).sort()).toEqual(
+      [nodes[1]!.p2p.peerId, nodes[2]!.p2p.peerId].sort(),
+    );
+    expect(body.peers.every((p: { api: string | null }) => p.api?.startsWith('http://127.0.0.1:'))).toBe(
+      true,
+    );
+    const metrics = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^xmtp_p2p_peers_connected 2$/m);
+    expect(metrics).toMatch(/^xmtp_p2p_envelopes_relayed_total\{direction="out"\} [1-9]/m);
+    expect(metrics).toMatch(/^xmtp_p2p_envelopes_relayed_total\{direction="in"\} [1-9]/m);
+  });
+});
