@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryPersistence } from '@/client/persistence';
 import { ContentTypeReaction, ContentTypeText } from '@/protocol/content';
-import { ephemeralTopic } from '@/protocol/topics';
+import { ephemeralTopic, introTopic } from '@/protocol/topics';
+import { messageId } from '@/protocol/message';
+import { ApiClient } from '@/client/api';
 import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
 
 let node: TestNode;
@@ -126,5 +128,41 @@ describe('incremental sync', () => {
     await (await createClient(newWallet(), node.url)).conversations.newConversation(carol.address);
     expect(await again.conversations.list()).toHaveLength(4);
     expect(again.stats.invitationsOpened).toBe(1);
+  });
+});
+
+describe('sending side effects', () => {
+  it('allows the peer in consent after a send when there was no decision', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    const bob = await createClient(newWallet(), node.url);
+    const convo = await alice.conversations.newConversation(bob.address);
+    expect(alice.contacts.consentState(bob.address)).toBe('allowed');
+    await alice.contacts.deny([bob.address]);
+    await convo.send('still talking');
+    expect(alice.contacts.consentState(bob.address)).toBe('denied');
+  });
+
+  it('sends the first V1 message of a client instance to both intro topics, later ones only to the dm topic', async () => {
+    const alice = await createClient(newWallet(), node.url);
+    const bob = await createClient(newWallet(), node.url, { publishLegacyContact: true });
+    const convo = await alice.conversations.newConversation(bob.address);
+    expect(convo.version).toBe('v1');
+    const first = await convo.send('one');
+    await convo.send('two');
+    const api = new ApiClient({ nodes: [node.url] });
+    for (const topic of [introTopic(bob.address), introTopic(alice.address)]) {
+      expect((await api.query(topic)).map((e) => messageId(e.message))).toEqual([first.id]);
+    }
+    expect(await api.query(convo.topic)).toHaveLength(2);
+    // A new client instance introduces itself again, as xmtp-js does (§7.3).
+    const again = await createClient(null, node.url, {
+      keyBundle: alice.exportKeyBundle(),
+      skipContactPublishing: true,
+    });
+    await (await again.conversations.newConversation(bob.address)).send('three');
+    expect(await api.query(introTopic(bob.address))).toHaveLength(2);
+    const bobs = await bob.conversations.list();
+    expect(bobs.map((c) => [c.version, c.peerAddress])).toEqual([['v1', alice.address]]);
+    expect((await bobs[0]!.messages()).map((m) => m.content)).toEqual(['one', 'two', 'three']);
   });
 });
