@@ -4,10 +4,10 @@
 // conversations cold (fresh persistence) and warm (persisted cache), messages() of a conversation with
 // M V2 messages, and K sequential sends. Prints a markdown table with the targets and pass/fail.
 //
-// Data is made through the fastest honest path: an xmtp-js peer invites our user N times (distinct
-// conversation ids, so N V2 conversations with N topics) and prepares M real encrypted V2 messages that
-// go to the node in publish batches of 500. With --profile, CPU profiles of our cold list and our
-// messages() go to bench/results/.
+// Data is made through the fastest honest path: N xmtp-js identities each invite our user once (N V2
+// conversations, N topics, N different senders), and an xmtp-js peer prepares M real encrypted V2
+// messages in one more conversation; everything goes to the node in publish batches. With --profile, CPU profiles of our cold list and our
+// messages() go to $TMPDIR/xmtp-bench-client-profiles/.
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -114,8 +114,9 @@ async function main(): Promise<void> {
   const keyBundle = user.exportKeyBundle();
   await user.close();
   const peer = await xmtpjs.Client.create(newWallet(), theirsOptions);
-  // The busy conversation first, through the ordinary API; then N invitations made by xmtp-js's keystore
-  // (what newConversation does, without its per-call re-scan of the invite topic) and published in batches.
+  // The busy conversation first, through the ordinary API. Then N invitations, each from a different
+  // xmtp-js identity (so every invite needs its own 3DH, as in a real inbox), made by xmtp-js's keystore
+  // (what newConversation does, minus the network round trips) and published in batches.
   const busy = await peer.conversations.newConversation(userWallet.address, {
     conversationId: 'bench/busy',
     metadata: {},
@@ -124,11 +125,16 @@ async function main(): Promise<void> {
     const recipient = await peer.getUserContact(userWallet.address);
     if (!(recipient instanceof xmtpjs.SignedPublicKeyBundle)) throw new Error('expected a V2 contact bundle');
     const base = Date.now() - 3_600_000;
-    for (let i = 0; i < CONVERSATIONS; i += 100) {
+    for (let i = 0; i < CONVERSATIONS; i += 50) {
       const envelopes = await Promise.all(
-        Array.from({ length: Math.min(100, CONVERSATIONS - i) }, async (_, j) => {
+        Array.from({ length: Math.min(50, CONVERSATIONS - i) }, async (_, j) => {
+          const inviter = newWallet();
+          const keystore = await xmtpjs.InMemoryKeystore.create(
+            await xmtpjs.PrivateKeyBundleV1.generate(inviter),
+            xmtpjs.InMemoryPersistence.create(),
+          );
           const timestamp = new Date(base + i + j);
-          const { payload } = await peer.keystore.createInvite({
+          const { payload } = await keystore.createInvite({
             recipient,
             context: { conversationId: `bench/${i + j}`, metadata: {} },
             createdNs: Long.fromNumber(timestamp.getTime()).multiply(1_000_000),
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
           // Both invite topics, with the envelope time equal to the header's created_ns (§17.6).
           return [
             { contentTopic: `/xmtp/0/invite-${userWallet.address}/proto`, message: payload, timestamp },
-            { contentTopic: `/xmtp/0/invite-${peer.address}/proto`, message: payload, timestamp },
+            { contentTopic: `/xmtp/0/invite-${inviter.address}/proto`, message: payload, timestamp },
           ];
         }),
       );
@@ -177,10 +183,11 @@ async function main(): Promise<void> {
       return await fn();
     } finally {
       const { profile: cpu } = await session.post('Profiler.stop');
-      mkdirSync('bench/results', { recursive: true });
-      writeFileSync(`bench/results/client-${name}.cpuprofile`, JSON.stringify(cpu));
+      const dir = join(tmpdir(), 'xmtp-bench-client-profiles');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(cpu));
       session.disconnect();
-      log(`profile written: bench/results/client-${name}.cpuprofile`);
+      log(`profile written: ${join(dir, `${name}.cpuprofile`)}`);
     }
   }
 
@@ -220,9 +227,11 @@ async function main(): Promise<void> {
   log(`messages(): ours ${readOurs.ms.toFixed(0)} ms, xmtp-js ${readTheirs.ms.toFixed(0)} ms`);
 
   // ── sequential sends ──
-  const sendOurs = await time(async () => {
-    for (let i = 0; i < SENDS; i++) await ourBusy.send(`ours ${i}`);
-  });
+  const sendOurs = await time(() =>
+    profiled('sends', async () => {
+      for (let i = 0; i < SENDS; i++) await ourBusy.send(`ours ${i}`);
+    }),
+  );
   const sendTheirs = await time(async () => {
     for (let i = 0; i < SENDS; i++) await theirBusy.send(`theirs ${i}`);
   });
