@@ -55,4 +55,6 @@ export interface ClientSession {
 /** Creates client sessions. `nodes` are node base URLs, e.g. `http://localhost:5555`. */
 export interface ClientAdapter {
   create(source: IdentitySource, options: { nodes: string[] }): Promise<ClientSession>;
+  /** Drops the client's own caches and sync state (sign out). */
+  reset?(): Promise<void>;
 }

@@ -77,9 +77,15 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
   function attach(next: ClientSession) {
     session = next;
+    // Stream events are applied one at a time, in arrival order: a conversation must be cached before the
+    // message that announced it moves its last message.
+    let applying = Promise.resolve();
+    const apply = (work: () => Promise<void>) => {
+      applying = applying.then(work).catch(() => undefined);
+    };
     stopStream = next.streamAll({
-      onMessage: (message) => {
-        void (async () => {
+      onMessage: (message) =>
+        apply(async () => {
           const isNew = await stored(message, next.address);
           emit({ kind: 'messages', topic: message.topic });
           emit({ kind: 'conversations' });
@@ -90,11 +96,12 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
               deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
             }
           }
-        })();
-      },
-      onConversation: (conversation) => {
-        void cache.putConversations([conversation]).then(() => emit({ kind: 'conversations' }));
-      },
+        }),
+      onConversation: (conversation) =>
+        apply(async () => {
+          await cache.putConversations([conversation]);
+          emit({ kind: 'conversations' });
+        }),
       onError: () => emit({ kind: 'state' }),
     });
     emit({ kind: 'state' });
@@ -245,6 +252,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await closeSession();
       await vault.wipe();
       await cache.clear();
+      await deps.adapter.reset?.();
       await local.remove(ACCOUNT_KEY);
       emit({ kind: 'state' });
       return service.state();

@@ -3,7 +3,8 @@
 import browser from 'webextension-polyfill';
 import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
-import { noClientAdapter } from '@/extension/inbox/no-client';
+import { createIdbPersistence } from '@/extension/client/idb-persistence';
+import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createInboxService } from '@/extension/inbox/service';
 import type { InboxService } from '@/extension/inbox-service';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
@@ -24,7 +25,9 @@ function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
 }
 
-export function startBackground(adapter: ClientAdapter = noClientAdapter): InboxService {
+export function startBackground(
+  adapter: ClientAdapter = createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB) }),
+): InboxService {
   const vault = createVault({ indexedDB, session: browser.storage.session });
   const cache = createInboxCache({ indexedDB });
   const wallet = createTabWallet({

@@ -1,0 +1,156 @@
+// The ClientAdapter over our XMTP client (src/client, CLIENT-API.md). It runs in the service worker with the
+// worker's fetch and WebSocket, and keeps the client's caches in IndexedDB.
+import { Client, type Conversation } from '@/client';
+import type {
+  ClientAdapter,
+  ClientSession,
+  ConversationInfo,
+  IdentitySource,
+  OutgoingContent,
+} from '@/extension/client-adapter';
+import { ExtensionError } from '@/extension/errors';
+import { fromBase64, toBase64 } from '@/protocol/bytes';
+import { ContentTypeReaction, ContentTypeReply, ContentTypeText } from '@/protocol/content';
+import type { ClearablePersistence } from './idb-persistence';
+import { createLocalWallet } from './local-wallet';
+import { conversationInfo, messageInfo } from './records';
+
+export interface XmtpAdapterDeps {
+  persistence: ClearablePersistence;
+  fetch?: typeof fetch;
+  WebSocket?: unknown;
+  appVersion?: string;
+}
+
+export interface XmtpClientAdapter extends ClientAdapter {
+  /** Drops the client's caches (sign out). */
+  reset(): Promise<void>;
+}
+
+export function createXmtpClientAdapter(deps: XmtpAdapterDeps): XmtpClientAdapter {
+  const transport = {
+    persistence: deps.persistence,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.WebSocket ? { WebSocket: deps.WebSocket } : {}),
+    appVersion: deps.appVersion ?? 'xmtp-inbox-extension/0.1.0',
+  };
+
+  async function connect(source: IdentitySource, nodes: string[]): Promise<Client> {
+    switch (source.kind) {
+      case 'wallet':
+        return Client.create(source.signer, { nodes, ...transport });
+      case 'generate':
+        // No wallet will ever ask for the key back, so the encrypted bundle is not published (§4).
+        return Client.create(createLocalWallet(), { nodes, ...transport, keyStorage: 'local' });
+      case 'key':
+        return Client.create(null, { nodes, ...transport, keyBundle: fromBase64(source.keyBundle) });
+    }
+  }
+
+  return {
+    async create(source, { nodes }) {
+      return sessionOf(await connect(source, nodes));
+    },
+    reset: () => deps.persistence.clear(),
+  };
+}
+
+function sessionOf(client: Client): ClientSession {
+  const byTopic = new Map<string, Conversation>();
+  const info = (conversation: Conversation): ConversationInfo => {
+    byTopic.set(conversation.topic, conversation);
+    return conversationInfo(conversation, client.contacts.consentState(conversation.peerAddress));
+  };
+  const find = async (topic: string): Promise<Conversation> => {
+    if (!byTopic.has(topic)) (await client.conversations.listCached()).forEach(info);
+    if (!byTopic.has(topic)) (await client.conversations.list()).forEach(info);
+    const conversation = byTopic.get(topic);
+    if (!conversation) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
+    return conversation;
+  };
+
+  return {
+    address: client.address,
+    async exportKeyBundle() {
+      return toBase64(client.exportKeyBundle());
+    },
+    async listConversations() {
+      await client.contacts.refreshConsentList().catch(() => undefined);
+      return (await client.conversations.list()).map(info);
+    },
+    async messages(topic, { after, limit } = {}) {
+      const conversation = await find(topic);
+      const messages =
+        after === undefined
+          ? (await conversation.messages({ direction: 'descending', limit: limit ?? 100 })).reverse()
+          : await conversation.messages({ startTime: new Date(after), ...(limit ? { limit } : {}) });
+      return messages.map(messageInfo);
+    },
+    async send(topic, content: OutgoingContent) {
+      const conversation = await find(topic);
+      switch (content.type) {
+        case 'text':
+          return messageInfo(await conversation.send(content.text));
+        case 'reply':
+          return messageInfo(
+            await conversation.send(
+              { reference: content.reference, contentType: ContentTypeText, content: content.text },
+              { contentType: ContentTypeReply },
+            ),
+          );
+        case 'reaction':
+          return messageInfo(
+            await conversation.send(
+              {
+                reference: content.reference,
+                action: content.action,
+                content: content.emoji,
+                schema: 'unicode',
+              },
+              { contentType: ContentTypeReaction },
+            ),
+          );
+      }
+    },
+    async newConversation(peerAddress, conversationId) {
+      const conversation = await client.conversations.newConversation(
+        peerAddress,
+        conversationId ? { conversationId, metadata: {} } : undefined,
+      );
+      return info(conversation);
+    },
+    canMessage: (peerAddress) => client.canMessage(peerAddress),
+    async setConsent(peerAddress, consent) {
+      await (consent === 'allowed'
+        ? client.contacts.allow([peerAddress])
+        : client.contacts.deny([peerAddress]));
+    },
+    streamAll(handlers) {
+      const conversations = client.conversations.stream();
+      const messages = client.conversations.streamAllMessages();
+      void (async () => {
+        try {
+          for await (const conversation of conversations) handlers.onConversation(info(conversation));
+        } catch (error) {
+          handlers.onError(error);
+        }
+      })();
+      void (async () => {
+        try {
+          for await (const message of messages) {
+            // A message can arrive before its conversation's own stream event: announce the conversation first.
+            if (!byTopic.has(message.topic)) handlers.onConversation(info(message.conversation));
+            handlers.onMessage(messageInfo(message));
+          }
+        } catch (error) {
+          handlers.onError(error);
+        }
+      })();
+      return () => {
+        void conversations.close();
+        void messages.close();
+      };
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,166 @@
+import 'fake-indexeddb/auto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDBFactory } from 'fake-indexeddb';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode, type XmtpNode } from '@/network/node';
+import { createInboxCache } from '@/extension/cache/cache';
+import { CONTENT_TYPES } from '@/extension/cache/records';
+import type { DecodedMessage } from '@/extension/client-adapter';
+import { createIdbPersistence } from '@/extension/client/idb-persistence';
+import { createLocalWallet } from '@/extension/client/local-wallet';
+import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import type { InboxUpdate } from '@/extension/inbox-service';
+import { createInboxService } from '@/extension/inbox/service';
+import { createMemoryArea } from '@/extension/storage-area';
+import { createVault } from '@/extension/vault/vault';
+import { createTabWallet } from '@/extension/wallet/tab-wallet';
+
+// The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
+// sees after onboarding, sending and streaming.
+let node: XmtpNode;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-ext-'));
+  node = await startNode({ port: 0, dataDir, rateLimit: false });
+});
+
+afterAll(async () => {
+  await node?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const adapter = () =>
+  createXmtpClientAdapter({ persistence: createIdbPersistence(new IDBFactory()), WebSocket });
+
+const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('XMTP client adapter', () => {
+  it('converses between a wallet identity and a local key, with JSON-safe records', async () => {
+    const peerWallet = createLocalWallet();
+    const peer = await adapter().create({ kind: 'wallet', signer: peerWallet }, { nodes: [node.url] });
+    const me = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    expect(peer.address).toBe(peerWallet.address);
+    expect(await me.canMessage(peer.address)).toBe(true);
+
+    const received: DecodedMessage[] = [];
+    const stop = peer.streamAll({
+      onMessage: (m) => received.push(m),
+      onConversation: () => {},
+      onError: () => {},
+    });
+
+    const conversation = await me.newConversation(peer.address, 'example.com/thread/1');
+    expect(conversation).toMatchObject({ peerAddress: peer.address, conversationId: 'example.com/thread/1' });
+    const text = await me.send(conversation.topic, { type: 'text', text: 'gm from the extension' });
+    const reply = await me.send(conversation.topic, {
+      type: 'reply',
+      reference: text.id,
+      text: 'and a reply',
+    });
+    const reaction = await me.send(conversation.topic, {
+      type: 'reaction',
+      reference: text.id,
+      emoji: '🚀',
+      action: 'added',
+    });
+    expect(jsonRoundTrip(reply)).toEqual(reply);
+    expect(reply).toMatchObject({
+      contentType: CONTENT_TYPES.reply,
+      content: { reference: text.id, contentType: CONTENT_TYPES.text, content: 'and a reply' },
+    });
+    expect(reaction.content).toMatchObject({
+      reference: text.id,
+      action: 'added',
+      content: '🚀',
+      schema: 'unicode',
+    });
+
+    const [listed] = await peer.listConversations();
+    expect(listed).toMatchObject({ topic: conversation.topic, peerAddress: me.address, consent: 'unknown' });
+    const messages = await peer.messages(conversation.topic);
+    expect(messages.map((m) => m.id)).toEqual([text.id, reply.id, reaction.id]);
+    expect(jsonRoundTrip(messages)).toEqual(messages);
+    await until(() => (received.length >= 3 ? true : undefined), 'streamed messages');
+    expect(received.map((m) => m.id)).toEqual([text.id, reply.id, reaction.id]);
+    stop();
+
+    // The exported key bundle brings the same identity back, as after a worker restart.
+    const again = await adapter().create(
+      { kind: 'key', keyBundle: await me.exportKeyBundle() },
+      { nodes: [node.url] },
+    );
+    expect(again.address).toBe(me.address);
+    expect((await again.messages(conversation.topic)).map((m) => m.id)).toEqual([
+      text.id,
+      reply.id,
+      reaction.id,
+    ]);
+    await Promise.all([peer.close(), me.close(), again.close()]);
+  });
+
+  it('runs the inbox service end to end: onboard, send, receive into the cache, allow, restart from the vault', async () => {
+    const indexedDB = new IDBFactory();
+    const session = createMemoryArea();
+    const local = createMemoryArea();
+    const build = () =>
+      createInboxService({
+        vault: createVault({ indexedDB, session }),
+        cache: createInboxCache({ indexedDB }),
+        local,
+        adapter: createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB), WebSocket }),
+        wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+        fetch,
+      });
+    const service = build();
+    const updates: InboxUpdate[] = [];
+    service.subscribe((u) => updates.push(u));
+    const state = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
+    expect(state).toMatchObject({ vault: 'unlocked', identity: 'local', online: true });
+
+    const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const conversation = await service.newConversation(friend.address);
+    expect(conversation.consent).toBe('allowed');
+    const sent = await service.send(conversation.topic, { type: 'text', text: 'hello friend' });
+    expect(sent).toMatchObject({ status: 'sent', content: 'hello friend' });
+    expect(sent.id).toMatch(/^[0-9a-f]{64}$/);
+
+    // The friend answers; the background's stream puts it in the cache with an unread mark.
+    const [theirs] = await friend.listConversations();
+    const answer = await friend.send(theirs!.topic, { type: 'text', text: 'hello back' });
+    const cached = await until(async () => {
+      const [c] = await service.listConversations();
+      return c?.lastMessage?.id === answer.id ? c : undefined;
+    }, 'the streamed answer in the cache');
+    expect(cached).toMatchObject({
+      unread: 1,
+      lastMessage: { preview: 'hello back', senderAddress: friend.address },
+    });
+    expect(updates).toContainEqual({ kind: 'messages', topic: conversation.topic });
+
+    // A new service over the same storage (a restarted worker) reconnects from the vault without a password.
+    await service.lock();
+    await service.unlock('correct horse battery');
+    const restarted = build();
+    expect((await restarted.state()).vault).toBe('unlocked');
+    await restarted.refresh();
+    expect((await restarted.listMessages(conversation.topic)).map((m) => m.id)).toEqual([sent.id, answer.id]);
+    expect(await restarted.canMessage(friend.address)).toBe(true);
+    await restarted.lock();
+    await service.lock();
+    await friend.close();
+  });
+});
