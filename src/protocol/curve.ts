@@ -364,3 +364,110 @@ export function recoverUncompressed(
   const q = toAffine(doubleMultiply(u1, u2, r, y));
   return q && encodeUncompressed(q);
 }
+
+// ---- signing: RFC 6979 nonces, fixed-base multiplication with a regular recoding
+
+const SIGN_WIDTH = 6; // 32 odd multiples per window
+const SIGN_WINDOWS = 44; // 44 × 6 bits covers a 256-bit odd scalar and its last carry
+let signTables: bigint[][] | undefined;
+
+/** For window j: the odd multiples of 2^(6j)·G; built once, on the first signature (~30 ms). */
+function buildSignTables(): bigint[][] {
+  const tables: bigint[][] = [];
+  let x = secp.Point.BASE.x;
+  let y = secp.Point.BASE.y;
+  for (let j = 0; j < SIGN_WINDOWS; j++) {
+    tables.push(oddMultiples(x, y, SIGN_WIDTH + 1));
+    let b: Jac = { x, y, z: 1n };
+    for (let i = 0; i < SIGN_WIDTH; i++) b = double(b);
+    const a = toAffine(b)!;
+    x = a.x;
+    y = a.y;
+  }
+  return tables;
+}
+
+function signRegularDigits(k: bigint): Int8Array {
+  const digits = new Int8Array(SIGN_WINDOWS);
+  const mod = 1n << BigInt(SIGN_WIDTH + 1);
+  const half = 1n << BigInt(SIGN_WIDTH);
+  for (let i = 0; i < SIGN_WINDOWS - 1; i++) {
+    const d = (k % mod) - half;
+    digits[i] = Number(d);
+    k = (k - d) >> BigInt(SIGN_WIDTH);
+  }
+  digits[SIGN_WINDOWS - 1] = Number(k);
+  return digits;
+}
+
+/** k·G for a secret nonce: one table addition per window, no doublings, no data-dependent skips. */
+function baseMultiplySecret(k: bigint): { x: bigint; y: bigint } | undefined {
+  signTables ??= buildSignTables();
+  // The recoding needs an odd scalar: for even k use n − k (odd) and negate the result.
+  const even = (k & 1n) === 0n;
+  const digits = signRegularDigits(even ? N - k : k);
+  let r: Jac = INFINITY;
+  for (let j = 0; j < SIGN_WINDOWS; j++) {
+    const d = digits[j]!;
+    const table = signTables[j]!;
+    const i = (d < 0 ? -d >> 1 : d >> 1) * 3;
+    const ty = table[i + 1]!;
+    r = addAffine(r, table[i]!, d < 0 ? P - ty : ty);
+  }
+  const a = toAffine(r);
+  if (!a) return undefined;
+  return even ? { x: a.x, y: a.y === 0n ? 0n : P - a.y } : a;
+}
+
+const hmacSha256 = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => {
+  if (parts.length === 1) return secp.hashes.hmacSha256!(key, parts[0]!);
+  return secp.hashes.hmacSha256!(key, secp.etc.concatBytes(...parts));
+};
+
+/**
+ * ECDSA over a 32-byte digest with RFC 6979 deterministic nonces and low-S normalisation: the same
+ * r‖s and recovery id as noble-secp256k1's `sign(digest, key, { prehash: false })` (tested).
+ */
+export function signCompact(
+  secretKey: Uint8Array,
+  digest: Uint8Array,
+): { bytes: Uint8Array; recovery: number } {
+  const d = bytesToBigint(secretKey);
+  if (secretKey.length !== 32 || d === 0n || d >= N) throw new Error('invalid private key');
+  if (digest.length !== 32) throw new Error('digest must be 32 bytes');
+  const e = modN(bytesToBigint(digest));
+  const seed = secp.etc.concatBytes(bigintTo32(d), bigintTo32(e));
+  // HMAC-DRBG (RFC 6979 §3.2)
+  let v: Uint8Array = new Uint8Array(32).fill(1);
+  let kk: Uint8Array = new Uint8Array(32);
+  kk = hmacSha256(kk, v, Uint8Array.of(0), seed);
+  v = hmacSha256(kk, v);
+  kk = hmacSha256(kk, v, Uint8Array.of(1), seed);
+  v = hmacSha256(kk, v);
+  for (;;) {
+    v = hmacSha256(kk, v);
+    const k = bytesToBigint(v);
+    if (k >= 1n && k < N) {
+      const q = baseMultiplySecret(k);
+      if (q) {
+        const r = q.x % N;
+        if (r !== 0n) {
+          let s = modN(invert(k, N) * ((e + r * d) % N));
+          if (s !== 0n) {
+            let recovery = (q.x === r ? 0 : 2) | Number(q.y & 1n);
+            if (s > HALF_N) {
+              s = N - s;
+              recovery ^= 1;
+            }
+            const bytes = new Uint8Array(64);
+            bytes.set(bigintTo32(r), 0);
+            bytes.set(bigintTo32(s), 32);
+            return { bytes, recovery };
+          }
+        }
+      }
+    }
+    kk = hmacSha256(kk, v, Uint8Array.of(0));
+    v = hmacSha256(kk, v);
+  }
+}

@@ -6,7 +6,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { addressOfPublicKey } from './address';
 import { fromHex } from './bytes';
-import { recoverUncompressed, verifyCompact } from './curve';
+import { recoverUncompressed, signCompact, verifyCompact } from './curve';
 import { ProtocolError } from './errors';
 import { hashMessage } from './hash';
 
@@ -22,9 +22,12 @@ export interface CompactSignature {
 
 /** Signs a 32-byte digest with a 32-byte secret key: RFC 6979 deterministic, low-S. */
 export function signDigest(secretKey: Uint8Array, digest: Uint8Array): CompactSignature {
-  const recovered = secp.sign(digest, secretKey, { prehash: false, format: 'recovered' });
-  // noble's 'recovered' layout is recovery ‖ r ‖ s.
-  return { bytes: recovered.subarray(1), recovery: recovered[0]! };
+  if (secretKey.length !== 32 || !secp.utils.isValidSecretKey(secretKey)) {
+    throw new ProtocolError('invalid_private_key', `invalid private key length: ${secretKey.length}`);
+  }
+  if (digest.length !== 32)
+    throw new ProtocolError('invalid_digest', `invalid digest length: ${digest.length}`);
+  return signCompact(secretKey, digest);
 }
 
 /** Strict verification of r‖s over a digest: wrong length, high-S or an invalid key all give false. */

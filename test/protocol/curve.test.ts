@@ -40,3 +40,25 @@ describe('fast secp256k1 arithmetic agrees with noble', () => {
     expect(ecdhUncompressed(new Uint8Array(32), A)).toBeUndefined();
   });
 });
+
+describe('signing', () => {
+  it('gives byte-identical RFC 6979 low-S signatures and recovery ids to noble', () => {
+    for (let i = 0; i < 60; i++) {
+      const key = secp.utils.randomSecretKey();
+      const digest = sha256(new Uint8Array([i, 7]));
+      const ref = secp.sign(digest, key, { prehash: false, format: 'recovered' });
+      const ours = signDigest(key, digest);
+      expect(ours.recovery).toBe(ref[0]);
+      expect(Buffer.from(ours.bytes).toString('hex')).toBe(Buffer.from(ref.subarray(1)).toString('hex'));
+    }
+  });
+
+  it('rejects an out-of-range key and a digest of the wrong length', () => {
+    expect(() => signDigest(new Uint8Array(32), new Uint8Array(32))).toThrow(
+      expect.objectContaining({ code: 'invalid_private_key' }),
+    );
+    expect(() => signDigest(secp.utils.randomSecretKey(), new Uint8Array(31))).toThrow(
+      expect.objectContaining({ code: 'invalid_digest' }),
+    );
+  });
+});
