@@ -22,6 +22,13 @@ options:
                          (default ${DEFAULT_RATE_LIMITS.publish.perMinute}:${DEFAULT_RATE_LIMITS.publish.max},${DEFAULT_RATE_LIMITS.default.perMinute}:${DEFAULT_RATE_LIMITS.default.max})
   --trust-proxy          take the client IP from X-Forwarded-For (only behind your own proxy)
   --max-body-bytes N     request body cap (default ${DEFAULT_MAX_BODY_BYTES})
+
+peer-to-peer (off unless --p2p-port is given):
+  --p2p-port PORT        join a network of nodes: libp2p on this TCP port (0 for any free one)
+  --p2p-host HOST        address for peers to reach (default: --host)
+  --bootstrap MULTIADDR  a node to join, e.g. /ip4/10.0.0.1/tcp/6000/p2p/12D3KooW… (repeatable)
+  --announce MULTIADDR   address to advertise to peers instead of the listen address (repeatable)
+  --p2p-key FILE         node key (default DIR/p2p-key with --data-dir; sync positions sit beside it)
   -h, --help             show this help
 `;
 
@@ -44,6 +51,11 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         'rate-limit': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
         'max-body-bytes': { type: 'string' },
+        'p2p-port': { type: 'string' },
+        'p2p-host': { type: 'string' },
+        bootstrap: { type: 'string', multiple: true },
+        announce: { type: 'string', multiple: true },
+        'p2p-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -92,6 +104,39 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
     }
     options.maxBodyBytes = Number(cap);
   }
+  const p2pPort = values['p2p-port'];
+  const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key'] as const;
+  if (p2pPort === undefined) {
+    const stray = p2pOnly.find((flag) => values[flag] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --p2p-port`);
+  } else {
+    if (!/^\d+$/.test(p2pPort) || Number(p2pPort) > 65535) {
+      throw new UsageError(`--p2p-port: expected an integer from 0 to 65535, got "${p2pPort}"`);
+    }
+    const multiaddrs = (flag: 'bootstrap' | 'announce'): string[] | undefined => {
+      const list = values[flag];
+      for (const addr of list ?? []) {
+        if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d+(\/p2p\/[1-9A-HJ-NP-Za-km-z]+)?$/.test(addr)) {
+          throw new UsageError(
+            `--${flag}: expected a multiaddr like /ip4/1.2.3.4/tcp/6000[/p2p/ID], got "${addr}"`,
+          );
+        }
+      }
+      return list;
+    };
+    const host = values['p2p-host'];
+    if (host !== undefined && !/^[A-Za-z0-9.:\-[\]]+$/.test(host)) {
+      throw new UsageError(`--p2p-host: invalid host "${host}"`);
+    }
+    if (values['p2p-key'] === '') throw new UsageError('--p2p-key: empty path');
+    options.p2p = {
+      port: Number(p2pPort),
+      host: host?.replace(/^\[(.*)\]$/, '$1') ?? options.host,
+      bootstrap: multiaddrs('bootstrap'),
+      announce: multiaddrs('announce'),
+      keyFile: values['p2p-key'],
+    };
+  }
   return options;
 }
 
@@ -130,7 +175,14 @@ export async function runNode(argv: string[]): Promise<number> {
           ? 'off'
           : `${(rate ?? DEFAULT_RATE_LIMITS).publish.perMinute}:${(rate ?? DEFAULT_RATE_LIMITS).publish.max} publish, ` +
             `${(rate ?? DEFAULT_RATE_LIMITS).default.perMinute}:${(rate ?? DEFAULT_RATE_LIMITS).default.max} other (per minute:bucket)`
-      }\n`,
+      }\n` +
+      (node.p2p
+        ? `  p2p: peer id ${node.p2p.peerId}\n` +
+          node.p2p
+            .multiaddrs()
+            .map((a) => `  p2p listening on ${a}\n`)
+            .join('')
+        : '  p2p: off (single node; --p2p-port joins a network)\n'),
   );
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

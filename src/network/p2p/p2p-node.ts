@@ -38,7 +38,10 @@ export interface P2pOptions {
   bootstrap?: string[];
   /** Addresses to advertise instead of the listen addresses (behind NAT, on a public IP). */
   announce?: string[];
-  /** The node's key (default `<stateDir>/p2p-key`); without a state dir, a fresh key per start. */
+  /**
+   * The node's key (default `<stateDir>/p2p-key`); without either, a fresh key per start. Without a
+   * state dir, sync positions are kept beside the key (`<keyFile>.sync.json`).
+   */
   keyFile?: string;
   /** Directory for the key and sync positions (the node's data dir by default). */
   stateDir?: string;
@@ -142,7 +145,13 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   });
   const sync = new HistorySync({
     libp2p,
-    positions: new SyncPositions(stateDir ? join(stateDir, 'p2p-sync-positions.json') : undefined),
+    positions: new SyncPositions(
+      stateDir
+        ? join(stateDir, 'p2p-sync-positions.json')
+        : options.keyFile
+          ? `${options.keyFile}.sync.json`
+          : undefined,
+    ),
     accept: (envelopes) => relay.acceptSynced(envelopes),
     metrics,
     logger: options.logger,
