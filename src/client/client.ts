@@ -92,7 +92,7 @@ export class Client implements ClientCore {
     this.api = init.api;
     this.codecs = init.codecs;
     this.contactDirectory = init.contactDirectory;
-    this.contacts = new Contacts(init.consent);
+    this.contacts = new Contacts(init.consent, (closer) => this.onClose(closer));
     this.persistence = init.persistence;
     this.conversations = new Conversations(this, init.persistence);
   }

@@ -1,10 +1,13 @@
 // `client.contacts`: consent (protocol.md §11) through the ConsentManager, over this client's ApiClient.
-import type { ConsentManager} from '@/client/consent';
+import type { ConsentManager } from '@/client/consent';
 import { type ConsentChange, type ConsentState } from '@/client/consent';
 import type { Stream } from '@/client/stream';
 
 export class Contacts {
-  constructor(private readonly consent: ConsentManager) {}
+  constructor(
+    private readonly consent: ConsentManager,
+    private readonly onClose: (closer: () => Promise<void>) => () => void = () => () => undefined,
+  ) {}
 
   allow(addresses: string[]): Promise<void> {
     return this.consent.allow(addresses);
@@ -22,8 +25,17 @@ export class Contacts {
     await this.consent.refresh();
   }
 
+  /** Consent changes as they are published; ended by client.close() too. */
   streamConsentList(): Stream<ConsentChange> {
-    return this.consent.stream();
+    const stream = this.consent.stream();
+    const unregister = this.onClose(() => stream.close());
+    return {
+      [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator](),
+      close: async () => {
+        unregister();
+        await stream.close();
+      },
+    };
   }
 
   /** After a send: allow a peer we have no decision for yet, as xmtp-js does (§12.4). */

@@ -38,6 +38,9 @@ function seenKey(e: Envelope): string {
   return `${e.timestampNs}:${e.message.length}:${toHex(e.message.subarray(-24))}`;
 }
 
+/** Message ids a streamAllMessages remembers to drop duplicates. */
+const DELIVERED_LIMIT = 10_000;
+
 const compareNs = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 const nowNs = () => BigInt(Date.now()) * NS_PER_MS;
@@ -348,6 +351,8 @@ export class Conversations {
     const emit = (message: DecodedMessage) => {
       if (delivered.has(message.id)) return;
       delivered.add(message.id);
+      // Duplicates only come close together (intro and dm copies, catch-up overlap): a bounded memory will do.
+      if (delivered.size > DELIVERED_LIMIT) delivered.delete(delivered.values().next().value!);
       queue.push(message);
     };
     const addTopic = async (conversation: Conversation, sinceNs: bigint) => {
