@@ -1,0 +1,104 @@
+// The relay's envelope codec against the generated protobuf code (protocol.md §1.3), the seen-cache
+// bound, and the store scan history sync reads.
+import { describe, expect, it } from 'vitest';
+import Long from 'long';
+import { decodeEnvelope, encodeEnvelope } from '@/network/p2p/envelope-codec';
+import { SeenCache } from '@/network/p2p/seen-cache';
+import { envelopeDigest } from '@/network/api/service';
+import { SqliteStore } from '@/network/store/sqlite';
+import { xmtp } from '@/protocol/gen/xmtp';
+
+const Envelope = xmtp.message_api.v1.Envelope;
+
+describe('relay envelope codec', () => {
+  const cases = [
+    {
+      contentTopic: '/xmtp/0/m-abc/proto',
+      timestampNs: 1_718_000_000_123_456_789n,
+      message: new Uint8Array([1, 2, 3]),
+    },
+    { contentTopic: '/xmtp/0/ünïcode/proto', timestampNs: 0n, message: new Uint8Array(0) },
+    { contentTopic: '', timestampNs: 18_446_744_073_709_551_615n, message: new Uint8Array(70_000).fill(7) },
+  ];
+
+  it('encodes byte for byte like the generated Envelope code', () => {
+    for (const c of cases) {
+      const generated = Envelope.encode({
+        contentTopic: c.contentTopic,
+        timestampNs: Long.fromString(c.timestampNs.toString(), true),
+        message: c.message,
+      }).finish();
+      expect(Buffer.from(encodeEnvelope(c)).toString('hex')).toBe(Buffer.from(generated).toString('hex'));
+    }
+  });
+
+  it('decodes what the generated code encodes, skipping unknown fields', () => {
+    for (const c of cases) {
+      const bytes = Envelope.encode({
+        contentTopic: c.contentTopic,
+        timestampNs: Long.fromString(c.timestampNs.toString(), true),
+        message: c.message,
+      }).finish();
+      // Field 9 (varint) and field 10 (bytes), unknown to Envelope.
+      const extended = new Uint8Array([...bytes, 0x48, 0x05, 0x52, 0x02, 0xaa, 0xbb]);
+      expect(decodeEnvelope(extended)).toEqual(c);
+    }
+  });
+
+  it('rejects a truncated envelope', () => {
+    const bytes = encodeEnvelope(cases[0]!);
+    expect(() => decodeEnvelope(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
+  });
+});
+
+describe('seen-cache', () => {
+  it('remembers at most its capacity, forgetting the oldest first', () => {
+    const seen = new SeenCache(3);
+    expect(['a', 'b', 'c', 'a'].map((k) => seen.add(k))).toEqual([true, true, true, false]);
+    seen.add('d');
+    expect(seen.size).toBe(3);
+    expect(seen.has('a')).toBe(false);
+    expect(seen.has('d')).toBe(true);
+  });
+});
+
+describe('SQLite store scan', () => {
+  const envelope = (i: number) => {
+    const message = new TextEncoder().encode(`scan ${i}`);
+    const contentTopic = `/xmtp/0/m-scan-${i % 3}/proto`;
+    return {
+      contentTopic,
+      timestampNs: BigInt(1000 - i),
+      message,
+      digest: envelopeDigest(contentTopic, message),
+    };
+  };
+
+  it('pages through every envelope in insertion order and resumes from a position', async () => {
+    const store = new SqliteStore(':memory:');
+    const all = Array.from({ length: 25 }, (_, i) => envelope(i));
+    await store.insert(all.slice(0, 20));
+    await store.insert([all[3]!, ...all.slice(20)]); // a duplicate is not scanned twice
+    const seen: string[] = [];
+    let position: string | undefined;
+    for (;;) {
+      const page = await store.scan(position, 7);
+      seen.push(...page.envelopes.map((e) => new TextDecoder().decode(e.message)));
+      position = page.position;
+      if (page.envelopes.length < 7) break;
+    }
+    expect(seen).toEqual(all.map((_, i) => `scan ${i}`));
+    const empty = await store.scan(position, 7);
+    expect(empty).toEqual({ envelopes: [], position, restarted: false });
+    await store.close();
+  });
+
+  it('starts over when the position lies past its end (a replaced store)', async () => {
+    const store = new SqliteStore(':memory:');
+    await store.insert([envelope(1), envelope(2)]);
+    const page = await store.scan('999', 10);
+    expect(page.restarted).toBe(true);
+    expect(page.envelopes).toHaveLength(2);
+    await store.close();
+  });
+});
