@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
@@ -21,6 +22,8 @@ export interface SqliteStoreOptions {
    * the publish is answered. `full` also fsyncs every commit, which survives power loss too.
    */
   synchronous?: 'normal' | 'full';
+  /** Checkpoint the WAL from a worker thread (default true for a file database). */
+  checkpointWorker?: boolean;
 }
 
 /** Applies the numbered migrations in migrations/sqlite that are not yet in schema_migrations. */
@@ -56,6 +59,7 @@ export class SqliteStore implements EnvelopeStore {
   // is prepared once.
   private readonly queries = new Map<string, Database.Statement>();
   private scanStatement: Database.Statement | undefined;
+  private readonly checkpointer: SqliteCheckpointer | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -64,6 +68,13 @@ export class SqliteStore implements EnvelopeStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    if (path !== ':memory:' && options.checkpointWorker !== false) {
+      this.checkpointer = new SqliteCheckpointer(path);
+      // 64 MiB of WAL before a commit checkpoints by itself (only if the worker falls behind);
+      // the file is trimmed back to that size after a checkpoint.
+      this.db.pragma('wal_autocheckpoint = 16384');
+      this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    }
     this.description = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path}`;
     this.insertOne = this.db.prepare(
       `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
@@ -157,6 +168,7 @@ export class SqliteStore implements EnvelopeStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    await this.checkpointer?.close();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
