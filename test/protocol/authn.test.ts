@@ -149,6 +149,15 @@ describe('auth tokens we make', () => {
     );
   });
 
+  it('refuses to make a token from an identity key no wallet signed', async () => {
+    const bundle = await createPrivateKeyBundle(newWallet());
+    const unsigned = {
+      ...bundle.identityKey,
+      publicKey: { ...bundle.identityKey.publicKey, signature: undefined },
+    };
+    expect(() => createAuthToken(unsigned)).toThrow(expect.objectContaining({ code: 'unsigned_key' }));
+  });
+
   it('reports malformed protobuf while extracting', () => {
     expect(() => verifyAuthToken(toBase64(new Uint8Array([0x0a, 0x05, 1])), { nowMs: 0 })).toThrow(
       /^extracting token: /,

@@ -135,6 +135,21 @@ describe('keys (§3.2–§3.6)', () => {
     expect(legacyKeyWalletAddress(bundle.identityKey.publicKey)).toBe(wallet.address);
   });
 
+  it('accepts a V1 identity key whose wallet signature sits in wallet_ecdsa_compact (Flutter clients)', async () => {
+    const wallet = newWallet();
+    const key = (await createPrivateKeyBundle(wallet)).identityKey.publicKey;
+    const moved = { ...key, signature: { ...key.signature!, kind: 'wallet_ecdsa_compact' as const } };
+    expect(legacyKeyWalletAddress(moved)).toBe(wallet.address);
+  });
+
+  it('recovers another address when a wallet signature is transplanted onto another key', async () => {
+    const a = (await createPrivateKeyBundle(newWallet())).identityKey.publicKey;
+    const b = (await createPrivateKeyBundle(newWallet())).identityKey.publicKey;
+    const transplanted = { ...a, signature: b.signature! };
+    expect(legacyKeyWalletAddress(transplanted)).not.toBe(legacyKeyWalletAddress(a));
+    expect(legacyKeyWalletAddress(transplanted)).not.toBe(legacyKeyWalletAddress(b));
+  });
+
   it('converts V1 → V2 → V1: key bytes equal the V1 bytesToSign, wallet signature moves kinds', async () => {
     const wallet = newWallet();
     const bundle = await createPrivateKeyBundle(wallet);
