@@ -43,34 +43,33 @@ export async function runClient(argv: string[], io: Io = PROCESS_IO, signal?: Ab
 
 async function execute(args: ClientArgs, io: Io, signal: AbortSignal): Promise<number> {
   const command = args.command;
-  if (command === 'can-message' && args.key.kind === 'none') {
+  const wallet = args.key.kind === 'none' ? undefined : await loadWallet(args.key);
+  if (wallet?.created && args.key.kind === 'create') {
+    // With no subcommand the address is the output; otherwise stdout belongs to the subcommand.
+    const note = { type: 'key', address: wallet.wallet.address, file: args.key.path };
+    if (!command) io.stdout(args.json ? jsonLine(note) : `${wallet.wallet.address}\n`);
+    else io.stderr(`created wallet key ${args.key.path} for ${wallet.wallet.address}\n`);
+  }
+  if (!command) return 0;
+  // can-message reads contact topics only: it never needs (or creates) an identity, even with a key.
+  if (command === 'can-message') {
     const { canMessageWithoutIdentity } = await import('./client/session');
     const { printCanMessage } = await import('./client/commands');
     printCanMessage(args.args, await canMessageWithoutIdentity(args.nodes, args.args), { args, io });
     return 0;
   }
-  const { wallet, created } = await loadWallet(args.key);
-  if (created && args.key.kind === 'create') {
-    // With no subcommand the address is the output; otherwise stdout belongs to the subcommand.
-    const note = { type: 'key', address: wallet.address, file: args.key.path };
-    if (!command) io.stdout(args.json ? jsonLine(note) : `${wallet.address}\n`);
-    else io.stderr(`created wallet key ${args.key.path} for ${wallet.address}\n`);
-  }
-  if (!command) return 0;
+  if (!wallet) throw new UsageError(`${command}: a wallet key is needed`, command);
 
   // Loaded only now: a usage error never pays for loading the client.
   const { openSession } = await import('./client/session');
   const commands = await import('./client/commands');
-  const session = await openSession(args, wallet);
+  const session = await openSession(args, wallet.wallet);
   const ctx: CommandContext = { args, io, dataDir: session.dataDir, identity: session.identity, signal };
   const client = session.client;
   try {
     switch (command) {
       case 'whoami':
         await commands.whoami(client, ctx);
-        break;
-      case 'can-message':
-        commands.printCanMessage(args.args, await client.canMessage(args.args), ctx);
         break;
       case 'list':
         await commands.list(client, ctx);

@@ -15,7 +15,6 @@ import {
 /** The part of the client API the CLI uses. */
 export interface CliClient {
   address: string;
-  canMessage(addresses: string[]): Promise<boolean[]>;
   conversations: {
     list(): Promise<CliConversation[]>;
     newConversation(
