@@ -35,12 +35,34 @@ export async function encrypt(
   secret: Uint8Array,
   aad?: Uint8Array,
 ): Promise<Ciphertext> {
+  return encryptPrepared(prepareEncryption(secret), plaintext, aad);
+}
+
+/** A random salt and nonce with the AES key derived from them, made before the plaintext is ready. */
+export interface PreparedEncryption {
+  hkdfSalt: Uint8Array;
+  gcmNonce: Uint8Array;
+  key: Promise<CryptoKey>;
+}
+
+/**
+ * Starts the key derivation of an encryption (it depends only on the secret and a fresh salt), so a
+ * caller can overlap it with other work such as hashing and signing the plaintext (§9.2).
+ */
+export function prepareEncryption(secret: Uint8Array): PreparedEncryption {
   const hkdfSalt = randomBytes(SALT_LENGTH);
-  const gcmNonce = randomBytes(NONCE_LENGTH);
-  const key = await aesKey(secret, hkdfSalt, 'encrypt');
+  return { hkdfSalt, gcmNonce: randomBytes(NONCE_LENGTH), key: aesKey(secret, hkdfSalt, 'encrypt') };
+}
+
+export async function encryptPrepared(
+  prepared: PreparedEncryption,
+  plaintext: Uint8Array,
+  aad?: Uint8Array,
+): Promise<Ciphertext> {
+  const { hkdfSalt, gcmNonce } = prepared;
   const params: AesGcmParams = { name: 'AES-GCM', iv: gcmNonce as Buf, tagLength: 128 };
   if (aad && aad.length > 0) params.additionalData = aad as Buf;
-  const payload = new Uint8Array(await crypto.subtle.encrypt(params, key, plaintext as Buf));
+  const payload = new Uint8Array(await crypto.subtle.encrypt(params, await prepared.key, plaintext as Buf));
   return { hkdfSalt, gcmNonce, payload };
 }
 

@@ -4,7 +4,7 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { signedPublicKeyBundleFromProto, type SignedPublicKeyBundle } from './bundles';
 import { concat, toHex, utf8 } from './bytes';
-import { ciphertextFromProto, decrypt, encrypt } from './cipher';
+import { ciphertextFromProto, decrypt, encryptPrepared, prepareEncryption } from './cipher';
 import { ProtocolError } from './errors';
 import { encodeMessageV2Frame } from './frame';
 import { xmtp } from './gen/xmtp';
@@ -97,6 +97,8 @@ export async function encodeMessageV2(
   const nowMs = options.nowMs ?? Date.now();
   const createdNs = options.createdNs ?? BigInt(Math.floor(nowMs)) * 1_000_000n;
   const headerBytes = encodeHeaderV2(createdNs, conversation.topic);
+  // The AES key does not depend on the plaintext: derive it while the payload is hashed and signed.
+  const prepared = prepareEncryption(conversation.keyMaterial);
   const sender = keyring.signedBundleBytes;
   // One buffer serves both the digest input (header ‖ payload) and the SignedContent that follows the
   // payload, so a large payload is copied once: WebCrypto copies digest input at call time, after which
@@ -122,7 +124,7 @@ export async function encodeMessageV2(
   }
   const signed = buffer.subarray(start - prefixLength, o);
 
-  const ciphertext = await encrypt(signed, conversation.keyMaterial, headerBytes);
+  const ciphertext = await encryptPrepared(prepared, signed, headerBytes);
   const hmac = senderHmac(
     senderHmacKey(conversation.keyMaterial, keyring.address, hmacPeriod(nowMs)),
     headerBytes,
