@@ -71,9 +71,12 @@ export function decodeUint64(v: unknown, where: string): bigint {
       throw invalidArgument(`${where} must be a non-negative integer, got ${quote(v)}`);
     n = BigInt(v);
   } else if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) {
+    if (!Number.isInteger(v) || v < 0) {
       throw invalidArgument(`${where} must be a non-negative integer, got ${v}`);
     }
+    // 1e18 and the like parse to a double that may not be the integer that was meant.
+    if (!Number.isSafeInteger(v))
+      throw invalidArgument(`${where} is not exact as a number; send it as a decimal string`);
     n = BigInt(v);
   } else {
     throw invalidArgument(`${where} must be a decimal string or a number`);
