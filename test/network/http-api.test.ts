@@ -317,6 +317,11 @@ describe('bad input', () => {
       'out of range',
     ],
     [
+      'a number in exponent notation beyond 2^53',
+      '{"envelopes":[{"contentTopic":"t","timestampNs":1e18}]}',
+      'send it as a decimal string',
+    ],
+    [
       'a topic that is not a string',
       { envelopes: [{ contentTopic: 5 }] },
       'envelopes[0].contentTopic must be a string',
