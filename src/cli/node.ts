@@ -182,7 +182,11 @@ export async function runNode(argv: string[]): Promise<number> {
             .multiaddrs()
             .map((a) => `  p2p listening on ${a}\n`)
             .join('')
-        : '  p2p: off (single node; --p2p-port joins a network)\n'),
+        : '  p2p: off (single node; --p2p-port joins a network)\n' +
+          (options.storeUrl
+            ? "  note: other nodes on this database reach this node's subscribers only through the p2p\n" +
+              '        relay: start every node on it with --p2p-port and --bootstrap\n'
+            : '')),
   );
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -156,6 +156,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     metrics,
     logger: options.logger,
     intervalMs: options.syncIntervalMs,
+    storeIdentity: options.store.identity,
   });
   let apiUrl: string | null = null;
   const apis = new Map<string, string>();

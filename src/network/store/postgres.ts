@@ -8,6 +8,11 @@ import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './stor
 /** int64 bounds: PostgreSQL bigint, and what the contract lets a timestamp be stored as. */
 const INT64_MAX = (1n << 63n) - 1n;
 
+/** Queries over at most this many topics use named prepared statements (one per shape and topic count). */
+const MAX_PREPARED_TOPICS = 8;
+/** Queries over more topics than this filter with ANY() and sort rather than merge per-topic scans. */
+const MAX_MERGED_TOPICS = 64;
+
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` or `postgresql://…`. */
   url: string;
@@ -17,12 +22,20 @@ export interface PostgresStoreOptions {
 
 /** Connects, applies pending migrations (safe when several nodes start at once) and returns the store. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<EnvelopeStore> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    // Plan every execution with its real topic and limit: a cached generic plan cannot tell a topic
+    // with ten envelopes from one with a million, and may sort a whole topic to return one page.
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // An idle connection that dies (database restart) must not crash the node: the next query reports it.
   pool.on('error', () => undefined);
   const description = `PostgreSQL at ${redactUrl(options.url)}`;
+  let identity: string | undefined;
   try {
     await migrate(pool);
+    identity = (await pool.query<{ id: string }>('SELECT id FROM store_identity LIMIT 1')).rows[0]?.id;
   } catch (error) {
     await pool.end();
     if (error instanceof ProtocolError) throw error;
@@ -30,7 +43,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       cause: error,
     });
   }
-  return new PostgresStore(pool, description);
+  return new PostgresStore(pool, description, identity);
 }
 
 class PostgresStore implements EnvelopeStore {
@@ -39,6 +52,7 @@ class PostgresStore implements EnvelopeStore {
   constructor(
     private readonly pool: pg.Pool,
     readonly description: string,
+    readonly identity?: string,
   ) {}
 
   async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
@@ -181,9 +195,12 @@ function checkTimestamp(timestampNs: bigint): void {
  */
 function planQuery(query: StoreQuery, topics: string[]): pg.QueryConfig | undefined {
   const ascending = query.direction === 'ascending';
-  const values: unknown[] = [topics.length === 1 ? topics[0] : topics];
-  const where: string[] = [topics.length === 1 ? 'content_topic = $1' : 'content_topic = t.topic'];
-  const shape: string[] = [topics.length === 1 ? 'one' : 'many', ascending ? 'asc' : 'desc'];
+  // Up to MAX_MERGED_TOPICS, topics are $1..$n, one per branch; past it, $1 is the array of them. Every
+  // other parameter follows and is shared by the branches.
+  const perTopic = topics.length <= MAX_MERGED_TOPICS;
+  const values: unknown[] = perTopic ? [...topics] : [topics];
+  const where: string[] = [];
+  const shape: string[] = [`${topics.length}t`, ascending ? 'asc' : 'desc'];
   const param = (value: unknown): string => {
     values.push(value);
     return `$${values.length}`;
@@ -223,21 +240,24 @@ function planQuery(query: StoreQuery, topics: string[]): pg.QueryConfig | undefi
 
   const order = ascending ? 'ASC' : 'DESC';
   const limit = param(Math.floor(query.limit));
-  const columns = 'content_topic, timestamp_ns, message, digest';
-  const text =
-    topics.length === 1
-      ? `SELECT ${columns} FROM envelopes WHERE ${where.join(' AND ')}
-         ORDER BY timestamp_ns ${order}, digest ${order} LIMIT ${limit}`
-      : // Several topics: take the first rows of each topic from its own index range, then merge. A plain
-        // `content_topic = ANY(...)` would read and sort every row of every topic.
-        `SELECT e.content_topic, e.timestamp_ns, e.message, e.digest
-         FROM unnest($1::text[]) AS t (topic)
-         CROSS JOIN LATERAL (
-           SELECT ${columns} FROM envelopes WHERE ${where.join(' AND ')}
-           ORDER BY timestamp_ns ${order}, digest ${order} LIMIT ${limit}
-         ) AS e
-         ORDER BY e.timestamp_ns ${order}, e.digest ${order} LIMIT ${limit}`;
-  return { name: `xmtp_query_${shape.join('_')}`, text, values };
+  const orderBy = `ORDER BY timestamp_ns ${order}, digest ${order} LIMIT ${limit}`;
+  const branch = (topicParam: number): string =>
+    `SELECT content_topic, timestamp_ns, message, digest FROM envelopes
+     WHERE ${[`content_topic = $${topicParam}`, ...where].join(' AND ')} ${orderBy}`;
+  // Several topics: one ordered index range scan per topic, merged (PostgreSQL plans a Merge Append)
+  // and cut at the limit. `content_topic = ANY(...)` or a LATERAL over unnest() would instead read and
+  // sort every row of every topic once the planner misjudges a topic's size.
+  // Past MAX_MERGED_TOPICS the statement itself gets too big to plan quickly: filter and sort instead.
+  const text = !perTopic
+    ? `SELECT content_topic, timestamp_ns, message, digest FROM envelopes
+       WHERE ${['content_topic = ANY($1::text[])', ...where].join(' AND ')} ${orderBy}`
+    : topics.length === 1
+      ? branch(1)
+      : `SELECT * FROM (${topics.map((_, i) => `(${branch(i + 1)})`).join(' UNION ALL ')}) AS merged ${orderBy}`;
+  // Few shapes are worth a named (per-connection, parse-once) statement; a long topic list is parsed each time.
+  return topics.length <= MAX_PREPARED_TOPICS
+    ? { name: `xmtp_query_${shape.join('_')}`, text, values }
+    : { text, values };
 }
 
 /** The URL without its password, for logs and the start-up banner. */

@@ -43,6 +43,8 @@ export interface ScanPage {
 export interface EnvelopeStore {
   /** Human-readable description for the start-up banner, e.g. "SQLite at .xmtp-node/envelopes.db". */
   readonly description: string;
+  /** Identifies the database when several nodes may share it (PostgreSQL), so they can tell. */
+  readonly identity?: string;
   /**
    * Stores envelopes atomically as one batch; resolves once they are durable. Returns, per
    * envelope, true when it was new and false when its digest was already stored (a duplicate

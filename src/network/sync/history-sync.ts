@@ -23,6 +23,8 @@ export interface HistorySyncOptions {
   /** Anti-entropy period (default 60 s); 0 = only on connect. */
   intervalMs?: number;
   pageSize?: number;
+  /** This node's store identity (store.ts), so peers on the same database skip the sync. */
+  storeIdentity?: string;
 }
 
 export interface SyncResult {
@@ -73,7 +75,13 @@ export class HistorySync {
       if (this.closed) return result;
       const after = this.options.positions.get(peer);
       const stream = await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL);
-      const page = await requestPage(stream, after, this.options.pageSize ?? MAX_PAGE_ENVELOPES);
+      const page = await requestPage(
+        stream,
+        after,
+        this.options.pageSize ?? MAX_PAGE_ENVELOPES,
+        this.options.storeIdentity,
+      );
+      if (page.sameStore) return result;
       if (page.restarted)
         this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
       if (page.envelopes.length > 0) {

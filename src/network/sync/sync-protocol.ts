@@ -4,10 +4,11 @@
 // order (store.ts `scan`), is authenticated by noise like the relay, and needs no second port open.
 //
 // One stream per page. The requester writes one length-prefixed JSON frame
-//   {"after": "<position or null>", "limit": <envelopes>}
+//   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>"}
 // and the responder answers with length-prefixed frames:
 //   0x01 ‖ encoded protobuf Envelope            (one per envelope, insertion order)
-//   0x02 ‖ JSON {"position": "...", "more": bool, "restarted": bool}   (last frame)
+//   0x02 ‖ JSON {"position": "...", "more": bool, "restarted": bool, "sameStore": bool}   (last frame)
+// Nodes on one PostgreSQL database see the same store identity: the responder then sends nothing.
 // `position` is the responder's opaque store position after the page; the requester keeps it per peer
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
 import type { Stream } from '@libp2p/interface';
@@ -34,6 +35,8 @@ export interface SyncPage {
   position: string;
   more: boolean;
   restarted: boolean;
+  /** Both nodes use the same database: there is nothing to sync. */
+  sameStore: boolean;
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
@@ -52,7 +55,9 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
     const request = JSON.parse(new TextDecoder().decode((await lp.read()).subarray())) as {
       after?: unknown;
       limit?: unknown;
+      store?: unknown;
     };
+    const sameStore = store.identity !== undefined && request.store === store.identity;
     const after = typeof request.after === 'string' ? request.after : undefined;
     const wanted =
       typeof request.limit === 'number' && request.limit > 0 ? request.limit : MAX_PAGE_ENVELOPES;
@@ -60,7 +65,7 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
     let position = after;
     let restarted = false;
     let more = false;
-    if (store.scan) {
+    if (store.scan && !sameStore) {
       let sent = 0;
       let bytes = 0;
       more = true;
@@ -85,7 +90,7 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
         chunk = Math.max(1, Math.min(500, Math.floor((PAGE_BYTES - bytes) / Math.max(average, 1))));
       }
     }
-    await lp.write(frame(FRAME_END, json({ position: position ?? null, more, restarted })));
+    await lp.write(frame(FRAME_END, json({ position: position ?? null, more, restarted, sameStore })));
     await stream.close();
   } catch (error) {
     logger.warn(`sync: cannot serve a page: ${(error as Error).message}`);
@@ -98,9 +103,10 @@ export async function requestPage(
   stream: Stream,
   after: string | undefined,
   limit: number,
+  storeIdentity?: string,
 ): Promise<SyncPage> {
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
-  await lp.write(json({ after: after ?? null, limit }));
+  await lp.write(json({ after: after ?? null, limit, store: storeIdentity ?? null }));
   const envelopes: StoredEnvelope[] = [];
   for (;;) {
     const data = (await lp.read()).subarray();
@@ -116,6 +122,7 @@ export async function requestPage(
       position: string | null;
       more: boolean;
       restarted: boolean;
+      sameStore?: boolean;
     };
     await stream.close();
     return {
@@ -123,6 +130,7 @@ export async function requestPage(
       position: end.position ?? after ?? '',
       more: end.more === true,
       restarted: end.restarted === true,
+      sameStore: end.sameStore === true,
     };
   }
 }
