@@ -193,6 +193,11 @@ const P_WIDTH = 5;
 const G_WIDTH = 8;
 let gTable: bigint[] | undefined;
 
+/** Forgets the per-key tables (the generator's tables stay: they are fixed). */
+export function clearPointTables(): void {
+  tableMemo.clear();
+}
+
 function tableOf(x: bigint, y: bigint, keyHex?: string): bigint[] {
   return keyHex ? tableMemo.get(keyHex, () => oddMultiples(x, y, P_WIDTH)) : oddMultiples(x, y, P_WIDTH);
 }

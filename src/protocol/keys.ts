@@ -5,6 +5,7 @@ import { ProtocolError } from './errors';
 import { xmtp } from './gen/xmtp';
 import { sha256 } from './hash';
 import { fromLong, toLong } from './long';
+import { clearPointTables } from './curve';
 import { BoundedMemo } from './memo';
 import {
   publicKeyOf,
@@ -197,10 +198,11 @@ export function legacyKeyWalletAddress(key: LegacyPublicKey): string {
 const walletMemo = new BoundedMemo<string>(2048);
 const keySignatureMemo = new BoundedMemo<boolean>(2048);
 
-/** Forgets memoised wallet recoveries and prekey checks (benchmarks measure cold paths with it). */
+/** Forgets memoised wallet recoveries, prekey checks and point tables (benchmarks measure cold paths). */
 export function clearVerificationCache(): void {
   walletMemo.clear();
   keySignatureMemo.clear();
+  clearPointTables();
 }
 
 function memoKey(bytes: Uint8Array, signature: CompactSignature, extra?: Uint8Array): string {
