@@ -186,7 +186,12 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
       resolve();
     });
   }).catch(async (error: unknown) => {
+    // Nothing is left running when the port cannot be had (EADDRINUSE and the like).
     await p2p?.close();
+    await ws.close();
+    stopRelay();
+    limiter?.close();
+    if (!options.store) await store.close();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;

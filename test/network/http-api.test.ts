@@ -522,3 +522,21 @@ describe('subscribe', () => {
     await stream.ended;
   });
 });
+
+describe('start-up', () => {
+  it('fails cleanly when the port is taken, releasing its store', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startNode } = await import('@/network/node');
+    const dataDir = mkdtempSync(join(tmpdir(), 'xmtp-port-taken-'));
+    try {
+      await expect(startNode({ port: node.port, dataDir, rateLimit: false })).rejects.toThrow(/EADDRINUSE/);
+      // The store was closed: a second node opens the same data dir.
+      const again = await startNode({ port: 0, dataDir, rateLimit: false });
+      await again.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
