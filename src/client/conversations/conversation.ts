@@ -121,7 +121,19 @@ export abstract class Conversation {
       startTimeNs: toNs(options.startTime),
       endTimeNs: toNs(options.endTime),
     });
-    for await (const page of pages) yield await this.decodeAll(page);
+    // The next page is fetched while this one decodes, so the network wait hides behind the crypto.
+    let next = pages.next();
+    try {
+      for (;;) {
+        const result = await next;
+        if (result.done) return;
+        next = pages.next();
+        next.catch(() => undefined);
+        yield await this.decodeAll(result.value);
+      }
+    } finally {
+      await pages.return(undefined).catch(() => undefined);
+    }
   }
 
   /** New messages of this conversation as they are published. */

@@ -2,7 +2,8 @@
 // incremental sync over a persistent cache, new conversations with xmtp-js's dedupe rules, and streams.
 import { toChecksumAddress } from '@/protocol/address';
 import { toSignedPublicKeyBundle } from '@/protocol/bundles';
-import { createInvitation, openInvitation } from '@/protocol/invitation';
+import { isValidConsentProof } from '@/protocol/consent-proof';
+import { createInvitation, openInvitation, type ConsentProof } from '@/protocol/invitation';
 import { toHex } from '@/protocol/bytes';
 import { decodeMessageV1, decryptMessageV1 } from '@/protocol/message-v1';
 import { dmTopic, introTopic, inviteTopic, isValidTopic } from '@/protocol/topics';
@@ -156,12 +157,29 @@ export class Conversations {
   async #syncInvites(): Promise<void> {
     const { fresh, startedNs } = await this.#fetchNew('v2', inviteTopic(this.#core.address));
     const opened = await inBatches(fresh, OPEN_BATCH, (e) => this.#openInvite(e));
-    for (const record of opened) if (record) this.#store.addV2(record);
+    const consenting: string[] = [];
+    for (const record of opened) {
+      if (!record) continue;
+      const isNew = this.#store.addV2(record) === record;
+      if (isNew && record.grantsConsent) consenting.push(record.peerAddress);
+    }
     this.#finishRun('v2', fresh, startedNs);
+    await this.#allowConsenting(consenting);
+  }
+
+  /**
+   * Peers whose invitation carries our wallet's valid consent proof are allowed when we have no decision
+   * for them yet (§11, xmtp-js `validateConsentSignature`). Consent is best effort: it never fails a list.
+   */
+  async #allowConsenting(peers: string[]): Promise<void> {
+    const unknown = [...new Set(peers)].filter((p) => this.#core.contacts.consentState(p) === 'unknown');
+    if (unknown.length > 0) await this.#core.contacts.allow(unknown).catch(() => undefined);
   }
 
   /** An invitation as a conversation record, or undefined when it is unreadable or malformed. */
-  async #openInvite(envelope: Envelope): Promise<V2ConversationRecord | undefined> {
+  async #openInvite(
+    envelope: Envelope,
+  ): Promise<(V2ConversationRecord & { grantsConsent: boolean }) | undefined> {
     try {
       this.#core.stats.invitationsOpened++;
       const opened = await openInvitation(this.#core.keyring, envelope.message, {
@@ -169,11 +187,15 @@ export class Conversations {
       });
       const { invitation } = opened;
       if (!isValidTopic(invitation.topic)) return undefined;
-      const record: V2ConversationRecord = {
+      const record: V2ConversationRecord & { grantsConsent: boolean } = {
         topic: invitation.topic,
         peerAddress: opened.peerAddress,
         createdNs: opened.createdNs,
         keyMaterial: invitation.keyMaterial,
+        grantsConsent:
+          !opened.weAreSender &&
+          invitation.consentProof !== undefined &&
+          isValidConsentProof(invitation.consentProof, this.#core.address, opened.peerAddress, Date.now()),
       };
       if (invitation.context) record.context = invitation.context;
       return record;
@@ -224,6 +246,7 @@ export class Conversations {
   async newConversation(
     peerAddress: string,
     context?: { conversationId: string; metadata?: Record<string, string> },
+    consentProof?: ConsentProof,
   ): Promise<Conversation> {
     const peer = toChecksumAddress(peerAddress);
     const conversationId = context?.conversationId;
@@ -260,7 +283,7 @@ export class Conversations {
     const ctx: ConversationContext | undefined = context
       ? { conversationId: context.conversationId, metadata: { ...(context.metadata ?? {}) } }
       : undefined;
-    const created = await createInvitation(this.#core.keyring, peerBundle, { context: ctx });
+    const created = await createInvitation(this.#core.keyring, peerBundle, { context: ctx, consentProof });
     // One publish, the peer's invite topic first, then ours; both stamped with the header's created_ns (§8.2).
     await this.#core.api.publish([
       {
@@ -298,7 +321,10 @@ export class Conversations {
       if (!record) return undefined;
       const isNew = !this.#store.v2.has(record.topic);
       const stored = this.#store.addV2(record);
-      if (isNew) await this.#store.save();
+      if (isNew) {
+        await this.#store.save();
+        if (record.grantsConsent) await this.#allowConsenting([record.peerAddress]);
+      }
       return [this.#v2(stored), isNew];
     }
     const record = await this.#openIntro(envelope);
