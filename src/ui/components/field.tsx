@@ -1,6 +1,9 @@
 import type { ComponentChildren } from 'preact';
 
-/** A labelled form control; the label wraps it so clicking the text focuses the control. */
+/**
+ * A labelled form control. The label wraps only its text and the control, so the control's accessible name is
+ * exactly `label`; the hint follows outside it.
+ */
 export function Field({
   label,
   hint,
@@ -11,11 +14,13 @@ export function Field({
   children: ComponentChildren;
 }) {
   return (
-    <label class="field">
-      <span class="field-label">{label}</span>
-      {children}
+    <div class="field">
+      <label class="field">
+        <span class="field-label">{label}</span>
+        {children}
+      </label>
       {hint ? <span class="field-hint">{hint}</span> : null}
-    </label>
+    </div>
   );
 }
 

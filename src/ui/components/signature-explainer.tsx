@@ -1,5 +1,6 @@
 // Explains each wallet signature before and while the wallet asks (protocol.md §3.4 and §4): what the text
 // says, why it is needed, and that it costs nothing.
+import { useEffect, useRef } from 'preact/hooks';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 
 const EXPLANATIONS: Record<SignaturePurpose, { title: string; why: string }> = {
@@ -29,8 +30,10 @@ export function SignatureSteps() {
 
 export function SignaturePending({ purpose, origin }: { purpose: SignaturePurpose; origin: string }) {
   const { title, why } = EXPLANATIONS[purpose];
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [purpose]);
   return (
-    <div class="callout" role="status" aria-live="assertive">
+    <div class="callout" role="status" aria-live="assertive" ref={ref}>
       <strong>Check your wallet on {origin || 'the page'}</strong>
       <p>
         It asks you to sign “{title}”. {why}

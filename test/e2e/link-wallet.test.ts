@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, type Conversation } from '@/client';
+import { createLocalWallet } from '@/extension/client/local-wallet';
+import { startNode, type XmtpNode } from '@/network/node';
+import {
+  buildExtension,
+  launchExtension,
+  screenshot,
+  serveDapp,
+  type DappServer,
+  type ExtensionSession,
+} from './harness';
+
+// The whole path with nothing stood in: a real node, the extension in Chromium linking the dapp page's wallet
+// (real Create and Enable Identity signatures through content script and main world), and a friend on our
+// client in Node messaging it both ways.
+describe('linking a dapp wallet and messaging through a real node', () => {
+  let node: XmtpNode;
+  let dataDir: string;
+  let dapp: DappServer;
+  let extension: ExtensionSession;
+  let popup: Page;
+  let walletAddress: string;
+  let friend: Client;
+  let friendConversation: Conversation;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-e2e-node-'));
+    [node, dapp] = await Promise.all([
+      startNode({ port: 0, dataDir, rateLimit: false }),
+      serveDapp(),
+      buildExtension(),
+    ]);
+    extension = await launchExtension();
+  });
+
+  afterAll(async () => {
+    await friend?.close();
+    await extension?.close();
+    await dapp?.close();
+    await node?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates the identity with two explained wallet signatures', async () => {
+    const page = await extension.context.newPage();
+    await page.goto(`${dapp.url}/?delay=1200`);
+    walletAddress = await page
+      .waitForFunction(() => (window as unknown as { testWallet?: { address: string } }).testWallet?.address)
+      .then((h) => h.jsonValue() as Promise<string>);
+
+    popup = await extension.openPopup();
+    await popup
+      .getByRole('radio', { name: new RegExp(dapp.url.replace(/[.]/g, '\\.')) })
+      .waitFor({ timeout: 10_000 });
+    await popup.getByLabel('Node URLs').fill(node.url);
+    await popup.getByText(`${node.url}: reachable`).waitFor({ timeout: 10_000 });
+    await popup.getByLabel('Password', { exact: true }).fill('correct horse battery');
+    await popup.getByLabel('Confirm password').fill('correct horse battery');
+    await popup.getByRole('button', { name: 'Link wallet and continue' }).click();
+
+    const status = popup.getByRole('status').filter({ hasText: 'XMTP : Create Identity' });
+    await status.waitFor({ timeout: 15_000 });
+    await screenshot(popup, 'linking-wallet', 'docs/screenshots');
+    await popup
+      .getByRole('status')
+      .filter({ hasText: 'XMTP : Enable Identity' })
+      .waitFor({ timeout: 15_000 });
+    await popup.getByText('No conversations yet.').waitFor({ timeout: 20_000 });
+    await expect(page.locator('#log li').allTextContents()).resolves.toEqual([
+      'personal_sign: XMTP : Create Identity',
+      'personal_sign: XMTP : Enable Identity',
+    ]);
+    const header = await popup.locator('.bar h1').getAttribute('title');
+    expect(header?.toLowerCase()).toBe(walletAddress);
+  });
+
+  it('receives a message request from a friend, allows it, and replies', async () => {
+    friend = await Client.create(createLocalWallet(), { nodes: [node.url], WebSocket });
+    expect(await friend.canMessage(walletAddress)).toBe(true);
+    friendConversation = await friend.conversations.newConversation(walletAddress);
+    await friendConversation.send('hello from a friend');
+
+    const requests = popup.getByRole('button', { name: /Requests/ });
+    const deadline = Date.now() + 20_000;
+    while (!(await requests.isVisible())) {
+      if (Date.now() > deadline) throw new Error('no message request arrived');
+      await popup.waitForTimeout(500);
+    }
+    await requests.click();
+    await expect(popup.locator('.request .preview').textContent()).resolves.toBe('hello from a friend');
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await popup.locator('.virtual-list .conversation').first().waitFor({ timeout: 10_000 });
+
+    await popup.locator('.virtual-list .conversation').first().click();
+    await popup.locator('.message.theirs').filter({ hasText: 'hello from a friend' }).waitFor();
+    const composer = popup.getByRole('textbox', { name: 'Message' });
+    await composer.fill('hi friend, got it');
+    await composer.press('Enter');
+    await popup
+      .locator('.message.mine.sent')
+      .filter({ hasText: 'hi friend, got it' })
+      .waitFor({ timeout: 15_000 });
+
+    const seen = async () => (await friendConversation.messages()).map((m) => m.content);
+    const until = Date.now() + 15_000;
+    while (!(await seen()).includes('hi friend, got it')) {
+      if (Date.now() > until) throw new Error('the friend never received the reply');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await friendConversation.send('see you soon');
+    await popup.locator('.message.theirs').filter({ hasText: 'see you soon' }).waitFor({ timeout: 20_000 });
+    await screenshot(popup, 'thread-live', 'docs/screenshots');
+  });
+});
