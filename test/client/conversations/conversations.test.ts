@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryPersistence } from '@/client/persistence';
-import { ContentTypeReaction, ContentTypeText } from '@/protocol/content';
+import { contentTypeId, ContentTypeReaction, ContentTypeText, type ContentCodec } from '@/protocol/content';
+import { fromUtf8, utf8 } from '@/protocol/bytes';
 import { ephemeralTopic, introTopic } from '@/protocol/topics';
 import { messageId } from '@/protocol/message';
 import { ApiClient } from '@/client/api';
@@ -164,5 +165,37 @@ describe('sending side effects', () => {
     const bobs = await bob.conversations.list();
     expect(bobs.map((c) => [c.version, c.peerAddress])).toEqual([['v1', alice.address]]);
     expect((await bobs[0]!.messages()).map((m) => m.content)).toEqual(['one', 'two', 'three']);
+  });
+});
+
+describe('content types', () => {
+  const ContentTypeNote = contentTypeId('example.org', 'note', 1, 0);
+  const noteCodec: ContentCodec<{ title: string }> = {
+    contentType: ContentTypeNote,
+    encode: (note) => ({ type: ContentTypeNote, parameters: {}, content: utf8(JSON.stringify(note)) }),
+    decode: (encoded) => JSON.parse(fromUtf8(encoded.content)) as { title: string },
+    fallback: (note) => `Note: ${note.title}`,
+    shouldPush: () => false,
+  };
+
+  it('sends with an extra codec and surfaces it to a client without that codec by its fallback', async () => {
+    const alice = await createClient(newWallet(), node.url, { codecs: [noteCodec] });
+    const bob = await createClient(newWallet(), node.url);
+    const convo = await alice.conversations.newConversation(bob.address);
+    const sent = await convo.send({ title: 'groceries' }, { contentType: ContentTypeNote });
+    expect(sent.fallback).toBe('Note: groceries');
+    await convo.send('plain');
+
+    expect((await convo.messages()).map((m) => m.content)).toEqual([{ title: 'groceries' }, 'plain']);
+    const [bobs] = await bob.conversations.list();
+    const [note, plain] = await bobs!.messages();
+    expect(note!.contentType).toEqual(ContentTypeNote);
+    expect(note!.content).toBeUndefined();
+    expect(note!.fallback).toBe('Note: groceries');
+    expect(note!.error?.code).toBe('unknown_content_type');
+    expect(plain!.content).toBe('plain');
+    await expect(bobs!.send({ title: 'x' }, { contentType: ContentTypeNote })).rejects.toMatchObject({
+      code: 'unknown_content_type',
+    });
   });
 });
