@@ -135,6 +135,17 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     metrics,
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     maxBufferedBytes: subscriberBufferBytes,
+    frameLimiter: limiter
+      ? (req) => {
+          const ip = clientIp(req, ctx.trustProxy);
+          return () => {
+            const decision = limiter.take(ip, 'DEF', 1);
+            if (decision.ok) return undefined;
+            metrics.rateLimited.labels('DEF').inc();
+            return `1 exceeds rate limit ${decision.bucket}`;
+          };
+        }
+      : undefined,
   });
 
   const handle = createRequestHandler(ctx);

@@ -41,7 +41,8 @@ class SocketSubscription implements Subscriber {
     this.ws.send(resultJson);
   }
 
-  handle(data: string): Reply {
+  /** Answers one client frame; `limited` is the rate limiter's rejection, if any. */
+  handle(data: string, limited?: string): Reply {
     let frame: unknown;
     try {
       frame = JSON.parse(data);
@@ -57,6 +58,7 @@ class SocketSubscription implements Subscriber {
       return errorReply('id must be a string or a number');
     }
     const reply = (r: Reply): Reply => (id === undefined ? r : { id, ...r });
+    if (limited) return reply({ error: { code: 8, message: limited, details: [] } });
     try {
       switch (f.method) {
         case 'subscribe': {
@@ -137,6 +139,11 @@ export interface WsOptions {
   /** Application-level `{"ping":<ms>}` frames and protocol pings, every this many ms (default 15 s). */
   pingIntervalMs: number;
   maxBufferedBytes: number;
+  /**
+   * Per socket, a function that takes one DEF token for a client frame (§2.4) and returns the
+   * rejection message when the client's bucket is empty. Unset: frames are not rate limited.
+   */
+  frameLimiter?: (req: IncomingMessage) => () => string | undefined;
 }
 
 export class WsSubscriptions {
@@ -156,10 +163,11 @@ export class WsSubscriptions {
 
   /** Hands an HTTP upgrade on the WebSocket path over to the WebSocket server. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const chargeFrame = this.options.frameLimiter?.(req);
     // A socket stops counting as a subscription once it is detached: closed, or dropped as too
     // slow (its close handshake then waits behind the unread data).
     const release = () => {
@@ -178,8 +186,9 @@ export class WsSubscriptions {
     });
     ws.on('message', (data, isBinary) => {
       let reply: Reply;
+      const limited = chargeFrame?.();
       try {
-        reply = isBinary ? errorReply('frames must be JSON text') : sub.handle(data.toString());
+        reply = isBinary ? errorReply('frames must be JSON text') : sub.handle(data.toString(), limited);
       } catch {
         reply = { error: { code: 13, message: 'internal error', details: [] } };
       }

@@ -198,6 +198,30 @@ describe('WebSocket subscription', () => {
     expect((await s.closed).code).toBe(1001);
   });
 
+  it('rate-limits frames with a code-8 reply and keeps the socket open', async () => {
+    const limited = await startTestNode({
+      rateLimit: { publish: { perMinute: 60, max: 10 }, default: { perMinute: 1, max: 3 } },
+    });
+    try {
+      // Opening the socket takes one DEF token, each frame one more.
+      const s = await connect(limited);
+      expect((await s.call({ id: 1, method: 'subscribe', contentTopics: ['a'] })).result).toEqual({
+        topics: 1,
+      });
+      expect((await s.call({ id: 2, method: 'subscribe', contentTopics: ['b'] })).result).toEqual({
+        topics: 2,
+      });
+      expect(await s.call({ id: 3, method: 'subscribe', contentTopics: ['c'] })).toEqual({
+        id: 3,
+        error: { code: 8, message: '1 exceeds rate limit R127.0.0.1DEF', details: [] },
+      });
+      expect(s.ws.readyState).toBe(WebSocket.OPEN);
+      s.ws.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses upgrades on other paths with 404', async () => {
     const ws = new WebSocket(node.url.replace('http', 'ws') + '/elsewhere');
     const status = await new Promise<number>((resolve) =>
