@@ -11,6 +11,7 @@ import {
   type SignedPublicKeyBundle,
 } from './bundles';
 import { equalBytes } from './bytes';
+import { encodeContactBundle } from './contact';
 import { ProtocolError } from './errors';
 import { legacyKeyWalletAddress, type LegacyPrivateKey } from './keys';
 
@@ -51,6 +52,16 @@ export class Keyring {
   /** The prekey whose public key is `publicKey` (xmtp-js `findPreKey`, §7.2). */
   findPreKey(publicKey: Uint8Array): LegacyPrivateKey | undefined {
     return this.bundle.preKeys.find((k) => equalBytes(k.publicKey.publicKey, publicKey));
+  }
+
+  /**
+   * The contact bundle to publish on our contact topic: V2 by default, V1 with `legacy`, as xmtp-js
+   * `publishUserContact(legacy)` does (§3.7).
+   */
+  contactBundle(legacy = false): Uint8Array {
+    return legacy
+      ? encodeContactBundle({ version: 'v1', keyBundle: this.publicBundle })
+      : encodeContactBundle({ version: 'v2', keyBundle: this.signedBundle });
   }
 
   /** True when `identityKey` (65 bytes) is ours. */

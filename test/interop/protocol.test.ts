@@ -72,6 +72,22 @@ describe('contact bundles between xmtp-js and us', () => {
     );
   });
 
+  it('publishes the contact bundle xmtp-js publishes for the same keys (V2 by default, V1 when legacy)', async () => {
+    const wallet = newWallet();
+    const peer = await xmtpjsPeer(wallet);
+    const keyring = Keyring.fromBundle(decodePrivateKeyBundle(peer.bundle.encode()).bundle);
+    const v2 = xproto.contact.ContactBundle.encode({
+      v1: undefined,
+      v2: { keyBundle: peer.signedBundle },
+    }).finish();
+    const v1 = xproto.contact.ContactBundle.encode({
+      v1: { keyBundle: peer.publicBundle },
+      v2: undefined,
+    }).finish();
+    expect(toHex(keyring.contactBundle())).toBe(toHex(v2));
+    expect(toHex(keyring.contactBundle(true))).toBe(toHex(v1));
+  });
+
   it('we validate contact bundles published the way xmtp-js publishes them', async () => {
     const wallet = newWallet();
     const peer = await xmtpjsPeer(wallet);
