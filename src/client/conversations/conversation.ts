@@ -16,6 +16,7 @@ import type { Envelope } from '@/client/api';
 import { recipientNotOnNetwork } from '@/client/errors';
 import { StreamQueue, type Stream } from '@/client/stream';
 import type { ClientCore } from './core';
+import { prefetching } from './prefetch';
 import type { ConversationContext } from './conversation-store';
 import {
   buildMessage,
@@ -122,18 +123,7 @@ export abstract class Conversation {
       endTimeNs: toNs(options.endTime),
     });
     // The next page is fetched while this one decodes, so the network wait hides behind the crypto.
-    let next = pages.next();
-    try {
-      for (;;) {
-        const result = await next;
-        if (result.done) return;
-        next = pages.next();
-        next.catch(() => undefined);
-        yield await this.decodeAll(result.value);
-      }
-    } finally {
-      await pages.return(undefined).catch(() => undefined);
-    }
+    for await (const page of prefetching(pages)) yield await this.decodeAll(page);
   }
 
   /** New messages of this conversation as they are published. */

@@ -22,11 +22,10 @@ import {
   type V2ConversationRecord,
 } from './conversation-store';
 import type { ClientCore } from './core';
+import { prefetching } from './prefetch';
 import type { DecodedMessage } from './decoded-message';
 
 const NS_PER_MS = 1_000_000n;
-/** Invitations opened at once: enough to overlap WebCrypto work, few enough to keep memory flat. */
-const OPEN_BATCH = 64;
 /** Envelopes per parallel slice of a sync's overlap window (one page of the node's 100). */
 const SLICE_ENVELOPES = 90;
 
@@ -45,13 +44,6 @@ const DELIVERED_LIMIT = 10_000;
 const compareNs = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 const nowNs = () => BigInt(Date.now()) * NS_PER_MS;
-
-async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size)
-    out.push(...(await Promise.all(items.slice(i, i + size).map(run))));
-  return out;
-}
 
 export class Conversations {
   readonly #core: ClientCore;
@@ -113,8 +105,16 @@ export class Conversations {
     return running;
   }
 
-  /** New envelopes of a job's topic since its last run − 10 s, minus those already handled in that overlap. */
-  async #fetchNew(job: SyncJob, topic: string): Promise<{ fresh: Envelope[]; startedNs: bigint }> {
+  /**
+   * Envelopes of a job's topic since its last run − 10 s, each new one handed to `open` as soon as its page
+   * arrives (while the next page is fetched); envelopes already handled in that overlap are skipped.
+   * Returns every envelope read, and `open`'s results in envelope order.
+   */
+  async #readNew<R>(
+    job: SyncJob,
+    topic: string,
+    open: (envelope: Envelope) => Promise<R | undefined>,
+  ): Promise<{ envelopes: Envelope[]; opened: (R | undefined)[]; startedNs: bigint }> {
     const state = this.#store.sync[job];
     const startedNs = nowNs();
     const api = this.#core.api;
@@ -128,17 +128,26 @@ export class Conversations {
     }
     const starts = [from, ...bounds];
     const parts = await Promise.all(
-      starts.map((startTimeNs, i) =>
-        api.query(topic, {
+      starts.map(async (startTimeNs, i) => {
+        const pages = api.queryPages(topic, {
           direction: 'ascending',
           startTimeNs,
           endTimeNs: i + 1 < starts.length ? starts[i + 1]! - 1n : undefined,
-        }),
-      ),
+        });
+        const envelopes: Envelope[] = [];
+        const opening: Promise<R | undefined>[] = [];
+        for await (const page of prefetching(pages)) {
+          envelopes.push(...page);
+          for (const e of page) if (!state.seen.has(seenKey(e))) opening.push(open(e));
+        }
+        return { envelopes, opened: await Promise.all(opening) };
+      }),
     );
-    const envelopes = parts.flat();
-    const fresh = envelopes.filter((e) => !state.seen.has(seenKey(e)));
-    return { fresh, startedNs };
+    return {
+      envelopes: parts.flatMap((p) => p.envelopes),
+      opened: parts.flatMap((p) => p.opened),
+      startedNs,
+    };
   }
 
   /** Records a finished run: its start time, and the ids inside the next run's overlap window. */
@@ -155,15 +164,16 @@ export class Conversations {
 
   /** V2: open new invitations from our invite topic (§8.3); the first invitation for a topic wins. */
   async #syncInvites(): Promise<void> {
-    const { fresh, startedNs } = await this.#fetchNew('v2', inviteTopic(this.#core.address));
-    const opened = await inBatches(fresh, OPEN_BATCH, (e) => this.#openInvite(e));
+    const { envelopes, opened, startedNs } = await this.#readNew('v2', inviteTopic(this.#core.address), (e) =>
+      this.#openInvite(e),
+    );
     const consenting: string[] = [];
     for (const record of opened) {
       if (!record) continue;
       const isNew = this.#store.addV2(record) === record;
       if (isNew && record.grantsConsent) consenting.push(record.peerAddress);
     }
-    this.#finishRun('v2', fresh, startedNs);
+    this.#finishRun('v2', envelopes, startedNs);
     await this.#allowConsenting(consenting);
   }
 
@@ -207,10 +217,11 @@ export class Conversations {
 
   /** V1: intros that decrypt make conversations with their peer, keeping the earliest time (§12.2). */
   async #syncIntros(): Promise<void> {
-    const { fresh, startedNs } = await this.#fetchNew('v1', introTopic(this.#core.address));
-    const opened = await inBatches(fresh, OPEN_BATCH, (e) => this.#openIntro(e));
+    const { envelopes, opened, startedNs } = await this.#readNew('v1', introTopic(this.#core.address), (e) =>
+      this.#openIntro(e),
+    );
     for (const record of opened) if (record) this.#store.addV1(record);
-    this.#finishRun('v1', fresh, startedNs);
+    this.#finishRun('v1', envelopes, startedNs);
   }
 
   async #openIntro(envelope: Envelope): Promise<V1ConversationRecord | undefined> {
