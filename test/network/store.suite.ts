@@ -177,6 +177,21 @@ export function describeEnvelopeStore(name: string, harness: StoreHarness): void
         );
       }));
 
+    for (const count of [9, 70, 600]) {
+      it(`merges a query over ${count} topics in order`, () =>
+        withStore(async (store) => {
+          const topics = Array.from({ length: count }, (_, i) => topic(`wide${i}`));
+          const envelopes = topics.flatMap((t, i) =>
+            [0, 1, 2].map((k) => envelope(t, T0 + BigInt((i * 7 + k * 13) % 40) * SECOND, `w${i}.${k}`)),
+          );
+          await store.insert(envelopes);
+          for (const direction of ['ascending', 'descending'] as const) {
+            const pages = await allPages(store, { contentTopics: topics, limit: 50, direction });
+            expect(plain(pages.flat())).toEqual(plain(sorted(envelopes, direction)));
+          }
+        }));
+    }
+
     it('returns nothing for a topic that has no envelopes', () =>
       withStore(async (store) => {
         await store.insert([envelope(topic('other'), T0, 'x')]);

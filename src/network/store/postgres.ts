@@ -11,7 +11,7 @@ const INT64_MAX = (1n << 63n) - 1n;
 /** Queries over at most this many topics use named prepared statements (one per shape and topic count). */
 const MAX_PREPARED_TOPICS = 8;
 /** Queries over more topics than this filter with ANY() and sort rather than merge per-topic scans. */
-const MAX_MERGED_TOPICS = 64;
+const MAX_MERGED_TOPICS = 500;
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` or `postgresql://…`. */
