@@ -176,4 +176,15 @@ describe('xmtp-inbox client: against a node', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('127.0.0.1:9');
   });
+
+  it('fails with exit 1 and the JSON error code when the recipient is not on the network', async () => {
+    const erin = await newKey('erin-nobody');
+    const nobody = '0x' + '77'.repeat(20);
+    const r = await run(['send', nobody, 'hello?', '--json', ...as(erin)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const [line] = jsonLines(r.stderr);
+    expect(line).toMatchObject({ error: { code: 'recipient_not_on_network' } });
+    expect((line!.error as { message: string }).message).toContain('is not on the XMTP network');
+  });
 });
