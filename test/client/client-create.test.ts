@@ -72,6 +72,14 @@ describe('Client.create', () => {
     expect(await localClient.canMessage(local.address)).toBe(true);
   });
 
+  it('refuses a key bundle of another wallet, and a call with neither signer nor key bundle', async () => {
+    const bundle = encodePrivateKeyBundle(await createPrivateKeyBundle(newWallet()));
+    await expect(createClient(newWallet(), node.url, { keyBundle: bundle })).rejects.toMatchObject({
+      code: 'wallet_mismatch',
+    });
+    await expect(createClient(null, node.url)).rejects.toMatchObject({ code: 'invalid_options' });
+  });
+
   it('publishes only the V1 contact bundle with publishLegacyContact', async () => {
     const wallet = newWallet();
     await createClient(wallet, node.url, { publishLegacyContact: true });
