@@ -94,6 +94,11 @@ export interface InboxService {
   markRead(topic: string): Promise<void>;
   /** Pulls conversations and new messages from the network into the cache. */
   refresh(): Promise<void>;
+  /**
+   * On worker start: when the vault is still unlocked, reconnects (from the vault's key bundle), restarts the
+   * streams and catches up on what arrived while the worker was stopped. Does nothing while locked.
+   */
+  resume(): Promise<void>;
 
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;

@@ -349,6 +349,12 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       emit({ kind: 'conversations' });
     },
 
+    async resume() {
+      if (!(await vault.isUnlocked()) || !(await account())) return;
+      await ensureSession();
+      await service.refresh();
+    },
+
     getSettings: () => readSettings(local),
 
     async updateSettings(patch) {

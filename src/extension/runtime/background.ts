@@ -77,6 +77,10 @@ export function startBackground(
   // Only code already running inside the extension's worker can reach it.
   (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox = { service, vault, cache };
 
+  // A stopped worker starts again for any event (alarm, message, port): pick the streams up where they were.
+  void service.resume().catch(() => undefined);
+  void updateBadge().catch(() => undefined);
+
   installAutoLock(
     browser.alarms,
     vault,

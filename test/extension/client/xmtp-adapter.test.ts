@@ -169,7 +169,8 @@ describe('XMTP client adapter', () => {
     await service.unlock('correct horse battery');
     const restarted = build();
     expect((await restarted.state()).vault).toBe('unlocked');
-    await restarted.refresh();
+    await restarted.resume();
+    expect((await restarted.state()).online).toBe(true);
     expect((await restarted.listMessages(conversation.topic)).map((m) => m.id)).toEqual([sent.id, answer.id]);
     expect(await restarted.canMessage(friend.address)).toBe(true);
     await restarted.lock();

@@ -133,6 +133,13 @@ describe('inbox service', () => {
     expect((await service.state()).vault).toBe('empty');
   });
 
+  it('resumes only while unlocked, and reports a missing client as an error', async () => {
+    const { service } = await setup();
+    await expect(service.resume()).rejects.toMatchObject({ code: 'client_unavailable' });
+    await service.lock();
+    await expect(service.resume()).resolves.toBeUndefined();
+  });
+
   it('signs out: wipes vault, cache and account, keeps settings', async () => {
     const { service, cache } = await setup();
     await service.updateSettings({ autoLockMinutes: 5 });
