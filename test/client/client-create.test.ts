@@ -9,6 +9,9 @@ import { createPrivateKeyBundle } from '@/protocol/identity';
 import { Keyring } from '@/protocol/keyring';
 import { contactTopic, privateStoreTopic } from '@/protocol/topics';
 import { ApiClient } from '@/client/api';
+import { TokenAuthenticator } from '@/client/identity/authenticator';
+import { xmtp } from '@/protocol/gen/xmtp';
+import { enableIdentityText, sealPrivateKeyBundle } from '@/protocol/private-store';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +56,40 @@ describe('Client.create', () => {
     expect(toHex(second.exportKeyBundle())).toBe(toHex(first.exportKeyBundle()));
     const api = new ApiClient({ nodes: [node.url] });
     expect(await api.query(contactTopic(wallet.address))).toHaveLength(2);
+  });
+
+  it('loads a bundle stored in the legacy bare layout and stores it again in the current one', async () => {
+    const wallet = newWallet();
+    const bundle = await createPrivateKeyBundle(wallet);
+    const walletPreKey = new Uint8Array(32).fill(7);
+    const sealed = await sealPrivateKeyBundle(
+      bundle,
+      walletPreKey,
+      await wallet.signMessage(enableIdentityText(walletPreKey)),
+    );
+    const bare = xmtp.message_contents.EncryptedPrivateKeyBundleV1.encode(
+      xmtp.message_contents.EncryptedPrivateKeyBundle.decode(sealed).v1!,
+    ).finish();
+    const api = new ApiClient({
+      nodes: [node.url],
+      authenticator: new TokenAuthenticator(bundle.identityKey, wallet.address),
+    });
+    const topic = privateStoreTopic(wallet.address);
+    await api.publish([
+      { contentTopic: topic, timestampNs: BigInt(Date.now() - 1000) * 1_000_000n, message: bare },
+    ]);
+    wallet.signed.length = 0;
+    const client = await createClient(wallet, node.url, { skipContactPublishing: true });
+    expect(toHex(client.exportKeyBundle())).toBe(toHex(encodePrivateKeyBundle(bundle)));
+    expect(wallet.signed.map((t) => t.split('\n')[0])).toEqual([
+      'XMTP : Enable Identity',
+      'XMTP : Enable Identity',
+    ]);
+    const stored = await api.query(topic, { direction: 'descending' });
+    expect(stored).toHaveLength(2);
+    expect(
+      xmtp.message_contents.EncryptedPrivateKeyBundle.decode(stored[0]!.message).v1?.walletPreKey,
+    ).toHaveLength(32);
   });
 
   it('uses a given key bundle without any signature and keeps keys local with keyStorage local', async () => {
