@@ -8,7 +8,7 @@ import { ciphertextFromProto, decrypt, encryptPrepared, prepareEncryption } from
 import { ProtocolError } from './errors';
 import { encodeMessageV2Frame } from './frame';
 import { xmtp } from './gen/xmtp';
-import { hkdfSha256, hmacSha256 } from './hash';
+import { SUBTLE_SHA256_MIN, hkdfSha256, hmacSha256 } from './hash';
 import type { Keyring } from './keyring';
 import { decodeProto, signatureFromProto, signedKeyWalletAddress, verifyKeySignature } from './keys';
 import { fromLong, toLong } from './long';
@@ -26,7 +26,6 @@ export interface V2ConversationKeys {
 }
 
 const PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
-const SUBTLE_DIGEST_MIN = 2048;
 
 /** The 30-day period number of a time: floor(ms / 1000 / 60 / 60 / 24 / 30) (§9.2). */
 export function hmacPeriod(nowMs: number): number {
@@ -59,14 +58,14 @@ export function senderHmac(key: Uint8Array, headerBytes: Uint8Array): Uint8Array
 }
 
 async function digestHeaderAndPayload(headerBytes: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
-  if (payload.length < SUBTLE_DIGEST_MIN) {
+  if (payload.length < SUBTLE_SHA256_MIN) {
     return nobleSha256.create().update(headerBytes).update(payload).digest();
   }
   return digestOf(concat(headerBytes, payload));
 }
 
 async function digestOf(bytes: Uint8Array): Promise<Uint8Array> {
-  if (bytes.length < SUBTLE_DIGEST_MIN) return nobleSha256(bytes);
+  if (bytes.length < SUBTLE_SHA256_MIN) return nobleSha256(bytes);
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
