@@ -67,23 +67,33 @@ export class HistorySync {
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Pulls everything `peer` has after the saved position. */
+  /**
+   * Pulls everything `peer` has after the saved position. The next page is requested while the
+   * current one is stored, so at most two pages are held.
+   */
   async syncWith(peer: string): Promise<SyncResult> {
     const result: SyncResult = { peer, envelopes: 0, stored: 0 };
     const peerId = peerIdFromString(peer);
-    for (;;) {
-      if (this.closed) return result;
-      const after = this.options.positions.get(peer);
-      const stream = await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL);
-      const page = await requestPage(
-        stream,
+    const fetchPage = async (after: string | undefined) =>
+      requestPage(
+        await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL),
         after,
         this.options.pageSize ?? MAX_PAGE_ENVELOPES,
         this.options.storeIdentity,
       );
-      if (page.sameStore) return result;
+    let after = this.options.positions.get(peer);
+    let next = fetchPage(after);
+    for (;;) {
+      const page = await next;
+      if (page.sameStore || this.closed) return result;
       if (page.restarted)
         this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
+      const position = page.position !== '' ? page.position : after;
+      if (page.more) {
+        next = fetchPage(position);
+        // Handled when awaited; a failure while this page is stored must not go unobserved.
+        next.catch(() => undefined);
+      }
       if (page.envelopes.length > 0) {
         const stored = await this.options.accept(page.envelopes);
         result.envelopes += page.envelopes.length;
@@ -91,8 +101,9 @@ export class HistorySync {
         this.options.metrics.synced.labels('new').inc(stored);
         this.options.metrics.synced.labels('present').inc(page.envelopes.length - stored);
       }
-      if (page.position !== '' && page.position !== after) this.options.positions.set(peer, page.position);
+      if (position !== undefined && position !== after) this.options.positions.set(peer, position);
       if (!page.more) return result;
+      after = position;
     }
   }
 

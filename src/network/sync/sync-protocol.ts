@@ -77,10 +77,11 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
         const page = await store.scan(position, wantedNow);
         if (page.restarted) restarted = true;
         position = page.position;
-        for (const envelope of page.envelopes) {
-          await lp.write(frame(FRAME_ENVELOPE, encodeEnvelope(envelope)));
-          bytes += envelope.message.length;
+        // One write per chunk: each write is a noise-encrypted yamux frame of its own.
+        if (page.envelopes.length > 0) {
+          await lp.writeV(page.envelopes.map((e) => frame(FRAME_ENVELOPE, encodeEnvelope(e))));
         }
+        for (const envelope of page.envelopes) bytes += envelope.message.length;
         sent += page.envelopes.length;
         if (page.envelopes.length < wantedNow) {
           more = false;

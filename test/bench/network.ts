@@ -1,0 +1,208 @@
+// `npm run bench -- network [--quick] [--envelopes=N] [--publishes=N]`
+// A network of nodes, each a child process (`bin/xmtp-inbox.js node --p2p-port 0 …`) on loopback:
+// 1. publish→delivery latency with 3 nodes: one envelope at a time, published on each node in turn, received
+//    by a subscribe-all stream on every node; deliveries on the publishing node itself are the reference.
+// 2. history sync: a node joins a source whose SQLite store was preloaded with N envelopes (default 1,000,000)
+//    and catches up; throughput is compared with raw inserts into the same kind of store, measured here.
+// Prints a markdown table. Auth and rate limits are off: this measures the relay and sync paths.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SqliteStore } from '@/network/store/sqlite';
+import type { StoredEnvelope } from '@/network/store/store';
+import { spawnNode } from '../network/p2p/process';
+import type { NodeProcess } from '../network/p2p/process';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined =>
+  args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
+  (args.includes(`--${name}`) ? '' : undefined);
+const quick = flag('quick') !== undefined;
+const ENVELOPES = Number(flag('envelopes') || (quick ? 100_000 : 1_000_000));
+const PUBLISHES = Number(flag('publishes') || (quick ? 150 : 600));
+const PUBLISH_INTERVAL_MS = 20;
+const MESSAGE_BYTES = 256;
+
+const root = mkdtempSync(join(tmpdir(), 'xmtp-bench-network-'));
+const nodes: NodeProcess[] = [];
+process.on('exit', () => {
+  for (const node of nodes) node.child.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (line: string): void => console.error(`[bench network] ${line}`);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function start(name: string, extra: string[] = []): Promise<NodeProcess> {
+  const node = await spawnNode(['--data-dir', join(root, name), ...extra]);
+  nodes.push(node);
+  return node;
+}
+
+async function getJson(url: string): Promise<{ relayPeers: string[] }> {
+  return (await fetch(url)).json() as Promise<{ relayPeers: string[] }>;
+}
+
+async function metric(node: NodeProcess, line: RegExp): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const match = line.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** A subscribe-all NDJSON stream; calls `onLine` with each envelope's message text. */
+function subscribeAll(node: NodeProcess, onLine: (message: string) => void): () => void {
+  const url = new URL(`${node.url}/message/v1/subscribe-all`);
+  let buffer = '';
+  const req = request(
+    { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false },
+    (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let i;
+        while ((i = buffer.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffer.slice(0, i));
+          buffer = buffer.slice(i + 1);
+          if (line.result) onLine(Buffer.from(line.result.message, 'base64').toString());
+        }
+      });
+    },
+  );
+  req.on('error', () => undefined);
+  req.end('{}');
+  return () => req.destroy();
+}
+
+async function latency(): Promise<{ cross: number[]; local: number[]; delivered: number; expected: number }> {
+  const a = await start('a');
+  const b = await start('b', ['--bootstrap', a.addr]);
+  const c = await start('c', ['--bootstrap', a.addr]);
+  const trio = [a, b, c];
+  for (;;) {
+    const views = await Promise.all(trio.map((n) => getJson(`${n.url}/peers`)));
+    if (views.every((v) => v.relayPeers.length === 2)) break;
+    await sleep(100);
+  }
+  const sentAt = new Map<string, { at: number; from: number }>();
+  const cross: number[] = [];
+  const local: number[] = [];
+  const seen = new Set<string>();
+  let delivered = 0;
+  const stops = trio.map((node, k) =>
+    subscribeAll(node, (message) => {
+      const t = now();
+      const sent = sentAt.get(message);
+      if (!sent) return;
+      const key = `${k}|${message}`;
+      if (seen.has(key)) throw new Error(`delivered twice on node ${k}: ${message}`);
+      seen.add(key);
+      delivered++;
+      (sent.from === k ? local : cross).push(t - sent.at);
+    }),
+  );
+  await sleep(500);
+  const topic = '/xmtp/0/m-bench-network/proto';
+  for (let i = 0; i < PUBLISHES; i++) {
+    const from = i % 3;
+    const message = `latency ${i} ${randomBytes(8).toString('hex')}`;
+    sentAt.set(message, { at: now(), from });
+    const res = await fetch(`${trio[from]!.url}/message/v1/publish`, {
+      method: 'POST',
+      body: JSON.stringify({
+        envelopes: [
+          {
+            contentTopic: topic,
+            timestampNs: String(BigInt(Date.now()) * 1_000_000n),
+            message: Buffer.from(message).toString('base64'),
+          },
+        ],
+      }),
+    });
+    if (res.status !== 200) throw new Error(`publish failed: ${res.status}`);
+    await res.text();
+    await sleep(PUBLISH_INTERVAL_MS);
+  }
+  await sleep(2000);
+  for (const stop of stops) stop();
+  await Promise.all(trio.map((n) => n.stop()));
+  nodes.length = 0;
+  return {
+    cross: cross.sort((x, y) => x - y),
+    local: local.sort((x, y) => x - y),
+    delivered,
+    expected: PUBLISHES * 3,
+  };
+}
+
+async function historySync(): Promise<{ syncSeconds: number; insertPerSecond: number }> {
+  const dir = join(root, 'source');
+  const store = new SqliteStore(join(dir, 'envelopes.db'));
+  log(`preloading ${ENVELOPES} envelopes into the source store…`);
+  const topics = Array.from(
+    { length: Math.max(100, ENVELOPES / 50) },
+    (_, i) => `/xmtp/0/m-${createHash('sha256').update(`sync${i}`).digest('hex')}/proto`,
+  );
+  const payload = randomBytes(MESSAGE_BYTES);
+  const started = now();
+  for (let i = 0; i < ENVELOPES; i += 10_000) {
+    const batch: StoredEnvelope[] = [];
+    for (let j = i; j < Math.min(i + 10_000, ENVELOPES); j++) {
+      const message = Buffer.from(payload);
+      message.writeUInt32BE(j, 0);
+      const contentTopic = topics[j % topics.length]!;
+      batch.push({
+        contentTopic,
+        timestampNs: 1_718_000_000_000_000_000n + BigInt(j) * 1000n,
+        message,
+        digest: createHash('sha256').update(contentTopic, 'utf8').update(message).digest(),
+      });
+    }
+    await store.insert(batch);
+  }
+  const insertPerSecond = ENVELOPES / ((now() - started) / 1000);
+  await store.close();
+  log(`preloaded at ${Math.round(insertPerSecond)} envelopes/s; starting the source and a late node…`);
+
+  const source = await start('source');
+  // From the moment the late node listens (process start-up excluded) until it holds everything.
+  const late = await start('late', ['--bootstrap', source.addr]);
+  const begin = now();
+  let last = 0;
+  for (;;) {
+    const synced = await metric(late, /^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m);
+    if (synced >= ENVELOPES) break;
+    if (synced !== last && synced % 100_000 < 5000) log(`synced ${synced}`);
+    last = synced;
+    await sleep(250);
+  }
+  const syncSeconds = (now() - begin) / 1000;
+  await Promise.all([source.stop(), late.stop()]);
+  return { syncSeconds, insertPerSecond };
+}
+
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const lat = await latency();
+log(`latency: ${lat.delivered}/${lat.expected} deliveries`);
+const sync = await historySync();
+const syncRate = ENVELOPES / sync.syncSeconds;
+
+console.log(`3 nodes on loopback (child processes, 2-core machine), ${PUBLISHES} publishes of one envelope every ${PUBLISH_INTERVAL_MS} ms, round-robin over the nodes, a subscribe-all stream on every node.
+History sync: a new node catches up from a source node whose SQLite store holds ${ENVELOPES.toLocaleString('en')} envelopes of ${MESSAGE_BYTES} bytes.
+
+| measure | value | reference (same run) |
+|---|---|---|
+| cross-node publish→delivery p50 | ${ms(percentile(lat.cross, 50))} | same-node p50 ${ms(percentile(lat.local, 50))} |
+| cross-node publish→delivery p99 | ${ms(percentile(lat.cross, 99))} | same-node p99 ${ms(percentile(lat.local, 99))} |
+| deliveries (each envelope once on each node) | ${lat.delivered} / ${lat.expected} | |
+| history sync of ${ENVELOPES.toLocaleString('en')} envelopes | ${sync.syncSeconds.toFixed(1)} s, ${Math.round(syncRate).toLocaleString('en')} envelopes/s | raw SQLite store inserts ${Math.round(sync.insertPerSecond).toLocaleString('en')} envelopes/s (sync at ${((syncRate / sync.insertPerSecond) * 100).toFixed(0)}%) |
+`);
+process.exit(0);
