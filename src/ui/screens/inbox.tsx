@@ -10,6 +10,7 @@ import { GearIcon, LockIcon, PenIcon } from '@/ui/components/icons';
 import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
 import { errorText, shortAddress } from '@/ui/format';
+import { takePrefetchedConversations } from '@/ui/prefetch';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 export const LIST_RECEIVED = 'xmtp-inbox:list-received';
@@ -39,12 +40,12 @@ export function Inbox({
   const [error, setError] = useState<string>();
 
   const load = useCallback(() => {
-    call('conversations.list', {}).then(
-      (list) => {
-        if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
-        setConversations(list);
-      },
-      (e) => setError(errorText(e)),
+    const received = (list: ConversationRecord[]) => {
+      if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+      setConversations(list);
+    };
+    void takePrefetchedConversations().then((early) =>
+      early ? received(early) : call('conversations.list', {}).then(received, (e) => setError(errorText(e))),
     );
   }, []);
 
