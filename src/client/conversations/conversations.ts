@@ -418,7 +418,9 @@ export class Conversations {
     };
 
     const start = async () => {
-      const conversations = await this.list();
+      // Offline at start (a worker waking without network): stream what the cache knows; the subscription
+      // connects when the node is back.
+      const conversations = await this.list().catch(() => this.listCached());
       if (closed) return;
       for (const c of conversations) byTopic.set(c.topic, c);
       subscription = core.api.subscribe([...own, ...byTopic.keys()], (envelope) => {
