@@ -117,4 +117,43 @@ describe('linking a dapp wallet and messaging through a real node', () => {
     await popup.locator('.message.theirs').filter({ hasText: 'see you soon' }).waitFor({ timeout: 20_000 });
     await screenshot(popup, 'thread-live', 'docs/screenshots');
   });
+
+  it('starts a new conversation by address with a conversation id, checked live', async () => {
+    const other = await Client.create(createLocalWallet(), { nodes: [node.url], WebSocket });
+    try {
+      await popup.keyboard.press('Escape');
+      await popup.getByRole('button', { name: 'New conversation' }).click();
+      const address = popup.getByLabel('Address');
+      await address.fill('0x1234');
+      await popup.getByText('Not an address yet').waitFor();
+      await address.fill('0x000000000000000000000000000000000000dEaD');
+      await popup.getByText('has not used XMTP yet').waitFor({ timeout: 10_000 });
+      await expect(popup.getByRole('button', { name: 'Start conversation' }).isDisabled()).resolves.toBe(
+        true,
+      );
+      await address.fill(other.address);
+      await popup.getByText('On XMTP').waitFor({ timeout: 10_000 });
+      await popup.getByLabel('Conversation id (optional)').fill('example.com/orders/42');
+      await popup.getByRole('button', { name: 'Start conversation' }).click();
+      const composer = popup.getByRole('textbox', { name: 'Message' });
+      await composer.waitFor();
+      await composer.fill('about order 42');
+      await composer.press('Enter');
+      await popup
+        .locator('.message.mine.sent')
+        .filter({ hasText: 'about order 42' })
+        .waitFor({ timeout: 15_000 });
+
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const conversations = await other.conversations.list();
+        const found = conversations.find((c) => c.context?.conversationId === 'example.com/orders/42');
+        if (found && (await found.messages()).some((m) => m.content === 'about order 42')) break;
+        if (Date.now() > deadline) throw new Error('the new conversation never reached its peer');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      await other.close();
+    }
+  });
 });
