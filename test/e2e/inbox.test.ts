@@ -140,6 +140,34 @@ describe('inbox popup in Chromium (cache seeded through the real background modu
     await search.fill('');
   });
 
+  it('works from the keyboard: tab order, Enter opens a conversation, Escape returns', async () => {
+    const focused = () =>
+      popup.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.getAttribute('aria-label') ?? el?.textContent?.trim().slice(0, 20) ?? '';
+      });
+    await popup.getByRole('searchbox', { name: 'Search conversations' }).focus();
+    await popup.keyboard.press('Shift+Tab');
+    await expect(focused()).resolves.toBe('Lock');
+    await popup.keyboard.press('Shift+Tab');
+    await expect(focused()).resolves.toBe('Settings');
+    await popup.keyboard.press('Shift+Tab');
+    await expect(focused()).resolves.toBe('New conversation');
+    await popup.keyboard.press('Tab');
+    await popup.keyboard.press('Tab');
+    await popup.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('Search conversations');
+    await popup.keyboard.press('Tab');
+    await expect(focused()).resolves.toMatch(/^Requests/);
+    await popup.keyboard.press('Tab');
+    await expect(focused()).resolves.toMatch(/^0x/);
+    await popup.keyboard.press('Enter');
+    await popup.getByRole('list', { name: 'Messages' }).waitFor();
+    await expect(focused()).resolves.toBe('Message');
+    await popup.keyboard.press('Escape');
+    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+  });
+
   it('keeps message requests apart', async () => {
     await popup.getByRole('button', { name: /Requests/ }).click();
     await expect(popup.locator('.request').count()).resolves.toBe(4);
