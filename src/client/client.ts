@@ -2,15 +2,7 @@
 // Runs in Node and in an MV3 service worker: fetch, WebSocket, WebCrypto and persistence are injected.
 import { toChecksumAddress } from '@/protocol/address';
 import { decodePrivateKeyBundle, encodePrivateKeyBundle, type PrivateKeyBundleV1 } from '@/protocol/bundles';
-import {
-  attachmentCodec,
-  CodecRegistry,
-  reactionCodec,
-  readReceiptCodec,
-  replyCodec,
-  textCodec,
-  type ContentCodec,
-} from '@/protocol/content';
+import { createCodecRegistry, type CodecRegistry, type ContentCodec } from '@/protocol/content';
 import { ProtocolError } from '@/protocol/errors';
 import type { Signer } from '@/protocol/identity';
 import { Keyring } from '@/protocol/keyring';
@@ -37,18 +29,12 @@ export interface ClientOptions {
   /** Publish only the V1 contact bundle (like xmtp-js's option). */
   publishLegacyContact?: boolean;
   skipContactPublishing?: boolean;
-  /** Codecs beyond the standard ones (text, reply, reaction, read receipt, attachment). */
+  /** Codecs beyond the standard ones (text, reply, reaction, read receipt, attachment, remote attachment, composite). */
   codecs?: ContentCodec[];
   appVersion?: string;
   fetch?: typeof fetch;
   WebSocket?: unknown;
   onProgress?: OnProgress;
-}
-
-function standardCodecs(extra: ContentCodec[] = []): CodecRegistry {
-  return new CodecRegistry({
-    codecs: [textCodec, replyCodec, reactionCodec, readReceiptCodec, attachmentCodec, ...extra],
-  });
 }
 
 function newApi(
@@ -145,7 +131,7 @@ export class Client implements ClientCore {
     return new Client({
       keyring,
       api,
-      codecs: standardCodecs(options.codecs),
+      codecs: createCodecRegistry({ codecs: options.codecs }),
       contactDirectory,
       consent,
       persistence,
