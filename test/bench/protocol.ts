@@ -1,8 +1,9 @@
 // `npm run bench -- protocol`: ops/s of the protocol core next to xmtp-js 13.0.4 doing the same
 // operation in the same process, printed as a markdown table. Not a test: it measures.
 // Payload = an EncodedContent of text whose content is N bytes (both sides get the same bytes).
-import { generatePrivateKey } from 'viem/accounts';
-import { privateKeyToAccount } from 'viem/accounts';
+import Long from 'long';
+import { encodePrivateKeyBundle, encodeSignedPublicKeyBundle } from '@/protocol/bundles';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { createInvitation, openInvitation } from '@/protocol/invitation';
 import { Keyring } from '@/protocol/keyring';
@@ -91,7 +92,9 @@ async function main() {
   const bob = Keyring.fromBundle(bobBundle);
   const bobJs = await xmtpjsPeer(
     bobWallet,
-    new xmtpjs.PrivateKeyBundleV1(xproto.privateKey.PrivateKeyBundle.decode(encodeBundle(bobBundle)).v1!),
+    new xmtpjs.PrivateKeyBundleV1(
+      xproto.privateKey.PrivateKeyBundle.decode(encodePrivateKeyBundle(bobBundle)).v1!,
+    ),
   );
   const aliceV1 = decodeContactBundle(alice.publicBundle.toBytes());
   if (aliceV1.version !== 'v1') throw new Error('v1 expected');
@@ -158,7 +161,9 @@ async function main() {
     }
   }
 
-  const recipientForJs = xmtpjs.SignedPublicKeyBundle.fromBytes(encodeSignedFromOurs(aliceV2.keyBundle));
+  const recipientForJs = xmtpjs.SignedPublicKeyBundle.fromBytes(
+    encodeSignedPublicKeyBundle(aliceV2.keyBundle),
+  );
   await row(
     'invitation seal (create + seal)',
     () => createInvitation(bob, aliceV2.keyBundle),
@@ -228,19 +233,6 @@ async function main() {
   for (const r of rows) console.log(r);
 }
 
-import {
-  encodePrivateKeyBundle,
-  encodeSignedPublicKeyBundle,
-  type SignedPublicKeyBundle,
-} from '@/protocol/bundles';
-import Long from 'long';
-
-function encodeBundle(b: Parameters<typeof encodePrivateKeyBundle>[0]): Uint8Array {
-  return encodePrivateKeyBundle(b);
-}
-function encodeSignedFromOurs(b: SignedPublicKeyBundle): Uint8Array {
-  return encodeSignedPublicKeyBundle(b);
-}
 function long(v: bigint): Long {
   return Long.fromString(v.toString(), true);
 }
