@@ -173,6 +173,9 @@ describe('canMessage', () => {
     const client = await createClient(newWallet(), node.url);
     expect(await client.canMessage(victim.address)).toBe(false);
     expect(await client.canMessage([victim.address])).toEqual([false]);
+    await expect(client.conversations.newConversation(victim.address)).rejects.toMatchObject({
+      code: 'recipient_not_on_network',
+    });
   });
 });
 
