@@ -177,4 +177,30 @@ describe('XMTP client adapter', () => {
     await service.lock();
     await friend.close();
   });
+
+  it('imports an encoded key bundle made elsewhere (e.g. by the CLI) as the same identity', async () => {
+    const elsewhere = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const keyBundle = await elsewhere.exportKeyBundle();
+    await elsewhere.close();
+    const indexedDB = new IDBFactory();
+    const service = createInboxService({
+      vault: createVault({ indexedDB, session: createMemoryArea() }),
+      cache: createInboxCache({ indexedDB }),
+      local: createMemoryArea(),
+      adapter: createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB), WebSocket }),
+      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+      fetch,
+    });
+    await expect(
+      service.importKey({ keyBundle: 'bm90IGEga2V5', password: 'correct horse battery', nodes: [node.url] }),
+    ).rejects.toHaveProperty('code');
+    expect((await service.state()).vault).toBe('empty');
+    const state = await service.importKey({
+      keyBundle,
+      password: 'correct horse battery',
+      nodes: [node.url],
+    });
+    expect(state).toMatchObject({ vault: 'unlocked', identity: 'imported', address: elsewhere.address });
+    await service.lock();
+  });
 });
