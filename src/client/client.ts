@@ -16,6 +16,7 @@ import { loadOrCreateIdentity, type OnProgress } from '@/client/identity/load-id
 import { MemoryPersistence, PrefixedPersistence, type Persistence } from '@/client/persistence';
 import { Conversations } from '@/client/conversations/conversations';
 import type { ClientCore, ClientStats } from '@/client/conversations/core';
+import { V1Secrets } from '@/client/conversations/v1-secrets';
 
 export interface ClientOptions {
   /** Node URLs; the first is used until it fails. */
@@ -63,6 +64,7 @@ export class Client implements ClientCore {
   /** Counts of expensive operations (invitations and intros opened, messages decrypted). */
   readonly stats: ClientStats = { invitationsOpened: 0, introsOpened: 0, messagesDecrypted: 0 };
   readonly introducedPeers = new Set<string>();
+  readonly v1Secrets: V1Secrets;
   readonly #closers = new Set<() => Promise<void>>();
 
   private constructor(init: {
@@ -80,6 +82,7 @@ export class Client implements ClientCore {
     this.contactDirectory = init.contactDirectory;
     this.contacts = new Contacts(init.consent, (closer) => this.onClose(closer));
     this.persistence = init.persistence;
+    this.v1Secrets = new V1Secrets(init.keyring);
     this.conversations = new Conversations(this, init.persistence);
   }
 

@@ -4,12 +4,7 @@ import { toPublicKeyBundle, type PublicKeyBundle } from '@/protocol/bundles';
 import { Compression, ContentTypeText, type ContentTypeId } from '@/protocol/content';
 import { ProtocolError } from '@/protocol/errors';
 import { messageId } from '@/protocol/message';
-import {
-  checkMessageV1Topic,
-  decodeMessageV1,
-  decryptMessageV1,
-  encodeMessageV1,
-} from '@/protocol/message-v1';
+import { checkMessageV1Topic, decodeMessageV1, encodeMessageV1 } from '@/protocol/message-v1';
 import { decodeMessageV2, encodeMessageV2 } from '@/protocol/message-v2';
 import { ephemeralTopic, introTopic } from '@/protocol/topics';
 import type { Envelope } from '@/client/api';
@@ -197,7 +192,7 @@ export class ConversationV1 extends Conversation {
     const m = decodeMessageV1(envelope.message);
     // Intro copies arrive on intro topics; the spoof filter applies to the conversation's own topics.
     checkMessageV1Topic(m, envelope.contentTopic.includes('/intro-') ? this.topic : envelope.contentTopic);
-    const payload = await decryptMessageV1(this.core.keyring, m);
+    const payload = await this.core.v1Secrets.decrypt(m);
     return { senderAddress: m.senderAddress, sentNs: m.timestampMs * NS_PER_MS, payload };
   }
 

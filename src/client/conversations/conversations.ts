@@ -5,7 +5,7 @@ import { toSignedPublicKeyBundle } from '@/protocol/bundles';
 import { isValidConsentProof } from '@/protocol/consent-proof';
 import { createInvitation, openInvitation, type ConsentProof } from '@/protocol/invitation';
 import { toHex } from '@/protocol/bytes';
-import { decodeMessageV1, decryptMessageV1 } from '@/protocol/message-v1';
+import { decodeMessageV1 } from '@/protocol/message-v1';
 import { dmTopic, introTopic, inviteTopic, isValidTopic } from '@/protocol/topics';
 import type { Envelope } from '@/client/api';
 import { recipientNotOnNetwork, selfMessaging } from '@/client/errors';
@@ -228,7 +228,7 @@ export class Conversations {
     try {
       this.#core.stats.introsOpened++;
       const m = decodeMessageV1(envelope.message);
-      await decryptMessageV1(this.#core.keyring, m);
+      await this.#core.v1Secrets.decrypt(m);
       const me = this.#core.address;
       const peer =
         m.recipientAddress.toLowerCase() === me.toLowerCase() ? m.senderAddress : m.recipientAddress;

@@ -4,6 +4,7 @@ import type { Keyring } from '@/protocol/keyring';
 import type { ApiClient } from '@/client/api';
 import type { ContactDirectory } from '@/client/contacts/contact-directory';
 import type { Contacts } from '@/client/contacts/contacts';
+import type { V1Secrets } from './v1-secrets';
 
 /** Counters of expensive work, so tests and benchmarks can see what a call really did. */
 export interface ClientStats {
@@ -22,6 +23,8 @@ export interface ClientCore {
   readonly stats: ClientStats;
   /** Peers this client instance already sent a V1 message to (intros go out once per peer, §7.3). */
   readonly introducedPeers: Set<string>;
+  /** Cached 3DH secrets for V1 messages. */
+  readonly v1Secrets: V1Secrets;
   /** Registers a closer for client.close(); returns the function that unregisters it. */
   onClose(closer: () => Promise<void>): () => void;
 }

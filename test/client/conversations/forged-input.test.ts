@@ -8,6 +8,7 @@ import { encodeMessageV2Frame } from '@/protocol/frame';
 import { xmtp } from '@/protocol/gen/xmtp';
 import { createInvitation } from '@/protocol/invitation';
 import { decodeMessage } from '@/protocol/message';
+import { encodeMessageV1 } from '@/protocol/message-v1';
 import { encodeMessageV2 } from '@/protocol/message-v2';
 import { inviteTopic } from '@/protocol/topics';
 import { toLong } from '@/protocol/long';
@@ -101,4 +102,32 @@ it('flags a message whose signature does not verify and keeps the rest of the pa
   expect(page[2]!.error?.code).toBe('malformed_protobuf');
   expect(page[3]!.content).toBe('after');
   expect(page[3]!.senderAddress).toBe(alice.address);
+});
+
+it('flags V1 messages from a third party or with a tampered ciphertext on a dm topic', async () => {
+  const alice = await createClient(newWallet(), node.url);
+  const bob = await createClient(newWallet(), node.url, { publishLegacyContact: true });
+  const convo = await alice.conversations.newConversation(bob.address);
+  expect(convo.version).toBe('v1');
+  await convo.send('real');
+
+  const mallory = await createClient(newWallet(), node.url);
+  const payload = encodeEncodedContent(textCodec.encode('spoofed', mallory.codecs));
+  const spoof = await encodeMessageV1(mallory.keyring, bob.keyring.publicBundle, payload);
+  const genuine = await encodeMessageV1(alice.keyring, bob.keyring.publicBundle, payload);
+  const tampered = genuine.messageBytes.slice();
+  tampered[tampered.length - 1]! ^= 1;
+  await mallory.api.publish([
+    { contentTopic: convo.topic, timestampNs: spoof.timestampNs, message: spoof.messageBytes },
+    { contentTopic: convo.topic, timestampNs: genuine.timestampNs + 1n, message: tampered },
+  ]);
+  await convo.send('real again');
+
+  const [bobs] = await bob.conversations.list();
+  const page = await bobs!.messages();
+  // Messages sent in the same ms are ordered by digest, so compare without order.
+  expect(page.map((m) => m.content ?? m.error?.code).sort()).toEqual(
+    ['real', 'topic_mismatch', 'decryption_failed', 'real again'].sort(),
+  );
+  expect(page.find((m) => m.content === 'real again')?.senderAddress).toBe(alice.address);
 });
