@@ -16,6 +16,8 @@ import { createClient, newWallet, startTestNode, type TestNode } from '../helper
 
 import pb = xmtp.message_contents;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 let node: TestNode;
 beforeAll(async () => {
   node = await startTestNode();
@@ -68,6 +70,8 @@ it('flags a message whose signature does not verify and keeps the rest of the pa
   const bob = await createClient(newWallet(), node.url);
   const convo = (await alice.conversations.newConversation(bob.address)) as ConversationV2;
   await convo.send('before');
+  // Distinct milliseconds keep the page order fixed (same-ms envelopes are ordered by digest).
+  await sleep(5);
 
   // Mallory holds the key material (any party could) and swaps the payload under alice's signature.
   const keys = { topic: convo.topic, keyMaterial: convo.keyMaterial };
@@ -91,6 +95,7 @@ it('flags a message whose signature does not verify and keeps the rest of the pa
   await bob.api.publish([
     { contentTopic: convo.topic, timestampNs: original.createdNs + 1n, message: utf8('junk') },
   ]);
+  await sleep(5);
   await convo.send('after');
 
   const [bobsConvo] = await bob.conversations.list();
