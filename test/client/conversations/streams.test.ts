@@ -101,11 +101,13 @@ it('a streamAllMessages survives a node restart and delivers what it missed once
   await own.node.close();
   // While the node is down, messages reach its store (as through another node of the network).
   const missed = [];
-  for (const text of ['while down 1', 'while down 2']) {
+  for (const [i, text] of ['while down 1', 'while down 2'].entries()) {
+    // Distinct milliseconds: same-ms envelopes would be ordered by digest.
     const m = await encodeMessageV2(
       alice.keyring,
       convo,
       encodeEncodedContent(textCodec.encode(text, alice.codecs)),
+      { nowMs: Date.now() + i },
     );
     missed.push({ contentTopic: convo.topic, timestampNs: m.createdNs, message: m.messageBytes });
   }
