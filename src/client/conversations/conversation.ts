@@ -136,7 +136,8 @@ export abstract class Conversation {
     // Decoding is async: chain it so messages come out in arrival order.
     let chain: Promise<unknown> = Promise.resolve();
     const subscription = this.core.api.subscribe([topic], (envelope) => {
-      chain = chain.then(async () => queue.push(await this.decode(envelope)));
+      // A failure must not stall the chain: later envelopes still come through.
+      chain = chain.then(async () => queue.push(await this.decode(envelope))).catch(() => undefined);
     });
     const unregister = this.core.onClose(() => queue.close());
     queue.setOnClose(async () => {

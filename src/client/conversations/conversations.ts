@@ -354,12 +354,15 @@ export class Conversations {
     const subscription = this.#core.api.subscribe(
       [introTopic(this.#core.address), inviteTopic(this.#core.address)],
       (envelope) => {
-        chain = chain.then(async () => {
-          const found = await this.#fromEnvelope(envelope);
-          if (!found || yielded.has(found[0].topic)) return;
-          yielded.add(found[0].topic);
-          queue.push(found[0]);
-        });
+        chain = chain
+          .then(async () => {
+            const found = await this.#fromEnvelope(envelope);
+            if (!found || yielded.has(found[0].topic)) return;
+            yielded.add(found[0].topic);
+            queue.push(found[0]);
+          })
+          // A failure (say, persistence) must not stall the chain: later envelopes still come through.
+          .catch(() => undefined);
       },
     );
     const unregister = this.#core.onClose(() => queue.close());
