@@ -11,7 +11,7 @@ import { dayKey } from './format';
 export interface ThreadMessage {
   message: MessageRecord;
   text: string;
-  quoted?: { senderAddress: string; text: string };
+  quoted?: { senderAddress: string; text: string; mine: boolean };
   reactions: { emoji: string; count: number; mine: boolean }[];
 }
 
@@ -61,8 +61,12 @@ export function buildThread(messages: MessageRecord[], self: string): ThreadItem
     if (m.contentType === CONTENT_TYPES.reply) {
       const quoted = byId.get((m.content as ReplyContent).reference);
       entry.quoted = quoted
-        ? { senderAddress: quoted.senderAddress, text: textOf(quoted) }
-        : { senderAddress: '', text: 'Original message not loaded' };
+        ? {
+            senderAddress: quoted.senderAddress,
+            text: textOf(quoted),
+            mine: quoted.senderAddress.toLowerCase() === me,
+          }
+        : { senderAddress: '', text: 'Original message not loaded', mine: false };
     }
     items.push({ kind: 'message', item: entry });
   }

@@ -3,10 +3,15 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import { createLocalWallet } from '@/extension/client/local-wallet';
 import type { BackgroundHandle } from '@/extension/runtime/background';
+import { encodePrivateKeyBundle } from '@/protocol/bundles';
+import { toBase64 } from '@/protocol/bytes';
+import { createPrivateKeyBundle } from '@/protocol/identity';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 
-const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
+const selfWallet = createLocalWallet();
+const SELF = selfWallet.address;
 const PASSWORD = 'correct horse battery';
 const CONVERSATIONS = 1_000;
 
@@ -81,20 +86,22 @@ describe('inbox popup in Chromium (cache seeded through the real background modu
     extension = await launchExtension();
     const worker = await extension.worker();
     const data = seedData(Date.now());
+    // A real key bundle, and a node URL where nothing listens: the popup works from the cache, offline.
+    const keyBundle = toBase64(encodePrivateKeyBundle(await createPrivateKeyBundle(selfWallet)));
     await worker.evaluate(
-      async ({ data, self, password }) => {
+      async ({ data, self, password, keyBundle }) => {
         const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
-        // The vault holds an opaque stand-in for the key bundle: no client is wired in this build.
-        await handle.vault.create(btoa('stand-in key bundle'), password);
+        await handle.vault.create(keyBundle, password);
         await (
           globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } }
         ).chrome.storage.local.set({
           account: { address: self, identity: 'local' },
+          settings: { nodes: ['http://127.0.0.1:9'], autoLockMinutes: 15, notifications: false },
         });
         await handle.cache.putConversations(data.conversations);
         await handle.cache.addMessages(data.messages, self);
       },
-      { data, self: SELF, password: PASSWORD },
+      { data, self: SELF, password: PASSWORD, keyBundle },
     );
   });
 
@@ -163,7 +170,7 @@ describe('inbox popup in Chromium (cache seeded through the real background modu
     await expect(focused()).resolves.toMatch(/^0x/);
     await popup.keyboard.press('Enter');
     await popup.getByRole('list', { name: 'Messages' }).waitFor();
-    await expect(focused()).resolves.toBe('Message');
+    await expect.poll(focused).toBe('Message'); // the composer takes focus once the thread has mounted
     await popup.keyboard.press('Escape');
     await popup.getByRole('list', { name: 'Conversations' }).waitFor();
   });
@@ -187,7 +194,7 @@ describe('inbox popup in Chromium (cache seeded through the real background modu
     const composer = popup.getByRole('textbox', { name: 'Message' });
     await composer.fill('on my way');
     await composer.press('Enter');
-    // No client is wired in this build, so the optimistic message ends as failed, with its reason and Retry.
+    // The node is unreachable, so the optimistic message ends as failed, with its reason and Retry.
     await popup.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
     await expect(popup.locator('.message.failed .bubble').textContent()).resolves.toBe('on my way');
     await screenshot(popup, 'thread', 'docs/screenshots');

@@ -191,7 +191,9 @@ function MessageItem({
       <div class="bubble">
         {entry.quoted ? (
           <blockquote class="quoted">
-            {entry.quoted.senderAddress ? (
+            {entry.quoted.mine ? (
+              <cite>You</cite>
+            ) : entry.quoted.senderAddress ? (
               <cite class="mono">{shortAddress(entry.quoted.senderAddress)}</cite>
             ) : null}
             {entry.quoted.text}
