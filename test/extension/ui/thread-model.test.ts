@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
+import { buildThread } from '@/ui/thread-model';
+
+const ME = '0xAaAaaAaaAaAaAaaAaAAAAAAAAaaaAaAaAaaAaaAa';
+const PEER = '0x2222222222222222222222222222222222222222';
+const DAY = 86_400_000;
+const T0 = new Date(2026, 0, 10, 12).getTime();
+
+const base = { topic: '/t', status: 'sent' as const };
+const text = (id: string, sentAt: number, sender: string, body: string): MessageRecord => ({
+  ...base,
+  id,
+  sentAt,
+  senderAddress: sender,
+  contentType: CONTENT_TYPES.text,
+  content: body,
+});
+const reaction = (
+  id: string,
+  sentAt: number,
+  sender: string,
+  reference: string,
+  action: 'added' | 'removed',
+) => ({
+  ...base,
+  id,
+  sentAt,
+  senderAddress: sender,
+  contentType: CONTENT_TYPES.reaction,
+  content: { reference, action, content: '👍', schema: 'unicode' },
+});
+
+describe('thread model', () => {
+  it('puts a date divider before the first message of each day', () => {
+    const items = buildThread(
+      [text('a', T0, PEER, 'one'), text('b', T0 + 60_000, ME, 'two'), text('c', T0 + DAY, PEER, 'three')],
+      ME,
+    );
+    expect(items.map((i) => i.kind)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+
+  it('gathers reactions under their message, counting each sender once and honouring removals', () => {
+    const items = buildThread(
+      [
+        text('a', T0, PEER, 'hello'),
+        reaction('r1', T0 + 1, ME, 'a', 'added'),
+        reaction('r2', T0 + 2, PEER, 'a', 'added'),
+        reaction('r3', T0 + 3, PEER, 'a', 'added'),
+        reaction('r4', T0 + 4, ME, 'a', 'removed'),
+      ],
+      ME,
+    );
+    const messages = items.filter((i) => i.kind === 'message');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.kind === 'message' && messages[0]!.item.reactions).toEqual([
+      { emoji: '👍', count: 1, mine: false },
+    ]);
+  });
+
+  it('shows a reply with the message it quotes, and says so when that message is not loaded', () => {
+    const reply = (id: string, reference: string): MessageRecord => ({
+      ...base,
+      id,
+      sentAt: T0 + 5,
+      senderAddress: PEER,
+      contentType: CONTENT_TYPES.reply,
+      content: { reference, contentType: CONTENT_TYPES.text, content: 'agreed' },
+    });
+    const items = buildThread([text('a', T0, ME, 'lunch?'), reply('b', 'a'), reply('c', 'gone')], ME);
+    const [, , quoted, missing] = items.map((i) => (i.kind === 'message' ? i.item : undefined));
+    expect(quoted).toMatchObject({ text: 'agreed', quoted: { text: 'lunch?', mine: true } });
+    expect(missing?.quoted).toEqual({ senderAddress: '', text: 'Original message not loaded', mine: false });
+  });
+
+  it('shows the fallback of content types it cannot render', () => {
+    const custom: MessageRecord = {
+      ...text('x', T0, PEER, ''),
+      contentType: 'example.org/poll:1.0',
+      content: null,
+      fallback: 'A poll',
+    };
+    const [, entry] = buildThread([custom], ME);
+    expect(entry?.kind === 'message' && entry.item.text).toBe('A poll');
+  });
+});
