@@ -129,3 +129,38 @@ it('a streamAllMessages survives a node restart and delivers what it missed once
     await restarted.close();
   }
 }, 60_000);
+
+it('streams a V1 conversation when its first message arrives on our intro topic', async () => {
+  const bob = await createClient(newWallet(), node.url, { publishLegacyContact: true });
+  const dave = await createClient(newWallet(), node.url);
+  const newOnes = collect(bob.conversations.stream());
+  await settle();
+  const v1 = await dave.conversations.newConversation(bob.address);
+  await v1.send('hi over V1');
+  await v1.send('and again');
+  await until(() => newOnes.length === 1);
+  await settle();
+  expect(newOnes.map((c) => [c.version, c.topic, c.peerAddress])).toEqual([['v1', v1.topic, dave.address]]);
+  await bob.close();
+});
+
+it('pages through messages and stops early without leaving requests behind', async () => {
+  const alice = await createClient(newWallet(), node.url);
+  const bob = await createClient(newWallet(), node.url);
+  const convo = await alice.conversations.newConversation(bob.address);
+  for (let i = 0; i < 7; i++) await convo.send(`m${i}`);
+  const pages: string[][] = [];
+  for await (const page of convo.messagePages({ pageSize: 3 })) {
+    pages.push(page.map((m) => m.content as string));
+    if (pages.length === 2) break;
+  }
+  expect(pages).toEqual([
+    ['m0', 'm1', 'm2'],
+    ['m3', 'm4', 'm5'],
+  ]);
+  const all: string[][] = [];
+  for await (const page of convo.messagePages({ pageSize: 3, direction: 'descending' })) {
+    all.push(page.map((m) => m.content as string));
+  }
+  expect(all).toEqual([['m6', 'm5', 'm4'], ['m3', 'm2', 'm1'], ['m0']]);
+});
