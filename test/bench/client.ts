@@ -290,8 +290,23 @@ async function main(): Promise<void> {
   await theirs!.close();
   await peer.close();
 
-  // ── table ──
-  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1)) + ' ms';
+  // ── reference: one secp256k1 ECDH, our curve next to the noble-secp256k1 1.7.1 xmtp-js uses ──
+  const { ecdhUncompressed } = await import('@/protocol/curve');
+  const { publicKeyOf, randomSecretKey } = await import('@/protocol/signature');
+  const noble17 = createRequire(createRequire(import.meta.url).resolve('@xmtp/xmtp-js'))(
+    '@noble/secp256k1',
+  ) as { getSharedSecret(secret: Uint8Array, pub: Uint8Array, compressed: boolean): Uint8Array };
+  const secret = randomSecretKey();
+  const points = Array.from({ length: quick ? 100 : 300 }, () => publicKeyOf(randomSecretKey()));
+  const perEcdh = async (fn: (p: Uint8Array) => unknown): Promise<Timed> => {
+    for (const p of points.slice(0, 10)) fn(p);
+    const t = await time(async () => points.forEach(fn));
+    return { ms: t.ms / points.length, cpuMs: t.cpuMs / points.length };
+  };
+  const ecdhOurs = await perEcdh((p) => ecdhUncompressed(secret, p));
+  const ecdhTheirs = await perEcdh((p) => noble17.getSharedSecret(secret, p, false));
+
+  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + ' ms';
   const wallCpu = (t: Timed) => `${ms(t.ms)} (CPU ${ms(t.cpuMs)})`;
   const ratio = (theirsMs: number, oursMs: number) => (theirsMs / oursMs).toFixed(2) + '×';
   const verdict = (ok: boolean) => (ok ? '**pass**' : '**FAIL**');
@@ -330,6 +345,13 @@ async function main(): Promise<void> {
       wallCpu(readTheirs),
       ratio(readTheirs.ms, readOurs.ms),
       `≥ 2× faster: ${verdict(readTheirs.ms / readOurs.ms >= 2)}`,
+    ],
+    [
+      'reference: one secp256k1 ECDH (our `src/protocol/curve.ts`; xmtp-js: noble-secp256k1 1.7.1)',
+      wallCpu(ecdhOurs),
+      wallCpu(ecdhTheirs),
+      ratio(ecdhTheirs.ms, ecdhOurs.ms),
+      '',
     ],
     [
       `${SENDS} sequential V2 sends`,
