@@ -83,6 +83,8 @@ export interface InboxService {
   signOut(): Promise<InboxState>;
 
   listConversations(): Promise<ConversationRecord[]>;
+  /** One cached conversation, or null. */
+  getConversation(topic: string): Promise<ConversationRecord | null>;
   /** Oldest first; `before` (ms) pages back. */
   listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
   /** Optimistic: the message is cached as pending first, then sent or marked failed (never throws for a send failure). */

@@ -263,6 +263,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return cache.listConversations();
     },
 
+    async getConversation(topic) {
+      await requireAccount();
+      return (await cache.getConversation(topic)) ?? null;
+    },
+
     async listMessages(topic, options) {
       await requireAccount();
       return cache.listMessages(topic, options);

@@ -20,6 +20,7 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
     },
     'account.signOut': () => service.signOut(),
     'conversations.list': () => service.listConversations(),
+    'conversations.get': ({ topic }) => service.getConversation(topic),
     'conversations.new': ({ peerAddress, conversationId }) =>
       service.newConversation(peerAddress, conversationId),
     'conversations.canMessage': ({ peerAddress }) => service.canMessage(peerAddress),

@@ -35,6 +35,8 @@ export type PopupMessages = {
   'account.signOut': { request: Empty; response: InboxState };
   /** Conversations from the cache, most recent activity first. */
   'conversations.list': { request: Empty; response: ConversationRecord[] };
+  /** One conversation from the cache (null when unknown). */
+  'conversations.get': { request: { topic: string }; response: ConversationRecord | null };
   /** Starts a conversation with an address (optionally a V2 conversation id). */
   'conversations.new': {
     request: { peerAddress: string; conversationId?: string };
@@ -79,6 +81,7 @@ export const POPUP_MESSAGE_TYPES = [
   'vault.changePassword',
   'account.signOut',
   'conversations.list',
+  'conversations.get',
   'conversations.new',
   'conversations.canMessage',
   'conversations.setConsent',

@@ -13,6 +13,8 @@ import { call, subscribeUpdates } from '@/ui/rpc';
 import { buildThread, type ThreadMessage } from '@/ui/thread-model';
 
 const QUICK_REACTION = '👍';
+/** Messages shown at first; "Load earlier messages" adds as many again. */
+const PAGE = 200;
 
 export function Thread({ topic, state, go }: { topic: string; state: InboxState; go(route: Route): void }) {
   const [conversation, setConversation] = useState<ConversationRecord>();
@@ -24,13 +26,14 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
   const composer = useRef<HTMLTextAreaElement>(null);
   const self = state.address ?? '';
 
+  const [limit, setLimit] = useState(PAGE);
   const load = useCallback(() => {
-    call('messages.list', { topic, limit: 200 }).then(setMessages, (e) => setError(errorText(e)));
-    call('conversations.list', {}).then(
-      (all) => setConversation(all.find((c) => c.topic === topic)),
+    call('messages.list', { topic, limit }).then(setMessages, (e) => setError(errorText(e)));
+    call('conversations.get', { topic }).then(
+      (found) => setConversation(found ?? undefined),
       () => undefined,
     );
-  }, [topic]);
+  }, [topic, limit]);
 
   useEffect(() => {
     load();
@@ -45,9 +48,11 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
   }, [topic, load]);
 
   const items = useMemo(() => buildThread(messages ?? [], self), [messages, self]);
+  // Follow the newest message (not earlier pages being loaded above it).
+  const newest = messages?.[messages.length - 1];
   useLayoutEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
-  }, [items.length]);
+  }, [newest?.id, newest?.status]);
 
   const send = async (content: OutgoingContent) => {
     setError(undefined);
@@ -115,6 +120,13 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
       <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
         {messages === undefined ? <li class="muted center">Loading…</li> : null}
         {messages?.length === 0 ? <li class="muted center">No messages yet. Say hi!</li> : null}
+        {messages && messages.length >= limit ? (
+          <li class="center">
+            <button type="button" class="link" onClick={() => setLimit(limit + PAGE)}>
+              Load earlier messages
+            </button>
+          </li>
+        ) : null}
         {items.map((entry) =>
           entry.kind === 'day' ? (
             <li key={entry.key} class="day" role="separator">

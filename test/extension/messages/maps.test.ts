@@ -35,6 +35,7 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
   'vault.changePassword': { oldPassword: 'a long password', newPassword: 'another password' },
   'account.signOut': {},
   'conversations.list': {},
+  'conversations.get': { topic: '/xmtp/0/m-abc/proto' },
   'conversations.new': { peerAddress: '0x2222222222222222222222222222222222222222', conversationId: 'x/1' },
   'conversations.canMessage': { peerAddress: '0x2222222222222222222222222222222222222222' },
   'conversations.setConsent': { topic: '/xmtp/0/m-abc/proto', consent: 'allowed' },
