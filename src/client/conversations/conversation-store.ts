@@ -139,12 +139,17 @@ export class ConversationStore {
   /** Writes the sync state, and the conversations when they changed. Saves are serialized. */
   save(): Promise<void> {
     const run = async (): Promise<void> => {
-      const writes: Promise<void>[] = [this.persistence.set(SYNC_KEY, utf8(JSON.stringify(this.#syncDoc())))];
+      // Conversations first: a sync time saved without the conversations it found would skip them for good.
       if (this.#dirty) {
         this.#dirty = false;
-        writes.push(this.persistence.set(CONVERSATIONS_KEY, utf8(JSON.stringify(this.#conversationsDoc()))));
+        try {
+          await this.persistence.set(CONVERSATIONS_KEY, utf8(JSON.stringify(this.#conversationsDoc())));
+        } catch (e) {
+          this.#dirty = true;
+          throw e;
+        }
       }
-      await Promise.all(writes);
+      await this.persistence.set(SYNC_KEY, utf8(JSON.stringify(this.#syncDoc())));
     };
     this.#saving = this.#saving.then(run, run);
     return this.#saving;
