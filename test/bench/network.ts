@@ -53,7 +53,12 @@ async function getJson(url: string): Promise<{ relayPeers: string[] }> {
 }
 
 async function metric(node: NodeProcess, line: RegExp): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
+  // A fresh connection per poll: a reused keep-alive socket can be reset while the node is busy.
+  const get = async () => (await fetch(`${node.url}/metrics`, { headers: { Connection: 'close' } })).text();
+  const text = await get().catch(async () => {
+    await sleep(500);
+    return get();
+  });
   const match = line.exec(text);
   return match ? Number(match[1]) : 0;
 }
@@ -178,7 +183,14 @@ async function historySync(): Promise<{ syncSeconds: number; insertPerSecond: nu
   const begin = now();
   let last = 0;
   for (;;) {
-    const synced = await metric(late, /^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m);
+    const synced = await metric(late, /^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m).catch(
+      (error: Error) => {
+        log(
+          `late node output:\n${late.output().slice(-4000)}\nsource output:\n${source.output().slice(-2000)}`,
+        );
+        throw error;
+      },
+    );
     if (synced >= ENVELOPES) break;
     if (synced !== last && synced % 100_000 < 5000) log(`synced ${synced}`);
     last = synced;

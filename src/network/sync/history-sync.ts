@@ -38,6 +38,8 @@ export class HistorySync {
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Ends a page read in flight when the node closes (a peer that stopped answering must not hold it). */
+  private readonly abort = new AbortController();
   private readonly idle: (() => void)[] = [];
 
   constructor(private readonly options: HistorySyncOptions) {
@@ -76,10 +78,13 @@ export class HistorySync {
     const peerId = peerIdFromString(peer);
     const fetchPage = async (after: string | undefined) =>
       requestPage(
-        await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL),
+        await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL, {
+          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)]),
+        }),
         after,
         this.options.pageSize ?? MAX_PAGE_ENVELOPES,
         this.options.storeIdentity,
+        this.abort.signal,
       );
     let after = this.options.positions.get(peer);
     let next = fetchPage(after);
@@ -109,6 +114,7 @@ export class HistorySync {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.abort.abort();
     if (this.timer) clearInterval(this.timer);
     this.pending.clear();
     await this.running?.catch(() => undefined);

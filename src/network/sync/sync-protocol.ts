@@ -6,7 +6,8 @@
 // One stream per page. The requester writes one length-prefixed JSON frame
 //   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>"}
 // and the responder answers with length-prefixed frames:
-//   0x01 ‖ encoded protobuf Envelope            (one per envelope, insertion order)
+//   0x01 ‖ envelopes as protobuf `repeated Envelope envelopes = 1` (the QueryResponse field, §1.3), in
+//          insertion order, up to 4 MiB per frame (a frame per envelope cost a read and a decrypt each)
 //   0x02 ‖ JSON {"position": "...", "more": bool, "restarted": bool, "sameStore": bool}   (last frame)
 // Nodes on one PostgreSQL database see the same store identity: the responder then sends nothing.
 // `position` is the responder's opaque store position after the page; the requester keeps it per peer
@@ -23,8 +24,10 @@ export const SYNC_PROTOCOL = '/xmtp-inbox/sync/1.0.0';
 export const FRAME_ENVELOPE = 0x01;
 export const FRAME_END = 0x02;
 
-/** Largest frame: a 1 MiB envelope plus its topic and framing. */
-export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** Envelope bytes gathered into one frame before it is sent. */
+const FRAME_TARGET_BYTES = 4 * 1024 * 1024;
+/** Largest frame: the target plus one 1 MiB envelope with its topic and framing. */
+export const MAX_FRAME_BYTES = FRAME_TARGET_BYTES + 2 * 1024 * 1024;
 /** Envelopes per page at most, whatever the requester asks. */
 export const MAX_PAGE_ENVELOPES = 5000;
 /** A responder stops adding store chunks to a page past this many message bytes. */
@@ -40,6 +43,26 @@ export interface SyncPage {
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+function varintBytes(value: number): Uint8Array {
+  const out: number[] = [];
+  while (value >= 0x80) {
+    out.push((value & 0x7f) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  out.push(value);
+  return Uint8Array.from(out);
+}
+
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const part of parts) {
+    out.set(part, o);
+    o += part.length;
+  }
+  return out;
+}
 
 function frame(kind: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(body.length + 1);
@@ -77,11 +100,27 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
         const page = await store.scan(position, wantedNow);
         if (page.restarted) restarted = true;
         position = page.position;
-        // One write per chunk: each write is a noise-encrypted yamux frame of its own.
-        if (page.envelopes.length > 0) {
-          await lp.writeV(page.envelopes.map((e) => frame(FRAME_ENVELOPE, encodeEnvelope(e))));
+        let parts: Uint8Array[] = [];
+        let partBytes = 0;
+        const flush = async (): Promise<void> => {
+          if (parts.length === 0) return;
+          await lp.write(frame(FRAME_ENVELOPE, concatBytes(parts, partBytes)));
+          parts = [];
+          partBytes = 0;
+        };
+        for (const envelope of page.envelopes) {
+          const encoded = encodeEnvelope(envelope);
+          const field = new Uint8Array(1 + varintBytes(encoded.length).length + encoded.length);
+          field[0] = 0x0a;
+          const length = varintBytes(encoded.length);
+          field.set(length, 1);
+          field.set(encoded, 1 + length.length);
+          if (partBytes + field.length > FRAME_TARGET_BYTES) await flush();
+          parts.push(field);
+          partBytes += field.length;
+          bytes += envelope.message.length;
         }
-        for (const envelope of page.envelopes) bytes += envelope.message.length;
+        await flush();
         sent += page.envelopes.length;
         if (page.envelopes.length < wantedNow) {
           more = false;
@@ -105,17 +144,31 @@ export async function requestPage(
   after: string | undefined,
   limit: number,
   storeIdentity?: string,
+  signal?: AbortSignal,
 ): Promise<SyncPage> {
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
-  await lp.write(json({ after: after ?? null, limit, store: storeIdentity ?? null }));
+  await lp.write(json({ after: after ?? null, limit, store: storeIdentity ?? null }), { signal });
   const envelopes: StoredEnvelope[] = [];
   for (;;) {
-    const data = (await lp.read()).subarray();
+    const data = (await lp.read({ signal })).subarray();
     if (data[0] === FRAME_ENVELOPE) {
-      const e = decodeEnvelope(data.subarray(1));
-      // Copy out of the stream's buffer, which is reused.
-      const message = Uint8Array.from(e.message);
-      envelopes.push({ ...e, message, digest: envelopeDigest(e.contentTopic, message) });
+      // Copied out of the stream's buffers once; envelopes below are views of this copy.
+      const body = Uint8Array.from(data.subarray(1));
+      let o = 0;
+      while (o < body.length) {
+        if (body[o++] !== 0x0a) throw new Error('sync: malformed envelope list');
+        let length = 0;
+        for (let shift = 0; ; shift += 7) {
+          if (o >= body.length || shift > 28) throw new Error('sync: malformed envelope list');
+          const b = body[o++]!;
+          length += (b & 0x7f) * 2 ** shift;
+          if (b < 0x80) break;
+        }
+        if (o + length > body.length) throw new Error('sync: truncated envelope list');
+        const e = decodeEnvelope(body.subarray(o, o + length));
+        o += length;
+        envelopes.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
+      }
       continue;
     }
     if (data[0] !== FRAME_END) throw new Error(`sync: unexpected frame ${data[0]}`);
