@@ -4,9 +4,30 @@
 import { envelopeJson } from '@/network/api/json';
 import type { RelayEnvelope } from './relay';
 
+/**
+ * One envelope on its way to subscribers, encoded once for all of them: the
+ * `{"result":<Envelope>}` object as UTF-8 bytes, without and with the NDJSON newline.
+ */
+export class OutgoingEnvelope {
+  private frameBytes: Buffer | undefined;
+  private lineBytes: Buffer | undefined;
+
+  constructor(readonly json: string) {}
+
+  /** A WebSocket text frame's payload. */
+  get frame(): Buffer {
+    return (this.frameBytes ??= Buffer.from(this.json, 'utf8'));
+  }
+
+  /** An NDJSON line of the HTTP stream. */
+  get line(): Buffer {
+    return (this.lineBytes ??= Buffer.from(`${this.json}\n`, 'utf8'));
+  }
+}
+
 export interface Subscriber {
-  /** Called with `{"result":{…}}` (no newline). The subscriber bounds its own buffer. */
-  deliver(resultJson: string): void;
+  /** Called for every matching envelope. The subscriber bounds its own buffer. */
+  deliver(envelope: OutgoingEnvelope): void;
 }
 
 /** Subscribe-all sees only these topics (§1.6, §13.7). */
@@ -49,9 +70,9 @@ export class Dispatcher {
     const topical = this.byTopic.get(envelope.contentTopic);
     const everything = this.all.size > 0 && isSubscribeAllTopic(envelope.contentTopic) ? this.all : undefined;
     if (!topical && !everything) return;
-    const line = `{"result":${envelopeJson(envelope)}}`;
+    const out = new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`);
     // Copies, because a slow subscriber removes itself while we iterate.
-    if (topical) for (const s of [...topical]) s.deliver(line);
-    if (everything) for (const s of [...everything]) if (!topical?.has(s)) s.deliver(line);
+    if (topical) for (const s of [...topical]) s.deliver(out);
+    if (everything) for (const s of [...everything]) if (!topical?.has(s)) s.deliver(out);
   }
 }

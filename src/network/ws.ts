@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Dispatcher, Subscriber } from './dispatcher';
+import type { Dispatcher, OutgoingEnvelope, Subscriber } from './dispatcher';
 import type { NodeMetrics } from './metrics';
 import { MAX_TOPIC_BYTES } from './limits/sizes';
 
@@ -30,7 +30,7 @@ class SocketSubscription implements Subscriber {
     private readonly onSlow: () => void,
   ) {}
 
-  deliver(resultJson: string): void {
+  deliver(envelope: OutgoingEnvelope): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.detach();
@@ -38,7 +38,9 @@ class SocketSubscription implements Subscriber {
       this.ws.close(1013, 'subscriber too slow');
       return;
     }
-    this.ws.send(resultJson);
+    // The same bytes for every socket: ws frames a Buffer without copying it (no masking
+    // server-side), so one envelope to N subscribers is encoded once, not N times.
+    this.ws.send(envelope.frame, { binary: false });
   }
 
   /** Answers one client frame; `limited` is the rate limiter's rejection, if any. */

@@ -4,7 +4,7 @@
 // xmtp-js then resubscribes, and a client that cares catches up by query. Memory per
 // subscriber stays bounded.
 import type { ServerResponse } from 'node:http';
-import type { Subscriber } from '@/network/dispatcher';
+import type { OutgoingEnvelope, Subscriber } from '@/network/dispatcher';
 import { CORS_ORIGIN } from './cors';
 
 const SLOW_LINE = '{"error":{"code":8,"message":"subscriber too slow","details":[]}}\n';
@@ -28,7 +28,7 @@ export class HttpStream implements Subscriber {
     res.on('close', () => this.finish());
   }
 
-  deliver(resultJson: string): void {
+  deliver(envelope: OutgoingEnvelope): void {
     if (this.ended) return;
     if (this.res.writableLength > this.maxBufferedBytes) {
       this.end(SLOW_LINE);
@@ -36,7 +36,7 @@ export class HttpStream implements Subscriber {
       setTimeout(() => this.res.destroy(), 5000).unref();
       return;
     }
-    this.res.write(resultJson + '\n');
+    this.res.write(envelope.line);
   }
 
   /** Ends the stream (node shutdown, slow subscriber). */
