@@ -156,4 +156,39 @@ describe('linking a dapp wallet and messaging through a real node', () => {
       await other.close();
     }
   });
+
+  it('denies a message request, lists the sender as blocked in settings, and unblocks it', async () => {
+    const stranger = await Client.create(createLocalWallet(), { nodes: [node.url], WebSocket });
+    try {
+      const conversation = await stranger.conversations.newConversation(walletAddress);
+      await conversation.send('buy my token');
+      await popup.keyboard.press('Escape');
+      const requests = popup.getByRole('button', { name: /Requests/ });
+      const deadline = Date.now() + 20_000;
+      while (!(await requests.isVisible())) {
+        if (Date.now() > deadline) throw new Error('no message request arrived');
+        await popup.waitForTimeout(500);
+      }
+      await requests.click();
+      await popup
+        .locator('.request')
+        .filter({ hasText: 'buy my token' })
+        .getByRole('button', { name: 'Deny' })
+        .click();
+      await requests.waitFor({ state: 'detached', timeout: 10_000 });
+      await expect(popup.locator('.preview').allTextContents()).resolves.not.toContain('buy my token');
+
+      await popup.getByRole('button', { name: 'Settings' }).click();
+      const blocked = popup.locator('.blocked li');
+      await blocked.first().waitFor({ timeout: 10_000 });
+      await expect(blocked.count()).resolves.toBe(1);
+      await blocked.getByRole('button', { name: 'Unblock' }).click();
+      await popup.getByText('Sender unblocked').waitFor();
+      await expect(blocked.count()).resolves.toBe(0);
+      await popup.keyboard.press('Escape');
+      await popup.locator('.preview').filter({ hasText: 'buy my token' }).waitFor({ timeout: 10_000 });
+    } finally {
+      await stranger.close();
+    }
+  });
 });

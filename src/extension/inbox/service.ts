@@ -92,7 +92,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
           if (isNew && incoming && (await readSettings(local)).notifications) {
             const conversation = await cache.getConversation(message.topic);
-            if (conversation?.consent !== 'denied' && conversation?.lastMessage?.id === message.id) {
+            if (conversation?.consent === 'allowed' && conversation.lastMessage?.id === message.id) {
               deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
             }
           }

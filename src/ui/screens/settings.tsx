@@ -1,11 +1,13 @@
 // Settings: nodes (checked live), auto-lock, notifications, password, connected sites, lock and sign out.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
-import { errorText } from '@/ui/format';
+import { Identicon } from '@/ui/components/identicon';
+import { errorText, shortAddress } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
@@ -26,6 +28,21 @@ export function Settings({
   const [newPassword, setNewPassword] = useState('');
   const [confirmSignOut, setConfirmSignOut] = useState(false);
   const nodes = parseNodeList(nodesText);
+  const [blocked, setBlocked] = useState<ConversationRecord[]>();
+  const loadBlocked = () =>
+    call('conversations.list', {}).then(
+      (all) => setBlocked(all.filter((c) => c.consent === 'denied')),
+      () => setBlocked([]),
+    );
+  useEffect(() => void loadBlocked(), []);
+  const unblock = (topic: string) =>
+    call('conversations.setConsent', { topic, consent: 'allowed' }).then(
+      () => {
+        setSaved('Sender unblocked');
+        void loadBlocked();
+      },
+      (e) => setError(errorText(e)),
+    );
 
   const update = (patch: Parameters<typeof call<'settings.update'>>[1], what: string) => {
     setError(undefined);
@@ -134,8 +151,31 @@ export function Settings({
               checked={state.settings.notifications}
               onChange={(e) => update({ notifications: e.currentTarget.checked }, 'Notifications saved')}
             />
-            <span>Notify me of new messages</span>
+            <span>Notify me of new messages from allowed senders</span>
           </label>
+        </section>
+
+        <section aria-labelledby="blocked-heading">
+          <h2 id="blocked-heading">Blocked senders</h2>
+          {blocked === undefined ? (
+            <p class="muted">Loading…</p>
+          ) : blocked.length === 0 ? (
+            <p class="muted">Nobody is blocked. Deny a message request to block its sender.</p>
+          ) : (
+            <ul class="blocked">
+              {blocked.map((c) => (
+                <li key={c.topic} class="row">
+                  <Identicon address={c.peerAddress} size={20} />
+                  <span class="mono spacer" title={c.peerAddress}>
+                    {shortAddress(c.peerAddress)}
+                  </span>
+                  <button type="button" onClick={() => unblock(c.topic)}>
+                    Unblock
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
 
         <section aria-labelledby="sites-heading">
