@@ -133,7 +133,19 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return starting;
   }
 
+  let onboarding = false;
+  /** One onboarding at a time: a second click must not start a second round of wallet prompts. */
   async function onboard(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
+    if (onboarding) throw new ExtensionError('busy', 'onboarding is already in progress: check your wallet');
+    onboarding = true;
+    try {
+      return await onboardOnce(input, identity, source);
+    } finally {
+      onboarding = false;
+    }
+  }
+
+  async function onboardOnce(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
     validatePassword(input.password);
     if (await vault.exists())
       throw new ExtensionError('vault_exists', 'an identity exists already: sign out first');

@@ -131,6 +131,13 @@ describe('inbox service', () => {
       service.createLocalKey({ password: PASSWORD, nodes: ['http://localhost:5555'] }),
     ).rejects.toMatchObject({ code: 'client_unavailable' });
     expect((await service.state()).vault).toBe('empty');
+    const input = { password: PASSWORD, nodes: ['http://localhost:5555'] };
+    const [first, second] = await Promise.allSettled([
+      service.createLocalKey(input),
+      service.createLocalKey(input),
+    ]);
+    expect(first).toMatchObject({ status: 'rejected', reason: { code: 'client_unavailable' } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'busy' } });
   });
 
   it('resumes only while unlocked, and reports a missing client as an error', async () => {
