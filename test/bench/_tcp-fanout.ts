@@ -13,6 +13,7 @@ if (process.argv[2] === 'sink') {
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
     const socket = connect(port, '127.0.0.1');
+    socket.on('error', (error) => console.error(`tcp fan-out sink: ${error.message}`));
     let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -30,7 +31,10 @@ if (process.argv[2] === 'sink') {
 } else {
   const [subscribers, rounds, intervalMs] = process.argv.slice(2).map(Number) as [number, number, number];
   const sockets: Socket[] = [];
-  const server = createServer((socket) => sockets.push(socket));
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    sockets.push(socket);
+  });
   server.listen(0, '127.0.0.1', async () => {
     const port = (server.address() as { port: number }).port;
     const sinks = [0, 1].map((i) =>
@@ -62,7 +66,7 @@ if (process.argv[2] === 'sink') {
       )
     ).flat();
     for (const sink of sinks) sink.kill();
-    process.send?.(all);
-    process.exit(0);
+    // Exit only once the (large) report has gone down the IPC channel.
+    process.send?.(all, () => process.exit(0));
   });
 }

@@ -367,7 +367,9 @@ function tcpFanOutFloor(): Promise<Float64Array> {
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (values: number[]) => resolve(Float64Array.from(values).sort()));
-    child.once('exit', (code) => code && reject(new Error(`_tcp-fanout.ts exited with ${code}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`_tcp-fanout.ts exited (${code ?? signal}) without a report`)),
+    );
   });
 }
 
@@ -443,9 +445,11 @@ const only = flag('only')?.split(',') ?? PHASES;
 const runs = (phase: string): boolean => only.includes(phase);
 const table: string[][] = [];
 
-log(`preloading ${fmt(PRELOAD)} envelopes over ${fmt(PRELOAD_TOPICS)} topics into ${dataDir}`);
-const loaded = only.some((phase) => phase !== 'fanout') ? await preload() : { seconds: 0, topicCounts: [] };
-log(`preloaded in ${loaded.seconds.toFixed(1)} s`);
+const needsPreload = only.some((phase) => phase !== 'fanout');
+if (needsPreload)
+  log(`preloading ${fmt(PRELOAD)} envelopes over ${fmt(PRELOAD_TOPICS)} topics into ${dataDir}`);
+const loaded = needsPreload ? await preload() : { seconds: 0, topicCounts: [] };
+if (needsPreload) log(`preloaded in ${loaded.seconds.toFixed(1)} s`);
 
 const singleBody = (): string =>
   `{"envelopes":[${envelopeJson(topicName(2_000_000 + (serial % 1000)), nowNs())}]}`;
@@ -612,9 +616,10 @@ console.log(
     (await import('node:os')).cpus().length
   } cores · load average ${load.toFixed(1)} at the end`,
 );
-console.log(
-  `Preload: ${fmt(PRELOAD)} envelopes (100–700 bytes) over ${fmt(PRELOAD_TOPICS)} topics, through SqliteStore.insert in 20,000-envelope transactions: ${loaded.seconds.toFixed(0)} s.`,
-);
+if (needsPreload)
+  console.log(
+    `Preload: ${fmt(PRELOAD)} envelopes (100–700 bytes) over ${fmt(PRELOAD_TOPICS)} topics, through SqliteStore.insert in 20,000-envelope transactions: ${loaded.seconds.toFixed(0)} s.`,
+  );
 console.log(
   'Node: a child process, SQLite store, auth and rate limits off. Load: this process, keep-alive HTTP/1.1 connections ' +
     `driven by hand (one request in flight each; queries and fan-out publishes use a keep-alive http.Agent). Rates: median of ${ROUNDS} rounds alternating with the reference. The machine is shared, so the ` +
