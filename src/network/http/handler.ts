@@ -53,10 +53,17 @@ function send(
   route: string,
   status: number,
   body: string | Buffer,
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): void {
   ctx.metrics.request(route, status);
-  res.writeHead(status, { ...JSON_HEADERS, ...headers, 'Content-Length': Buffer.byteLength(body) });
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  // The common answer (publish's `{}`, a query page) builds its header object without spreads.
+  res.writeHead(
+    status,
+    headers
+      ? { ...JSON_HEADERS, ...headers, 'Content-Length': length }
+      : { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json', 'Content-Length': length },
+  );
   res.end(body);
 }
 
