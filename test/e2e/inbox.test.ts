@@ -77,173 +77,180 @@ function seedData(now: number) {
   return { conversations, messages };
 }
 
-describe('inbox popup in Chromium (cache seeded through the real background modules)', () => {
-  let extension: ExtensionSession;
-  let popup: Page;
+// Browser steps on a loaded 2-core machine (the whole suite in parallel) get more than the default 30 s.
+describe(
+  'inbox popup in Chromium (cache seeded through the real background modules)',
+  { timeout: 60_000 },
+  () => {
+    let extension: ExtensionSession;
+    let popup: Page;
 
-  beforeAll(async () => {
-    await buildExtension();
-    extension = await launchExtension();
-    const worker = await extension.worker();
-    const data = seedData(Date.now());
-    // A real key bundle, and a node URL where nothing listens: the popup works from the cache, offline.
-    const keyBundle = toBase64(encodePrivateKeyBundle(await createPrivateKeyBundle(selfWallet)));
-    await worker.evaluate(
-      async ({ data, self, password, keyBundle }) => {
-        const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
-        await handle.vault.create(keyBundle, password);
-        await (
-          globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } }
-        ).chrome.storage.local.set({
-          account: { address: self, identity: 'local' },
-          settings: { nodes: ['http://127.0.0.1:9'], autoLockMinutes: 15, notifications: false },
-        });
-        await handle.cache.putConversations(data.conversations);
-        await handle.cache.addMessages(data.messages, self);
-      },
-      { data, self: SELF, password: PASSWORD, keyBundle },
-    );
-  });
-
-  afterAll(async () => {
-    await extension?.close();
-  });
-
-  it('opens on 1,000 cached conversations, rendering only the rows in view', async () => {
-    popup = await extension.openPopup();
-    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
-    const rows = await popup.locator('.virtual-list li').count();
-    expect(rows).toBeGreaterThan(5);
-    expect(rows).toBeLessThan(40);
-    const listHeight = await popup
-      .locator('.virtual-list ul')
-      .evaluate((ul) => (ul as HTMLElement).style.height);
-    expect(listHeight).toBe(`${(CONVERSATIONS - 4) * 60}px`); // 4 requests are listed apart
-    const timing = await popup.evaluate(() => {
-      const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
-      return {
-        started: at('xmtp-inbox:popup-start'),
-        received: at('xmtp-inbox:list-received'),
-        rendered: at('xmtp-inbox:list-rendered'),
-      };
+    beforeAll(async () => {
+      await buildExtension();
+      extension = await launchExtension();
+      const worker = await extension.worker();
+      const data = seedData(Date.now());
+      // A real key bundle, and a node URL where nothing listens: the popup works from the cache, offline.
+      const keyBundle = toBase64(encodePrivateKeyBundle(await createPrivateKeyBundle(selfWallet)));
+      await worker.evaluate(
+        async ({ data, self, password, keyBundle }) => {
+          const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
+          await handle.vault.create(keyBundle, password);
+          await (
+            globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } }
+          ).chrome.storage.local.set({
+            account: { address: self, identity: 'local' },
+            settings: { nodes: ['http://127.0.0.1:9'], autoLockMinutes: 15, notifications: false },
+          });
+          await handle.cache.putConversations(data.conversations);
+          await handle.cache.addMessages(data.messages, self);
+        },
+        { data, self: SELF, password: PASSWORD, keyBundle },
+      );
     });
-    console.log(
-      `popup with ${CONVERSATIONS} conversations: script start at ${timing.started.toFixed(1)} ms, list data at ${timing.received.toFixed(1)} ms, ` +
-        `first list render at ${timing.rendered.toFixed(1)} ms after navigation ` +
-        `(render ${(timing.rendered - timing.received).toFixed(1)} ms)`,
-    );
-    await expect(popup.locator('.conversation').first().textContent()).resolves.toContain('message number 0');
-    await screenshot(popup, 'inbox', 'docs/screenshots');
-  });
 
-  it('searches by address and by message text', async () => {
-    const search = popup.getByRole('searchbox', { name: 'Search conversations' });
-    await search.fill('hackathon');
-    await expect(popup.locator('.virtual-list li').count()).resolves.toBe(1);
-    await search.fill(peer(12).slice(2, 14).toUpperCase());
-    await expect(popup.locator('.virtual-list .peer').first().textContent()).resolves.toBe(
-      `${peer(12).slice(0, 6)}…${peer(12).slice(-4)}`,
-    );
-    await search.fill('');
-  });
+    afterAll(async () => {
+      await extension?.close();
+    });
 
-  it('works from the keyboard: tab order, Enter opens a conversation, Escape returns', async () => {
-    const focused = () =>
-      popup.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        return el?.getAttribute('aria-label') ?? el?.textContent?.trim().slice(0, 20) ?? '';
+    it('opens on 1,000 cached conversations, rendering only the rows in view', async () => {
+      popup = await extension.openPopup();
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+      const rows = await popup.locator('.virtual-list li').count();
+      expect(rows).toBeGreaterThan(5);
+      expect(rows).toBeLessThan(40);
+      const listHeight = await popup
+        .locator('.virtual-list ul')
+        .evaluate((ul) => (ul as HTMLElement).style.height);
+      expect(listHeight).toBe(`${(CONVERSATIONS - 4) * 60}px`); // 4 requests are listed apart
+      const timing = await popup.evaluate(() => {
+        const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+        return {
+          started: at('xmtp-inbox:popup-start'),
+          received: at('xmtp-inbox:list-received'),
+          rendered: at('xmtp-inbox:list-rendered'),
+        };
       });
-    await popup.getByRole('searchbox', { name: 'Search conversations' }).focus();
-    await popup.keyboard.press('Shift+Tab');
-    await expect(focused()).resolves.toBe('Lock');
-    await popup.keyboard.press('Shift+Tab');
-    await expect(focused()).resolves.toBe('Settings');
-    await popup.keyboard.press('Shift+Tab');
-    await expect(focused()).resolves.toBe('New conversation');
-    await popup.keyboard.press('Tab');
-    await popup.keyboard.press('Tab');
-    await popup.keyboard.press('Tab');
-    await expect(focused()).resolves.toBe('Search conversations');
-    await popup.keyboard.press('Tab');
-    await expect(focused()).resolves.toMatch(/^Requests/);
-    await popup.keyboard.press('Tab');
-    await expect(focused()).resolves.toMatch(/^0x/);
-    await popup.keyboard.press('Enter');
-    await popup.getByRole('list', { name: 'Messages' }).waitFor();
-    await expect.poll(focused).toBe('Message'); // the composer takes focus once the thread has mounted
-    await popup.keyboard.press('Escape');
-    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
-  });
+      console.log(
+        `popup with ${CONVERSATIONS} conversations: script start at ${timing.started.toFixed(1)} ms, list data at ${timing.received.toFixed(1)} ms, ` +
+          `first list render at ${timing.rendered.toFixed(1)} ms after navigation ` +
+          `(render ${(timing.rendered - timing.received).toFixed(1)} ms)`,
+      );
+      await expect(popup.locator('.conversation').first().textContent()).resolves.toContain(
+        'message number 0',
+      );
+      await screenshot(popup, 'inbox', 'docs/screenshots');
+    });
 
-  it('keeps message requests apart', async () => {
-    await popup.getByRole('button', { name: /Requests/ }).click();
-    await expect(popup.locator('.request').count()).resolves.toBe(4);
-    await expect(popup.getByRole('button', { name: 'Allow' }).count()).resolves.toBe(4);
-    await popup.getByRole('button', { name: /Requests/ }).click();
-  });
+    it('searches by address and by message text', async () => {
+      const search = popup.getByRole('searchbox', { name: 'Search conversations' });
+      await search.fill('hackathon');
+      await expect(popup.locator('.virtual-list li').count()).resolves.toBe(1);
+      await search.fill(peer(12).slice(2, 14).toUpperCase());
+      await expect(popup.locator('.virtual-list .peer').first().textContent()).resolves.toBe(
+        `${peer(12).slice(0, 6)}…${peer(12).slice(-4)}`,
+      );
+      await search.fill('');
+    });
 
-  it('shows a thread with date dividers, a reply and a reaction, and keeps a failed send visible with Retry', async () => {
-    await popup.locator('.conversation').first().click();
-    await popup.getByRole('list', { name: 'Messages' }).waitFor();
-    await popup.locator('.quoted').waitFor();
-    await expect(popup.getByRole('separator').allTextContents()).resolves.toEqual(
-      expect.arrayContaining(['Yesterday', 'Today']),
-    );
-    await expect(popup.locator('.quoted').textContent()).resolves.toContain('gm, yes, see you there');
-    await expect(popup.locator('.reaction').textContent()).resolves.toBe('👍 1');
-    const composer = popup.getByRole('textbox', { name: 'Message' });
-    await composer.fill('on my way');
-    await composer.press('Enter');
-    // The node is unreachable, so the optimistic message ends as failed, with its reason and Retry.
-    await popup.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
-    await expect(popup.locator('.message.failed .bubble').textContent()).resolves.toBe('on my way');
-    await screenshot(popup, 'thread', 'docs/screenshots');
-    await popup.getByRole('button', { name: 'Retry' }).click();
-    await popup.getByRole('button', { name: 'Retry' }).waitFor();
-    await popup.keyboard.press('Escape');
-    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
-  });
+    it('works from the keyboard: tab order, Enter opens a conversation, Escape returns', async () => {
+      const focused = () =>
+        popup.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.getAttribute('aria-label') ?? el?.textContent?.trim().slice(0, 20) ?? '';
+        });
+      await popup.getByRole('searchbox', { name: 'Search conversations' }).focus();
+      await popup.keyboard.press('Shift+Tab');
+      await expect(focused()).resolves.toBe('Lock');
+      await popup.keyboard.press('Shift+Tab');
+      await expect(focused()).resolves.toBe('Settings');
+      await popup.keyboard.press('Shift+Tab');
+      await expect(focused()).resolves.toBe('New conversation');
+      await popup.keyboard.press('Tab');
+      await popup.keyboard.press('Tab');
+      await popup.keyboard.press('Tab');
+      await expect(focused()).resolves.toBe('Search conversations');
+      await popup.keyboard.press('Tab');
+      await expect(focused()).resolves.toMatch(/^Requests/);
+      await popup.keyboard.press('Tab');
+      await expect(focused()).resolves.toMatch(/^0x/);
+      await popup.keyboard.press('Enter');
+      await popup.getByRole('list', { name: 'Messages' }).waitFor();
+      await expect.poll(focused).toBe('Message'); // the composer takes focus once the thread has mounted
+      await popup.keyboard.press('Escape');
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+    });
 
-  it('follows the dark colour scheme', async () => {
-    await popup.emulateMedia({ colorScheme: 'dark' });
-    const background = await popup.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe('rgb(21, 23, 28)');
-    await screenshot(popup, 'inbox-dark', 'docs/screenshots');
-    await popup.emulateMedia({ colorScheme: 'light' });
-  });
+    it('keeps message requests apart', async () => {
+      await popup.getByRole('button', { name: /Requests/ }).click();
+      await expect(popup.locator('.request').count()).resolves.toBe(4);
+      await expect(popup.getByRole('button', { name: 'Allow' }).count()).resolves.toBe(4);
+      await popup.getByRole('button', { name: /Requests/ }).click();
+    });
 
-  it('locks, refuses a wrong password, and unlocks with the right one', async () => {
-    await popup.getByRole('button', { name: 'Lock' }).click();
-    await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor({ timeout: 5_000 });
-    const password = popup.getByLabel('Password');
-    await password.waitFor();
-    await password.fill('wrong password');
-    await password.press('Enter');
-    await popup.getByRole('alert').waitFor({ timeout: 5_000 });
-    await expect(popup.getByRole('alert').textContent()).resolves.toContain('wrong password');
-    await screenshot(popup, 'unlock', 'docs/screenshots');
-    await password.fill(PASSWORD);
-    await password.press('Enter');
-    await popup.getByRole('list', { name: 'Conversations' }).waitFor({ timeout: 10_000 });
-  });
+    it('shows a thread with date dividers, a reply and a reaction, and keeps a failed send visible with Retry', async () => {
+      await popup.locator('.conversation').first().click();
+      await popup.getByRole('list', { name: 'Messages' }).waitFor();
+      await popup.locator('.quoted').waitFor();
+      await expect(popup.getByRole('separator').allTextContents()).resolves.toEqual(
+        expect.arrayContaining(['Yesterday', 'Today']),
+      );
+      await expect(popup.locator('.quoted').textContent()).resolves.toContain('gm, yes, see you there');
+      await expect(popup.locator('.reaction').textContent()).resolves.toBe('👍 1');
+      const composer = popup.getByRole('textbox', { name: 'Message' });
+      await composer.fill('on my way');
+      await composer.press('Enter');
+      // The node is unreachable, so the optimistic message ends as failed, with its reason and Retry.
+      await popup.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
+      await expect(popup.locator('.message.failed .bubble').textContent()).resolves.toBe('on my way');
+      await screenshot(popup, 'thread', 'docs/screenshots');
+      await popup.getByRole('button', { name: 'Retry' }).click();
+      await popup.getByRole('button', { name: 'Retry' }).waitFor();
+      await popup.keyboard.press('Escape');
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+    });
 
-  it('stays unlocked and on data when the service worker restarts', async () => {
-    await extension.stopWorker();
-    const reply = (await popupRequest(popup, 'state.get', {})) as { result: { vault: string } };
-    expect(reply.result.vault).toBe('unlocked');
-    const list = (await popupRequest(popup, 'conversations.list', {})) as { result: unknown[] };
-    expect(list.result).toHaveLength(CONVERSATIONS);
-    await popup.reload();
-    await popup.getByRole('list', { name: 'Conversations' }).waitFor();
-  });
+    it('follows the dark colour scheme', async () => {
+      await popup.emulateMedia({ colorScheme: 'dark' });
+      const background = await popup.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background).toBe('rgb(21, 23, 28)');
+      await screenshot(popup, 'inbox-dark', 'docs/screenshots');
+      await popup.emulateMedia({ colorScheme: 'light' });
+    });
 
-  it('opens settings and asks before signing out', async () => {
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    await popup.getByRole('heading', { name: 'Settings' }).waitFor();
-    await popup.getByRole('button', { name: 'Sign out…' }).click();
-    await popup.getByRole('alertdialog').waitFor();
-    await screenshot(popup, 'settings');
-    await popup.getByRole('button', { name: 'Yes, sign out' }).click();
-    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor();
-  });
-});
+    it('locks, refuses a wrong password, and unlocks with the right one', async () => {
+      await popup.getByRole('button', { name: 'Lock' }).click();
+      await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor({ timeout: 5_000 });
+      const password = popup.getByLabel('Password');
+      await password.waitFor();
+      await password.fill('wrong password');
+      await password.press('Enter');
+      await popup.getByRole('alert').waitFor({ timeout: 5_000 });
+      await expect(popup.getByRole('alert').textContent()).resolves.toContain('wrong password');
+      await screenshot(popup, 'unlock', 'docs/screenshots');
+      await password.fill(PASSWORD);
+      await password.press('Enter');
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor({ timeout: 10_000 });
+    });
+
+    it('stays unlocked and on data when the service worker restarts', async () => {
+      await extension.stopWorker();
+      const reply = (await popupRequest(popup, 'state.get', {})) as { result: { vault: string } };
+      expect(reply.result.vault).toBe('unlocked');
+      const list = (await popupRequest(popup, 'conversations.list', {})) as { result: unknown[] };
+      expect(list.result).toHaveLength(CONVERSATIONS);
+      await popup.reload();
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+    });
+
+    it('opens settings and asks before signing out', async () => {
+      await popup.getByRole('button', { name: 'Settings' }).click();
+      await popup.getByRole('heading', { name: 'Settings' }).waitFor();
+      await popup.getByRole('button', { name: 'Sign out…' }).click();
+      await popup.getByRole('alertdialog').waitFor();
+      await screenshot(popup, 'settings');
+      await popup.getByRole('button', { name: 'Yes, sign out' }).click();
+      await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor();
+    });
+  },
+);

@@ -19,7 +19,7 @@ import {
 // The whole path with nothing stood in: a real node, the extension in Chromium linking the dapp page's wallet
 // (real Create and Enable Identity signatures through content script and main world), and a friend on our
 // client in Node messaging it both ways.
-describe('linking a dapp wallet and messaging through a real node', () => {
+describe('linking a dapp wallet and messaging through a real node', { timeout: 60_000 }, () => {
   let node: XmtpNode;
   let dataDir: string;
   let dapp: DappServer;

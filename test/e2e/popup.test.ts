@@ -29,7 +29,7 @@ function recoverAddress(text: string, signatureHex: string): string {
   return '0x' + bytesToHex(keccak_256(publicKey.slice(1)).slice(-20));
 }
 
-describe('extension in Chromium', () => {
+describe('extension in Chromium', { timeout: 60_000 }, () => {
   let extension: ExtensionSession;
   let dapp: DappServer;
   let popup: Page;
