@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import WebSocket from 'ws';
+import { Client } from '@/client';
 import { ApiClient } from '@/client/api';
 import { ConsentManager, type ConsentChange } from '@/client/consent';
 import { privatePreferencesTopic } from '@/protocol/preferences';
@@ -179,6 +181,22 @@ describe('consent between ConsentManager and xmtp-js', () => {
     await stream.close();
     expect(change).toMatchObject({ address: who, state: 'denied', previous: 'unknown' });
     expect(ours.consentState(who)).toBe('denied');
+  });
+
+  it('agrees through client.contacts with xmtp-js signed in with the same wallet', async () => {
+    const wallet = newWallet();
+    const ours = await Client.create(wallet, { nodes: [node.url], WebSocket });
+    // xmtp-js finds the identity our client stored on the network (privatestore, §4).
+    const theirs = await xmtpjs.Client.create(wallet, { apiUrl: node.url, env: 'local' });
+    const [x, y] = [peer(), peer()];
+    await ours.contacts.deny([x]);
+    await theirs.contacts.allow([y]);
+    await theirs.contacts.refreshConsentList();
+    await ours.contacts.refreshConsentList();
+    expect([theirs.contacts.consentState(x), theirs.contacts.consentState(y)]).toEqual(['denied', 'allowed']);
+    expect([ours.contacts.consentState(x), ours.contacts.consentState(y)]).toEqual(['denied', 'allowed']);
+    await ours.close();
+    await theirs.close();
   });
 
   it('rejects an invalid address before publishing anything', async () => {
