@@ -227,6 +227,9 @@ describe(
       await password.press('Enter');
       await popup.getByRole('alert').waitFor({ timeout: 5_000 });
       await expect(popup.getByRole('alert').textContent()).resolves.toContain('wrong password');
+      await popup.getByRole('button', { name: 'Forgot your password?' }).click();
+      await popup.getByRole('alertdialog').waitFor();
+      await popup.getByRole('button', { name: 'Cancel' }).click();
       await screenshot(popup, 'unlock', 'docs/screenshots');
       await password.fill(PASSWORD);
       await password.press('Enter');

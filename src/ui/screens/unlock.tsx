@@ -9,6 +9,7 @@ export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(st
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [forgot, setForgot] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
 
@@ -48,6 +49,31 @@ export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(st
           {busy ? 'Unlocking…' : 'Unlock'}
         </button>
       </form>
+      {forgot ? (
+        <div class="callout danger-zone" role="alertdialog" aria-labelledby="forgot-q">
+          <p id="forgot-q">
+            The password cannot be recovered. Signing out erases the keys and cached messages in this browser;
+            a wallet identity comes back by linking the wallet again
+            {state.identity === 'wallet' ? '' : ' (a local key does not)'}.
+          </p>
+          <div class="row">
+            <button
+              type="button"
+              class="danger"
+              onClick={() => call('account.signOut', {}).then(onUnlocked, (e) => setError(errorText(e)))}
+            >
+              Sign out
+            </button>
+            <button type="button" onClick={() => setForgot(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" class="link" onClick={() => setForgot(true)}>
+          Forgot your password?
+        </button>
+      )}
     </main>
   );
 }
