@@ -1,6 +1,11 @@
 // Clients on a network of nodes: xmtp-js 13.0.4 users on different nodes converse, and our ApiClient
 // moves to another node when its node goes away mid-conversation, losing and repeating nothing.
 import { Client } from '@xmtp/xmtp-js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,9 +79,64 @@ describe('clients on different nodes', () => {
     for (let i = 0; i < 2; i++) seenByAlice.push((await aliceStream.next()).value?.content);
     expect(seenByAlice).toEqual(['hello from node A', 'hi from node B']);
     expect((await toBob.messages()).map((m) => m.content)).toEqual(['hello from node A', 'hi from node B']);
-    await bobStream.return(undefined);
-    await aliceStream.return(undefined);
+    // Ends xmtp-js streams (its generators and Stream class differ in their return() signatures).
+    for (const stream of [bobStream, aliceStream]) await (stream as { return(): Promise<unknown> }).return();
   }, 60_000);
+
+  it('lets the CLI move past a dead node (--node repeated) and reach a user on another node', async () => {
+    const [, b, c] = nodes as [P2pTestNode, P2pTestNode, P2pTestNode];
+    const bin = fileURLToPath(new URL('../../../bin/xmtp-inbox.js', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'xmtp-p2p-cli-'));
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, 'client', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    try {
+      const [alice, bob] = await Promise.all(
+        ['alice', 'bob'].map(async (name) => {
+          const keyFile = join(dir, `${name}.key`);
+          const created = await cli(['--create-key', keyFile]);
+          expect(created.code).toBe(0);
+          return { keyFile, dataDir: join(dir, name), address: created.stdout.trim() };
+        }),
+      );
+      // Alice's first node is down; Bob uses another node of the network.
+      const asAlice = ['--node', 'http://127.0.0.1:9', '--node', b.url, '--key-file', alice!.keyFile];
+      const asBob = ['--node', c.url, '--key-file', bob!.keyFile];
+      const made = await Promise.all([
+        cli(['whoami', ...asAlice, '--data-dir', alice!.dataDir]),
+        cli(['whoami', ...asBob, '--data-dir', bob!.dataDir]),
+      ]);
+      expect(made.map((r) => r.code)).toEqual([0, 0]);
+      await waitFor("bob's contact bundle to reach node B", () => contactStored(b, bob!.address));
+      const sent = await cli([
+        'send',
+        bob!.address,
+        'across the network',
+        ...asAlice,
+        '--data-dir',
+        alice!.dataDir,
+      ]);
+      expect(sent.code).toBe(0);
+      let read = '';
+      await waitFor('the message on node C', async () => {
+        read = (await cli(['messages', alice!.address, '--json', ...asBob, '--data-dir', bob!.dataDir]))
+          .stdout;
+        return read.includes('across the network');
+      });
+      const lines = read.split('\n').filter((l) => l.includes('across the network'));
+      expect(lines).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('fails over to another node mid-conversation, losing and repeating nothing', async () => {
     const [a, b, c] = nodes as [P2pTestNode, P2pTestNode, P2pTestNode];
