@@ -93,15 +93,21 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
   const p2p = options.p2p
     ? await (
         await import('./p2p/p2p-node')
-      ).startP2p({
-        ...options.p2p,
-        store,
-        registry: metrics.registry,
-        onStored: (count) => metrics.stored.inc(count),
-        logger,
-        defaultStateDir:
-          options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node'),
-      })
+      )
+        .startP2p({
+          ...options.p2p,
+          store,
+          registry: metrics.registry,
+          onStored: (count) => metrics.stored.inc(count),
+          logger,
+          defaultStateDir:
+            options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node'),
+        })
+        .catch(async (error: unknown) => {
+          // A p2p port already taken must not leave the store open.
+          if (!options.store) await store.close();
+          throw error;
+        })
     : undefined;
   const relay = options.relay ?? p2p?.relay ?? new LocalRelay();
   const dispatcher = new Dispatcher();

@@ -1,6 +1,10 @@
 // Peer advertisement: a node given one address finds every node, and the CLI flags that set it up.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNodeArgs } from '@/cli/node';
+import { startNode } from '@/network/node';
 import { addressOf, startP2pTestNode, waitFor, waitForMesh } from './helpers';
 import type { P2pTestNode } from './helpers';
 
@@ -33,6 +37,20 @@ describe('peer discovery', () => {
     nodes.push(node);
     await waitFor('the node to join everyone', async () => (await node.p2p.peers()).length === 4);
   }, 20_000);
+});
+
+describe('p2p start-up', () => {
+  it('refuses to start on a p2p port that is taken; the same data dir starts on a free one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'xmtp-p2p-taken-'));
+    try {
+      const port = Number(addressOf(nodes[0]!).split('/')[4]);
+      await expect(startNode({ port: 0, dataDir, p2p: { port } })).rejects.toThrow(/EADDRINUSE|address/i);
+      const node = await startNode({ port: 0, dataDir, p2p: { port: 0 } });
+      await node.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('xmtp-inbox node p2p flags', () => {
