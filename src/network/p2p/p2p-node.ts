@@ -183,14 +183,26 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
       if (!connected.has(peer.id)) void dialPeer(peer.id, addrs);
     }
   };
+  // Advertised peers that stay unreachable are tried less and less often (up to every 5 min), and
+  // forgotten after a day; a bootstrap address is always retried at the keeper's pace.
+  const failures = new Map<string, { count: number; next: number; since: number }>();
   const dialPeer = async (id: string, addrs: Multiaddr[]): Promise<void> => {
     if (isolated) return;
     try {
       const peerId = peerIdFromString(id);
       await libp2p.peerStore.merge(peerId, { multiaddrs: addrs });
       await libp2p.dial(peerId, { signal: AbortSignal.timeout(10_000) });
+      failures.delete(id);
     } catch {
-      // The keeper tries again.
+      const now = Date.now();
+      const failure = failures.get(id) ?? { count: 0, next: now, since: now };
+      failure.count++;
+      failure.next = now + Math.min(300_000, (options.redialIntervalMs ?? 5000) * 2 ** failure.count);
+      failures.set(id, failure);
+      if (now - failure.since > 86_400_000) {
+        known.delete(id);
+        failures.delete(id);
+      }
     }
   };
   const updateGauge = (): void => metrics.peers.set(libp2p.getPeers().length);
@@ -214,7 +226,10 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
         continue;
       dials.push(libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined));
     }
-    for (const [id, addrs] of known) if (!connected.has(id)) dials.push(dialPeer(id, addrs));
+    const now = Date.now();
+    for (const [id, addrs] of known) {
+      if (!connected.has(id) && (failures.get(id)?.next ?? 0) <= now) dials.push(dialPeer(id, addrs));
+    }
     await Promise.all(dials);
   };
   let keeping: Promise<void> | undefined;
