@@ -8,11 +8,10 @@ import { TopicValidatorResult } from '@libp2p/interface';
 import type { Message, PubSub } from '@libp2p/interface';
 import { envelopeDigest } from '@/network/api/service';
 import type { Logger } from '@/network/http/handler';
-import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
 import type { Relay, RelayEnvelope } from '@/network/relay';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
 import { isEphemeralTopic } from '@/network/topics';
-import { decodeEnvelope, encodeEnvelope } from './envelope-codec';
+import { decodeEnvelope, encodeEnvelope, withinLimits } from './envelope-codec';
 import type { P2pMetrics } from './p2p-metrics';
 import { SeenCache } from './seen-cache';
 
@@ -45,13 +44,6 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-function isValid(envelope: RelayEnvelope): boolean {
-  return (
-    Buffer.byteLength(envelope.contentTopic, 'utf8') <= MAX_TOPIC_BYTES &&
-    envelope.message.length <= MAX_MESSAGE_BYTES
-  );
-}
-
 export class Libp2pRelay implements Relay {
   private listeners: ((envelope: RelayEnvelope) => void)[] = [];
   private readonly seen: SeenCache;
@@ -71,7 +63,7 @@ export class Libp2pRelay implements Relay {
       } catch {
         return TopicValidatorResult.Reject;
       }
-      if (!isValid(envelope)) return TopicValidatorResult.Reject;
+      if (!withinLimits(envelope)) return TopicValidatorResult.Reject;
       if (this.seen.has(hex(envelopeDigest(envelope.contentTopic, envelope.message)))) {
         options.metrics.duplicates.inc();
         return TopicValidatorResult.Ignore;

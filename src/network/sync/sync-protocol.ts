@@ -16,7 +16,7 @@ import type { Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
 import { envelopeDigest } from '@/network/api/service';
 import type { Logger } from '@/network/http/handler';
-import { decodeEnvelope, encodeEnvelope } from '@/network/p2p/envelope-codec';
+import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
 
 export const SYNC_PROTOCOL = '/xmtp-inbox/sync/1.0.0';
@@ -167,7 +167,7 @@ export async function requestPage(
         if (o + length > body.length) throw new Error('sync: truncated envelope list');
         const e = decodeEnvelope(body.subarray(o, o + length));
         o += length;
-        envelopes.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
+        if (withinLimits(e)) envelopes.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
       }
       continue;
     }

@@ -2,7 +2,7 @@
 // bound, and the store scan history sync reads.
 import { describe, expect, it } from 'vitest';
 import Long from 'long';
-import { decodeEnvelope, encodeEnvelope } from '@/network/p2p/envelope-codec';
+import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import { SeenCache } from '@/network/p2p/seen-cache';
 import { envelopeDigest } from '@/network/api/service';
 import { SqliteStore } from '@/network/store/sqlite';
@@ -48,6 +48,20 @@ describe('relay envelope codec', () => {
   it('rejects a truncated envelope', () => {
     const bytes = encodeEnvelope(cases[0]!);
     expect(() => decodeEnvelope(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
+  });
+});
+
+describe('envelope limits for what peers send', () => {
+  it('accepts what the publish API accepts and nothing more', () => {
+    const ok = {
+      contentTopic: '/xmtp/0/m-x/proto',
+      timestampNs: (1n << 63n) - 1n,
+      message: new Uint8Array(1_048_214),
+    };
+    expect(withinLimits(ok)).toBe(true);
+    expect(withinLimits({ ...ok, timestampNs: 1n << 63n })).toBe(false);
+    expect(withinLimits({ ...ok, message: new Uint8Array(1_048_215) })).toBe(false);
+    expect(withinLimits({ ...ok, contentTopic: 'é'.repeat(151) })).toBe(false);
   });
 });
 
