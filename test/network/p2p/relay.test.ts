@@ -1,6 +1,17 @@
 // Three nodes relaying to each other over libp2p on loopback: what one node accepts reaches the
 // subscribers of every node once, is stored by every node, and ephemeral envelopes are relayed only.
+import '@/network/p2p/polyfill';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { StrictNoSign } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEnvelope } from '@/network/p2p/envelope-codec';
+import { ENVELOPE_TOPIC } from '@/network/p2p/libp2p-relay';
 import { envelopeJson, post, sleep, subscribe, T0 } from '../helpers';
 import type { Stream } from '../helpers';
 import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
@@ -114,5 +125,48 @@ describe('libp2p relay between nodes', () => {
     expect(metrics).toMatch(/^xmtp_p2p_peers_connected 2$/m);
     expect(metrics).toMatch(/^xmtp_p2p_envelopes_relayed_total\{direction="out"\} [1-9]/m);
     expect(metrics).toMatch(/^xmtp_p2p_envelopes_relayed_total\{direction="in"\} [1-9]/m);
+  });
+
+  it('drops what a rogue peer gossips outside the publish limits, and relays its valid envelopes', async () => {
+    const rogue = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }),
+      },
+    });
+    try {
+      const topic = '/xmtp/0/m-relay-rogue/proto';
+      const stream = subscribe(nodes[2]!, '/message/v1/subscribe', { contentTopics: [topic] });
+      await stream.status;
+      rogue.services.pubsub.subscribe(ENVELOPE_TOPIC);
+      await rogue.dial(multiaddr(addressOf(nodes[0]!)));
+      await waitFor('the rogue peer to join the relay', () =>
+        nodes[0]!.p2p.relayPeers().includes(rogue.peerId.toString()),
+      );
+      const message = (text: string) => new TextEncoder().encode(text);
+      await rogue.services.pubsub.publish(ENVELOPE_TOPIC, new Uint8Array([0x0a, 0xff, 0xff]));
+      await rogue.services.pubsub.publish(
+        ENVELOPE_TOPIC,
+        encodeEnvelope({ contentTopic: topic, timestampNs: 1n << 63n, message: message('too late') }),
+      );
+      await rogue.services.pubsub.publish(
+        ENVELOPE_TOPIC,
+        encodeEnvelope({ contentTopic: topic, timestampNs: T0, message: message('fine') }),
+      );
+      expect(await drain(stream)).toEqual(['fine']);
+      stream.close();
+      for (const n of nodes) {
+        await waitFor(
+          'the valid envelope to be stored',
+          async () => (await storedOn(n, [topic])).length === 1,
+        );
+      }
+    } finally {
+      await rogue.stop();
+    }
   });
 });
