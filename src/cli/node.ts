@@ -29,6 +29,7 @@ peer-to-peer (off unless --p2p-port is given):
   --bootstrap MULTIADDR  a node to join, e.g. /ip4/10.0.0.1/tcp/6000/p2p/12D3KooW… (repeatable)
   --announce MULTIADDR   address to advertise to peers instead of the listen address (repeatable)
   --p2p-key FILE         node key (default DIR/p2p-key with --data-dir; sync positions sit beside it)
+  --sync-interval SEC    also sync history with every peer this often (default 60; 0 = only on connect)
   -h, --help             show this help
 `;
 
@@ -56,6 +57,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         bootstrap: { type: 'string', multiple: true },
         announce: { type: 'string', multiple: true },
         'p2p-key': { type: 'string' },
+        'sync-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -105,7 +107,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
     options.maxBodyBytes = Number(cap);
   }
   const p2pPort = values['p2p-port'];
-  const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key'] as const;
+  const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key', 'sync-interval'] as const;
   if (p2pPort === undefined) {
     const stray = p2pOnly.find((flag) => values[flag] !== undefined);
     if (stray) throw new UsageError(`--${stray} needs --p2p-port`);
@@ -129,12 +131,17 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
       throw new UsageError(`--p2p-host: invalid host "${host}"`);
     }
     if (values['p2p-key'] === '') throw new UsageError('--p2p-key: empty path');
+    const interval = values['sync-interval'];
+    if (interval !== undefined && (!/^\d+$/.test(interval) || Number(interval) > 86_400)) {
+      throw new UsageError(`--sync-interval: expected whole seconds from 0 to 86400, got "${interval}"`);
+    }
     options.p2p = {
       port: Number(p2pPort),
       host: host?.replace(/^\[(.*)\]$/, '$1') ?? options.host,
       bootstrap: multiaddrs('bootstrap'),
       announce: multiaddrs('announce'),
       keyFile: values['p2p-key'],
+      ...(interval !== undefined ? { syncIntervalMs: Number(interval) * 1000 } : {}),
     };
   }
   return options;

@@ -70,6 +70,8 @@ describe('xmtp-inbox node p2p flags', () => {
         '/ip4/203.0.113.7/tcp/6000',
         '--p2p-key',
         '/tmp/key',
+        '--sync-interval',
+        '300',
       ]),
     ).toMatchObject({
       p2p: {
@@ -78,6 +80,7 @@ describe('xmtp-inbox node p2p flags', () => {
         bootstrap: [addr, '/dns4/node.example/tcp/6000'],
         announce: ['/ip4/203.0.113.7/tcp/6000'],
         keyFile: '/tmp/key',
+        syncIntervalMs: 300_000,
       },
     });
     expect(parseNodeArgs([])).not.toHaveProperty('p2p');
@@ -85,6 +88,7 @@ describe('xmtp-inbox node p2p flags', () => {
 
   it('names the bad flag', () => {
     expect(() => parseNodeArgs(['--p2p-port', 'x'])).toThrow(/--p2p-port/);
+    expect(() => parseNodeArgs(['--p2p-port', '1', '--sync-interval', '1.5'])).toThrow(/--sync-interval/);
     expect(() => parseNodeArgs(['--p2p-port', '1', '--bootstrap', 'http://x'])).toThrow(/--bootstrap/);
     expect(() => parseNodeArgs(['--bootstrap', '/ip4/1.2.3.4/tcp/1'])).toThrow(
       /--bootstrap needs --p2p-port/,
