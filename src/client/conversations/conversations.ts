@@ -421,14 +421,27 @@ export class Conversations {
     };
 
     const start = async () => {
+      // The stream owns everything from this moment on. list() sees only what its queries found, and the
+      // subscription registers later: an invitation, intro or message landing in between would be lost.
+      // So every topic catches up from here when the subscription opens (duplicates are dropped by id).
+      const fromNs = nowNs();
       // Offline at start (a worker waking without network): stream what the cache knows; the subscription
       // connects when the node is back.
       const conversations = await this.list().catch(() => this.listCached());
       if (closed) return;
       for (const c of conversations) byTopic.set(c.topic, c);
-      subscription = core.api.subscribe([...own, ...byTopic.keys()], (envelope) => {
-        chain = chain.then(() => handle(envelope)).catch(() => undefined);
-      });
+      const topics = [...own, ...byTopic.keys()];
+      const since: Record<string, bigint> = Object.fromEntries(topics.map((t) => [t, fromNs]));
+      // Invitations are stamped by their sender's clock, which may lag: reach back as far as list() does
+      // (§12.2). Re-reading a known invitation only finds its conversation already streamed.
+      since[inviteTopic(core.address)] = fromNs - SYNC_OVERLAP_NS;
+      subscription = core.api.subscribe(
+        topics,
+        (envelope) => {
+          chain = chain.then(() => handle(envelope)).catch(() => undefined);
+        },
+        { since },
+      );
     };
     const started = start().catch((error: unknown) => queue.fail(error));
     const unregister = core.onClose(() => queue.close());
