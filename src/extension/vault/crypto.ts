@@ -63,3 +63,24 @@ export function importRawKey(raw: Uint8Array): Promise<CryptoKey> {
     'decrypt',
   ]);
 }
+
+/**
+ * A non-extractable AES-256-GCM key for other records kept at rest (e.g. the client's conversation cache with
+ * its V2 invitation key material), derived by HKDF-SHA256 from the vault's secret. One key per `purpose`; the
+ * same across password changes, since the secret (the key bundle) does not change.
+ */
+export async function deriveStorageKey(secret: Uint8Array, purpose: string): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: encoder.encode('xmtp-inbox/vault/storage-key') as BufferSource,
+      info: encoder.encode(purpose) as BufferSource,
+    },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}

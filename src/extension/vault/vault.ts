@@ -8,6 +8,7 @@ import { openDatabase } from '@/extension/idb-open';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { fromBase64, toBase64 } from '@/protocol/bytes';
 import {
+  deriveStorageKey,
   deriveVaultKey,
   exportRawKey,
   importRawKey,
@@ -40,6 +41,11 @@ export interface Vault {
   isUnlocked(): Promise<boolean>;
   /** The secret; throws `vault_locked` while locked. */
   readSecret(): Promise<string>;
+  /**
+   * An AES-256-GCM key (non-extractable) for encrypting other local records at rest, derived from the secret
+   * for `purpose`: the same for the same identity, whatever the password. Throws `vault_locked` while locked.
+   */
+  storageKey(purpose: string): Promise<CryptoKey>;
   /** Re-encrypts under a new password (new salt, nonce and record id); stays unlocked. */
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
   /** Deletes the record and the unlocked key (sign out). */
@@ -86,6 +92,8 @@ export function createVault(options: VaultOptions): Vault {
     );
   }
   const session = options.session;
+  /** Derived storage keys of the unlocked record (record id → purpose → key); only handed out while unlocked. */
+  const storageKeys = new Map<string, Map<string, Promise<CryptoKey>>>();
   let database: Promise<IDBPDatabase<VaultSchema>> | undefined;
   const db = () =>
     (database ??= openDatabase<VaultSchema>(
@@ -180,6 +188,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async lock() {
+      storageKeys.clear();
       await session.remove([SESSION_KEY, ACTIVITY_KEY]);
     },
 
@@ -202,6 +211,25 @@ export function createVault(options: VaultOptions): Vault {
       return secret;
     },
 
+    async storageKey(purpose) {
+      const entry = await unlockedEntry();
+      const record = await readRecord();
+      if (!entry || !record || record.id !== entry.recordId) {
+        throw new ExtensionError('vault_locked', 'the vault is locked: unlock it with your password');
+      }
+      const keys = storageKeys.get(record.id) ?? new Map<string, Promise<CryptoKey>>();
+      storageKeys.set(record.id, keys);
+      let key = keys.get(purpose);
+      if (!key) {
+        key = vault
+          .readSecret()
+          .then((secret) => deriveStorageKey(new TextEncoder().encode(secret), purpose));
+        key.catch(() => keys.delete(purpose));
+        keys.set(purpose, key);
+      }
+      return key;
+    },
+
     async changePassword(oldPassword, newPassword) {
       validatePassword(newPassword);
       const record = await requireRecord();
@@ -212,6 +240,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async wipe() {
+      storageKeys.clear();
       await session.remove([SESSION_KEY, ACTIVITY_KEY]);
       await (await db()).delete('vault', RECORD_KEY);
     },

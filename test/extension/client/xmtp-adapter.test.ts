@@ -9,7 +9,7 @@ import { startNode, type XmtpNode } from '@/network/node';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
 import type { DecodedMessage } from '@/extension/client-adapter';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
+import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { InboxUpdate } from '@/extension/inbox-service';
@@ -33,8 +33,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A peer's client cache, encrypted under a throwaway key (the extension's comes from its vault). */
 const adapter = () =>
-  createXmtpClientAdapter({ persistence: createIdbPersistence(new IDBFactory()), WebSocket });
+  createXmtpClientAdapter({
+    persistence: createIdbPersistence(new IDBFactory(), {
+      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+    }),
+    WebSocket,
+  });
 
 const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -129,15 +135,20 @@ describe('XMTP client adapter', () => {
     const indexedDB = new IDBFactory();
     const session = createMemoryArea();
     const local = createMemoryArea();
-    const build = () =>
-      createInboxService({
-        vault: createVault({ indexedDB, session }),
+    const build = () => {
+      const vault = createVault({ indexedDB, session });
+      return createInboxService({
+        vault,
         cache: createInboxCache({ indexedDB }),
         local,
-        adapter: createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB), WebSocket }),
+        adapter: createXmtpClientAdapter({
+          persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+          WebSocket,
+        }),
         wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
         fetch,
       });
+    };
     const service = build();
     const updates: InboxUpdate[] = [];
     service.subscribe((u) => updates.push(u));
@@ -183,11 +194,15 @@ describe('XMTP client adapter', () => {
     const keyBundle = await elsewhere.exportKeyBundle();
     await elsewhere.close();
     const indexedDB = new IDBFactory();
+    const vault = createVault({ indexedDB, session: createMemoryArea() });
     const service = createInboxService({
-      vault: createVault({ indexedDB, session: createMemoryArea() }),
+      vault,
       cache: createInboxCache({ indexedDB }),
       local: createMemoryArea(),
-      adapter: createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB), WebSocket }),
+      adapter: createXmtpClientAdapter({
+        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+        WebSocket,
+      }),
       wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
       fetch,
     });
