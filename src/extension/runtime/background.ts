@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
+import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createInboxService } from '@/extension/inbox/service';
 import type { InboxService } from '@/extension/inbox-service';
@@ -25,10 +25,12 @@ function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
 }
 
-export function startBackground(
-  adapter: ClientAdapter = createXmtpClientAdapter({ persistence: createIdbPersistence(indexedDB) }),
-): InboxService {
+export function startBackground(adapter?: ClientAdapter): InboxService {
   const vault = createVault({ indexedDB, session: browser.storage.session });
+  // The client's cache holds V2 invitation key material: encrypted under a key the vault derives while unlocked.
+  adapter ??= createXmtpClientAdapter({
+    persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+  });
   const cache = createInboxCache({ indexedDB });
   const wallet = createTabWallet({
     queryTabs: () => browser.tabs.query({ url: ['http://*/*', 'https://*/*'] }),
