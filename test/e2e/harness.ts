@@ -163,13 +163,19 @@ export async function serveDapp(): Promise<DappServer> {
   };
 }
 
-/** Saves a screenshot into `test-results/` (or `docs/screenshots/` for the README's). */
+/**
+ * Saves a screenshot into `test-results/` (gitignored). The README's (`docs/screenshots/`) are rewritten only
+ * with `SCREENSHOTS=1`, so a test run leaves the committed PNGs alone.
+ */
 export async function screenshot(
   page: Page,
   name: string,
   dir: 'test-results' | 'docs/screenshots' = 'test-results',
 ) {
-  const folder = join(ROOT, dir);
+  const folder = join(
+    ROOT,
+    dir === 'docs/screenshots' && process.env.SCREENSHOTS !== '1' ? 'test-results' : dir,
+  );
   mkdirSync(folder, { recursive: true });
   const path = join(folder, `${name}.png`);
   await page.screenshot({ path });
