@@ -1,5 +1,8 @@
-// The content script: injects the main-world script and relays the background's tab messages to it.
+// The content script: injects the main-world script, relays the background's tab messages to it, and relays
+// window.xmtp requests from the page to the background over a runtime port (dapp/relay.ts).
 import browser from 'webextension-polyfill';
+import { startDappRelay } from '@/extension/dapp/relay';
+import { DAPP_PORT } from '@/extension/messages/dapp';
 import { isRequest } from '@/extension/messages/envelope';
 import { TAB_MESSAGE_TYPES, type TabMessages } from '@/extension/messages/content';
 import { createPageRelay } from '@/extension/wallet/page-bridge';
@@ -11,4 +14,5 @@ export function startContentRelay(win: Window): void {
       return undefined;
     return relay(message);
   });
+  startDappRelay(win, () => browser.runtime.connect({ name: DAPP_PORT }));
 }

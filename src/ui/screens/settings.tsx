@@ -9,6 +9,7 @@ import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress } from '@/ui/format';
 import { call } from '@/ui/rpc';
+import { ConnectedSites } from './connected-sites';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
 
@@ -180,9 +181,7 @@ export function Settings({
 
         <section aria-labelledby="sites-heading">
           <h2 id="sites-heading">Connected sites</h2>
-          <p class="muted">
-            No site has access to your inbox. Sites you allow through window.xmtp will be listed here.
-          </p>
+          <ConnectedSites onSaved={setSaved} onError={setError} />
         </section>
 
         <section aria-labelledby="account-heading">

@@ -1,0 +1,109 @@
+// The background side of window.xmtp: one runtime port per page (from its content script), the approval window,
+// and the admin map for that window and settings. The origin of every call is the port sender's — never a value
+// from the payload — and only our own content scripts and extension pages are listened to (issue #6).
+import browser from 'webextension-polyfill';
+import type { InboxService } from '@/extension/inbox-service';
+import { dispatch, isRequest, type Handlers } from '@/extension/messages/envelope';
+import {
+  DAPP_ADMIN_MESSAGE_TYPES,
+  DAPP_PORT,
+  parsePortCall,
+  RPC_ERRORS,
+  type DappAdminMessages,
+  type PortMessage,
+} from '@/extension/messages/dapp';
+import { createDappApi } from './api';
+import { createApprovals } from './approvals';
+import { toRpcError } from './errors';
+import { createDappEvents, type DappConnection } from './events';
+import { createPermissionStore } from './permissions';
+
+/** The web origin of a content script's port, or undefined for anything that is not one of ours on http(s). */
+export function senderOrigin(sender: browser.Runtime.MessageSender | undefined, extensionId: string) {
+  if (!sender || sender.id !== extensionId || !sender.tab || !sender.url) return undefined;
+  let origin = (sender as { origin?: string }).origin;
+  try {
+    origin ??= new URL(sender.url).origin;
+  } catch {
+    return undefined;
+  }
+  return /^https?:\/\/[^/]+$/.test(origin) ? origin : undefined;
+}
+
+function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
+  return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
+}
+
+export function installDappApi(service: InboxService) {
+  const permissions = createPermissionStore(browser.storage.local);
+  const approvals = createApprovals({
+    async open(id) {
+      const created = await browser.windows.create({
+        url: browser.runtime.getURL(`/approve.html?id=${id}`),
+        type: 'popup',
+        width: 400,
+        height: 620,
+        focused: true,
+      });
+      return created.id;
+    },
+    close: (windowId) => browser.windows.remove(windowId),
+  });
+  browser.windows.onRemoved.addListener((windowId) => approvals.windowClosed(windowId));
+  const events = createDappEvents({ service, permissions });
+  const api = createDappApi({ service, permissions, approvals, events });
+
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== DAPP_PORT) return;
+    const origin = senderOrigin(port.sender, browser.runtime.id);
+    if (!origin) return port.disconnect();
+    let open = true;
+    const post = (message: PortMessage) => {
+      if (open) port.postMessage(message);
+    };
+    const connection: DappConnection = {
+      origin,
+      ...(port.sender?.tab?.id === undefined ? {} : { tabId: port.sender.tab.id }),
+      send: (event, data) => post({ event, data }),
+    };
+    port.onMessage.addListener((message: unknown) => {
+      const call = parsePortCall(message);
+      if (!call) {
+        const id = (message as { id?: unknown } | null)?.id;
+        if (typeof id === 'number') {
+          post({ id, error: { code: RPC_ERRORS.invalidRequest, message: 'malformed request' } });
+        }
+        return;
+      }
+      void service.touch().catch(() => undefined);
+      api(connection, call.method, call.params).then(
+        (result) => post({ id: call.id, result: result === undefined ? null : result }),
+        (error) => post({ id: call.id, error: toRpcError(error) }),
+      );
+    });
+    port.onDisconnect.addListener(() => {
+      open = false;
+      events.unsubscribe(connection);
+    });
+  });
+
+  const admin: Handlers<DappAdminMessages> = {
+    'dapp.approval.get': ({ id }) => approvals.get(String(id)),
+    'dapp.approval.answer': async ({ id, approved, password }) => {
+      await approvals.answer(String(id), approved === true, typeof password === 'string' ? { password } : {});
+      return null;
+    },
+    'dapp.sites.list': () => permissions.list(),
+    'dapp.sites.revoke': async ({ origin }) => {
+      approvals.cancel(String(origin));
+      await permissions.revoke(String(origin));
+      return null;
+    },
+  };
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+    if (!isRequest<DappAdminMessages>(DAPP_ADMIN_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
+      return undefined;
+    return dispatch(admin, message, undefined);
+  });
+  return { permissions, approvals };
+}

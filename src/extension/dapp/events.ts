@@ -1,0 +1,132 @@
+// Events for pages that called xmtp_subscribe: `message` and `conversation`, only within the origin's grant
+// (checked at every delivery, so a revocation cuts them at once). They are derived from the InboxService's
+// updates, which name a topic but not the message: the cache is read back and what a connection has not been
+// sent yet is delivered.
+import type { InboxService } from '@/extension/inbox-service';
+import { PERMISSIONS_CHANGED_EVENT, type DappEvent, type Grant } from '@/extension/messages/dapp';
+import type { PermissionStore } from './permissions';
+import { conversationInScope, findGrant } from './scope';
+import { toDappConversation, toDappMessage } from './shapes';
+
+/** One page's connection (its content script's port). */
+export interface DappConnection {
+  origin: string;
+  tabId?: number;
+  send(event: string, data: unknown): void;
+}
+
+export interface DappEvents {
+  /** Adds events for a connection; returns all it is subscribed to. */
+  subscribe(connection: DappConnection, events: DappEvent[]): DappEvent[];
+  /** Removes events (all when absent); returns what is left. */
+  unsubscribe(connection: DappConnection, events?: DappEvent[]): DappEvent[];
+}
+
+/** Messages a little older than the subscription still count as new: they may arrive late from the network. */
+const LATE_ARRIVAL_MS = 30_000;
+const RECENT_MESSAGES = 20;
+const SEEN_LIMIT = 2_000;
+
+interface Subscription {
+  events: Set<DappEvent>;
+  since: number;
+  seenMessages: Set<string>;
+  seenConversations: Set<string>;
+}
+
+export function createDappEvents(deps: {
+  service: InboxService;
+  permissions: PermissionStore;
+  now?: () => number;
+}): DappEvents {
+  const { service, permissions } = deps;
+  const now = deps.now ?? Date.now;
+  const subscriptions = new Map<DappConnection, Subscription>();
+
+  const remember = (set: Set<string>, key: string) => {
+    set.add(key);
+    if (set.size > SEEN_LIMIT) set.delete(set.values().next().value!);
+  };
+
+  async function readGrant(origin: string): Promise<Grant | undefined> {
+    return findGrant(await permissions.get(origin), 'inbox:read');
+  }
+
+  async function deliverMessages(topic: string) {
+    const listening = [...subscriptions].filter(([, s]) => s.events.has('message'));
+    if (!listening.length) return;
+    const conversation = await service.getConversation(topic);
+    if (!conversation) return;
+    const recent = await service.listMessages(topic, { limit: RECENT_MESSAGES });
+    for (const [connection, subscription] of listening) {
+      const grant = await readGrant(connection.origin);
+      if (!grant || !conversationInScope(grant, conversation) || !subscriptions.has(connection)) continue;
+      for (const message of recent) {
+        if (message.status !== 'sent' || subscription.seenMessages.has(message.id)) continue;
+        if (message.sentAt < subscription.since - LATE_ARRIVAL_MS) continue;
+        remember(subscription.seenMessages, message.id);
+        connection.send('message', toDappMessage(message));
+      }
+    }
+  }
+
+  async function deliverConversations() {
+    const listening = [...subscriptions].filter(([, s]) => s.events.has('conversation'));
+    if (!listening.length) return;
+    const conversations = await service.listConversations();
+    for (const [connection, subscription] of listening) {
+      const grant = await readGrant(connection.origin);
+      if (!grant || !subscriptions.has(connection)) continue;
+      for (const conversation of conversations) {
+        if (subscription.seenConversations.has(conversation.topic)) continue;
+        if (conversation.createdAt < subscription.since - LATE_ARRIVAL_MS) continue;
+        if (!conversationInScope(grant, conversation)) continue;
+        remember(subscription.seenConversations, conversation.topic);
+        connection.send('conversation', toDappConversation(conversation));
+      }
+    }
+  }
+
+  // One update at a time, in order, so two updates of a topic cannot deliver a message twice.
+  let chain: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<void>) => {
+    chain = chain.then(work).catch(() => undefined);
+  };
+  service.subscribe((update) => {
+    if (!subscriptions.size) return;
+    if (update.kind === 'messages') enqueue(() => deliverMessages(update.topic));
+    else if (update.kind === 'conversations') enqueue(deliverConversations);
+  });
+
+  // A change of grants (revoked in settings or by the page) is pushed to the origin's pages; without read access
+  // their subscriptions end.
+  permissions.onChange((origin, grants) => {
+    for (const [connection, subscription] of subscriptions) {
+      if (connection.origin !== origin) continue;
+      if (!findGrant(grants, 'inbox:read')) subscription.events.clear();
+      if (!subscription.events.size) subscriptions.delete(connection);
+      connection.send(PERMISSIONS_CHANGED_EVENT, grants);
+    }
+  });
+
+  return {
+    subscribe(connection, events) {
+      const subscription = subscriptions.get(connection) ?? {
+        events: new Set<DappEvent>(),
+        since: now(),
+        seenMessages: new Set<string>(),
+        seenConversations: new Set<string>(),
+      };
+      for (const event of events) subscription.events.add(event);
+      subscriptions.set(connection, subscription);
+      return [...subscription.events];
+    },
+    unsubscribe(connection, events) {
+      const subscription = subscriptions.get(connection);
+      if (!subscription) return [];
+      for (const event of events ?? [...subscription.events]) subscription.events.delete(event);
+      if (!subscription.events.size) subscriptions.delete(connection);
+      return [...subscription.events];
+    },
+  };
+}

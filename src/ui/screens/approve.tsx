@@ -1,0 +1,151 @@
+// The approval window (entrypoints/approve): a dapp asks for access to the inbox, or to link the page's wallet
+// as a new identity. Shows the origin and exactly what is asked; Approve or Reject (Escape rejects, closing the
+// window rejects too). Keyboard: focus starts on Reject, Tab reaches Approve.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
+import { ErrorNote, Field } from '@/ui/components/field';
+import { dappCall } from '@/ui/dapp-rpc';
+import { errorText } from '@/ui/format';
+
+export const CAPABILITY_TEXT: Record<Capability, string> = {
+  'inbox:read': 'Read your conversations and messages, and receive new ones as they arrive',
+  'inbox:send': 'Start conversations and send messages as you',
+};
+
+export function Approve({ id, close }: { id: string; close(): void }) {
+  const [request, setRequest] = useState<ApprovalRequest | null>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const reject = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    dappCall('dapp.approval.get', { id }).then(setRequest, (e) => {
+      setRequest(null);
+      setError(errorText(e));
+    });
+  }, [id]);
+  useEffect(() => reject.current?.focus(), [request]);
+
+  const answer = async (approved: boolean) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await dappCall(
+        'dapp.approval.answer',
+        approved && password ? { id, approved, password } : { id, approved },
+      );
+      close();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !busy) void answer(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (request === undefined) return <main class="screen center">Loading…</main>;
+  if (request === null) {
+    return (
+      <main class="screen center approve">
+        <p>This request is no longer waiting.</p>
+        <ErrorNote error={error} />
+        <button type="button" onClick={close}>
+          Close
+        </button>
+      </main>
+    );
+  }
+
+  const linking = request.kind === 'linkWallet';
+  const mismatch = linking && confirm !== '' && confirm !== password;
+  return (
+    <main class="screen approve">
+      <header class="bar">
+        <h1>{linking ? 'Create your XMTP identity' : 'Connect to XMTP Inbox'}</h1>
+      </header>
+      <form
+        class="stack scroll"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!mismatch) void answer(true);
+        }}
+      >
+        <p class="origin">
+          <span class="muted">This site</span>
+          <strong class="mono" data-testid="origin">
+            {request.origin}
+          </strong>
+        </p>
+        {request.kind === 'access' ? (
+          <>
+            <p>asks to:</p>
+            <ul class="capabilities">
+              {request.capabilities.map((c) => (
+                <li key={c}>
+                  <span class="mono">{c}</span> — {CAPABILITY_TEXT[c]}
+                </li>
+              ))}
+            </ul>
+            {request.conversationIdPrefix !== undefined ? (
+              <p class="callout caveat">
+                Only conversations whose id starts with{' '}
+                <strong class="mono">{request.conversationIdPrefix}</strong>
+              </p>
+            ) : (
+              <p class="callout caveat">All of your conversations</p>
+            )}
+            <p class="muted">It never gets your keys. You can revoke this in Settings → Connected sites.</p>
+          </>
+        ) : (
+          <>
+            <p>
+              asks to create your XMTP identity with the wallet on that page. Your wallet will ask you to sign
+              two texts: &ldquo;XMTP : Create Identity&rdquo; and &ldquo;XMTP : Enable Identity&rdquo;.
+            </p>
+            <Field label="Password" hint="Encrypts your keys in this browser (8+ characters).">
+              <input
+                type="password"
+                autoComplete="new-password"
+                minLength={8}
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+                required
+              />
+            </Field>
+            <Field label="Confirm password" hint={mismatch ? 'The passwords differ.' : undefined}>
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onInput={(e) => setConfirm(e.currentTarget.value)}
+                required
+              />
+            </Field>
+            {busy ? (
+              <p class="callout" role="status">
+                Check the wallet on {request.origin}: it asks for your signatures.
+              </p>
+            ) : null}
+          </>
+        )}
+        <ErrorNote error={error} />
+        <div class="row actions">
+          <button type="button" ref={reject} disabled={busy} onClick={() => void answer(false)}>
+            Reject
+          </button>
+          <button type="submit" class="primary" disabled={busy || mismatch}>
+            {linking ? 'Link wallet' : 'Approve'}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
