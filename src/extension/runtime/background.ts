@@ -5,6 +5,7 @@ import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import { installDappApi } from '@/extension/dapp/background';
 import { createInboxService } from '@/extension/inbox/service';
 import type { InboxService } from '@/extension/inbox-service';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
@@ -50,6 +51,8 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
     },
   });
   const handlers = createPopupHandlers(service);
+  // window.xmtp for dapp pages: its port, approval window and connected sites (src/extension/dapp).
+  installDappApi(service);
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (!isRequest<PopupMessages>(POPUP_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
