@@ -1,0 +1,535 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client as XmtpJs, type Conversation as JsConversation } from '@xmtp/xmtp-js';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { startNode, type XmtpNode } from '@/network/node';
+import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
+import { xmtp } from '@/protocol/gen/xmtp';
+import {
+  buildExtension,
+  launchExtension,
+  popupRequest,
+  screenshot,
+  serveDapp,
+  type DappServer,
+  type ExtensionSession,
+} from './harness';
+
+// window.xmtp on real pages (issue #6): the extension in Debian's Chromium with a local identity on a real node,
+// an xmtp-js 13 peer on the same node, and the test dapp served on two ports (two origins). Every response and
+// event a page receives is recorded by an init script, and checked at the end against the vault's private keys.
+
+type Outcome = { result?: unknown; error?: { code: number; message: string } };
+type Recorded = { direction: string; [key: string]: unknown };
+
+const PASSWORD = 'correct horse battery';
+const SCOPED = 'demo.example/';
+
+/** Runs in every page before its scripts: records what the extension posts to the page. */
+function recordDappTraffic() {
+  const w = window as unknown as { __dapp: Recorded[]; __events: Recorded[] };
+  w.__dapp = [];
+  w.__events = [];
+  window.addEventListener('message', (event) => {
+    const data = event.data as Recorded & { channel?: string };
+    if (!data || data.channel !== 'xmtp-inbox/dapp' || data.direction === 'request') return;
+    w.__dapp.push(JSON.parse(JSON.stringify(data)));
+    if (data.direction === 'event') w.__events.push(JSON.parse(JSON.stringify(data)));
+  });
+}
+
+async function request(page: Page, method: string, params?: unknown): Promise<Outcome> {
+  return page.evaluate(
+    ([m, p]) =>
+      (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp
+        .request(p === undefined ? { method: m } : { method: m, params: p })
+        .then(
+          (result) => ({ result }),
+          (e: { code: number; message: string }) => ({ error: { code: e.code, message: e.message } }),
+        ),
+    [method, params] as const,
+  );
+}
+
+/** Starts a request that waits for the approval window; `settle` collects its outcome later. */
+async function startRequest(page: Page, method: string, params?: unknown) {
+  const key = `p${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(
+    ([k, m, p]) => {
+      const w = window as unknown as Record<string, unknown> & {
+        xmtp: { request(a: unknown): Promise<unknown> };
+      };
+      w[k] = w.xmtp.request(p === undefined ? { method: m } : { method: m, params: p }).then(
+        (result) => ({ result }),
+        (e: { code: number; message: string }) => ({ error: { code: e.code, message: e.message } }),
+      );
+    },
+    [key, method, params] as const,
+  );
+  return {
+    settle: () =>
+      page.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key) as Promise<Outcome>,
+  };
+}
+
+/** The approval window closes itself as it answers: a click that closes its page is a success. */
+async function closing(prompt: Page, action: () => Promise<unknown>) {
+  await Promise.all([
+    prompt.waitForEvent('close', { timeout: 10_000 }),
+    action().catch((error: unknown) => {
+      if (!prompt.isClosed()) throw error;
+    }),
+  ]);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
+  let node: XmtpNode;
+  let dataDir: string;
+  let siteA: DappServer;
+  let siteB: DappServer;
+  let extension: ExtensionSession;
+  let popup: Page;
+  let pageA: Page;
+  let pageB: Page;
+  let address: string;
+  let peer: XmtpJs;
+  let scoped: JsConversation;
+  let unscoped: JsConversation;
+  let topics: { scoped: string; unscoped: string };
+
+  const openSite = async (site: DappServer) => {
+    const page = await extension.context.newPage();
+    await page.addInitScript(recordDappTraffic);
+    await page.goto(site.url);
+    await page.waitForFunction(() => 'xmtp' in window);
+    return page;
+  };
+  const approvalWindow = () =>
+    extension.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('/approve.html'),
+      timeout: 15_000,
+    });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-e2e-dapp-'));
+    [node, siteA, siteB] = await Promise.all([
+      startNode({ port: 0, dataDir, rateLimit: false }),
+      serveDapp(),
+      serveDapp(),
+      buildExtension(),
+    ]);
+    extension = await launchExtension();
+    popup = await extension.openPopup();
+    const created = (await popupRequest(popup, 'onboarding.createLocal', {
+      password: PASSWORD,
+      nodes: [node.url],
+    })) as { result: { address: string } };
+    address = created.result.address;
+
+    const account = privateKeyToAccount(generatePrivateKey());
+    peer = await XmtpJs.create(
+      {
+        getAddress: async () => account.address,
+        signMessage: (m: string) => account.signMessage({ message: m }),
+      },
+      { env: 'local', apiUrl: node.url, persistConversations: false },
+    );
+    scoped = await peer.conversations.newConversation(address, {
+      conversationId: `${SCOPED}orders/1`,
+      metadata: {},
+    });
+    unscoped = await peer.conversations.newConversation(address, {
+      conversationId: 'other.example/x',
+      metadata: {},
+    });
+    await scoped.send('hello in scope');
+    await unscoped.send('hello out of scope');
+    topics = { scoped: scoped.topic, unscoped: unscoped.topic };
+    await until('both conversations in the extension', async () => {
+      await popupRequest(popup, 'conversations.refresh', {});
+      const list = (await popupRequest(popup, 'conversations.list', {})) as { result?: { topic: string }[] };
+      return (list.result?.length ?? 0) >= 2;
+    });
+    await popup.reload();
+    [pageA, pageB] = await Promise.all([openSite(siteA), openSite(siteB)]);
+  });
+
+  afterAll(async () => {
+    await peer?.close();
+    await extension?.close();
+    await Promise.all([siteA?.close(), siteB?.close()]);
+    await node?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('announces itself, cannot be overwritten, leaves the wallet alone, and refuses before approval (4100)', async () => {
+    const found = await pageA.evaluate(() => {
+      let info: { rdns: string; name: string } | undefined;
+      let same = false;
+      window.addEventListener('xmtp:announceProvider', (e) => {
+        const detail = (e as CustomEvent).detail;
+        info = detail.info;
+        same = detail.provider === (window as unknown as { xmtp: unknown }).xmtp;
+      });
+      window.dispatchEvent(new Event('xmtp:requestProvider'));
+      const before = (window as unknown as { xmtp: unknown }).xmtp;
+      try {
+        (window as unknown as { xmtp: unknown }).xmtp = 'overwritten';
+      } catch {
+        // strict-mode pages throw; either way the provider stays
+      }
+      return {
+        info,
+        same,
+        kept: (window as unknown as { xmtp: unknown }).xmtp === before,
+        wallet: (window as unknown as { ethereum: { isTestWallet?: boolean } }).ethereum.isTestWallet,
+      };
+    });
+    expect(found).toEqual({
+      info: expect.objectContaining({ rdns: 'org.xmtp-inbox', name: 'XMTP Inbox' }),
+      same: true,
+      kept: true,
+      wallet: true,
+    });
+    expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
+    for (const method of ['xmtp_listConversations', 'xmtp_address', 'xmtp_subscribe']) {
+      expect((await request(pageA, method)).error?.code).toBe(4100);
+    }
+    expect(await request(pageA, 'xmtp_sendMessage', { topic: topics.scoped, content: 'x' })).toMatchObject({
+      error: { code: 4100 },
+    });
+    expect(await request(pageA, 'eth_requestAccounts')).toMatchObject({ error: { code: 4200 } });
+  });
+
+  it('rejecting the prompt gives 4001, closing it too, and a second request meanwhile gives -32002', async () => {
+    let opened = approvalWindow();
+    const first = await startRequest(pageA, 'xmtp_requestAccess', { capabilities: ['inbox:read'] });
+    let prompt = await opened;
+    await prompt.getByTestId('origin').waitFor();
+    await expect(prompt.getByTestId('origin').textContent()).resolves.toBe(siteA.url);
+    const second = await request(pageA, 'xmtp_requestAccess');
+    expect(second.error?.code).toBe(-32002);
+    await closing(prompt, () => prompt.getByRole('button', { name: 'Reject' }).click());
+    expect(await first.settle()).toMatchObject({ error: { code: 4001 } });
+
+    opened = approvalWindow();
+    const third = await startRequest(pageA, 'xmtp_requestAccess');
+    prompt = await opened;
+    await prompt.getByTestId('origin').waitFor();
+    await prompt.close();
+    expect(await third.settle()).toMatchObject({ error: { code: 4001 } });
+    expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
+  });
+
+  it('after approval lists, reads, sends to xmtp-js and receives a live message event', async () => {
+    const opened = approvalWindow();
+    const access = await startRequest(pageA, 'xmtp_requestAccess', {
+      capabilities: ['inbox:read', 'inbox:send'],
+    });
+    const prompt = await opened;
+    await prompt.getByRole('button', { name: 'Approve' }).waitFor();
+    await expect(prompt.locator('.capabilities li').allTextContents()).resolves.toHaveLength(2);
+    await prompt.setViewportSize({ width: 400, height: 560 });
+    await screenshot(prompt, 'approve', 'docs/screenshots');
+    // Keyboard: focus starts on Reject; Tab then Enter approves.
+    await prompt.keyboard.press('Tab');
+    await closing(prompt, () => prompt.keyboard.press('Enter'));
+    const granted = await access.settle();
+    expect(granted.result).toEqual([
+      expect.objectContaining({ invoker: siteA.url, parentCapability: 'inbox:read', caveats: [] }),
+      expect.objectContaining({ invoker: siteA.url, parentCapability: 'inbox:send', caveats: [] }),
+    ]);
+    expect(await request(pageA, 'xmtp_requestAccess')).toEqual({ result: granted.result });
+
+    expect((await request(pageA, 'xmtp_address')).result).toBe(address);
+    expect(await request(pageA, 'xmtp_canMessage', { address: peer.address })).toEqual({ result: true });
+    const list = (await request(pageA, 'xmtp_listConversations')).result as { topic: string }[];
+    expect(list.map((c) => c.topic).sort()).toEqual([topics.scoped, topics.unscoped].sort());
+    const messages = (await request(pageA, 'xmtp_getMessages', { topic: topics.scoped })).result as {
+      content: unknown;
+    }[];
+    expect(messages.map((m) => m.content)).toContain('hello in scope');
+    expect(await request(pageA, 'xmtp_getMessages', { topic: '/xmtp/0/m-nope/proto' })).toMatchObject({
+      error: { code: -32602 },
+    });
+    expect(await request(pageA, 'xmtp_getMessages', { topic: 7 })).toMatchObject({
+      error: { code: -32602, message: expect.stringContaining('topic') },
+    });
+
+    expect(await request(pageA, 'xmtp_subscribe')).toEqual({ result: ['message', 'conversation'] });
+    await scoped.send('live hello');
+    await pageA.waitForFunction(
+      () =>
+        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
+          (e) => e.event === 'message' && e.data.content === 'live hello',
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
+
+    const sent = await request(pageA, 'xmtp_sendMessage', {
+      topic: topics.scoped,
+      content: 'sent from a dapp',
+    });
+    expect(sent.result).toMatchObject({
+      status: 'sent',
+      content: 'sent from a dapp',
+      senderAddress: address,
+    });
+    await until('xmtp-js to receive the dapp message', async () =>
+      (await scoped.messages()).some((m) => m.content === 'sent from a dapp'),
+    );
+  });
+
+  it('a second origin sees nothing of the first; a prefix-scoped grant sees only matching conversations', async () => {
+    expect(await request(pageB, 'xmtp_getPermissions')).toEqual({ result: [] });
+    expect((await request(pageB, 'xmtp_listConversations')).error?.code).toBe(4100);
+
+    const opened = approvalWindow();
+    const access = await startRequest(pageB, 'xmtp_requestAccess', { conversationIdPrefix: SCOPED });
+    const prompt = await opened;
+    await prompt.locator('.caveat').filter({ hasText: SCOPED }).waitFor();
+    await expect(prompt.getByTestId('origin').textContent()).resolves.toBe(siteB.url);
+    await closing(prompt, () => prompt.getByRole('button', { name: 'Approve' }).click());
+    const granted = (await access.settle()).result as { invoker: string; caveats: unknown[] }[];
+    expect(granted).toHaveLength(2);
+    for (const grant of granted) {
+      expect(grant).toMatchObject({
+        invoker: siteB.url,
+        caveats: [{ type: 'conversationIdPrefix', value: SCOPED }],
+      });
+    }
+
+    const list = (await request(pageB, 'xmtp_listConversations')).result as {
+      topic: string;
+      conversationId: string;
+    }[];
+    expect(list.map((c) => c.topic)).toEqual([topics.scoped]);
+    expect(await request(pageB, 'xmtp_getMessages', { topic: topics.unscoped })).toMatchObject({
+      error: { code: 4100 },
+    });
+    expect(await request(pageB, 'xmtp_sendMessage', { topic: topics.unscoped, content: 'no' })).toMatchObject(
+      {
+        error: { code: 4100 },
+      },
+    );
+    expect(
+      await request(pageB, 'xmtp_newConversation', {
+        peerAddress: peer.address,
+        conversationId: 'other.example/y',
+      }),
+    ).toMatchObject({ error: { code: 4100 } });
+    // The first origin's grant is unchanged and unseen by the second.
+    expect(((await request(pageA, 'xmtp_getPermissions')).result as unknown[]).length).toBe(2);
+    expect(JSON.stringify(await request(pageB, 'xmtp_getPermissions'))).not.toContain(siteA.url);
+    expect(await request(pageB, 'xmtp_subscribe', { events: ['message'] })).toEqual({ result: ['message'] });
+  });
+
+  it('revoking a site in settings cuts its access and its events at once', async () => {
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const revoke = popup.getByRole('button', { name: `Revoke ${siteA.url}` });
+    await revoke.waitFor({ timeout: 10_000 });
+    await expect(popup.locator('.site').count()).resolves.toBe(2);
+    await expect(popup.locator('.site').filter({ hasText: siteB.url }).textContent()).resolves.toContain(
+      SCOPED,
+    );
+    await revoke.click();
+    await popup.getByText(`Access of ${siteA.url} revoked`).waitFor();
+    await pageA.waitForFunction(() =>
+      (window as unknown as { __events: { event: string }[] }).__events.some(
+        (e) => e.event === 'permissionsChanged',
+      ),
+    );
+    expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
+    expect((await request(pageA, 'xmtp_listConversations')).error?.code).toBe(4100);
+
+    await scoped.send('after revoke');
+    await pageB.waitForFunction(
+      () =>
+        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
+          (e) => e.event === 'message' && e.data.content === 'after revoke',
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
+    const seenByA = await pageA.evaluate(() =>
+      (window as unknown as { __events: { data: { content?: string } }[] }).__events.some(
+        (e) => e.data?.content === 'after revoke',
+      ),
+    );
+    expect(seenByA).toBe(false);
+    // The popup's own list stays (only the site lost access).
+    await expect(popup.locator('.site').count()).resolves.toBe(1);
+  });
+
+  it('answers 200+ fuzzed page messages with errors and keeps working', async () => {
+    const answers = await pageA.evaluate(async () => {
+      const channel = 'xmtp-inbox/dapp';
+      const huge = 'x'.repeat(200_000);
+      const deep: Record<string, unknown> = {};
+      let cursor = deep;
+      for (let i = 0; i < 20; i++) cursor = cursor.next = {} as Record<string, unknown>;
+      const ids = ['', 'has space', 'x'.repeat(65), '../../etc', 'ü', '<script>'];
+      const badIds: unknown[] = [undefined, null, 1, true, {}, [], ...ids];
+      const methods: unknown[] = [
+        undefined,
+        null,
+        42,
+        {},
+        [],
+        '',
+        'eth_sendTransaction',
+        'xmtp_exportKey',
+        'XMTP_ADDRESS',
+        'xmtp_address ',
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        huge.slice(0, 1000),
+      ];
+      const badParams: unknown[] = [
+        huge,
+        { text: huge },
+        deep,
+        new Date(),
+        new Map([[1, 2]]),
+        new Set([1]),
+        new Uint8Array(8),
+        [new Blob(['x'])],
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        { a: -Infinity },
+      ];
+      const cases: Record<string, unknown>[] = [];
+      let n = 0;
+      const id = () => `fuzz${n++}`;
+      for (const bad of badIds)
+        for (const m of ['xmtp_address', 'xmtp_requestAccess'])
+          cases.push({ channel, direction: 'request', id: bad, method: m });
+      for (const method of methods)
+        for (let i = 0; i < 4; i++) cases.push({ channel, direction: 'request', id: id(), method });
+      for (const params of badParams)
+        for (const method of [
+          'xmtp_requestAccess',
+          'xmtp_sendMessage',
+          'xmtp_getMessages',
+          'xmtp_linkWallet',
+          'xmtp_subscribe',
+        ]) {
+          cases.push({ channel, direction: 'request', id: id(), method, params });
+        }
+      // Well-formed envelopes with wrong params, forwarded to the background and refused there.
+      const wrongParams: [string, unknown][] = [
+        ['xmtp_requestAccess', { capabilities: 'inbox:read' }],
+        ['xmtp_requestAccess', { capabilities: ['inbox:admin'] }],
+        ['xmtp_requestAccess', { capabilities: [] }],
+        ['xmtp_requestAccess', { conversationIdPrefix: 5 }],
+        ['xmtp_requestAccess', { conversationIdPrefix: 'p'.repeat(201) }],
+        ['xmtp_requestAccess', { extra: 1 }],
+        ['xmtp_requestAccess', 'inbox:read'],
+        ['xmtp_requestAccess', [1, 2]],
+        ['xmtp_getPermissions', { x: 1 }],
+        ['xmtp_revokePermissions', { capabilities: 'all' }],
+        ['xmtp_revokePermissions', 7],
+        ['xmtp_subscribe', { events: ['everything'] }],
+        ['xmtp_unsubscribe', { events: [] }],
+        ['xmtp_linkWallet', { password: 'hunter22' }],
+      ];
+      for (const [method, params] of wrongParams)
+        for (let i = 0; i < 5; i++) cases.push({ channel, direction: 'request', id: id(), method, params });
+
+      const replies: Record<string, unknown>[] = [];
+      const listener = (event: MessageEvent) => {
+        if (event.data?.channel === channel && event.data.direction === 'response') replies.push(event.data);
+      };
+      window.addEventListener('message', listener);
+      let posted = 0;
+      for (const c of cases) {
+        try {
+          window.postMessage(c, location.origin);
+          posted++;
+        } catch {
+          // not cloneable at all (e.g. a function): never leaves the page
+        }
+        if (posted % 32 === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      const deadline = Date.now() + 20_000;
+      while (replies.length < posted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      window.removeEventListener('message', listener);
+      return {
+        posted,
+        replies: JSON.parse(JSON.stringify(replies)) as { error?: { code: number }; result?: unknown }[],
+      };
+    });
+    expect(answers.posted).toBeGreaterThanOrEqual(200);
+    expect(answers.replies).toHaveLength(answers.posted);
+    for (const reply of answers.replies) {
+      expect(reply.error, JSON.stringify(reply)).toEqual({
+        code: expect.any(Number),
+        message: expect.any(String),
+      });
+      expect([-32600, -32602, 4100, 4200]).toContain(reply.error!.code);
+    }
+    // Through the provider as a page would call it.
+    expect(await request(pageA, 'xmtp_unknown')).toMatchObject({ error: { code: 4200 } });
+    expect(
+      await pageA.evaluate(() =>
+        (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp
+          .request(null as never)
+          .catch((e: { code: number }) => e.code),
+      ),
+    ).toBe(-32600);
+
+    // Still working: the granted origin reads, the popup answers.
+    expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
+    expect(await popupRequest(popup, 'state.get', {})).toMatchObject({ result: { vault: 'unlocked' } });
+  });
+
+  it('never sends a page private key bytes (checked against the vault, hex and base64)', async () => {
+    const worker = await extension.worker();
+    const secret = await worker.evaluate(() =>
+      (
+        globalThis as unknown as { xmtpInbox: { vault: { readSecret(): Promise<string> } } }
+      ).xmtpInbox.vault.readSecret(),
+    );
+    const bundle = xmtp.message_contents.PrivateKeyBundle.decode(fromBase64(secret));
+    const keys: Uint8Array[] = [];
+    const walk = (value: unknown) => {
+      if (!value || typeof value !== 'object') return;
+      const secp = (value as { secp256k1?: { bytes?: Uint8Array } }).secp256k1;
+      if (secp?.bytes instanceof Uint8Array && secp.bytes.length === 32) keys.push(secp.bytes);
+      for (const child of Object.values(value))
+        if (child && typeof child === 'object' && !(child instanceof Uint8Array)) walk(child);
+    };
+    walk(bundle);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+
+    const traffic = JSON.stringify(
+      await Promise.all(
+        [pageA, pageB].map((p) => p.evaluate(() => (window as unknown as { __dapp: unknown[] }).__dapp)),
+      ),
+    );
+    expect(traffic.length).toBeGreaterThan(1_000);
+    const forbidden = [secret, ...keys.flatMap((k) => [toHex(k), toBase64(k), toBase64Url(k)])];
+    for (const needle of forbidden) {
+      expect(
+        traffic.toLowerCase().includes(needle.toLowerCase()),
+        `a page received ${needle.slice(0, 8)}…`,
+      ).toBe(false);
+    }
+  });
+});
