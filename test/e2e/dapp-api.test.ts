@@ -532,4 +532,38 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
       ).toBe(false);
     }
   });
+
+  it('links the page wallet as a new identity after the user confirms with a password (xmtp_linkWallet)', async () => {
+    expect(await request(pageB, 'xmtp_linkWallet')).toMatchObject({ result: { address, created: false } });
+    await popupRequest(popup, 'account.signOut', {});
+    await until(
+      'sign out to forget connected sites',
+      async () => JSON.stringify(await request(pageB, 'xmtp_getPermissions')) === '{"result":[]}',
+    );
+    expect(await request(pageB, 'xmtp_listConversations')).toMatchObject({ error: { code: 4100 } });
+
+    const opened = approvalWindow();
+    const link = await startRequest(pageA, 'xmtp_linkWallet');
+    const prompt = await opened;
+    await expect(prompt.getByTestId('origin').textContent()).resolves.toBe(siteA.url);
+    await prompt.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await prompt.getByLabel('Confirm password').fill('something else');
+    await expect(prompt.getByRole('button', { name: 'Link wallet' }).isDisabled()).resolves.toBe(true);
+    await prompt.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await prompt.getByLabel('Confirm password').fill(PASSWORD);
+    await closing(prompt, () => prompt.getByRole('button', { name: 'Link wallet' }).click());
+    const wallet = await pageA.evaluate(
+      () => (window as unknown as { testWallet: { address: string } }).testWallet.address,
+    );
+    const linked = (await link.settle()) as { result?: { address: string; created: boolean } };
+    expect(linked.result?.created).toBe(true);
+    expect(linked.result?.address.toLowerCase()).toBe(wallet);
+    await expect(pageA.locator('#log li').allTextContents()).resolves.toEqual([
+      'personal_sign: XMTP : Create Identity',
+      'personal_sign: XMTP : Enable Identity',
+    ]);
+    expect(await popupRequest(popup, 'state.get', {})).toMatchObject({
+      result: { vault: 'unlocked', identity: 'wallet' },
+    });
+  });
 });

@@ -51,6 +51,14 @@ export function installDappApi(service: InboxService) {
   });
   browser.windows.onRemoved.addListener((windowId) => approvals.windowClosed(windowId));
   const events = createDappEvents({ service, permissions });
+  // Signing out forgets connected sites: a later identity starts with none.
+  service.subscribe((update) => {
+    if (update.kind !== 'state') return;
+    void service
+      .state()
+      .then((state) => (state.vault === 'empty' ? permissions.clear() : undefined))
+      .catch(() => undefined);
+  });
   const api = createDappApi({ service, permissions, approvals, events });
 
   browser.runtime.onConnect.addListener((port) => {

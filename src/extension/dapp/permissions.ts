@@ -12,6 +12,8 @@ export interface PermissionStore {
   grant(origin: string, capabilities: Capability[], conversationIdPrefix?: string): Promise<Grant[]>;
   /** Removes the listed capabilities (all when absent); returns what remains. */
   revoke(origin: string, capabilities?: Capability[]): Promise<Grant[]>;
+  /** Forgets every origin's grants (sign out: a new identity starts with no connected sites). */
+  clear(): Promise<void>;
   /** Every origin with at least one grant, for settings' connected sites. */
   list(): Promise<{ origin: string; grants: Grant[] }[]>;
   /** Called after any change of an origin's grants. */
@@ -68,6 +70,12 @@ export function createPermissionStore(area: KeyValueArea, now: () => number = Da
         const current = (await read())[origin] ?? [];
         const left = capabilities ? current.filter((g) => !capabilities.includes(g.parentCapability)) : [];
         return write(origin, left);
+      }),
+    clear: () =>
+      serial(async () => {
+        const origins = Object.keys(await read());
+        await area.remove(KEY);
+        for (const origin of origins) for (const listener of listeners) listener(origin, []);
       }),
     async list() {
       return Object.entries(await read())
