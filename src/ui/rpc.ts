@@ -10,17 +10,18 @@ export const call = createCaller<PopupMessages>((request) => browser.runtime.sen
 export function subscribeUpdates(listener: (update: InboxUpdate) => void): () => void {
   let stopped = false;
   let port: browser.Runtime.Port | undefined;
-  const connect = () => {
+  const connect = (again: boolean) => {
     if (stopped) return;
     port = browser.runtime.connect({ name: POPUP_UPDATES_PORT });
     port.onMessage.addListener((update) => listener(update as InboxUpdate));
-    port.onDisconnect.addListener(() => {
-      // The worker stopped (idle or update): reconnect, and let the screen reload what it shows.
-      setTimeout(connect, 500);
-      listener({ kind: 'state' });
-    });
+    // The worker stopped (idle or update): reconnect, which wakes it.
+    port.onDisconnect.addListener(() => setTimeout(() => connect(true), 500));
+    // Only once connected again does the screen reload what it shows: updates the restarted worker sends from
+    // now on (its catch-up) reach us, and whatever it did before is in the reload. Reloading at the disconnect
+    // instead lost a catch-up that finished before the new port was up.
+    if (again) listener({ kind: 'state' });
   };
-  connect();
+  connect(false);
   return () => {
     stopped = true;
     port?.disconnect();

@@ -26,6 +26,8 @@ interface CacheSchema extends DBSchema {
     value: MessageRecord;
     indexes: { byTopicSent: [string, number]; byStatus: MessageStatus };
   };
+  /** Per topic, when the last catch-up from the network that completed began (ms). */
+  synced: { key: string; value: number };
 }
 
 export interface InboxCache {
@@ -44,8 +46,14 @@ export interface InboxCache {
   getMessage(id: string): Promise<MessageRecord | undefined>;
   /** Oldest first; `before` pages back from a sentAt (exclusive). */
   listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
-  /** The newest sentAt of a conversation's sent messages, to resume from after a restart. */
+  /** The newest sentAt of a conversation's sent messages. */
   lastSentAt(topic: string): Promise<number | undefined>;
+  /**
+   * Where a conversation's next catch-up starts: when the last completed one began. Not the newest message,
+   * which the live stream may have moved past messages that are still missing (sent while the worker slept).
+   */
+  syncedUntil(topic: string): Promise<number | undefined>;
+  setSyncedUntil(topic: string, at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
   markRead(topic: string): Promise<void>;
   setConsent(topic: string, consent: Consent): Promise<ConversationRecord | undefined>;
@@ -95,14 +103,17 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     (database ??= openDatabase<CacheSchema>(
       options.indexedDB,
       options.dbName ?? 'xmtp-inbox-cache',
-      1,
-      (d) => {
-        const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
-        conversations.createIndex('byActivity', 'activityAt');
-        conversations.createIndex('byConsent', 'consent');
-        const messages = d.createObjectStore('messages', { keyPath: 'id' });
-        messages.createIndex('byTopicSent', ['topic', 'sentAt']);
-        messages.createIndex('byStatus', 'status');
+      2,
+      (d, oldVersion) => {
+        if (oldVersion < 1) {
+          const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
+          conversations.createIndex('byActivity', 'activityAt');
+          conversations.createIndex('byConsent', 'consent');
+          const messages = d.createObjectStore('messages', { keyPath: 'id' });
+          messages.createIndex('byTopicSent', ['topic', 'sentAt']);
+          messages.createIndex('byStatus', 'status');
+        }
+        if (oldVersion < 2) d.createObjectStore('synced');
       },
     ));
 
@@ -209,6 +220,14 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
       return undefined;
     },
 
+    async syncedUntil(topic) {
+      return (await db()).get('synced', topic);
+    },
+
+    async setSyncedUntil(topic, at) {
+      await (await db()).put('synced', at, topic);
+    },
+
     async listByStatus(status) {
       return (await db()).getAllFromIndex('messages', 'byStatus', status);
     },
@@ -239,10 +258,11 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     },
 
     async clear() {
-      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
+      const tx = (await db()).transaction(['conversations', 'messages', 'synced'], 'readwrite');
       await Promise.all([
         tx.objectStore('conversations').clear(),
         tx.objectStore('messages').clear(),
+        tx.objectStore('synced').clear(),
         tx.done,
       ]);
     },

@@ -219,3 +219,48 @@ describe('XMTP client adapter', () => {
     await service.lock();
   });
 });
+
+describe('catch-up after a worker restart', () => {
+  it('fetches messages sent while the worker slept even when the stream already brought a newer one', async () => {
+    const indexedDB = new IDBFactory();
+    const session = createMemoryArea();
+    const local = createMemoryArea();
+    const build = () => {
+      const vault = createVault({ indexedDB, session });
+      return createInboxService({
+        vault,
+        cache: createInboxCache({ indexedDB }),
+        local,
+        adapter: createXmtpClientAdapter({
+          persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+          WebSocket,
+        }),
+        wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+        fetch,
+      });
+    };
+    const service = build();
+    const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
+    const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const { topic } = await friend.newConversation(me.address!);
+    await friend.send(topic, { type: 'text', text: 'before' });
+    await service.refresh();
+    expect((await service.listMessages(topic)).map((m) => m.content)).toEqual(['before']);
+    await service.lock(); // the worker stops: no stream
+
+    const asleep = await friend.send(topic, { type: 'text', text: 'while asleep' });
+    const newest = await friend.send(topic, { type: 'text', text: 'newest' });
+    // The restarted worker's live stream wins the race and caches the newest message first (made
+    // deterministic by writing what the stream would write before the catch-up runs).
+    await createInboxCache({ indexedDB }).addMessages([{ ...newest, status: 'sent' }], me.address!);
+    await service.unlock('correct horse battery');
+    const restarted = build();
+    await restarted.resume();
+    const messages = await restarted.listMessages(topic);
+    expect(messages.map((m) => m.content)).toEqual(['before', 'while asleep', 'newest']);
+    expect(messages.map((m) => m.id)).toContain(asleep.id);
+    await restarted.lock();
+    await service.lock();
+    await friend.close();
+  });
+});
