@@ -45,6 +45,8 @@ interface Account {
 
 const ACCOUNT_KEY = 'account';
 const HEALTH_TIMEOUT_MS = 5_000;
+/** Catch-up re-reads this much before the last one began, for senders whose clocks lag (ids dedupe). */
+const CATCH_UP_SLACK_MS = 10_000;
 
 export function createInboxService(deps: InboxServiceDeps): InboxService {
   const { vault, cache, local } = deps;
@@ -356,12 +358,20 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       const conversations = await client.listConversations();
       await cache.putConversations(conversations);
       for (const conversation of conversations) {
-        const after = await cache.lastSentAt(conversation.topic);
+        // From where the last completed catch-up began (less a slack for senders' clocks), not from the newest
+        // cached message: the stream may already have brought one newer than messages still missing.
+        const startedAt = now();
+        const synced =
+          (await cache.syncedUntil(conversation.topic)) ?? (await cache.lastSentAt(conversation.topic));
+        const after = synced === undefined ? undefined : synced - CATCH_UP_SLACK_MS;
         const messages = await client.messages(conversation.topic, after === undefined ? {} : { after });
-        await cache.addMessages(
+        const added = await cache.addMessages(
           messages.map((message) => ({ ...message, status: 'sent' })),
           address,
         );
+        // An open thread reloads on its topic's update: what the catch-up found must show there too.
+        if (added > 0) emit({ kind: 'messages', topic: conversation.topic });
+        await cache.setSyncedUntil(conversation.topic, startedAt);
       }
       emit({ kind: 'conversations' });
     },
