@@ -3,6 +3,7 @@
 // `{"result":<Envelope>}` object both stream transports send.
 import { envelopeJson } from '@/network/api/json';
 import type { RelayEnvelope } from './relay';
+import { textFrame } from './ws-frame';
 
 /**
  * One envelope on its way to subscribers, encoded once for all of them: the
@@ -10,6 +11,7 @@ import type { RelayEnvelope } from './relay';
  */
 export class OutgoingEnvelope {
   private frameBytes: Buffer | undefined;
+  private wsFrameBytes: Buffer | undefined;
   private lineBytes: Buffer | undefined;
 
   constructor(readonly json: string) {}
@@ -17,6 +19,11 @@ export class OutgoingEnvelope {
   /** A WebSocket text frame's payload. */
   get frame(): Buffer {
     return (this.frameBytes ??= Buffer.from(this.json, 'utf8'));
+  }
+
+  /** The whole WebSocket text frame (header and payload), written as is to every socket. */
+  get wsFrame(): Buffer {
+    return (this.wsFrameBytes ??= textFrame(this.frame));
   }
 
   /** An NDJSON line of the HTTP stream. */
@@ -35,7 +42,17 @@ export function isSubscribeAllTopic(topic: string): boolean {
   return topic.startsWith('/xmtp/0/') || topic.startsWith('/xmtp/mls/1/');
 }
 
+/** Socket writes per event-loop turn before other I/O gets a turn (see Dispatcher.deliver). */
+export const DELIVERIES_PER_TURN = 500;
+
+interface Delivery {
+  out: OutgoingEnvelope;
+  recipients: Subscriber[];
+  next: number;
+}
+
 export class Dispatcher {
+  private readonly queue: Delivery[] = [];
   private readonly byTopic = new Map<string, Set<Subscriber>>();
   private readonly all = new Set<Subscriber>();
 
@@ -71,8 +88,37 @@ export class Dispatcher {
     const everything = this.all.size > 0 && isSubscribeAllTopic(envelope.contentTopic) ? this.all : undefined;
     if (!topical && !everything) return;
     const out = new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`);
-    // Copies, because a slow subscriber removes itself while we iterate.
-    if (topical) for (const s of [...topical]) s.deliver(out);
-    if (everything) for (const s of [...everything]) if (!topical?.has(s)) s.deliver(out);
+    // A snapshot of the recipients at publish time: a socket that subscribes later does not get this
+    // envelope, and a slow subscriber may remove itself from the sets while we deliver.
+    const recipients = topical ? [...topical] : [];
+    if (everything) for (const s of everything) if (!topical?.has(s)) recipients.push(s);
+    this.queue.push({ out, recipients, next: 0 });
+    if (this.queue.length === 1) this.deliver();
+  }
+
+  /**
+   * Delivers queued envelopes in publish order, at most DELIVERIES_PER_TURN per event-loop turn:
+   * one envelope to thousands of subscribers is one socket write each (~20 µs on loopback), so in
+   * one go it would hold up every other request for 100 ms and more. Between slices other I/O runs;
+   * envelopes that arrive meanwhile queue behind, so each subscriber still sees publish order.
+   */
+  private deliver(): void {
+    let budget = DELIVERIES_PER_TURN;
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const end = Math.min(head.recipients.length, head.next + budget);
+      budget -= end - head.next;
+      while (head.next < end) {
+        try {
+          head.recipients[head.next++]!.deliver(head.out);
+        } catch {
+          // One broken subscriber must not stall the queue for everyone else.
+        }
+      }
+      if (head.next < head.recipients.length) break;
+      this.queue.shift();
+      if (budget === 0) break;
+    }
+    if (this.queue.length > 0) setImmediate(() => this.deliver());
   }
 }

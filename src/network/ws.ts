@@ -7,6 +7,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Dispatcher, OutgoingEnvelope, Subscriber } from './dispatcher';
 import type { NodeMetrics } from './metrics';
 import { MAX_TOPIC_BYTES } from './limits/sizes';
+import { sendFrame } from './ws-frame';
 
 export const MAX_TOPICS_PER_SOCKET = 10_000;
 
@@ -40,9 +41,9 @@ class SocketSubscription implements Subscriber {
       this.ws.close(1013, 'subscriber too slow');
       return;
     }
-    // The same bytes for every socket: ws frames a Buffer without copying it (no masking
-    // server-side), so one envelope to N subscribers is encoded once, not N times.
-    this.ws.send(envelope.frame, { binary: false });
+    // The same frame bytes for every socket: one envelope to N subscribers is encoded and framed
+    // once, not N times (ws-frame.ts).
+    sendFrame(this.ws, envelope.wsFrame, envelope.frame);
   }
 
   /** Answers one client frame; `limited` is the rate limiter's rejection, if any. */

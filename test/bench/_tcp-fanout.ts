@@ -1,6 +1,6 @@
 // The fan-out floor of this machine, for test/bench/node.ts: one process writes one 400-byte message to
-// each of N loopback TCP sockets (no WebSocket, no JSON, no node), read by two sink processes laid out
-// like the node benchmark's subscribers. Reports publish → delivery latencies like the fan-out phase.
+// each of N loopback TCP sockets (no WebSocket, no JSON, no node), read by sink processes laid out like
+// the node benchmark's subscribers (two by default). Reports publish → delivery latencies like the fan-out phase.
 import { fork } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -29,7 +29,12 @@ if (process.argv[2] === 'sink') {
   });
   process.send?.('ready');
 } else {
-  const [subscribers, rounds, intervalMs] = process.argv.slice(2).map(Number) as [number, number, number];
+  const [subscribers, rounds, intervalMs, processes = 2] = process.argv.slice(2).map(Number) as [
+    number,
+    number,
+    number,
+    number?,
+  ];
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     socket.on('error', () => undefined);
@@ -37,10 +42,10 @@ if (process.argv[2] === 'sink') {
   });
   server.listen(0, '127.0.0.1', async () => {
     const port = (server.address() as { port: number }).port;
-    const sinks = [0, 1].map((i) =>
+    const sinks = Array.from({ length: processes }, (_, i) =>
       fork(new URL(import.meta.url).pathname, [
         'sink',
-        String(Math.floor(subscribers / 2) + (i < subscribers % 2 ? 1 : 0)),
+        String(Math.floor(subscribers / processes) + (i < subscribers % processes ? 1 : 0)),
         String(port),
       ]),
     );

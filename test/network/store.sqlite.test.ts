@@ -15,3 +15,9 @@ describeEnvelopeStore('SQLite envelope store', {
   open: async (dir) => new SqliteStore(join(dir, 'envelopes.db')),
   sharedByInstances: false,
 });
+
+describeEnvelopeStore('SQLite envelope store, inserts on the main thread', {
+  newLocation: async () => join(root, `store-${++dirs}`),
+  open: async (dir) => new SqliteStore(join(dir, 'envelopes.db'), { writerThread: false }),
+  sharedByInstances: false,
+});

@@ -101,6 +101,26 @@ describe('WebSocket subscription', () => {
     }
   });
 
+  it('delivers envelopes of every frame length class byte for byte (7-bit, 16-bit and 64-bit lengths)', async () => {
+    const topic = freshTopic();
+    const s = await connect();
+    try {
+      await s.call({ id: 1, method: 'subscribe', contentTopics: [topic] });
+      // Frame payloads of about 100 bytes, 1.5 KB and 130 KB: the three header forms of RFC 6455 §5.2.
+      const messages = ['x', 'y'.repeat(1000), 'z'.repeat(100_000)];
+      for (const [i, message] of messages.entries()) {
+        await post(node, '/message/v1/publish', {
+          envelopes: [envelopeJson(topic, T0 + BigInt(i), message)],
+        });
+      }
+      for (const [i, message] of messages.entries()) {
+        expect(await s.next()).toEqual({ result: envelopeJson(topic, T0 + BigInt(i), message) });
+      }
+    } finally {
+      s.ws.close();
+    }
+  });
+
   it('subscribeAll receives every /xmtp/0/ envelope once', async () => {
     const topic = freshTopic();
     const s = await connect();

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SqliteWriter } from './sqlite-writer';
 import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
@@ -24,7 +25,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Checkpoint the WAL from a worker thread (default true for a file database). */
   checkpointWorker?: boolean;
+  /** Run inserts in a writer thread, off the event loop (default true for a file database). */
+  writerThread?: boolean;
 }
+
+const INSERT_SQL = `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
+  VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`;
 
 /** Applies the numbered migrations in migrations/sqlite that are not yet in schema_migrations. */
 function migrate(db: Database.Database): void {
@@ -60,6 +66,7 @@ export class SqliteStore implements EnvelopeStore {
   private readonly queries = new Map<string, Database.Statement>();
   private scanStatement: Database.Statement | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
+  private readonly writer: SqliteWriter | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -68,18 +75,25 @@ export class SqliteStore implements EnvelopeStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    const pragmas: string[] = [];
     if (path !== ':memory:' && options.checkpointWorker !== false) {
       this.checkpointer = new SqliteCheckpointer(path);
       // 64 MiB of WAL before a commit checkpoints by itself (only if the worker falls behind);
       // the file is trimmed back to that size after a checkpoint.
-      this.db.pragma('wal_autocheckpoint = 16384');
-      this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      pragmas.push('wal_autocheckpoint = 16384', `journal_size_limit = ${64 * 1024 * 1024}`);
+      for (const pragma of pragmas) this.db.pragma(pragma);
+    }
+    if (path !== ':memory:' && options.writerThread !== false) {
+      // Opened after the migrations, so the writer never sees an old schema.
+      this.writer = new SqliteWriter({
+        path,
+        sql: INSERT_SQL,
+        synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+        pragmas,
+      });
     }
     this.description = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path}`;
-    this.insertOne = this.db.prepare(
-      `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`,
-    );
+    this.insertOne = this.db.prepare(INSERT_SQL);
     this.insertMany = this.db.transaction((envelopes: StoredEnvelope[]) => {
       const now = Date.now();
       return envelopes.map(
@@ -90,6 +104,7 @@ export class SqliteStore implements EnvelopeStore {
 
   async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
     if (envelopes.length === 0) return [];
+    if (this.writer?.alive) return this.writer.insert(envelopes);
     return this.insertMany(envelopes);
   }
 
@@ -166,10 +181,16 @@ export class SqliteStore implements EnvelopeStore {
     return this.db.prepare(sql).safeIntegers(true);
   }
 
-  async close(): Promise<void> {
-    if (!this.db.open) return;
-    await this.checkpointer?.close();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+  private closing: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.db.open) return;
+      await this.writer?.close();
+      await this.checkpointer?.close();
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    })();
+    return this.closing;
   }
 }

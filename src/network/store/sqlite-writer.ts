@@ -1,0 +1,134 @@
+// SQLite writes off the event loop. An insert into a large envelopes table costs 40–80 µs of CPU per
+// row (three B-trees with random keys), more than a bare HTTP request; done on the main thread it
+// capped single-envelope publishes (npm run bench -- node). A worker thread with its own connection
+// runs the insert transactions instead; the main thread keeps its connection for queries (WAL lets
+// readers and the one writer work side by side) and answers a publish only once the worker reports
+// the transaction committed, so durability is unchanged (test/network/durability.test.ts).
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { StoredEnvelope } from './store';
+
+// Plain CommonJS run with `eval`, so it works the same under tsx, vitest and plain node. A batch
+// arrives as one transferred buffer (digest ‖ message per envelope, `ends` marking where each one
+// ends) plus the topics and timestamps: structured-cloning a Uint8Array copies its whole backing
+// ArrayBuffer, which for a Buffer from Node's pool is 8 KiB per message.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('busy_timeout = 5000');
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+const insert = db.prepare(workerData.sql);
+const insertBatch = db.transaction((blob, ends, topics, timestamps, flags) => {
+  const now = Date.now();
+  let at = 0;
+  for (let i = 0; i < topics.length; i++) {
+    const digest = blob.subarray(at, at + 32);
+    const message = blob.subarray(at + 32, ends[i]);
+    at = ends[i];
+    flags[i] = insert.run(digest, topics[i], timestamps[i], message, now).changes === 1 ? 1 : 0;
+  }
+});
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  const flags = new Uint8Array(m.topics.length);
+  try {
+    insertBatch(Buffer.from(m.blob.buffer, m.blob.byteOffset, m.blob.byteLength), m.ends, m.topics, m.timestamps, flags);
+    parentPort.postMessage({ id: m.id, flags }, [flags.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id: m.id, error: String(error && error.message || error) });
+  }
+});
+`;
+
+interface Pending {
+  resolve(flags: boolean[]): void;
+  reject(error: unknown): void;
+}
+
+type Reply = { id: number; flags: Uint8Array } | { id: number; error: string };
+
+export interface SqliteWriterOptions {
+  path: string;
+  /** The INSERT … ON CONFLICT DO NOTHING statement, parameters (digest, topic, timestamp, message, now). */
+  sql: string;
+  synchronous: 'NORMAL' | 'FULL';
+  /** Further per-connection pragmas, e.g. the automatic checkpoint threshold. */
+  pragmas: string[];
+}
+
+/**
+ * The writer thread of one SQLite database. Batches are written in the order they were posted,
+ * one transaction each. When the worker dies, `insert` rejects what was in flight and `alive`
+ * turns false; the store then writes on the main thread.
+ */
+export class SqliteWriter {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly exited: Promise<void>;
+  private nextId = 0;
+  alive = true;
+
+  constructor(options: SqliteWriterOptions) {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, ...options } });
+    // Idle, it must not keep the process alive; pending inserts hold a ref (see insert).
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if ('error' in reply) waiting.reject(new Error(reply.error));
+      else waiting.resolve(Array.from(reply.flags, (f) => f === 1));
+    });
+    this.worker.on('error', () => {});
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.alive = false;
+        for (const waiting of this.pending.values()) waiting.reject(new Error('SQLite writer thread exited'));
+        this.pending.clear();
+        resolve();
+      }),
+    );
+  }
+
+  insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+    let size = 0;
+    for (const e of envelopes) size += 32 + e.message.length;
+    const blob = new Uint8Array(size);
+    const ends = new Uint32Array(envelopes.length);
+    const topics = new Array<string>(envelopes.length);
+    const timestamps = new Array<bigint>(envelopes.length);
+    let at = 0;
+    for (let i = 0; i < envelopes.length; i++) {
+      const e = envelopes[i]!;
+      if (e.digest.length !== 32) throw new RangeError(`digest must be 32 bytes, got ${e.digest.length}`);
+      blob.set(e.digest, at);
+      blob.set(e.message, at + 32);
+      at += 32 + e.message.length;
+      ends[i] = at;
+      topics[i] = e.contentTopic;
+      timestamps[i] = e.timestampNs;
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, blob, ends, topics, timestamps }, [blob.buffer, ends.buffer]);
+    });
+  }
+
+  /** Lets the batches already posted finish, then closes the worker's connection. */
+  async close(): Promise<void> {
+    if (this.alive) this.worker.postMessage('close');
+    const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,74 @@
+// The SQLite store's writer thread (src/network/store/sqlite-writer.ts): inserts run off the event
+// loop, and closing the store keeps every insert already made.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '@/network/store/sqlite';
+import { envelope } from './store.suite';
+
+const T0 = 1_718_000_000_000_000_000n;
+const topic = '/xmtp/0/m-writer/proto';
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xmtp-sqlite-writer-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const batch = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => envelope(topic, T0 + BigInt(i), `${tag} ${i}`));
+
+/** Event-loop turns (setImmediate callbacks) that ran while `work` was pending. */
+async function turnsDuring(work: Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let done = false;
+  const spin = () => {
+    if (done) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  await work;
+  done = true;
+  return turns;
+}
+
+describe('SQLite writer thread', () => {
+  it('stores a 20,000-envelope batch while the event loop keeps turning', async () => {
+    const store = new SqliteStore(join(dir, 'envelopes.db'));
+    try {
+      const turns = await turnsDuring(store.insert(batch(20_000, 'big')));
+      expect(turns).toBeGreaterThan(0);
+      expect(await store.query({ contentTopics: [topic], limit: 100, direction: 'ascending' })).toHaveLength(
+        100,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('on the main thread (writerThread: false) the same insert holds the event loop', async () => {
+    const store = new SqliteStore(join(dir, 'envelopes.db'), { writerThread: false });
+    try {
+      expect(await turnsDuring(store.insert(batch(20_000, 'big')))).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps inserts still in flight when the store is closed', async () => {
+    const path = join(dir, 'envelopes.db');
+    const store = new SqliteStore(path);
+    const inserts = [store.insert(batch(500, 'a')), store.insert(batch(500, 'b'))];
+    await store.close();
+    expect((await Promise.all(inserts)).flat().every(Boolean)).toBe(true);
+    const reopened = new SqliteStore(path);
+    try {
+      const rows = await reopened.query({ contentTopics: [topic], limit: 100, direction: 'ascending' });
+      expect(rows).toHaveLength(100);
+      expect(await reopened.insert(batch(500, 'b'))).toEqual(new Array(500).fill(false));
+    } finally {
+      await reopened.close();
+    }
+  });
+});
