@@ -59,10 +59,12 @@ it('keeps every acknowledged envelope across a SIGKILL', async () => {
   };
   const load = Promise.all(Array.from({ length: 8 }, worker));
   while (acked.length < 600) await new Promise((r) => setTimeout(r, 10));
+  // Listen for the exit before the kill: by the time the load has drained, the process may be gone already.
+  const exited = new Promise((r) => first.child.once('exit', r));
   first.child.kill('SIGKILL');
   killed = true;
   await load;
-  await new Promise((r) => first.child.once('exit', r));
+  await exited;
 
   const second = await startProcess();
   try {
