@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
+import type { Page } from 'playwright-core';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@/client';
+import type { BackgroundHandle } from '@/extension/runtime/background';
+import { startNode, type XmtpNode } from '@/network/node';
+import { decodePrivateKeyBundle } from '@/protocol/bundles';
+import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
+import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+
+// The issue's end-to-end proofs against the official SDK: xmtp-js 13.0.4 on one side, the extension in
+// Chromium on the other, a real node between them. Badge, reply, a stopped worker, a failed send while the
+// node is down, and the raw IndexedDB after lock.
+const PASSWORD = 'correct horse battery';
+
+function xmtpJsWallet() {
+  const account = privateKeyToAccount(generatePrivateKey());
+  return {
+    getAddress: async () => account.address,
+    signMessage: (message: string | Uint8Array) =>
+      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
+  };
+}
+
+async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the extension and an xmtp-js user through a real node', { timeout: 90_000 }, () => {
+  let node: XmtpNode;
+  let port: number;
+  let dataDir: string;
+  let extension: ExtensionSession;
+  let popup: Page;
+  let address: string;
+  let friend: XmtpJsClient;
+  let conversation: XmtpJsConversation;
+
+  const startOurNode = async () => {
+    node = await startNode({ port, dataDir, rateLimit: false });
+  };
+  const badge = async () =>
+    (await extension.worker()).evaluate(() =>
+      (
+        globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } }
+      ).chrome.action.getBadgeText({}),
+    );
+  const bubbles = (text: string) => popup.locator('.message .bubble').filter({ hasText: text });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-e2e-xmtpjs-'));
+    port = 0;
+    await Promise.all([startOurNode(), buildExtension()]);
+    port = Number(new URL(node.url).port);
+    extension = await launchExtension();
+    popup = await extension.openPopup();
+    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
+    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
+      password: PASSWORD,
+      nodes: [node.url],
+    })) as { result: { address: string } };
+    address = onboarded.result.address;
+    await popup.reload();
+    await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
+    friend = await XmtpJsClient.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url });
+  });
+
+  afterAll(async () => {
+    await friend?.close();
+    await extension?.close();
+    await node?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows a message sent by xmtp-js in the popup, and the toolbar badge counts it', async () => {
+    expect(await badge()).toBe('');
+    expect(await friend.canMessage(address)).toBe(true);
+    conversation = await friend.conversations.newConversation(address, {
+      conversationId: 'e2e/xmtp-js',
+      metadata: {},
+    });
+    await conversation.send('gm from xmtp-js');
+    await until(async () => (await badge()) === '1', 'badge 1');
+    await conversation.send('are you there?');
+    await until(async () => (await badge()) === '2', 'badge 2');
+
+    const requests = popup.getByRole('button', { name: /Requests/ });
+    await requests.waitFor({ timeout: 15_000 });
+    await requests.click();
+    await expect(popup.locator('.request .preview').textContent()).resolves.toBe('are you there?');
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await popup.locator('.virtual-list .conversation').first().click();
+    await bubbles('gm from xmtp-js').waitFor({ timeout: 10_000 });
+    await bubbles('are you there?').waitFor();
+    await until(async () => (await badge()) === '', 'badge cleared once read');
+  });
+
+  it('delivers a reply typed in the popup to xmtp-js, listed and streamed', async () => {
+    const stream = await conversation.streamMessages();
+    const streamed = (async () => {
+      for await (const message of stream) if (message.senderAddress === address) return message.content;
+      return undefined;
+    })();
+    const composer = popup.getByRole('textbox', { name: 'Message' });
+    await composer.fill('gm xmtp-js, from the extension');
+    await composer.press('Enter');
+    await popup
+      .locator('.message.mine.sent')
+      .filter({ hasText: 'gm xmtp-js, from the extension' })
+      .waitFor({ timeout: 15_000 });
+    await expect(streamed).resolves.toBe('gm xmtp-js, from the extension');
+    await stream.return();
+    const listed = await conversation.messages();
+    expect(listed.map((m) => [m.senderAddress, m.content])).toContainEqual([
+      address,
+      'gm xmtp-js, from the extension',
+    ]);
+  });
+
+  it('shows every message sent while the service worker was stopped, once each, after it restarts', async () => {
+    await extension.stopWorker();
+    const sent = ['while asleep 1', 'while asleep 2', 'while asleep 3'];
+    for (const text of sent) await conversation.send(text);
+    // The popup's update port reconnects, which wakes the worker: it resumes the stream with catch-up.
+    for (const text of sent) await bubbles(text).waitFor({ timeout: 30_000 });
+    await popup.waitForTimeout(1_000); // a late duplicate would show up here
+    for (const text of sent) await expect(bubbles(text).count()).resolves.toBe(1);
+    const conversations = (await popupRequest(popup, 'conversations.list', {})) as {
+      result: { topic: string }[];
+    };
+    const messages = (await popupRequest(popup, 'messages.list', {
+      topic: conversations.result[0]!.topic,
+    })) as { result: { id: string; content: unknown }[] };
+    const asleep = messages.result.filter((m) => sent.includes(m.content as string));
+    expect(asleep.map((m) => m.content).sort()).toEqual(sent);
+    expect(new Set(asleep.map((m) => m.id)).size).toBe(3);
+    await screenshot(popup, 'thread-xmtp-js');
+  });
+
+  it('keeps a send that failed while the node was down visible with Retry, and delivers it once the node is back', async () => {
+    await node.close();
+    const composer = popup.getByRole('textbox', { name: 'Message' });
+    await composer.fill('sent while the node is down');
+    await composer.press('Enter');
+    const failed = popup.locator('.message.failed').filter({ hasText: 'sent while the node is down' });
+    await failed.waitFor({ timeout: 20_000 });
+    const retry = failed.getByRole('button', { name: 'Retry' });
+    await expect(retry.isVisible()).resolves.toBe(true);
+    await screenshot(popup, 'thread-failed-send');
+
+    await startOurNode();
+    await retry.click();
+    await popup
+      .locator('.message.mine.sent')
+      .filter({ hasText: 'sent while the node is down' })
+      .waitFor({ timeout: 20_000 });
+    await expect(failed.count()).resolves.toBe(0);
+    await until(
+      async () => (await conversation.messages()).some((m) => m.content === 'sent while the node is down'),
+      'xmtp-js to list the retried message',
+    );
+  });
+
+  it('keeps no private key or invitation key material in plaintext in IndexedDB after lock', async () => {
+    // The secrets, read before lock: the identity and prekey private keys from the vault, and the V2
+    // conversation's key material as the extension's identity opens its invitation (protocol.md §8.3).
+    const keyBundle = await (
+      await extension.worker()
+    ).evaluate(() => (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox.vault.readSecret());
+    const { bundle } = decodePrivateKeyBundle(fromBase64(keyBundle));
+    const same = await Client.create(null, {
+      nodes: [node.url],
+      keyBundle: fromBase64(keyBundle),
+      skipContactPublishing: true,
+    });
+    const v2 = (await same.conversations.list()).find((c) => c.context?.conversationId === 'e2e/xmtp-js');
+    await same.close();
+    const keyMaterial = (v2 as { keyMaterial?: Uint8Array } | undefined)?.keyMaterial;
+    expect(keyMaterial).toHaveLength(32);
+    const secrets = [bundle.identityKey.secretKey, ...bundle.preKeys.map((k) => k.secretKey), keyMaterial!];
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
+
+    await popup.keyboard.press('Escape');
+    await popup.getByRole('button', { name: 'Lock' }).click();
+    await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor({ timeout: 10_000 });
+
+    // Every object store of every database of the extension, read raw in the worker. Bytes are written out
+    // as hex and as latin1 text, so raw key bytes (hex search) and keys inside stored text (base64) both show.
+    const dump = await (
+      await extension.worker()
+    ).evaluate(async () => {
+      const asText = (value: unknown): string =>
+        JSON.stringify(value, (_, v: unknown) => {
+          const bytes =
+            v instanceof ArrayBuffer
+              ? new Uint8Array(v)
+              : ArrayBuffer.isView(v)
+                ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+                : undefined;
+          if (!bytes) return v;
+          return {
+            hex: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''),
+            text: Array.from(bytes, (b) => String.fromCharCode(b)).join(''),
+          };
+        });
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+      const out: { database: string; store: string; records: number; text: string }[] = [];
+      for (const info of await indexedDB.databases()) {
+        const db = await request(indexedDB.open(info.name!));
+        for (const store of Array.from(db.objectStoreNames)) {
+          const tx = db.transaction(store);
+          const [keys, values] = await Promise.all([
+            request(tx.objectStore(store).getAllKeys()),
+            request(tx.objectStore(store).getAll()),
+          ]);
+          out.push({ database: info.name!, store, records: values.length, text: asText({ keys, values }) });
+        }
+        db.close();
+      }
+      return out;
+    });
+    const databases = new Set(dump.map((d) => d.database));
+    expect([...databases].sort()).toEqual(
+      expect.arrayContaining(['xmtp-inbox-cache', 'xmtp-inbox-client', 'xmtp-inbox-vault']),
+    );
+    const all = dump.map((d) => d.text).join('\n');
+    // The dump holds real data: the client's cache has records, and the inbox cache shows a message text.
+    expect(dump.find((d) => d.database === 'xmtp-inbox-client')!.records).toBeGreaterThan(0);
+    expect(all).toContain('while asleep 2');
+    for (const secret of secrets) {
+      // Unpadded, so a key inside longer base64 is caught when it starts on a 3-byte boundary too.
+      for (const form of [toHex(secret), toBase64(secret).replace(/=+$/, ''), toBase64Url(secret)]) {
+        expect(all.includes(form), `a key in plaintext: ${form.slice(0, 8)}…`).toBe(false);
+      }
+    }
+  });
+});
