@@ -8,6 +8,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startNode, type XmtpNode } from '@/network/node';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
 import { xmtp } from '@/protocol/gen/xmtp';
+import { serveDemo } from '../../scripts/serve-demo.js';
 import {
   buildExtension,
   launchExtension,
@@ -530,6 +531,45 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
         traffic.toLowerCase().includes(needle.toLowerCase()),
         `a page received ${needle.slice(0, 8)}…`,
       ).toBe(false);
+    }
+  });
+
+  it('the demo dapp connects, lists, reads, sends to xmtp-js and shows live messages', async () => {
+    const demo = await serveDemo(0);
+    try {
+      const page = await extension.context.newPage();
+      await page.goto(`${demo.url}/`);
+      await page.getByText('XMTP Inbox found.').waitFor({ timeout: 10_000 });
+      const opened = approvalWindow();
+      await page.getByRole('button', { name: 'Connect XMTP Inbox' }).click();
+      const prompt = await opened;
+      await expect(prompt.getByTestId('origin').textContent()).resolves.toBe(demo.url);
+      await closing(prompt, () => prompt.getByRole('button', { name: 'Approve' }).click());
+      await page.getByText(address).waitFor({ timeout: 10_000 });
+      await page
+        .locator('#conversations button')
+        .filter({ hasText: `${SCOPED}orders/1` })
+        .click();
+      await page.locator('#messages li.theirs').filter({ hasText: 'hello in scope' }).waitFor();
+      await page.getByRole('textbox', { name: 'Message' }).fill('sent from the demo');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page
+        .locator('#messages li.mine')
+        .filter({ hasText: 'sent from the demo' })
+        .waitFor({ timeout: 15_000 });
+      await until('xmtp-js to receive the demo message', async () =>
+        (await scoped.messages()).some((m) => m.content === 'sent from the demo'),
+      );
+      await scoped.send('live to the demo');
+      await page
+        .locator('#messages li.theirs')
+        .filter({ hasText: 'live to the demo' })
+        .waitFor({ timeout: 20_000 });
+      await page.setViewportSize({ width: 900, height: 560 });
+      await screenshot(page, 'demo-dapp', 'docs/screenshots');
+      await page.close();
+    } finally {
+      await demo.close();
     }
   });
 
