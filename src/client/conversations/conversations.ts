@@ -421,15 +421,15 @@ export class Conversations {
     };
 
     const start = async () => {
-      // The stream owns everything from this moment on. list() sees only what its queries found, and the
-      // subscription registers later: an invitation, intro or message landing in between would be lost.
-      // So every topic catches up from here when the subscription opens (duplicates are dropped by id).
+      // The stream owns everything from this moment on, and every topic catches up from here when the
+      // subscription opens (duplicates are dropped by id): nothing landing between a list and the
+      // subscription is lost.
       const fromNs = nowNs();
-      // Offline at start (a worker waking without network): stream what the cache knows; the subscription
-      // connects when the node is back.
-      const conversations = await this.list().catch(() => this.listCached());
+      // Subscribe at once on what the cache knows (also offline: a worker waking without network connects
+      // when the node is back), and let list() add what the network knows beside it, off the critical path.
+      const cached = await this.listCached();
       if (closed) return;
-      for (const c of conversations) byTopic.set(c.topic, c);
+      for (const c of cached) byTopic.set(c.topic, c);
       const topics = [...own, ...byTopic.keys()];
       const since: Record<string, bigint> = Object.fromEntries(topics.map((t) => [t, fromNs]));
       // Invitations are stamped by their sender's clock, which may lag: reach back as far as list() does
@@ -442,6 +442,13 @@ export class Conversations {
         },
         { since },
       );
+      const listed = await this.list().catch(() => []);
+      const found = listed.filter((c) => !byTopic.has(c.topic));
+      if (closed || found.length === 0) return;
+      for (const c of found) byTopic.set(c.topic, c);
+      await subscription.setTopics([...own, ...byTopic.keys()], {
+        since: Object.fromEntries(found.map((c) => [c.topic, fromNs])),
+      });
     };
     const started = start().catch((error: unknown) => queue.fail(error));
     const unregister = core.onClose(() => queue.close());
