@@ -74,6 +74,7 @@ export function installDappApi(service: InboxService) {
       ...(port.sender?.tab?.id === undefined ? {} : { tabId: port.sender.tab.id }),
       send: (event, data) => post({ event, data }),
     };
+    events.connect(connection);
     port.onMessage.addListener((message: unknown) => {
       const call = parsePortCall(message);
       if (!call) {
@@ -91,7 +92,7 @@ export function installDappApi(service: InboxService) {
     });
     port.onDisconnect.addListener(() => {
       open = false;
-      events.unsubscribe(connection);
+      events.disconnect(connection);
     });
   });
 

@@ -16,6 +16,10 @@ export interface DappConnection {
 }
 
 export interface DappEvents {
+  /** A page connected: it hears of its origin's permission changes even without subscriptions. */
+  connect(connection: DappConnection): void;
+  /** The page went away: its subscriptions end. */
+  disconnect(connection: DappConnection): void;
   /** Adds events for a connection; returns all it is subscribed to. */
   subscribe(connection: DappConnection, events: DappEvent[]): DappEvent[];
   /** Removes events (all when absent); returns what is left. */
@@ -42,6 +46,7 @@ export function createDappEvents(deps: {
   const { service, permissions } = deps;
   const now = deps.now ?? Date.now;
   const subscriptions = new Map<DappConnection, Subscription>();
+  const connections = new Set<DappConnection>();
 
   const remember = (set: Set<string>, key: string) => {
     set.add(key);
@@ -101,16 +106,24 @@ export function createDappEvents(deps: {
   // A change of grants (revoked in settings or by the page) is pushed to the origin's pages; without read access
   // their subscriptions end.
   permissions.onChange((origin, grants) => {
-    for (const [connection, subscription] of subscriptions) {
+    for (const connection of connections) {
       if (connection.origin !== origin) continue;
-      if (!findGrant(grants, 'inbox:read')) subscription.events.clear();
-      if (!subscription.events.size) subscriptions.delete(connection);
+      const subscription = subscriptions.get(connection);
+      if (subscription && !findGrant(grants, 'inbox:read')) subscriptions.delete(connection);
       connection.send(PERMISSIONS_CHANGED_EVENT, grants);
     }
   });
 
   return {
+    connect(connection) {
+      connections.add(connection);
+    },
+    disconnect(connection) {
+      connections.delete(connection);
+      subscriptions.delete(connection);
+    },
     subscribe(connection, events) {
+      connections.add(connection);
       const subscription = subscriptions.get(connection) ?? {
         events: new Set<DappEvent>(),
         since: now(),
