@@ -82,7 +82,8 @@ export interface InboxService {
   /** Wipes the vault, the cache and the account (settings stay). */
   signOut(): Promise<InboxState>;
 
-  listConversations(): Promise<ConversationRecord[]>;
+  /** Cached conversations, most recent activity first; `limit` returns only the first N. */
+  listConversations(options?: { limit?: number }): Promise<ConversationRecord[]>;
   /** One cached conversation, or null. */
   getConversation(topic: string): Promise<ConversationRecord | null>;
   /** Oldest first; `before` (ms) pages back. */

@@ -272,9 +272,13 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return service.state();
     },
 
-    async listConversations() {
+    async listConversations({ limit } = {}) {
       await requireAccount();
-      return cache.listConversations();
+      if (limit === undefined) return cache.listConversations();
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new ExtensionError('invalid_limit', `limit must be a positive integer: ${String(limit)}`);
+      }
+      return cache.listConversations({ limit });
     },
 
     async getConversation(topic) {

@@ -19,7 +19,7 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
       return null;
     },
     'account.signOut': () => service.signOut(),
-    'conversations.list': () => service.listConversations(),
+    'conversations.list': ({ limit }) => service.listConversations(limit === undefined ? {} : { limit }),
     'conversations.get': ({ topic }) => service.getConversation(topic),
     'conversations.new': ({ peerAddress, conversationId }) =>
       service.newConversation(peerAddress, conversationId),

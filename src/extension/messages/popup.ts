@@ -33,8 +33,8 @@ export type PopupMessages = {
   'vault.changePassword': { request: { oldPassword: string; newPassword: string }; response: null };
   /** Signs out: wipes the vault, the cache and the account. */
   'account.signOut': { request: Empty; response: InboxState };
-  /** Conversations from the cache, most recent activity first. */
-  'conversations.list': { request: Empty; response: ConversationRecord[] };
+  /** Conversations from the cache, most recent activity first; `limit`: only the first N (the popup's first screen). */
+  'conversations.list': { request: { limit?: number }; response: ConversationRecord[] };
   /** One conversation from the cache (null when unknown). */
   'conversations.get': { request: { topic: string }; response: ConversationRecord | null };
   /** Starts a conversation with an address (optionally a V2 conversation id). */
