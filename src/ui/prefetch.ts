@@ -1,17 +1,49 @@
-// The popup asks for its conversation list at start-up, in parallel with the vault state, so the inbox does not
-// wait for two round trips in a row before its first render. Used once; later loads go to the background.
+// The popup's first screen needs the vault state and the first screen of conversations. public/popup-prefetch.js
+// asks for both before this bundle has even loaded, so the round trips to the service worker overlap loading
+// and evaluating it, and the inbox does not wait for a thousand records to be read and cloned across the
+// runtime boundary either: it renders the first screen, then loads the rest (npm run bench -- extension).
+// Each prefetched reply is used once; later loads go to the background. Without the early script (tests,
+// another page), the same requests start here.
 import type { ConversationRecord } from '@/extension/cache/records';
+import type { InboxState } from '@/extension/inbox-service';
+import { unwrap } from '@/extension/messages/envelope';
 import { call } from './rpc';
 
-let prefetched: Promise<ConversationRecord[] | undefined> | undefined;
+/** Enough rows to fill the popup (600 px of 60 px rows) with the virtual list's overscan; popup-prefetch.js agrees. */
+export const FIRST_PAGE = 30;
 
-export function prefetchConversations(): void {
-  prefetched = call('conversations.list', {}).catch(() => undefined);
+interface EarlyReplies {
+  state?: Promise<unknown>;
+  conversations?: Promise<unknown>;
 }
 
-/** The prefetched list (once), or undefined when there is none or it failed (e.g. the vault was locked). */
+let conversations: Promise<ConversationRecord[] | undefined> | undefined;
+let state: Promise<InboxState | undefined> | undefined;
+
+/** A prefetched reply, unwrapped; undefined when it failed (e.g. the vault was locked): the caller asks again. */
+function settle<T>(reply: Promise<unknown> | undefined, type: string, ask: () => Promise<T>) {
+  const answer = reply ? reply.then((raw) => unwrap<T>(raw, type)) : ask();
+  return answer.catch(() => undefined);
+}
+
+export function prefetchConversations(): void {
+  const early = (globalThis as { xmtpInboxPrefetch?: EarlyReplies }).xmtpInboxPrefetch;
+  conversations = settle(early?.conversations, 'conversations.list', () =>
+    call('conversations.list', { limit: FIRST_PAGE }),
+  );
+  state = settle(early?.state, 'state.get', () => call('state.get', {}));
+}
+
+/** The prefetched first screen (once), or undefined when there is none or it failed. */
 export async function takePrefetchedConversations(): Promise<ConversationRecord[] | undefined> {
-  const pending = prefetched;
-  prefetched = undefined;
+  const pending = conversations;
+  conversations = undefined;
+  return pending;
+}
+
+/** The prefetched vault state (once), or undefined when there is none or it failed. */
+export async function takePrefetchedState(): Promise<InboxState | undefined> {
+  const pending = state;
+  state = undefined;
   return pending;
 }

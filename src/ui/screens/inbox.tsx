@@ -1,6 +1,6 @@
 // The inbox: conversations from the cache (so it opens on data), searchable by address or last message,
 // with message requests (unknown consent) kept apart until allowed or denied.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
@@ -15,6 +15,8 @@ import { call, subscribeUpdates } from '@/ui/rpc';
 
 export const LIST_RECEIVED = 'xmtp-inbox:list-received';
 export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
+/** The whole list (after the prefetched first screen) is in place. */
+export const FULL_LIST_RENDERED = 'xmtp-inbox:full-list-rendered';
 
 export function matches(conversation: ConversationRecord, query: string): boolean {
   if (!query) return true;
@@ -39,22 +41,36 @@ export function Inbox({
   const [showRequests, setShowRequests] = useState(false);
   const [error, setError] = useState<string>();
 
+  const [complete, setComplete] = useState(false);
   const load = useCallback(() => {
     const received = (list: ConversationRecord[]) => {
       if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
       setConversations(list);
     };
-    void takePrefetchedConversations().then((early) =>
-      early ? received(early) : call('conversations.list', {}).then(received, (e) => setError(errorText(e))),
-    );
+    const full = () =>
+      call('conversations.list', {}).then(
+        (list) => {
+          received(list);
+          setComplete(true);
+        },
+        (e) => setError(errorText(e)),
+      );
+    void takePrefetchedConversations().then((early) => {
+      // The first screen shows at once; the full list (search, requests) follows right after.
+      if (early) received(early);
+      return full();
+    });
   }, []);
 
   // Marks for the end-to-end measurement of time to first list render (test/e2e/inbox.test.ts).
   useLayoutEffect(() => {
     if (conversations && !performance.getEntriesByName(LIST_RENDERED).length) performance.mark(LIST_RENDERED);
-  }, [conversations]);
+    if (complete && !performance.getEntriesByName(FULL_LIST_RENDERED).length)
+      performance.mark(FULL_LIST_RENDERED);
+  }, [conversations, complete]);
 
-  useEffect(() => {
+  // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.
+  useLayoutEffect(() => {
     load();
     void call('conversations.refresh', {}).catch(() => undefined); // the cache shows first; the network catches up
     return subscribeUpdates((update) => {
