@@ -89,7 +89,13 @@ async function closing(prompt: Page, action: () => Promise<unknown>) {
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = await probe();
+    // A probe that hangs (a request without its own timeout) must not outlive the deadline either.
+    const value = await Promise.race([
+      probe(),
+      new Promise<undefined>((r) =>
+        setTimeout(() => r(undefined), Math.max(deadline - Date.now(), 0) + 1_000),
+      ),
+    ]);
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 300));
@@ -374,6 +380,22 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     expect(seenByA).toBe(false);
     // The popup's own list stays (only the site lost access).
     await expect(popup.locator('.site').count()).resolves.toBe(1);
+  });
+
+  it('keeps a page subscribed across a service worker restart', async () => {
+    await extension.stopWorker();
+    // The content script's port dropped with the worker; the relay reconnects (starting a new worker) and
+    // renews the page's subscription by itself.
+    await scoped.send('after a restart');
+    await pageB.waitForFunction(
+      () =>
+        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
+          (e) => e.event === 'message' && e.data.content === 'after a restart',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
   });
 
   it('answers 200+ fuzzed page messages with errors and keeps working', async () => {
