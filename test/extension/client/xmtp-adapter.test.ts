@@ -264,3 +264,43 @@ describe('catch-up after a worker restart', () => {
     await friend.close();
   });
 });
+
+describe('notifications', () => {
+  it('notifies of new messages from allowed senders, and not once the setting is off', async () => {
+    const indexedDB = new IDBFactory();
+    const vault = createVault({ indexedDB, session: createMemoryArea() });
+    const notified: [string, string][] = [];
+    const service = createInboxService({
+      vault,
+      cache: createInboxCache({ indexedDB }),
+      local: createMemoryArea(),
+      adapter: createXmtpClientAdapter({
+        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+        WebSocket,
+      }),
+      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+      fetch,
+      notify: (title, body) => notified.push([title, body]),
+    });
+    const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
+    const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const { topic } = await friend.newConversation(me.address!);
+    await friend.send(topic, { type: 'text', text: 'a request' });
+    const cached = async (text: string) =>
+      (await service.listMessages(topic).catch(() => [])).some((m) => m.content === text) || undefined;
+    await until(() => cached('a request'), 'the request in the cache');
+    expect(notified).toEqual([]); // an unknown sender is a request: no notification
+
+    await service.setConsent(topic, 'allowed');
+    await friend.send(topic, { type: 'text', text: 'now allowed' });
+    await until(() => (notified.length > 0 ? true : undefined), 'a notification');
+    expect(notified).toEqual([[friend.address, 'now allowed']]);
+
+    await service.updateSettings({ notifications: false });
+    await friend.send(topic, { type: 'text', text: 'muted' });
+    await until(() => cached('muted'), 'the muted message in the cache');
+    expect(notified).toHaveLength(1);
+    await service.lock();
+    await friend.close();
+  });
+});
