@@ -17,18 +17,7 @@ import { createApprovals } from './approvals';
 import { toRpcError } from './errors';
 import { createDappEvents, type DappConnection } from './events';
 import { createPermissionStore } from './permissions';
-
-/** The web origin of a content script's port, or undefined for anything that is not one of ours on http(s). */
-export function senderOrigin(sender: browser.Runtime.MessageSender | undefined, extensionId: string) {
-  if (!sender || sender.id !== extensionId || !sender.tab || !sender.url) return undefined;
-  let origin = (sender as { origin?: string }).origin;
-  try {
-    origin ??= new URL(sender.url).origin;
-  } catch {
-    return undefined;
-  }
-  return /^https?:\/\/[^/]+$/.test(origin) ? origin : undefined;
-}
+import { senderOrigin } from './sender';
 
 function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
