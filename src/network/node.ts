@@ -98,7 +98,7 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
           ...options.p2p,
           store,
           registry: metrics.registry,
-          onStored: (count) => metrics.stored.inc(count),
+          onStored: (count) => metrics.countStored(count),
           logger,
           defaultStateDir:
             options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node'),

@@ -141,6 +141,16 @@ describe('publish and query', () => {
     ]);
   });
 
+  it('stores a timestamp of exactly 2^63-1 given as a string', async () => {
+    const topic = freshTopic();
+    const pub = await post(node, '/message/v1/publish', {
+      envelopes: [envelopeJson(topic, (1n << 63n) - 1n, 'last')],
+    });
+    expect(pub.status).toBe(200);
+    const q = await post(node, '/message/v1/query', { contentTopics: [topic] });
+    expect(q.json.envelopes).toEqual([envelopeJson(topic, (1n << 63n) - 1n, 'last')]);
+  });
+
   it('keeps uint64 numbers above 2^53 exact', async () => {
     const topic = freshTopic();
     const ts = '1718000000123456789';
@@ -315,6 +325,21 @@ describe('bad input', () => {
       'a timestamp above 2^63-1',
       { envelopes: [{ contentTopic: 't', timestampNs: '9223372036854775808' }] },
       'out of range',
+    ],
+    [
+      'a 19-digit timestamp above 2^63-1 beside a valid message',
+      { envelopes: [{ contentTopic: 't', timestampNs: '9223372036854775808', message: 'QQ==' }] },
+      'out of range',
+    ],
+    [
+      'base64 mixing the standard and URL-safe alphabets',
+      { envelopes: [{ contentTopic: 't', timestampNs: '1', message: 'ab-/' }] },
+      'invalid base64 in envelopes[0].message',
+    ],
+    [
+      'base64 with padding in the middle',
+      { envelopes: [{ contentTopic: 't', timestampNs: '1', message: 'QQ==QUFB' }] },
+      'invalid base64 in envelopes[0].message',
     ],
     [
       'a number in exponent notation beyond 2^53',

@@ -58,9 +58,9 @@ export class MessageService {
       const fresh = await this.store.insert(toStore);
       let stored = 0;
       for (const f of fresh) if (f) stored++;
-      if (stored > 0) this.metrics.stored.inc(stored);
+      if (stored > 0) this.metrics.countStored(stored);
     }
-    this.metrics.published.inc(envelopes.length);
+    this.metrics.countPublished(envelopes.length);
     for (const e of envelopes) this.relay.publish(e);
   }
 
