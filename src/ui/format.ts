@@ -7,20 +7,28 @@ export function shortAddress(address: string): string {
 const sameDay = (a: Date, b: Date) =>
   a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 
+// One formatter per style, made on first use: `toLocale*String(undefined, options)` builds a new
+// Intl.DateTimeFormat on every call, which cost the popup's first render milliseconds per row.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function format(ms: number, options: Intl.DateTimeFormatOptions): string {
+  const key = JSON.stringify(options);
+  let formatter = formatters.get(key);
+  if (!formatter) formatters.set(key, (formatter = new Intl.DateTimeFormat(undefined, options)));
+  return formatter.format(ms);
+}
+
 /** "14:05" today, "Mon" this week, "3 Mar" this year, else "3 Mar 2024". */
 export function listTime(ms: number, now = Date.now()): string {
   const date = new Date(ms);
   const today = new Date(now);
-  if (sameDay(date, today)) return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (now - ms < 6 * 86_400_000) return date.toLocaleDateString(undefined, { weekday: 'short' });
-  if (date.getFullYear() === today.getFullYear()) {
-    return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-  }
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+  if (sameDay(date, today)) return messageTime(ms);
+  if (now - ms < 6 * 86_400_000) return format(ms, { weekday: 'short' });
+  if (date.getFullYear() === today.getFullYear()) return format(ms, { day: 'numeric', month: 'short' });
+  return format(ms, { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 export function messageTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return format(ms, { hour: '2-digit', minute: '2-digit' });
 }
 
 /** The label of a date divider in a thread. */
@@ -29,12 +37,7 @@ export function dayLabel(ms: number, now = Date.now()): string {
   const today = new Date(now);
   if (sameDay(date, today)) return 'Today';
   if (sameDay(date, new Date(now - 86_400_000))) return 'Yesterday';
-  return date.toLocaleDateString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  });
+  return format(ms, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 export function dayKey(ms: number): string {
