@@ -47,6 +47,8 @@ const ACCOUNT_KEY = 'account';
 const HEALTH_TIMEOUT_MS = 5_000;
 /** Catch-up re-reads this much before the last one began, for senders whose clocks lag (ids dedupe). */
 const CATCH_UP_SLACK_MS = 10_000;
+/** Conversations caught up at the same time by refresh(). */
+const REFRESH_CONCURRENCY = 6;
 
 export function createInboxService(deps: InboxServiceDeps): InboxService {
   const { vault, cache, local } = deps;
@@ -188,6 +190,36 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       emit({ kind: 'messages', topic: pending.topic });
       emit({ kind: 'conversations' });
     }
+  }
+
+  let refreshing: Promise<void> | undefined;
+  async function refreshOnce(): Promise<void> {
+    const { address } = await requireAccount();
+    const client = await ensureSession();
+    const conversations = await client.listConversations();
+    await cache.putConversations(conversations);
+    const catchUp = async (topic: string) => {
+      // From where the last completed catch-up began (less a slack for senders' clocks), not from the newest
+      // cached message: the stream may already have brought one newer than messages still missing.
+      const startedAt = now();
+      const synced = (await cache.syncedUntil(topic)) ?? (await cache.lastSentAt(topic));
+      const after = synced === undefined ? undefined : synced - CATCH_UP_SLACK_MS;
+      const messages = await client.messages(topic, after === undefined ? {} : { after });
+      const added = await cache.addMessages(
+        messages.map((message) => ({ ...message, status: 'sent' })),
+        address,
+      );
+      // An open thread reloads on its topic's update: what the catch-up found must show there too.
+      if (added > 0) emit({ kind: 'messages', topic });
+      await cache.setSyncedUntil(topic, startedAt);
+    };
+    // A few conversations at a time: one query each, and a thousand of them one after another took minutes.
+    const queue = conversations.map((c) => c.topic);
+    const worker = async () => {
+      for (let topic = queue.shift(); topic !== undefined; topic = queue.shift()) await catchUp(topic);
+    };
+    await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, queue.length) }, worker));
+    emit({ kind: 'conversations' });
   }
 
   async function requireConversation(topic: string): Promise<ConversationRecord> {
@@ -356,28 +388,10 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       emit({ kind: 'conversations' });
     },
 
-    async refresh() {
-      const { address } = await requireAccount();
-      const client = await ensureSession();
-      const conversations = await client.listConversations();
-      await cache.putConversations(conversations);
-      for (const conversation of conversations) {
-        // From where the last completed catch-up began (less a slack for senders' clocks), not from the newest
-        // cached message: the stream may already have brought one newer than messages still missing.
-        const startedAt = now();
-        const synced =
-          (await cache.syncedUntil(conversation.topic)) ?? (await cache.lastSentAt(conversation.topic));
-        const after = synced === undefined ? undefined : synced - CATCH_UP_SLACK_MS;
-        const messages = await client.messages(conversation.topic, after === undefined ? {} : { after });
-        const added = await cache.addMessages(
-          messages.map((message) => ({ ...message, status: 'sent' })),
-          address,
-        );
-        // An open thread reloads on its topic's update: what the catch-up found must show there too.
-        if (added > 0) emit({ kind: 'messages', topic: conversation.topic });
-        await cache.setSyncedUntil(conversation.topic, startedAt);
-      }
-      emit({ kind: 'conversations' });
+    refresh() {
+      // One at a time: the worker's resume and every popup open ask for one, often together.
+      refreshing ??= refreshOnce().finally(() => (refreshing = undefined));
+      return refreshing;
     },
 
     async resume() {
