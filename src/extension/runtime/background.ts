@@ -37,6 +37,9 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
     queryTabs: () => browser.tabs.query({ url: ['http://*/*', 'https://*/*'] }),
     sendToTab: (tabId, request) => browser.tabs.sendMessage(tabId, request),
   });
+  // Notifications are for messages that arrive while the popup is closed (issue #5): an open popup holds at
+  // least one update port.
+  let popupPorts = 0;
   const service = createInboxService({
     vault,
     cache,
@@ -45,6 +48,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
     wallet,
     fetch: (input, init) => fetch(input, init),
     notify: (title, message) => {
+      if (popupPorts > 0) return;
       void browser.notifications
         ?.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message })
         .catch(() => undefined);
@@ -64,7 +68,11 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   browser.runtime.onConnect.addListener((port) => {
     if (port.name !== POPUP_UPDATES_PORT || !port.sender || !fromExtensionPage(port.sender)) return;
     const unsubscribe = service.subscribe((update) => port.postMessage(update));
-    port.onDisconnect.addListener(unsubscribe);
+    popupPorts++;
+    port.onDisconnect.addListener(() => {
+      popupPorts--;
+      unsubscribe();
+    });
   });
 
   // The toolbar badge shows unread messages of allowed and unknown senders.
