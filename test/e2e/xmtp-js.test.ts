@@ -147,6 +147,30 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     await screenshot(popup, 'thread-xmtp-js');
   });
 
+  it('shows a browser notification for a new message only while the popup is closed', async () => {
+    type Notifications = { getAll(): Promise<object>; clear(id: string): Promise<boolean> };
+    const notifications = async (clear = false) =>
+      (await extension.worker()).evaluate(async (clear) => {
+        const api = (globalThis as unknown as { chrome: { notifications: Notifications } }).chrome
+          .notifications;
+        const ids = Object.keys(await api.getAll());
+        if (clear) await Promise.all(ids.map((id) => api.clear(id)));
+        return ids.length;
+      }, clear);
+    await notifications(true); // whatever the restarted worker showed before the popup reconnected
+    await conversation.send('while the popup is open');
+    await bubbles('while the popup is open').waitFor({ timeout: 15_000 });
+    expect(await notifications()).toBe(0);
+
+    await popup.close();
+    await new Promise((r) => setTimeout(r, 300)); // the popup's ports reach the worker as closed
+    await conversation.send('while the popup is closed');
+    await until(async () => (await notifications()) === 1, 'a notification');
+    popup = await extension.openPopup();
+    await popup.locator('.virtual-list .conversation').first().click();
+    await bubbles('while the popup is closed').waitFor({ timeout: 15_000 });
+  });
+
   it('keeps a send that failed while the node was down visible with Retry, and delivers it once the node is back', async () => {
     await node.close();
     const composer = popup.getByRole('textbox', { name: 'Message' });
