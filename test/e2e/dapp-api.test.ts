@@ -139,6 +139,8 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
       buildExtension(),
     ]);
     extension = await launchExtension();
+    // Every wait in this file is bounded well under the test timeout, so a failure names its step.
+    extension.context.setDefaultTimeout(15_000);
     popup = await extension.openPopup();
     const created = (await popupRequest(popup, 'onboarding.createLocal', {
       password: PASSWORD,
@@ -238,6 +240,13 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     await prompt.getByTestId('origin').waitFor();
     await prompt.close();
     expect(await third.settle()).toMatchObject({ error: { code: 4001 } });
+
+    opened = approvalWindow();
+    const fourth = await startRequest(pageA, 'xmtp_requestAccess');
+    prompt = await opened;
+    await prompt.getByRole('button', { name: 'Reject' }).waitFor();
+    await closing(prompt, () => prompt.keyboard.press('Escape'));
+    expect(await fourth.settle()).toMatchObject({ error: { code: 4001 } });
     expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
   });
 
@@ -396,6 +405,31 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
       { timeout: 30_000 },
     );
     expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
+  });
+
+  it('fails at once with 4900 while the inbox is locked, and resumes reads and events after unlock', async () => {
+    await popupRequest(popup, 'vault.lock', {});
+    expect(await request(pageB, 'xmtp_listConversations')).toMatchObject({
+      error: { code: 4900, message: expect.stringContaining('locked') },
+    });
+    expect(((await request(pageB, 'xmtp_getPermissions')).result as unknown[]).length).toBe(2);
+    await popupRequest(popup, 'vault.unlock', { password: PASSWORD });
+    expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
+    // Unlocking reconnects in the background; the inbox's stream picks up from when it opens.
+    await until(
+      'the inbox to be online again',
+      async () =>
+        ((await popupRequest(popup, 'state.get', {})) as { result?: { online?: boolean } }).result?.online,
+    );
+    await scoped.send('after unlock');
+    await pageB.waitForFunction(
+      () =>
+        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
+          (e) => e.event === 'message' && e.data.content === 'after unlock',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
   });
 
   it('answers 200+ fuzzed page messages with errors and keeps working', async () => {

@@ -75,21 +75,41 @@ export function createDappEvents(deps: {
     }
   }
 
+  /**
+   * After "conversations changed": new conversations for `conversation` listeners, and for `message` listeners
+   * any conversation whose last message they have not been sent (messages a catch-up pulled in, e.g. after an
+   * unlock, come with this update only).
+   */
   async function deliverConversations() {
-    const listening = [...subscriptions].filter(([, s]) => s.events.has('conversation'));
+    const listening = [...subscriptions];
     if (!listening.length) return;
     const conversations = await service.listConversations();
+    const missed = new Set<string>();
     for (const [connection, subscription] of listening) {
       const grant = await readGrant(connection.origin);
       if (!grant || !subscriptions.has(connection)) continue;
       for (const conversation of conversations) {
-        if (subscription.seenConversations.has(conversation.topic)) continue;
-        if (conversation.createdAt < subscription.since - LATE_ARRIVAL_MS) continue;
         if (!conversationInScope(grant, conversation)) continue;
+        const last = conversation.lastMessage;
+        if (
+          subscription.events.has('message') &&
+          last &&
+          last.sentAt >= subscription.since - LATE_ARRIVAL_MS &&
+          !subscription.seenMessages.has(last.id)
+        ) {
+          missed.add(conversation.topic);
+        }
+        if (
+          !subscription.events.has('conversation') ||
+          subscription.seenConversations.has(conversation.topic)
+        )
+          continue;
+        if (conversation.createdAt < subscription.since - LATE_ARRIVAL_MS) continue;
         remember(subscription.seenConversations, conversation.topic);
         connection.send('conversation', toDappConversation(conversation));
       }
     }
+    for (const topic of missed) await deliverMessages(topic);
   }
 
   // One update at a time, in order, so two updates of a topic cannot deliver a message twice.

@@ -258,6 +258,37 @@ describe('dapp API', () => {
     expect(await other.call('xmtp_unsubscribe', { events: ['conversation'] })).toEqual(['message']);
   });
 
+  it('delivers messages a catch-up pulled in (announced only as "conversations changed"), once, within the grant', async () => {
+    const { page, permissions, cache, service, tick } = await setup();
+    const scoped = page('https://shop.example');
+    await permissions.grant('https://shop.example', ['inbox:read'], 'shop.example/');
+    await scoped.call('xmtp_subscribe', { events: ['message'] });
+    const now = Date.now();
+    const text = (id: string, topic: string, content: string) => ({
+      id,
+      topic,
+      senderAddress: PEER,
+      sentAt: now,
+      contentType: CONTENT_TYPES.text,
+      content,
+      status: 'sent' as const,
+    });
+    await cache.addMessages(
+      [text('c1', SHOP.topic, 'caught up'), text('c2', OTHER.topic, 'not yours')],
+      SELF,
+    );
+    await service.markRead(PLAIN.topic);
+    await tick();
+    await service.markRead(PLAIN.topic);
+    await tick();
+    expect(scoped.received).toEqual([
+      {
+        event: 'message',
+        data: expect.objectContaining({ id: 'c1', content: 'caught up', topic: SHOP.topic }),
+      },
+    ]);
+  });
+
   it('lets a dapp start linking only when there is no identity, else tells a granted origin the address', async () => {
     const { page, permissions, approvals, windows, service, tick } = await setup();
     const site = page('https://shop.example');
