@@ -2,10 +2,12 @@
 // as a new identity. Shows the origin and exactly what is asked; Approve or Reject (Escape rejects, closing the
 // window rejects too). Keyboard: focus starts on Reject, Tab reaches Approve.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { InboxState } from '@/extension/inbox-service';
 import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { dappCall } from '@/ui/dapp-rpc';
-import { errorText } from '@/ui/format';
+import { errorText, shortAddress } from '@/ui/format';
+import { call } from '@/ui/rpc';
 
 export const CAPABILITY_TEXT: Record<Capability, string> = {
   'inbox:read': 'Read your conversations and messages, and receive new ones as they arrive',
@@ -18,6 +20,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
   const [busy, setBusy] = useState(false);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [inbox, setInbox] = useState<InboxState>();
   const reject = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -27,6 +30,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
     });
   }, [id]);
   useEffect(() => reject.current?.focus(), [request]);
+  useEffect(() => void call('state.get', {}).then(setInbox, () => undefined), []);
 
   const answer = async (approved: boolean) => {
     setBusy(true);
@@ -102,6 +106,17 @@ export function Approve({ id, close }: { id: string; close(): void }) {
             ) : (
               <p class="callout caveat">All of your conversations</p>
             )}
+            {inbox?.address ? (
+              <p>
+                Your inbox:{' '}
+                <span class="mono" title={inbox.address}>
+                  {shortAddress(inbox.address)}
+                </span>
+                {inbox.vault === 'locked' ? ' (locked: unlock it before the site can use it)' : ''}
+              </p>
+            ) : inbox?.vault === 'empty' ? (
+              <p>You have no XMTP identity yet: create one in the extension first.</p>
+            ) : null}
             <p class="muted">It never gets your keys. You can revoke this in Settings → Connected sites.</p>
           </>
         ) : (
