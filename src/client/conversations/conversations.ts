@@ -351,8 +351,12 @@ export class Conversations {
     const queue = new StreamQueue<Conversation>();
     const yielded = new Set<string>();
     let chain: Promise<unknown> = Promise.resolve();
+    const own = [introTopic(this.#core.address), inviteTopic(this.#core.address)];
+    // From the moment of the call, not from when the node registers the topics: an invitation landing in
+    // between is caught up when the subscription opens.
+    const fromNs = nowNs();
     const subscription = this.#core.api.subscribe(
-      [introTopic(this.#core.address), inviteTopic(this.#core.address)],
+      own,
       (envelope) => {
         chain = chain
           .then(async () => {
@@ -364,6 +368,7 @@ export class Conversations {
           // A failure (say, persistence) must not stall the chain: later envelopes still come through.
           .catch(() => undefined);
       },
+      { since: Object.fromEntries(own.map((topic) => [topic, fromNs])) },
     );
     const unregister = this.#core.onClose(() => queue.close());
     queue.setOnClose(async () => {

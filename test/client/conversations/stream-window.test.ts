@@ -32,29 +32,35 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-it('streamAllMessages picks up a conversation started before its subscription was registered', async () => {
+/** A ws constructor whose frames (the topic registration) wait until `release()`; `held` counts them. */
+function gatedWebSocket() {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  let held = 0;
-  /** ws whose frames (the topic registration) wait until the test releases them. */
+  const gate = { held: 0, release: () => release(), WebSocket: WebSocket as unknown };
   class GatedWebSocket extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
       super(...args);
       const send = this.send.bind(this) as (...frame: unknown[]) => void;
       (this as { send: unknown }).send = (...frame: unknown[]) => {
-        held++;
+        gate.held++;
         void released.then(() => send(...frame));
       };
     }
   }
+  gate.WebSocket = GatedWebSocket;
+  return gate;
+}
+
+it('streamAllMessages picks up a conversation started before its subscription was registered', async () => {
+  const gate = gatedWebSocket();
   const alice = await createClient(newWallet(), node.url);
-  const bob = await createClient(newWallet(), node.url, { WebSocket: GatedWebSocket });
+  const bob = await createClient(newWallet(), node.url, { WebSocket: gate.WebSocket });
   const all: DecodedMessage[] = collect(bob.conversations.streamAllMessages());
-  await until(() => held > 0); // the stream's socket is open, its topics not yet registered
+  await until(() => gate.held > 0); // the stream's socket is open, its topics not yet registered
 
   const conversation = await alice.conversations.newConversation(bob.address, { conversationId: 'race' });
   await conversation.send('sent inside the window');
-  release();
+  gate.release();
 
   await until(() => all.length === 1);
   expect(all[0]!.content).toBe('sent inside the window');
@@ -64,6 +70,28 @@ it('streamAllMessages picks up a conversation started before its subscription wa
   expect(all.map((m) => m.content)).toEqual(['sent inside the window', 'and after it']);
   const listed = await bob.conversations.listCached();
   expect(listed.map((c) => c.context?.conversationId)).toContain('race');
+  await bob.close();
+  await alice.close();
+});
+
+it('stream() yields a conversation whose invitation landed before its subscription was registered', async () => {
+  const gate = gatedWebSocket();
+  const alice = await createClient(newWallet(), node.url);
+  const bob = await createClient(newWallet(), node.url, { WebSocket: gate.WebSocket });
+  const earlier = await alice.conversations.newConversation(bob.address, {
+    conversationId: 'before the stream',
+  });
+  const started = collect(bob.conversations.stream());
+  await until(() => gate.held > 0);
+
+  const conversation = await alice.conversations.newConversation(bob.address, {
+    conversationId: 'in the window',
+  });
+  gate.release();
+  await until(() => started.length === 1);
+  expect(started[0]!.topic).toBe(conversation.topic);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(started.map((c) => c.topic)).not.toContain(earlier.topic); // from the call on, not before
   await bob.close();
   await alice.close();
 });
