@@ -2,7 +2,7 @@
 // grant (4100, so a page without access learns nothing), then params (-32602), then the inbox's state (4900:
 // locked or no identity — requests fail at once rather than wait, see README "Dapp API").
 import type { InboxService } from '@/extension/inbox-service';
-import type { Capability, DappMethod, Grant } from '@/extension/messages/dapp';
+import { RPC_ERRORS, type Capability, type DappMethod, type Grant } from '@/extension/messages/dapp';
 import type { Approvals } from './approvals';
 import { disconnected, DappError, invalidParams, unauthorized } from './errors';
 import type { DappConnection, DappEvents } from './events';
@@ -19,7 +19,6 @@ import {
 import type { PermissionStore } from './permissions';
 import { conversationIdInScope, conversationInScope, findGrant, prefixOf } from './scope';
 import { toDappConversation, toDappMessage } from './shapes';
-import { RPC_ERRORS } from '@/extension/messages/dapp';
 
 export interface DappApiDeps {
   service: InboxService;

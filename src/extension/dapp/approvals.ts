@@ -1,14 +1,10 @@
 // Prompts in the approval window (src/entrypoints/approve): one per origin at a time (a second gets -32002),
 // answered by the window through the admin map; closing the window rejects (4001), like wallets do (issue #6).
-import type { ApprovalRequest } from '@/extension/messages/dapp';
+import { RPC_ERRORS, type ApprovalRequest } from '@/extension/messages/dapp';
 import { DappError, rejected } from './errors';
-import { RPC_ERRORS } from '@/extension/messages/dapp';
 
-export type Prompt = ApprovalRequest extends infer R
-  ? R extends ApprovalRequest
-    ? Omit<R, 'id'>
-    : never
-  : never;
+/** What a prompt shows, before it has an id (each kind keeps its own fields). */
+export type Prompt = ApprovalRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 export interface ApprovalAnswer {
   password?: string;

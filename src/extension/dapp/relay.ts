@@ -27,7 +27,7 @@ const RECONNECT_MS = 500;
 export function startDappRelay(win: Window, connect: () => RelayPort): void {
   let port: RelayPort | undefined;
   let nextId = 1;
-  const inFlight = new Map<number, { pageId: string; method: string; params: unknown }>();
+  const inFlight = new Map<number, { pageId: string; method: string }>();
   let subscribed: DappEvent[] = [];
 
   const respond = (id: string | null, outcome: { result: unknown } | { error: RpcErrorData }) => {
@@ -100,11 +100,9 @@ export function startDappRelay(win: Window, connect: () => RelayPort): void {
   /** Sends a call to the background; `pageId` null for the relay's own calls (a renewal), whose answer is dropped. */
   function forward(pageId: string | null, method: PortCall['method'], params: unknown) {
     const id = nextId++;
-    if (pageId !== null) inFlight.set(id, { pageId, method, params });
+    if (pageId !== null) inFlight.set(id, { pageId, method });
     try {
-      ensurePort().postMessage(
-        params === undefined ? { id, method, params: undefined } : { id, method, params },
-      );
+      ensurePort().postMessage({ id, method, params });
       if (pageId === null) subscribed = (params as { events: DappEvent[] }).events;
     } catch {
       inFlight.delete(id);
