@@ -3,7 +3,7 @@
 // from the payload — and only our own content scripts and extension pages are listened to (issue #6).
 import browser from 'webextension-polyfill';
 import type { InboxService } from '@/extension/inbox-service';
-import { dispatch, isRequest, type Handlers } from '@/extension/messages/envelope';
+import { dispatch, isRequest } from '@/extension/messages/envelope';
 import {
   DAPP_ADMIN_MESSAGE_TYPES,
   DAPP_PORT,
@@ -12,6 +12,7 @@ import {
   type DappAdminMessages,
   type PortMessage,
 } from '@/extension/messages/dapp';
+import { createAdminHandlers } from './admin-handlers';
 import { createDappApi } from './api';
 import { createApprovals } from './approvals';
 import { toRpcError } from './errors';
@@ -85,19 +86,7 @@ export function installDappApi(service: InboxService) {
     });
   });
 
-  const admin: Handlers<DappAdminMessages> = {
-    'dapp.approval.get': ({ id }) => approvals.get(String(id)),
-    'dapp.approval.answer': async ({ id, approved, password }) => {
-      await approvals.answer(String(id), approved === true, typeof password === 'string' ? { password } : {});
-      return null;
-    },
-    'dapp.sites.list': () => permissions.list(),
-    'dapp.sites.revoke': async ({ origin }) => {
-      approvals.cancel(String(origin));
-      await permissions.revoke(String(origin));
-      return null;
-    },
-  };
+  const admin = createAdminHandlers(approvals, permissions);
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (!isRequest<DappAdminMessages>(DAPP_ADMIN_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
       return undefined;

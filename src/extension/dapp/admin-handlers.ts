@@ -1,0 +1,25 @@
+// The background side of the admin map (messages/dapp.ts): the approval window's answers and settings' connected
+// sites. Only our own extension pages reach it (dapp/background.ts checks the sender).
+import type { Handlers } from '@/extension/messages/envelope';
+import type { DappAdminMessages } from '@/extension/messages/dapp';
+import type { Approvals } from './approvals';
+import type { PermissionStore } from './permissions';
+
+export function createAdminHandlers(
+  approvals: Approvals,
+  permissions: PermissionStore,
+): Handlers<DappAdminMessages> {
+  return {
+    'dapp.approval.get': ({ id }) => approvals.get(String(id)),
+    'dapp.approval.answer': async ({ id, approved, password }) => {
+      await approvals.answer(String(id), approved === true, typeof password === 'string' ? { password } : {});
+      return null;
+    },
+    'dapp.sites.list': () => permissions.list(),
+    'dapp.sites.revoke': async ({ origin }) => {
+      approvals.cancel(String(origin));
+      await permissions.revoke(String(origin));
+      return null;
+    },
+  };
+}
