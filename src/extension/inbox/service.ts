@@ -200,9 +200,10 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     await cache.putConversations(conversations);
     const catchUp = async (topic: string) => {
       // From where the last completed catch-up began (less a slack for senders' clocks), not from the newest
-      // cached message: the stream may already have brought one newer than messages still missing.
+      // cached message: the stream may already have brought one newer than messages still missing. Never
+      // caught up (new, or known only from the stream): the latest page.
       const startedAt = now();
-      const synced = (await cache.syncedUntil(topic)) ?? (await cache.lastSentAt(topic));
+      const synced = await cache.syncedUntil(topic);
       const after = synced === undefined ? undefined : synced - CATCH_UP_SLACK_MS;
       const messages = await client.messages(topic, after === undefined ? {} : { after });
       const added = await cache.addMessages(
