@@ -128,10 +128,32 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
   });
 
   it('shows every message sent while the service worker was stopped, once each, after it restarts', async () => {
-    await extension.stopWorker();
+    // The extension's streams as the node counts them (xmtp-js streams over HTTP, not WebSocket).
+    const streams = async () =>
+      (await node.metrics.subscriptions.get()).values.find((v) => v.labels.transport === 'websocket')
+        ?.value ?? 0;
+    // Nothing may wake the worker while it is stopped: close the popup first (its update port would).
+    await popup.close();
+    await until(async () => (await streams()) >= 2, 'the worker to stream');
+    const cdp = await extension.context.browser()!.newBrowserCDPSession();
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: { type: string; url: string; targetId: string }[];
+    };
+    const target = targetInfos.find(
+      (t) => t.type === 'service_worker' && t.url.includes(extension.extensionId),
+    );
+    await cdp.send('Target.closeTarget', { targetId: target!.targetId }); // as Chrome stops an idle worker
+    await cdp.detach();
+    await until(async () => (await streams()) === 0, 'the stopped worker to leave the node');
+
     const sent = ['while asleep 1', 'while asleep 2', 'while asleep 3'];
     for (const text of sent) await conversation.send(text);
-    // The popup's update port reconnects, which wakes the worker: it resumes the stream with catch-up.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await streams()).toBe(0); // still stopped after all three were sent
+
+    // Opening the popup wakes the worker: it resumes its streams and catches up.
+    popup = await extension.openPopup();
+    await popup.locator('.virtual-list .conversation').first().click();
     for (const text of sent) await bubbles(text).waitFor({ timeout: 30_000 });
     await popup.waitForTimeout(1_000); // a late duplicate would show up here
     for (const text of sent) await expect(bubbles(text).count()).resolves.toBe(1);
