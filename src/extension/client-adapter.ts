@@ -30,6 +30,8 @@ export interface StreamHandlers {
   onConversation(conversation: ConversationInfo): void;
   /** The stream broke; the adapter reconnects by itself and asks for what it missed (design.md §1). */
   onError(error: unknown): void;
+  /** The message stream is live (true) or reconnecting (false). */
+  onConnection?(connected: boolean): void;
 }
 
 /** A connected client for one identity. Lives only in the background worker. */

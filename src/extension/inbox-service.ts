@@ -29,7 +29,7 @@ export interface InboxState {
   /** The account address (EIP-55), known even while locked. */
   address?: string;
   identity?: IdentityKind;
-  /** A client session is connected (the network part works). */
+  /** The client's message stream is live on a node (off while it reconnects, locked or offline). */
   online: boolean;
   settings: Settings;
 }

@@ -381,9 +381,10 @@ export class Conversations {
   /**
    * Messages of every conversation, including conversations that appear while the stream is open: their
    * topics join the same subscription (no restart), and a new conversation's history is fetched once.
-   * Each message id is delivered once, whichever topic (intro or dm) carried it.
+   * Each message id is delivered once, whichever topic (intro or dm) carried it. `onConnection` hears whether
+   * the stream is live (the node registered its topics) or waiting to reconnect.
    */
-  streamAllMessages(): Stream<DecodedMessage> {
+  streamAllMessages(options: { onConnection?(connected: boolean): void } = {}): Stream<DecodedMessage> {
     const queue = new StreamQueue<DecodedMessage>();
     const core = this.#core;
     const own = [introTopic(core.address), inviteTopic(core.address)];
@@ -447,6 +448,11 @@ export class Conversations {
         },
         { since },
       );
+      const { onConnection } = options;
+      if (onConnection) {
+        subscription.on('connected', () => onConnection(true));
+        subscription.on('disconnected', () => onConnection(false));
+      }
       const listed = await this.list().catch(() => []);
       const found = listed.filter((c) => !byTopic.has(c.topic));
       if (closed || found.length === 0) return;

@@ -127,7 +127,7 @@ function sessionOf(client: Client): ClientSession {
     },
     streamAll(handlers) {
       const conversations = client.conversations.stream();
-      const messages = client.conversations.streamAllMessages();
+      const messages = client.conversations.streamAllMessages({ onConnection: handlers.onConnection });
       void (async () => {
         try {
           for await (const conversation of conversations) handlers.onConversation(info(conversation));

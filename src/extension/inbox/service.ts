@@ -57,6 +57,8 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   let session: ClientSession | undefined;
   let starting: Promise<ClientSession> | undefined;
   let stopStream: (() => void) | undefined;
+  /** Whether the session's message stream is live: what the popup shows as connected. */
+  let streamLive = false;
 
   function emit(update: InboxUpdate) {
     for (const listener of listeners) listener(update);
@@ -107,6 +109,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
           emit({ kind: 'conversations' });
         }),
       onError: () => emit({ kind: 'state' }),
+      onConnection: (connected) => {
+        if (session !== next || streamLive === connected) return;
+        streamLive = connected;
+        emit({ kind: 'state' });
+      },
     });
     emit({ kind: 'state' });
   }
@@ -114,6 +121,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   async function closeSession() {
     stopStream?.();
     stopStream = undefined;
+    streamLive = false;
     const closing = session;
     session = undefined;
     starting = undefined;
@@ -240,7 +248,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return {
         vault: !exists ? 'empty' : unlocked ? 'unlocked' : 'locked',
         ...(exists && found ? { address: found.address, identity: found.identity } : {}),
-        online: !!session,
+        online: !!session && streamLive,
         settings,
       };
     },

@@ -153,7 +153,8 @@ describe('XMTP client adapter', () => {
     const updates: InboxUpdate[] = [];
     service.subscribe((u) => updates.push(u));
     const state = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
-    expect(state).toMatchObject({ vault: 'unlocked', identity: 'local', online: true });
+    expect(state).toMatchObject({ vault: 'unlocked', identity: 'local' });
+    await until(async () => ((await service.state()).online ? true : undefined), 'the stream to go live');
 
     const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
     const conversation = await service.newConversation(friend.address);
@@ -181,7 +182,10 @@ describe('XMTP client adapter', () => {
     const restarted = build();
     expect((await restarted.state()).vault).toBe('unlocked');
     await restarted.resume();
-    expect((await restarted.state()).online).toBe(true);
+    await until(
+      async () => ((await restarted.state()).online ? true : undefined),
+      'the restarted stream live',
+    );
     expect((await restarted.listMessages(conversation.topic)).map((m) => m.id)).toEqual([sent.id, answer.id]);
     expect(await restarted.canMessage(friend.address)).toBe(true);
     await restarted.lock();
@@ -302,5 +306,46 @@ describe('notifications', () => {
     expect(notified).toHaveLength(1);
     await service.lock();
     await friend.close();
+  });
+});
+
+describe('connection state', () => {
+  it('shows online only while the message stream is live: off when the node goes down, on once it is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-ext-online-'));
+    let own = await startNode({ port: 0, dataDir: dir, rateLimit: false });
+    const port = own.port;
+    const indexedDB = new IDBFactory();
+    const vault = createVault({ indexedDB, session: createMemoryArea() });
+    const service = createInboxService({
+      vault,
+      cache: createInboxCache({ indexedDB }),
+      local: createMemoryArea(),
+      adapter: createXmtpClientAdapter({
+        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+        WebSocket,
+      }),
+      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+      fetch,
+    });
+    const states: boolean[] = [];
+    service.subscribe(async (u) => {
+      if (u.kind === 'state') states.push((await service.state()).online);
+    });
+    const online = (want: boolean) => async () =>
+      (await service.state()).online === want ? true : undefined;
+    try {
+      await service.createLocalKey({ password: 'correct horse battery', nodes: [own.url] });
+      await until(online(true), 'online after onboarding');
+      await own.close();
+      await until(online(false), 'offline once the node is down');
+      own = await startNode({ port, dataDir: dir, rateLimit: false });
+      await until(online(true), 'online again once the node is back');
+      expect(states).toContain(false);
+      expect(states.at(-1)).toBe(true);
+    } finally {
+      await service.lock();
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
