@@ -11,21 +11,26 @@ const now = (): number => performance.timeOrigin + performance.now();
 if (process.argv[2] === 'sink') {
   const [count, port] = [Number(process.argv[3]), Number(process.argv[4])];
   const latencies: number[] = [];
+  const stamps: number[] = [];
   for (let i = 0; i < count; i++) {
     const socket = connect(port, '127.0.0.1');
     socket.on('error', (error) => console.error(`tcp fan-out sink: ${error.message}`));
     let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      // Arrival = when the read reaches the process, as in the WebSocket subscribers.
+      const arrived = now();
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       while (pending.length >= MESSAGE_BYTES) {
-        latencies.push(now() - Number(pending.subarray(0, 20).toString('latin1')));
+        const stamp = Number(pending.subarray(0, 20).toString('latin1'));
+        stamps.push(stamp);
+        latencies.push(arrived - stamp);
         pending = pending.subarray(MESSAGE_BYTES);
       }
     });
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
   }
   process.on('message', () => {
-    process.send?.(latencies);
+    process.send?.({ latencies, stamps });
   });
   process.send?.('ready');
 } else {
@@ -59,19 +64,23 @@ if (process.argv[2] === 'sink') {
       await new Promise((r) => setTimeout(r, intervalMs));
     }
     await new Promise((r) => setTimeout(r, 1000));
-    const all = (
-      await Promise.all(
-        sinks.map(
-          (sink) =>
-            new Promise<number[]>((resolve) => {
-              sink.once('message', resolve);
-              sink.send('report');
-            }),
-        ),
-      )
-    ).flat();
+    const reports = await Promise.all(
+      sinks.map(
+        (sink) =>
+          new Promise<{ latencies: number[]; stamps: number[] }>((resolve) => {
+            sink.once('message', resolve);
+            sink.send('report');
+          }),
+      ),
+    );
+    const values = reports.flatMap((r) => r.latencies);
+    // Per publish (told apart by its stamp), the latency of its last delivery.
+    const last = new Map<number, number>();
+    for (const r of reports)
+      r.latencies.forEach((v, i) => last.set(r.stamps[i]!, Math.max(last.get(r.stamps[i]!) ?? 0, v)));
+    const lastDelivery = [...last].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     for (const sink of sinks) sink.kill();
     // Exit only once the (large) report has gone down the IPC channel.
-    process.send?.(all, () => process.exit(0));
+    process.send?.({ values, lastDelivery }, () => process.exit(0));
   });
 }
