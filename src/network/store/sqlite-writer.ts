@@ -126,7 +126,9 @@ export class SqliteWriter {
 
   /** Lets the batches already posted finish, then closes the worker's connection. */
   async close(): Promise<void> {
+    // Inserts from now on go to the store's own connection, still open until this resolves.
     if (this.alive) this.worker.postMessage('close');
+    this.alive = false;
     const timer = setTimeout(() => void this.worker.terminate(), 10_000);
     await this.exited;
     clearTimeout(timer);
