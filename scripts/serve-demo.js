@@ -29,6 +29,10 @@ export async function serveDemo(port = 5556, host = '127.0.0.1') {
   const address = server.address();
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // browsers keep connections alive; close must not wait for them
+      }),
   };
 }

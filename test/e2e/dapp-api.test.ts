@@ -407,6 +407,17 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
   });
 
+  it('fails a request with 4900, not a hang, when the worker stops while its prompt is open', async () => {
+    const opened = approvalWindow();
+    const pending = await startRequest(pageA, 'xmtp_requestAccess');
+    const prompt = await opened;
+    await prompt.getByTestId('origin').waitFor();
+    await extension.stopWorker();
+    expect(await pending.settle()).toMatchObject({ error: { code: 4900 } });
+    await prompt.close();
+    expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
+  });
+
   it('fails at once with 4900 while the inbox is locked, and resumes reads and events after unlock', async () => {
     await popupRequest(popup, 'vault.lock', {});
     expect(await request(pageB, 'xmtp_listConversations')).toMatchObject({
@@ -592,8 +603,8 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
 
   it('the demo dapp connects, lists, reads, sends to xmtp-js and shows live messages', async () => {
     const demo = await serveDemo(0);
+    const page = await extension.context.newPage();
     try {
-      const page = await extension.context.newPage();
       await page.goto(`${demo.url}/`);
       await page.getByText('XMTP Inbox found.').waitFor({ timeout: 10_000 });
       const opened = approvalWindow();
@@ -623,8 +634,8 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
         .waitFor({ timeout: 20_000 });
       await page.setViewportSize({ width: 900, height: 560 });
       await screenshot(page, 'demo-dapp', 'docs/screenshots');
-      await page.close();
     } finally {
+      await page.close();
       await demo.close();
     }
   });

@@ -152,6 +152,9 @@ export function createDappEvents(deps: {
       };
       for (const event of events) subscription.events.add(event);
       subscriptions.set(connection, subscription);
+      // A page resubscribing after a worker restart may have missed messages while it had no subscription:
+      // deliver what it has not been sent from the late-arrival window at once.
+      if (events.includes('message')) enqueue(deliverConversations);
       return [...subscription.events];
     },
     unsubscribe(connection, events) {

@@ -9,6 +9,8 @@ import { dappCall } from '@/ui/dapp-rpc';
 import { errorText, shortAddress } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
+const HEARTBEAT_MS = 20_000;
+
 export const CAPABILITY_TEXT: Record<Capability, string> = {
   'inbox:read': 'Read your conversations and messages, and receive new ones as they arrive',
   'inbox:send': 'Start conversations and send messages as you',
@@ -30,6 +32,18 @@ export function Approve({ id, close }: { id: string; close(): void }) {
     });
   }, [id]);
   useEffect(() => reject.current?.focus(), [request]);
+  // An MV3 worker stops after ~30 s without events; while the user reads, keep it (and this prompt) alive, and
+  // notice if the prompt was lost anyway (the requesting page then got 4900).
+  useEffect(() => {
+    if (!request || busy) return;
+    const timer = setInterval(() => {
+      dappCall('dapp.approval.get', { id }).then(
+        (current) => current === null && setRequest(null),
+        () => undefined,
+      );
+    }, HEARTBEAT_MS);
+    return () => clearInterval(timer);
+  }, [request, busy, id]);
   useEffect(() => void call('state.get', {}).then(setInbox, () => undefined), []);
 
   const answer = async (approved: boolean) => {

@@ -289,6 +289,31 @@ describe('dapp API', () => {
     ]);
   });
 
+  it('sends a (re)subscribing page the messages of the last moments it has not had yet', async () => {
+    const { page, permissions, cache, tick } = await setup();
+    const site = page('https://shop.example');
+    await permissions.grant('https://shop.example', ['inbox:read']);
+    await cache.addMessages(
+      [
+        {
+          id: 'gap1',
+          topic: SHOP.topic,
+          senderAddress: PEER,
+          sentAt: Date.now() - 2_000,
+          contentType: CONTENT_TYPES.text,
+          content: 'while the worker restarted',
+          status: 'sent',
+        },
+      ],
+      SELF,
+    );
+    await site.call('xmtp_subscribe', { events: ['message'] });
+    await tick();
+    await site.call('xmtp_subscribe', { events: ['message'] });
+    await tick();
+    expect(site.received).toEqual([{ event: 'message', data: expect.objectContaining({ id: 'gap1' }) }]);
+  });
+
   it('lets a dapp start linking only when there is no identity, else tells a granted origin the address', async () => {
     const { page, permissions, approvals, windows, service, tick } = await setup();
     const site = page('https://shop.example');
