@@ -5,6 +5,7 @@ import { startNode } from '@/network/node';
 import type { NodeOptions } from '@/network/node';
 import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limiter';
 import { DEFAULT_MAX_BODY_BYTES } from '@/network/limits/sizes';
+import { parsePeerLimits } from '@/network/p2p/peer-limits';
 import { DEFAULT_DATA_DIR } from '@/network/store/open';
 
 export const NODE_USAGE = `usage: xmtp-inbox node [options]
@@ -30,6 +31,9 @@ peer-to-peer (off unless --p2p-port is given):
   --announce MULTIADDR   address to advertise to peers instead of the listen address (repeatable)
   --p2p-key FILE         node key (default DIR/p2p-key with --data-dir; sync positions sit beside it)
   --sync-interval SEC    also sync history with every peer this often (default 60; 0 = only on connect)
+  --peer-limits SPEC     per-peer limits, "off" or NAME=VALUE,… overriding the defaults
+                         gossip=1000:10000 (envelopes/s:burst), sync=20:100 (pages/s:burst),
+                         sync-streams=4, peer-exchange=1:10 (rounds/s:burst), advertised=200:8 (peers:addrs)
   -h, --help             show this help
 `;
 
@@ -58,6 +62,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         announce: { type: 'string', multiple: true },
         'p2p-key': { type: 'string' },
         'sync-interval': { type: 'string' },
+        'peer-limits': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -107,7 +112,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
     options.maxBodyBytes = Number(cap);
   }
   const p2pPort = values['p2p-port'];
-  const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key', 'sync-interval'] as const;
+  const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key', 'sync-interval', 'peer-limits'] as const;
   if (p2pPort === undefined) {
     const stray = p2pOnly.find((flag) => values[flag] !== undefined);
     if (stray) throw new UsageError(`--${stray} needs --p2p-port`);
@@ -135,6 +140,14 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
     if (interval !== undefined && (!/^\d+$/.test(interval) || Number(interval) > 86_400)) {
       throw new UsageError(`--sync-interval: expected whole seconds from 0 to 86400, got "${interval}"`);
     }
+    let peerLimits;
+    if (values['peer-limits'] !== undefined) {
+      try {
+        peerLimits = parsePeerLimits(values['peer-limits']);
+      } catch (err) {
+        throw new UsageError(`--peer-limits: ${(err as Error).message}`);
+      }
+    }
     options.p2p = {
       port: Number(p2pPort),
       host: host?.replace(/^\[(.*)\]$/, '$1') ?? options.host,
@@ -142,6 +155,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
       announce: multiaddrs('announce'),
       keyFile: values['p2p-key'],
       ...(interval !== undefined ? { syncIntervalMs: Number(interval) * 1000 } : {}),
+      ...(peerLimits !== undefined ? { peerLimits } : {}),
     };
   }
   return options;

@@ -13,6 +13,7 @@ import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
 import { isEphemeralTopic } from '@/network/topics';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from './envelope-codec';
 import type { P2pMetrics } from './p2p-metrics';
+import type { PeerLimiter } from './peer-limits';
 import { SeenCache } from './seen-cache';
 
 /** The gossipsub topic every node subscribes to: each node stores every envelope. */
@@ -26,6 +27,8 @@ export interface Libp2pRelayOptions {
   /** Where envelopes from peers are stored. */
   store: EnvelopeStore;
   metrics: P2pMetrics;
+  /** Per-peer gossip limits (peer-limits.ts); without it, no per-peer limit. */
+  limits?: PeerLimiter;
   /** Called with the number of envelopes newly stored from peers (the node's stored counter). */
   onStored?: (count: number) => void;
   logger: Logger;
@@ -56,7 +59,13 @@ export class Libp2pRelay implements Relay {
     this.seen = new SeenCache(options.seenCapacity ?? 200_000);
     // Validation runs before gossipsub forwards a message: malformed or oversized envelopes are
     // rejected (and their sender penalised), ones already seen are neither forwarded nor delivered.
-    options.pubsub.topicValidators.set(ENVELOPE_TOPIC, (_peer, message) => {
+    options.pubsub.topicValidators.set(ENVELOPE_TOPIC, (peer, message) => {
+      // The peer's rate comes first: a flood costs this node a bucket lookup per message, not a decode.
+      const decision = options.limits?.gossipFrom(peer.toString()) ?? 'accept';
+      if (decision !== 'accept') {
+        options.metrics.limited.labels(decision === 'ignore' ? 'gossip_ignored' : 'gossip_rejected').inc();
+        return decision === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+      }
       let envelope: RelayEnvelope;
       try {
         envelope = decodeEnvelope(message.data);

@@ -7,6 +7,7 @@ export class P2pMetrics {
   readonly relayed: Counter<'direction'>;
   readonly duplicates: Counter;
   readonly synced: Counter<'result'>;
+  readonly limited: Counter<'kind'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -26,6 +27,12 @@ export class P2pMetrics {
       name: 'xmtp_sync_envelopes_total',
       help: 'Envelopes fetched by history sync, new (stored) or already present',
       labelNames: ['result'],
+      registers,
+    });
+    this.limited = new Counter({
+      name: 'xmtp_p2p_peer_limited_total',
+      help: 'What peers asked for over their per-peer limits (peer-limits.ts), by limit kind',
+      labelNames: ['kind'],
       registers,
     });
   }

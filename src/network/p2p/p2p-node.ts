@@ -8,7 +8,7 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import type { IdentifyResult, PeerId, PrivateKey } from '@libp2p/interface';
+import type { IdentifyResult, PeerId, PrivateKey, Stream } from '@libp2p/interface';
 import { StrictNoSign } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
@@ -27,6 +27,8 @@ import { ENVELOPE_TOPIC, Libp2pRelay } from './libp2p-relay';
 import { loadOrCreateNodeKey } from './node-key';
 import { P2pMetrics } from './p2p-metrics';
 import { askPeers, connectedPeers, PEERS_PROTOCOL, servePeers } from './peer-exchange';
+import { DEFAULT_PEER_LIMITS, PeerLimiter } from './peer-limits';
+import type { PeerLimitKind, PeerLimitsConfig } from './peer-limits';
 
 /** Peer-to-peer options of `startNode({ p2p })` (`--p2p-port`, `--bootstrap`, …). */
 export interface P2pOptions {
@@ -51,6 +53,8 @@ export interface P2pOptions {
   redialIntervalMs?: number;
   /** Synced envelopes this recent still go to subscribers (default 10 min), see Libp2pRelay. */
   liveWindowMs?: number;
+  /** Per-peer limits (peer-limits.ts, `--peer-limits`); `false` = none. Default DEFAULT_PEER_LIMITS. */
+  peerLimits?: PeerLimitsConfig | false;
 }
 
 export interface PeerInfo {
@@ -69,6 +73,8 @@ export interface P2pNode {
   peers(): Promise<PeerInfo[]>;
   /** Peers subscribed to the envelope topic (relay reaches them). */
   relayPeers(): string[];
+  /** gossipsub's score of a peer (negative: pruned from the mesh; below -80: its messages dropped). */
+  peerScore(id: string): number;
   /** The body of GET /peers. */
   describe(): Promise<string>;
   /** Tells peers where this node's HTTP API is (known once the server listens). */
@@ -101,6 +107,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   let isolated = false;
   const gate = (): boolean => isolated;
 
+  const limits = new PeerLimiter(options.peerLimits ?? DEFAULT_PEER_LIMITS);
   const libp2p = await createLibp2p({
     // Same key at runtime; the type differs only by @libp2p/interface version (node-key.ts).
     ...(privateKey ? { privateKey: privateKey as unknown as PrivateKey } : {}),
@@ -130,6 +137,34 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
         // A 1 MiB envelope (protocol.md §13.1) plus topic and RPC framing must fit in one frame.
         maxInboundDataLength: 4 * 1024 * 1024,
         maxOutboundBufferSize: 64 * 1024 * 1024,
+        // Peer scoring counts only envelopes the relay rejects (malformed, oversized, or far over the
+        // peer's gossip limit, peer-limits.ts): each costs the square of the recent count, decaying 10 %
+        // a second. A few rejects leave a peer above gossipsub's thresholds; a flood takes it below 0
+        // (pruned from the mesh) and below -80 (everything it sends dropped unread) within a dozen
+        // messages. Delivery-rate terms stay off: a quiet honest network must not score its peers down.
+        scoreParams: {
+          topics: {
+            [ENVELOPE_TOPIC]: {
+              topicWeight: 1,
+              timeInMeshWeight: 0,
+              timeInMeshQuantum: 1000,
+              timeInMeshCap: 3600,
+              firstMessageDeliveriesWeight: 0,
+              firstMessageDeliveriesDecay: 0.5,
+              firstMessageDeliveriesCap: 2000,
+              meshMessageDeliveriesWeight: 0,
+              meshMessageDeliveriesDecay: 0.5,
+              meshMessageDeliveriesCap: 100,
+              meshMessageDeliveriesThreshold: 20,
+              meshMessageDeliveriesWindow: 10,
+              meshMessageDeliveriesActivation: 5000,
+              meshFailurePenaltyWeight: 0,
+              meshFailurePenaltyDecay: 0.5,
+              invalidMessageDeliveriesWeight: -1,
+              invalidMessageDeliveriesDecay: 0.9,
+            },
+          },
+        },
       }),
     },
   });
@@ -139,6 +174,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     pubsub: libp2p.services.pubsub,
     store: options.store,
     metrics,
+    limits,
     onStored: options.onStored,
     logger: options.logger,
     liveWindowMs: options.liveWindowMs,
@@ -164,15 +200,47 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   const known = new Map<string, Multiaddr[]>();
   const bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
 
-  await libp2p.handle(SYNC_PROTOCOL, ({ stream }) => void servePage(stream, options.store, options.logger));
-  await libp2p.handle(PEERS_PROTOCOL, ({ stream }) => {
+  // Sync pages and peer lists are served within the asking peer's limits; over them the stream is reset
+  // (the peer's sync fails and is retried at its next interval).
+  const refuse = (stream: Stream, kind: PeerLimitKind, what: string): void => {
+    metrics.limited.labels(kind).inc();
+    stream.abort(new Error(`peer limit: ${what}`));
+  };
+  await libp2p.handle(
+    SYNC_PROTOCOL,
+    ({ stream, connection }) => {
+      const peer = connection.remotePeer.toString();
+      const release = limits.openSyncStream(peer);
+      if (!release) return refuse(stream, 'sync_streams', 'too many sync streams open');
+      if (!limits.syncRequest(peer)) {
+        release();
+        return refuse(stream, 'sync_rate', 'too many sync requests');
+      }
+      void servePage(stream, options.store, options.logger).finally(release);
+    },
+    // Above our own per-peer count, so that count (and its metric) decides.
+    { maxInboundStreams: 64 },
+  );
+  await libp2p.handle(PEERS_PROTOCOL, ({ stream, connection }) => {
+    if (!limits.peerExchangeWith(connection.remotePeer.toString(), 'serve')) {
+      return refuse(stream, 'peer_exchange', 'too many peer-exchange requests');
+    }
     servePeers(stream, libp2p, apiUrl).catch((error: Error) => stream.abort(error));
   });
 
   const self = libp2p.peerId.toString();
   const learn = async (from: PeerId): Promise<void> => {
-    const list = await askPeers(libp2p, from, options.logger);
+    // A peer that re-identifies over and over (identify push) must not make this node ask it each time.
+    if (!limits.peerExchangeWith(from.toString(), 'ask')) {
+      metrics.limited.labels('peer_exchange').inc();
+      return;
+    }
+    const list = await askPeers(libp2p, from, options.logger, {
+      peers: limits.advertisedPeers,
+      addrs: limits.advertisedAddrs,
+    });
     if (!list) return;
+    if (list.dropped > 0) metrics.limited.labels('advertised').inc(list.dropped);
     if (list.api) apis.set(from.toString(), list.api);
     const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
     for (const peer of list.peers) {
@@ -244,6 +312,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(keeper);
+      limits.close();
       await relay.close();
       await sync.close();
       await keeping;
@@ -264,6 +333,9 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
       return (await connectedPeers(libp2p)).map((p) => ({ ...p, api: apis.get(p.id) ?? null }));
     },
     relayPeers: () => libp2p.services.pubsub.getSubscribers(ENVELOPE_TOPIC).map((p) => p.toString()),
+    // The service is a GossipSub; its type is narrowed to PubSub by the services map.
+    peerScore: (id: string) =>
+      (libp2p.services.pubsub as unknown as { getScore(id: string): number }).getScore(id),
     async describe() {
       return JSON.stringify({
         peerId: self,

@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from 'it-length-prefixed-stream';
 import type { Logger } from '@/network/http/handler';
+import { MAX_ADVERTISED_ADDR_CHARS } from './peer-limits';
 
 export const PEERS_PROTOCOL = '/xmtp-inbox/peers/1.0.0';
 
@@ -50,26 +51,70 @@ export async function servePeers(stream: Stream, libp2p: Libp2p, api: string | n
   await stream.close();
 }
 
-/** Asks `peer` for its peers; drops malformed entries. */
-export async function askPeers(libp2p: Libp2p, peer: PeerId, logger: Logger): Promise<PeerList | undefined> {
+/** What one advertisement may carry (peer-limits.ts `advertised`). */
+export interface AdvertisementLimits {
+  peers: number;
+  addrs: number;
+}
+
+/**
+ * Validates a decoded advertisement: at most `limits.peers` peers with valid ids, each with at most
+ * `limits.addrs` valid multiaddrs no longer than MAX_ADVERTISED_ADDR_CHARS. `dropped` counts the entries
+ * and addresses left out, so a peer that advertises too much shows in the metrics.
+ */
+export function parsePeerList(
+  raw: unknown,
+  limits: AdvertisementLimits = { peers: MAX_PEERS, addrs: MAX_ADDRS },
+): PeerList & { dropped: number } {
+  const list = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<PeerList>;
+  const all: unknown[] = Array.isArray(list.peers) ? list.peers : [];
+  let dropped = Math.max(0, all.length - limits.peers);
+  const peers: AdvertisedPeer[] = [];
+  for (const p of all.slice(0, limits.peers) as Partial<AdvertisedPeer>[]) {
+    if (typeof p?.id !== 'string' || !Array.isArray(p.addrs)) {
+      dropped++;
+      continue;
+    }
+    try {
+      peerIdFromString(p.id);
+    } catch {
+      // One bad entry does not sink the list.
+      dropped++;
+      continue;
+    }
+    const addrs: string[] = [];
+    for (const a of p.addrs as unknown[]) {
+      if (addrs.length >= limits.addrs || typeof a !== 'string' || a.length > MAX_ADVERTISED_ADDR_CHARS) {
+        dropped++;
+        continue;
+      }
+      try {
+        multiaddr(a);
+        addrs.push(a);
+      } catch {
+        dropped++;
+      }
+    }
+    peers.push({ id: p.id, addrs });
+  }
+  return { api: typeof list.api === 'string' && list.api.length <= 2048 ? list.api : null, peers, dropped };
+}
+
+/** Asks `peer` for its peers; drops malformed entries and what is over `limits`. */
+export async function askPeers(
+  libp2p: Libp2p,
+  peer: PeerId,
+  logger: Logger,
+  limits?: AdvertisementLimits,
+): Promise<(PeerList & { dropped: number }) | undefined> {
   try {
     const stream = await libp2p.dialProtocol(peer, PEERS_PROTOCOL, { signal: AbortSignal.timeout(10_000) });
     const lp = lpStream(stream, { maxDataLength: 256 * 1024 });
-    const raw = JSON.parse(new TextDecoder().decode((await lp.read()).subarray())) as Partial<PeerList>;
+    const raw: unknown = JSON.parse(
+      new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()),
+    );
     await stream.close();
-    const peers: AdvertisedPeer[] = [];
-    for (const p of Array.isArray(raw.peers) ? raw.peers.slice(0, MAX_PEERS) : []) {
-      if (typeof p?.id !== 'string' || !Array.isArray(p.addrs)) continue;
-      try {
-        peerIdFromString(p.id);
-        const addrs = p.addrs.filter((a): a is string => typeof a === 'string').slice(0, MAX_ADDRS);
-        for (const a of addrs) multiaddr(a);
-        peers.push({ id: p.id, addrs });
-      } catch {
-        // One bad entry does not sink the list.
-      }
-    }
-    return { api: typeof raw.api === 'string' ? raw.api : null, peers };
+    return parsePeerList(raw, limits);
   } catch (error) {
     logger.warn(`p2p: peer exchange with ${peer.toString()} failed: ${(error as Error).message}`);
     return undefined;

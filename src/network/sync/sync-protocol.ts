@@ -32,6 +32,8 @@ export const MAX_FRAME_BYTES = FRAME_TARGET_BYTES + 2 * 1024 * 1024;
 export const MAX_PAGE_ENVELOPES = 5000;
 /** A responder stops adding store chunks to a page past this many message bytes. */
 export const PAGE_BYTES = 4 * 1024 * 1024;
+/** How long a responder waits for the request frame. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface SyncPage {
   envelopes: StoredEnvelope[];
@@ -75,7 +77,9 @@ function frame(kind: number, body: Uint8Array): Uint8Array {
 export async function servePage(stream: Stream, store: EnvelopeStore, logger: Logger): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: 4096 });
   try {
-    const request = JSON.parse(new TextDecoder().decode((await lp.read()).subarray())) as {
+    // A peer that opens a stream and never asks must not hold it (and its slot, peer-limits.ts) forever.
+    const asked = await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const request = JSON.parse(new TextDecoder().decode(asked.subarray())) as {
       after?: unknown;
       limit?: unknown;
       store?: unknown;

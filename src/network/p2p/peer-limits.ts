@@ -1,0 +1,187 @@
+// Per-peer limits on what another node may make this one do (issue #7 hardening): envelopes accepted over
+// gossip, history-sync pages served and sync streams open at once, peer-exchange rounds, and the size of an
+// advertised peer list. Each rate is a token bucket per peer id, the node's own continuously refilling
+// buckets (src/network/limits/rate-limiter.ts) keyed by peer id instead of client IP.
+//
+// The defaults sit far above what an honest node does: a peer forwards every envelope of the network
+// once, so the gossip limit is a cap on the whole network's publish rate as seen over one link (the
+// network benchmark runs 50/s); an honest requester holds at most two sync pages in flight and catches up
+// at a few pages per second; peer exchange runs once per connection.
+import { RateLimiter } from '@/network/limits/rate-limiter';
+import type { BucketConfig } from '@/network/limits/rate-limiter';
+
+export interface RateSpec {
+  /** Tokens per second. */
+  perSecond: number;
+  /** Bucket size (what a peer may do at once after being quiet). */
+  burst: number;
+}
+
+export interface PeerLimitsConfig {
+  /** Envelopes accepted from one peer over gossip. */
+  gossip: RateSpec;
+  /** History-sync pages served to one peer. */
+  sync: RateSpec;
+  /** History-sync streams one peer may have open at once. */
+  syncStreams: number;
+  /** Peer-exchange rounds with one peer (answers served, and questions asked when it re-identifies). */
+  peerExchange: RateSpec;
+  /** Peers accepted from one advertisement. */
+  advertisedPeers: number;
+  /** Addresses accepted per advertised peer. */
+  advertisedAddrs: number;
+}
+
+export const DEFAULT_PEER_LIMITS: PeerLimitsConfig = {
+  gossip: { perSecond: 1000, burst: 10_000 },
+  sync: { perSecond: 20, burst: 100 },
+  syncStreams: 4,
+  peerExchange: { perSecond: 1, burst: 10 },
+  advertisedPeers: 200,
+  advertisedAddrs: 8,
+};
+
+/** Longest multiaddr accepted from an advertisement (a dns name, port and peer id fit well within). */
+export const MAX_ADVERTISED_ADDR_CHARS = 256;
+
+/** Label values of `xmtp_p2p_peer_limited_total{kind}`. */
+export type PeerLimitKind =
+  'gossip_ignored' | 'gossip_rejected' | 'sync_rate' | 'sync_streams' | 'peer_exchange' | 'advertised';
+
+export type GossipDecision = 'accept' | 'ignore' | 'reject';
+
+const bucket = (spec: RateSpec): BucketConfig => ({ perMinute: spec.perSecond * 60, max: spec.burst });
+const limiter = (spec: RateSpec): RateLimiter =>
+  new RateLimiter({ publish: bucket(spec), default: bucket(spec) });
+
+/** The per-peer buckets of one node. `false` limits (the CLI's `off`) let everything through. */
+export class PeerLimiter {
+  readonly config: PeerLimitsConfig | false;
+  private readonly gossip?: RateLimiter;
+  /**
+   * Envelopes over the gossip limit that are only ignored: a tenth of the rate and burst, so a peer
+   * forwarding at the limit is not penalised for timing jitter; past it, rejected.
+   */
+  private readonly gossipGrace?: RateLimiter;
+  private readonly sync?: RateLimiter;
+  private readonly peerExchange?: RateLimiter;
+  private readonly streams = new Map<string, number>();
+
+  constructor(config: PeerLimitsConfig | false = DEFAULT_PEER_LIMITS) {
+    this.config = config;
+    if (!config) return;
+    this.gossip = limiter(config.gossip);
+    this.gossipGrace = limiter({
+      perSecond: Math.max(1, config.gossip.perSecond / 10),
+      burst: Math.max(1, Math.ceil(config.gossip.burst / 10)),
+    });
+    this.sync = limiter(config.sync);
+    this.peerExchange = limiter(config.peerExchange);
+  }
+
+  /**
+   * An envelope gossiped by `peer`: within its rate it is accepted; a little over (a busy moment) it is
+   * ignored, costing the peer nothing (history sync fetches it later); far over, it is rejected, which
+   * gossipsub counts against the peer's score until the peer is pruned and its messages are dropped.
+   */
+  gossipFrom(peer: string): GossipDecision {
+    if (!this.gossip || !this.gossipGrace) return 'accept';
+    if (this.gossip.take(peer, 'PUB', 1).ok) return 'accept';
+    return this.gossipGrace.take(peer, 'PUB', 1).ok ? 'ignore' : 'reject';
+  }
+
+  /** A sync page requested by `peer`: within its rate? */
+  syncRequest(peer: string): boolean {
+    return this.sync ? this.sync.take(peer, 'PUB', 1).ok : true;
+  }
+
+  /** Opens a sync stream for `peer` if it has fewer than the limit open; the result closes it again. */
+  openSyncStream(peer: string): (() => void) | undefined {
+    const open = this.streams.get(peer) ?? 0;
+    if (this.config && open >= this.config.syncStreams) return undefined;
+    this.streams.set(peer, open + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.streams.get(peer) ?? 1) - 1;
+      if (left > 0) this.streams.set(peer, left);
+      else this.streams.delete(peer);
+    };
+  }
+
+  /** A peer-exchange round with `peer` (`direction` keeps asking and answering apart). */
+  peerExchangeWith(peer: string, direction: 'serve' | 'ask'): boolean {
+    return this.peerExchange ? this.peerExchange.take(`${direction}:${peer}`, 'PUB', 1).ok : true;
+  }
+
+  get advertisedPeers(): number {
+    return this.config ? this.config.advertisedPeers : DEFAULT_PEER_LIMITS.advertisedPeers;
+  }
+
+  get advertisedAddrs(): number {
+    return this.config ? this.config.advertisedAddrs : DEFAULT_PEER_LIMITS.advertisedAddrs;
+  }
+
+  close(): void {
+    for (const l of [this.gossip, this.gossipGrace, this.sync, this.peerExchange]) l?.close();
+  }
+}
+
+const RATE = /^(\d+(?:\.\d+)?):(\d+)$/;
+
+/**
+ * Parses the CLI's `--peer-limits`: `off`, or comma-separated `NAME=VALUE` overriding the defaults:
+ * `gossip=PER_S:BURST`, `sync=PER_S:BURST`, `sync-streams=N`, `peer-exchange=PER_S:BURST`,
+ * `advertised=PEERS:ADDRS`. Throws an Error naming the bad part.
+ */
+export function parsePeerLimits(text: string): PeerLimitsConfig | false {
+  if (text.trim() === 'off') return false;
+  const out: PeerLimitsConfig = { ...DEFAULT_PEER_LIMITS };
+  const rate = (name: string, value: string): RateSpec => {
+    const m = RATE.exec(value);
+    const perSecond = Number(m?.[1]);
+    const burst = Number(m?.[2]);
+    if (!m || perSecond <= 0 || burst < 1) {
+      throw new Error(`${name}: expected PER_SECOND:BURST (rate above 0, burst at least 1), got "${value}"`);
+    }
+    return { perSecond, burst };
+  };
+  for (const part of text.split(',')) {
+    const [name = '', value = '', ...extra] = part.trim().split('=');
+    if (extra.length > 0 || value === '') throw new Error(`expected NAME=VALUE or off, got "${part}"`);
+    switch (name) {
+      case 'gossip':
+        out.gossip = rate(name, value);
+        break;
+      case 'sync':
+        out.sync = rate(name, value);
+        break;
+      case 'peer-exchange':
+        out.peerExchange = rate(name, value);
+        break;
+      case 'sync-streams':
+        if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+          throw new Error(`sync-streams: expected an integer from 1 to 64, got "${value}"`);
+        }
+        out.syncStreams = Number(value);
+        break;
+      case 'advertised': {
+        const m = /^(\d+):(\d+)$/.exec(value);
+        const peers = Number(m?.[1]);
+        const addrs = Number(m?.[2]);
+        if (!m || peers < 1 || peers > 1000 || addrs < 1 || addrs > 32) {
+          throw new Error(`advertised: expected PEERS:ADDRS (1-1000 and 1-32), got "${value}"`);
+        }
+        out.advertisedPeers = peers;
+        out.advertisedAddrs = addrs;
+        break;
+      }
+      default:
+        throw new Error(
+          `unknown limit "${name}" (gossip, sync, sync-streams, peer-exchange, advertised, or off)`,
+        );
+    }
+  }
+  return out;
+}

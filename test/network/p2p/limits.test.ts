@@ -1,0 +1,287 @@
+// Per-peer limits (peer-limits.ts) against a rogue libp2p peer: a gossip flood is bounded and the flooder
+// scored out, sync streams and sync requests are capped per peer, peer exchange is rate-limited and an
+// oversized advertisement is cut down; meanwhile other peers' traffic still flows and the node answers.
+import '@/network/p2p/polyfill';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, PubSub } from '@libp2p/interface';
+import { StrictNoSign } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { lpStream } from 'it-length-prefixed-stream';
+import { createLibp2p } from 'libp2p';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNodeArgs } from '@/cli/node';
+import { encodeEnvelope } from '@/network/p2p/envelope-codec';
+import { ENVELOPE_TOPIC } from '@/network/p2p/libp2p-relay';
+import { PEERS_PROTOCOL, parsePeerList } from '@/network/p2p/peer-exchange';
+import { DEFAULT_PEER_LIMITS, parsePeerLimits } from '@/network/p2p/peer-limits';
+import type { PeerLimitsConfig } from '@/network/p2p/peer-limits';
+import { requestPage, SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
+import { envelopeJson, post, subscribe, T0 } from '../helpers';
+import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
+import type { P2pTestNode } from './helpers';
+
+const SECOND = 1_000_000_000n;
+const LIMITS: PeerLimitsConfig = {
+  ...DEFAULT_PEER_LIMITS,
+  gossip: { perSecond: 20, burst: 40 },
+  sync: { perSecond: 2, burst: 4 },
+  syncStreams: 2,
+  peerExchange: { perSecond: 0.5, burst: 3 },
+};
+const VALID_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
+
+let a: P2pTestNode;
+let b: P2pTestNode;
+
+beforeAll(async () => {
+  a = await startP2pTestNode([], { peerLimits: LIMITS });
+  b = await startP2pTestNode([addressOf(a)], { peerLimits: LIMITS });
+  await waitForMesh([a, b]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([a, b].map((n) => n.close()));
+});
+
+/** A libp2p peer outside our code; no listen address, so the nodes cannot advertise or dial it. */
+async function rogue(): Promise<Libp2p<{ identify: unknown; pubsub: PubSub }>> {
+  return createLibp2p({
+    addresses: { listen: [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }),
+    },
+  });
+}
+
+async function limited(node: P2pTestNode, kind: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = new RegExp(`^xmtp_p2p_peer_limited_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
+describe('per-peer limits', () => {
+  it('bounds a gossip flood from one peer, scores it out, and still relays the other peers', async () => {
+    const peer = await rogue();
+    try {
+      const floodTopic = '/xmtp/0/m-limits-flood/proto';
+      const honestTopic = '/xmtp/0/m-limits-honest/proto';
+      const stream = subscribe(a, '/message/v1/subscribe', { contentTopics: [honestTopic] });
+      await stream.status;
+      peer.services.pubsub.subscribe(ENVELOPE_TOPIC);
+      await peer.dial(multiaddr(addressOf(a)));
+      await waitFor('the rogue peer to join the relay', () =>
+        a.p2p.relayPeers().includes(peer.peerId.toString()),
+      );
+
+      const started = Date.now();
+      const flood = Array.from({ length: 2000 }, (_, i) =>
+        peer.services.pubsub
+          .publish(
+            ENVELOPE_TOPIC,
+            encodeEnvelope({
+              contentTopic: floodTopic,
+              timestampNs: T0 + BigInt(i) * SECOND,
+              message: new TextEncoder().encode(`flood ${i}`),
+            }),
+          )
+          .catch(() => undefined),
+      );
+      // Honest traffic from node b at 10/s, below its own limit, while the flood runs.
+      const honest = Array.from({ length: 10 }, (_, i) =>
+        envelopeJson(honestTopic, T0 + BigInt(i), `ok ${i}`),
+      );
+      for (const e of honest) {
+        expect((await post(b, '/message/v1/publish', { envelopes: [e] })).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await Promise.all(flood);
+
+      // The node still answers while and after it is flooded.
+      const health = Date.now();
+      expect((await fetch(`${a.url}/healthz`)).status).toBe(200);
+      expect(Date.now() - health).toBeLessThan(2000);
+
+      const got: string[] = [];
+      while (got.length < honest.length) {
+        const line = await stream.next(5000);
+        got.push(Buffer.from(line.result.message, 'base64').toString());
+      }
+      stream.close();
+      expect(got.sort()).toEqual(honest.map((_, i) => `ok ${i}`).sort());
+
+      const seconds = (Date.now() - started) / 1000;
+      const stored = (await storedOn(a, [floodTopic])).length;
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThanOrEqual(LIMITS.gossip.burst + LIMITS.gossip.perSecond * seconds + 5);
+      // Only the first of the flood is even validated: once scored out, the rest is dropped unread.
+      expect(await limited(a, 'gossip_rejected')).toBeGreaterThan(0);
+      await waitFor(
+        'the flooder to score below the graylist',
+        () => a.p2p.peerScore(peer.peerId.toString()) < -80,
+      );
+      // Node b is not penalised for what node a forwarded to it.
+      expect(b.p2p.peerScore(a.p2p.peerId)).toBeGreaterThanOrEqual(0);
+      expect(a.p2p.peerScore(b.p2p.peerId)).toBeGreaterThanOrEqual(0);
+    } finally {
+      await peer.stop();
+    }
+  });
+
+  it('caps the sync streams and sync requests of one peer; another peer still syncs', async () => {
+    const peer = await rogue();
+    try {
+      await peer.dial(multiaddr(addressOf(a)));
+      const open = () => peer.dialProtocol(multiaddr(addressOf(a)), SYNC_PROTOCOL);
+      // Two streams held open without a request fill the peer's slots.
+      const held = [await open(), await open()];
+      const before = await limited(a, 'sync_streams');
+      await expect(requestPage(await open(), undefined, 10)).rejects.toThrow();
+      expect(await limited(a, 'sync_streams')).toBe(before + 1);
+      for (const s of held) s.abort(new Error('done'));
+      await waitFor('the held streams to be released', async () => {
+        try {
+          await requestPage(await open(), undefined, 1);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+
+      // Requests one after another: past the burst, refused until the bucket refills.
+      const results = [];
+      for (let i = 0; i < 8; i++) {
+        results.push(
+          await requestPage(await open(), undefined, 1).then(
+            () => 'served',
+            () => 'refused',
+          ),
+        );
+      }
+      expect(results).toContain('refused');
+      expect(results.filter((r) => r === 'served').length).toBeLessThanOrEqual(LIMITS.sync.burst + 1);
+      expect(await limited(a, 'sync_rate')).toBeGreaterThan(0);
+
+      // Node b has its own buckets: its sync with node a is served.
+      const synced = await b.p2p.syncNow();
+      expect(synced.map((r) => r.peer)).toContain(a.p2p.peerId);
+    } finally {
+      await peer.stop();
+    }
+  });
+
+  it('rate-limits peer exchange and cuts an oversized advertisement down to the limits', async () => {
+    const peer = await rogue();
+    try {
+      // 250 peers of 22 addresses (one too long): about 200 KB, under the 256 KiB frame limit.
+      const huge = {
+        api: 'http://x',
+        peers: Array.from({ length: 250 }, () => ({
+          id: VALID_PEER_ID,
+          addrs: [
+            '/ip4/127.0.0.1/tcp/1',
+            `/dns4/${'a'.repeat(300)}/tcp/1`,
+            ...Array(20).fill('/ip4/127.0.0.1/tcp/2'),
+          ],
+        })),
+      };
+      await peer.handle(PEERS_PROTOCOL, async ({ stream }) => {
+        await lpStream(stream).write(new TextEncoder().encode(JSON.stringify(huge)));
+        await stream.close();
+      });
+      const before = await limited(a, 'advertised');
+      await peer.dial(multiaddr(addressOf(a)));
+      // Node a asks the new peer for its peers once identified, and keeps only what the limits allow.
+      await waitFor(
+        'the advertisement to be cut down',
+        async () => (await limited(a, 'advertised')) > before,
+      );
+      expect((await limited(a, 'advertised')) - before).toBe(50 + 200 * (1 + 20 - 7));
+
+      const asks = [];
+      for (let i = 0; i < 6; i++) {
+        asks.push(
+          await peer
+            .dialProtocol(multiaddr(addressOf(a)), PEERS_PROTOCOL)
+            .then(async (s) => (await lpStream(s).read()).length > 0)
+            .catch(() => false),
+        );
+      }
+      expect(asks.slice(0, LIMITS.peerExchange.burst)).toEqual([true, true, true]);
+      expect(asks).toContain(false);
+      expect(await limited(a, 'peer_exchange')).toBeGreaterThan(0);
+    } finally {
+      await peer.stop();
+    }
+  });
+
+  it('keeps only valid advertised peers and addresses within the limits', () => {
+    const list = parsePeerList(
+      {
+        api: 42,
+        peers: [
+          { id: 'not a peer id', addrs: [] },
+          {
+            id: VALID_PEER_ID,
+            addrs: ['/ip4/1.2.3.4/tcp/1', 'garbage', 7, '/ip4/1.2.3.5/tcp/1', '/ip4/1.2.3.6/tcp/1'],
+          },
+          { id: VALID_PEER_ID, addrs: ['/ip4/1.2.3.7/tcp/1'] },
+          { id: VALID_PEER_ID, addrs: [] },
+        ],
+      },
+      { peers: 3, addrs: 2 },
+    );
+    expect(list).toEqual({
+      api: null,
+      peers: [
+        { id: VALID_PEER_ID, addrs: ['/ip4/1.2.3.4/tcp/1', '/ip4/1.2.3.5/tcp/1'] },
+        { id: VALID_PEER_ID, addrs: ['/ip4/1.2.3.7/tcp/1'] },
+      ],
+      // The bad id, 'garbage', 7, the third address, and the fourth peer past the limit of 3.
+      dropped: 5,
+    });
+    expect(parsePeerList('nonsense')).toEqual({ api: null, peers: [], dropped: 0 });
+  });
+
+  it('takes the limits from --peer-limits, and names the flag when they are bad', () => {
+    expect(
+      parseNodeArgs(['--p2p-port', '0', '--peer-limits', 'gossip=50.5:500,sync-streams=2,advertised=50:4']),
+    ).toMatchObject({
+      p2p: {
+        peerLimits: {
+          gossip: { perSecond: 50.5, burst: 500 },
+          sync: DEFAULT_PEER_LIMITS.sync,
+          syncStreams: 2,
+          peerExchange: DEFAULT_PEER_LIMITS.peerExchange,
+          advertisedPeers: 50,
+          advertisedAddrs: 4,
+        },
+      },
+    });
+    expect(parseNodeArgs(['--p2p-port', '0', '--peer-limits', 'off'])).toMatchObject({
+      p2p: { peerLimits: false },
+    });
+    expect(parseNodeArgs(['--p2p-port', '0'])).not.toHaveProperty('p2p.peerLimits');
+    for (const bad of [
+      'gossip=0:10',
+      'sync=5',
+      'sync-streams=0',
+      'advertised=5000:1',
+      'speed=1:1',
+      'gossip',
+    ]) {
+      expect(() => parseNodeArgs(['--p2p-port', '0', '--peer-limits', bad])).toThrow(/^--peer-limits: /);
+    }
+    expect(() => parseNodeArgs(['--peer-limits', 'off'])).toThrow(/--peer-limits needs --p2p-port/);
+    expect(parsePeerLimits('peer-exchange=2:20')).toMatchObject({
+      peerExchange: { perSecond: 2, burst: 20 },
+    });
+  });
+});
