@@ -391,6 +391,31 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     await expect(popup.locator('.site').count()).resolves.toBe(1);
   });
 
+  it('fails at once with 4900 while the inbox is locked, and resumes reads and events after unlock', async () => {
+    await popupRequest(popup, 'vault.lock', {});
+    expect(await request(pageB, 'xmtp_listConversations')).toMatchObject({
+      error: { code: 4900, message: expect.stringContaining('locked') },
+    });
+    expect(((await request(pageB, 'xmtp_getPermissions')).result as unknown[]).length).toBe(2);
+    await popupRequest(popup, 'vault.unlock', { password: PASSWORD });
+    expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
+    // Unlocking reconnects in the background; the inbox's stream picks up from when it opens.
+    await until(
+      'the inbox to be online again',
+      async () =>
+        ((await popupRequest(popup, 'state.get', {})) as { result?: { online?: boolean } }).result?.online,
+    );
+    await scoped.send('after unlock');
+    await pageB.waitForFunction(
+      () =>
+        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
+          (e) => e.event === 'message' && e.data.content === 'after unlock',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
+  });
+
   it('keeps a page subscribed across a service worker restart', async () => {
     await extension.stopWorker();
     // The content script's port dropped with the worker; the relay reconnects (starting a new worker) and
@@ -416,30 +441,11 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     expect(await pending.settle()).toMatchObject({ error: { code: 4900 } });
     await prompt.close();
     expect(await request(pageA, 'xmtp_getPermissions')).toEqual({ result: [] });
-  });
-
-  it('fails at once with 4900 while the inbox is locked, and resumes reads and events after unlock', async () => {
-    await popupRequest(popup, 'vault.lock', {});
-    expect(await request(pageB, 'xmtp_listConversations')).toMatchObject({
-      error: { code: 4900, message: expect.stringContaining('locked') },
-    });
-    expect(((await request(pageB, 'xmtp_getPermissions')).result as unknown[]).length).toBe(2);
-    await popupRequest(popup, 'vault.unlock', { password: PASSWORD });
-    expect(((await request(pageB, 'xmtp_listConversations')).result as unknown[]).length).toBe(1);
-    // Unlocking reconnects in the background; the inbox's stream picks up from when it opens.
+    // The new worker resumes the inbox from the still-unlocked vault.
     await until(
-      'the inbox to be online again',
+      'the inbox to be online after the restart',
       async () =>
         ((await popupRequest(popup, 'state.get', {})) as { result?: { online?: boolean } }).result?.online,
-    );
-    await scoped.send('after unlock');
-    await pageB.waitForFunction(
-      () =>
-        (window as unknown as { __events: { event: string; data: { content?: string } }[] }).__events.some(
-          (e) => e.event === 'message' && e.data.content === 'after unlock',
-        ),
-      undefined,
-      { timeout: 30_000 },
     );
   });
 
