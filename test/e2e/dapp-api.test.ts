@@ -285,6 +285,25 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
       error: { code: -32602, message: expect.stringContaining('topic') },
     });
 
+    // Timing for the README (printed, not asserted): a request's round trip page → content → worker → page.
+    const timings = await pageA.evaluate(async () => {
+      const xmtp = (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp;
+      const median = async (method: string) => {
+        const runs: number[] = [];
+        for (let i = 0; i < 50; i++) {
+          const started = performance.now();
+          await xmtp.request({ method });
+          runs.push(performance.now() - started);
+        }
+        return runs.sort((a, b) => a - b)[25]!.toFixed(1);
+      };
+      return {
+        getPermissions: await median('xmtp_getPermissions'),
+        listConversations: await median('xmtp_listConversations'),
+      };
+    });
+    console.log(`window.xmtp round trip, median of 50 (ms): ${JSON.stringify(timings)}`);
+
     expect(await request(pageA, 'xmtp_subscribe')).toEqual({ result: ['message', 'conversation'] });
     await scoped.send('live hello');
     await pageA.waitForFunction(
