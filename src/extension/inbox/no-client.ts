@@ -1,5 +1,5 @@
-// Until the adapter over src/client is wired, every network operation reports `client_unavailable` as data,
-// so the popup shows a clear message and everything local (vault, cache, settings) still works.
+// An adapter with no network client: every network operation reports `client_unavailable` as data, while
+// everything local (vault, cache, settings) still works. Tests use it to prove exactly that.
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
 

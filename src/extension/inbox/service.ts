@@ -118,7 +118,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit({ kind: 'state' });
   }
 
+  /** Bumped by every closeSession(): a session still starting from before it must not attach afterwards. */
+  let epoch = 0;
+
   async function closeSession() {
+    epoch++;
     stopStream?.();
     stopStream = undefined;
     streamLive = false;
@@ -132,15 +136,24 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   async function ensureSession(): Promise<ClientSession> {
     if (session) return session;
     if (!starting) {
-      starting = (async () => {
+      const started = epoch;
+      const attempt = (async () => {
         await requireAccount();
         const keyBundle = await vault.readSecret();
         const { nodes } = await readSettings(local);
         const created = await deps.adapter.create({ kind: 'key', keyBundle }, { nodes });
+        // Locked or signed out while the client was being created: it must not come back to life.
+        if (started !== epoch) {
+          await created.close().catch(() => undefined);
+          throw new ExtensionError('vault_locked', 'the vault was locked while the client started');
+        }
         attach(created);
         return created;
       })();
-      starting.catch(() => (starting = undefined));
+      starting = attempt;
+      attempt.catch(() => {
+        if (starting === attempt) starting = undefined;
+      });
     }
     return starting;
   }
@@ -288,8 +301,9 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
     async unlock(password) {
       await vault.unlock(password);
-      // The network may be down; unlocking must not depend on it. The popup shows `online`.
-      void ensureSession().catch(() => emit({ kind: 'state' }));
+      // The network may be down; unlocking must not depend on it. The popup shows `online`. The refresh starts
+      // the session and catches every conversation up on what arrived while the vault was locked.
+      void service.refresh().catch(() => emit({ kind: 'state' }));
       emit({ kind: 'state' });
       return service.state();
     },

@@ -3,6 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
+import type { ClientAdapter, ClientSession } from '@/extension/client-adapter';
 import type { InboxUpdate } from '@/extension/inbox-service';
 import { noClientAdapter } from '@/extension/inbox/no-client';
 import { createInboxService } from '@/extension/inbox/service';
@@ -17,7 +18,10 @@ const PASSWORD = 'correct horse battery';
 
 // The inbox service with the real vault, cache and settings, and the build's real no-client adapter: what works
 // offline must work, and everything needing the network must fail as data with a clear code.
-async function setup({ signedIn = true } = {}) {
+async function setup({
+  signedIn = true,
+  adapter = noClientAdapter,
+}: { signedIn?: boolean; adapter?: ClientAdapter } = {}) {
   const indexedDB = new IDBFactory();
   const local = createMemoryArea();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
@@ -27,7 +31,7 @@ async function setup({ signedIn = true } = {}) {
     vault,
     cache,
     local,
-    adapter: noClientAdapter,
+    adapter,
     wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
     fetch: async (input) => {
       requests.push(String(input));
@@ -155,5 +159,53 @@ describe('inbox service', () => {
     expect(state).toMatchObject({ vault: 'empty', settings: { autoLockMinutes: 5 } });
     expect(state.address).toBeUndefined();
     expect(await cache.listConversations()).toEqual([]);
+  });
+
+  it('does not bring back a client that was still starting when the vault was locked', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sessions: { closed: boolean; streaming: boolean }[] = [];
+    // A client adapter whose clients take until `gate` to connect (an injected interface, not one of our modules).
+    const adapter: ClientAdapter = {
+      async create() {
+        const record = { closed: false, streaming: false };
+        sessions.push(record);
+        await gate;
+        const unavailable = async (): Promise<never> => {
+          throw new Error('not used by this test');
+        };
+        const session: ClientSession = {
+          address: SELF,
+          exportKeyBundle: unavailable,
+          listConversations: async () => [],
+          messages: async () => [],
+          send: unavailable,
+          newConversation: unavailable,
+          canMessage: async () => false,
+          setConsent: async () => undefined,
+          streamAll(handlers) {
+            record.streaming = true;
+            handlers.onConnection?.(true);
+            return () => void (record.streaming = false);
+          },
+          close: async () => void (record.closed = true),
+        };
+        return session;
+      },
+    };
+    const { service } = await setup({ adapter });
+    const resumed = service.resume();
+    while (sessions.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await service.lock();
+    release();
+    await expect(resumed).rejects.toMatchObject({ code: 'vault_locked' });
+    expect(sessions).toEqual([{ closed: true, streaming: false }]);
+    expect((await service.state()).online).toBe(false);
+
+    // Unlocking starts a fresh client, streams, and catches up.
+    await service.unlock(PASSWORD);
+    while (!sessions[1]?.streaming) await new Promise((r) => setTimeout(r, 1));
+    expect(sessions[0]).toEqual({ closed: true, streaming: false });
+    expect((await service.state()).online).toBe(true);
   });
 });
