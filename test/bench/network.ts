@@ -2,7 +2,9 @@
 // A network of nodes, each a child process (`bin/xmtp-inbox.js node --p2p-port 0 …`) on loopback:
 // 1. publish→delivery latency with 3 nodes: one envelope at a time, published on each node in turn, received
 //    by a subscribe-all stream on every node; deliveries on the publishing node itself are the reference.
-// 2. history sync: a node joins a source whose SQLite store was preloaded with N envelopes (default 1,000,000)
+// 2. anti-entropy: 3 nodes syncing with each other every 2 s while envelopes are published round-robin in
+//    batches; how many envelopes the periodic sync transfers again, against what gossip delivered.
+// 3. history sync: a node joins a source whose SQLite store was preloaded with N envelopes (default 1,000,000)
 //    and catches up; throughput is compared with raw inserts into the same kind of store, measured here.
 // Prints a markdown table. Auth and rate limits are off: this measures the relay and sync paths.
 import { createHash, randomBytes } from 'node:crypto';
@@ -148,6 +150,58 @@ async function latency(): Promise<{ cross: number[]; local: number[]; delivered:
   };
 }
 
+interface AntiEntropy {
+  published: number;
+  /** Envelopes each node got from peers over gossip, summed. */
+  gossiped: number;
+  /** Envelopes sync fetched that the node had already, that were new, and that it skipped by digest. */
+  present: number;
+  fresh: number;
+  skipped: number;
+}
+
+async function antiEntropy(): Promise<AntiEntropy> {
+  const a = await start('ae-a', ['--sync-interval', '2']);
+  const b = await start('ae-b', ['--bootstrap', a.addr, '--sync-interval', '2']);
+  const c = await start('ae-c', ['--bootstrap', a.addr, '--sync-interval', '2']);
+  const trio = [a, b, c];
+  for (;;) {
+    const views = await Promise.all(trio.map((n) => getJson(`${n.url}/peers`)));
+    if (views.every((v) => v.relayPeers.length === 2)) break;
+    await sleep(100);
+  }
+  const batches = quick ? 30 : 60;
+  const topic = '/xmtp/0/m-bench-anti-entropy/proto';
+  for (let i = 0; i < batches; i++) {
+    const envelopes = Array.from({ length: 100 }, (_, j) => ({
+      contentTopic: topic,
+      timestampNs: String(BigInt(Date.now()) * 1_000_000n + BigInt(j)),
+      message: randomBytes(MESSAGE_BYTES).toString('base64'),
+    }));
+    const res = await fetch(`${trio[i % 3]!.url}/message/v1/publish`, {
+      method: 'POST',
+      body: JSON.stringify({ envelopes }),
+    });
+    if (res.status !== 200) throw new Error(`publish failed: ${res.status}`);
+    await res.text();
+    await sleep(200);
+  }
+  // Two more sync rounds after the last publish.
+  await sleep(5000);
+  const sum = async (line: RegExp): Promise<number> =>
+    (await Promise.all(trio.map((n) => metric(n, line)))).reduce((x, y) => x + y, 0);
+  const result: AntiEntropy = {
+    published: batches * 100,
+    gossiped: await sum(/^xmtp_p2p_envelopes_relayed_total\{direction="in"\} (\d+)$/m),
+    present: await sum(/^xmtp_sync_envelopes_total\{result="present"\} (\d+)$/m),
+    fresh: await sum(/^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m),
+    skipped: await sum(/^xmtp_sync_envelopes_total\{result="skipped"\} (\d+)$/m),
+  };
+  await Promise.all(trio.map((n) => n.stop()));
+  nodes.length = 0;
+  return result;
+}
+
 async function historySync(): Promise<{ syncSeconds: number; insertPerSecond: number }> {
   const dir = join(root, 'source');
   const store = new SqliteStore(join(dir, 'envelopes.db'));
@@ -204,6 +258,8 @@ async function historySync(): Promise<{ syncSeconds: number; insertPerSecond: nu
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const lat = await latency();
 log(`latency: ${lat.delivered}/${lat.expected} deliveries`);
+const ae = await antiEntropy();
+log(`anti-entropy: ${JSON.stringify(ae)}`);
 const sync = await historySync();
 const syncRate = ENVELOPES / sync.syncSeconds;
 
@@ -215,6 +271,7 @@ History sync: a new node catches up from a source node whose SQLite store holds 
 | cross-node publish→delivery p50 | ${ms(percentile(lat.cross, 50))} | same-node p50 ${ms(percentile(lat.local, 50))} |
 | cross-node publish→delivery p99 | ${ms(percentile(lat.cross, 99))} | same-node p99 ${ms(percentile(lat.local, 99))} |
 | deliveries (each envelope once on each node) | ${lat.delivered} / ${lat.expected} | |
+| anti-entropy (sync every 2 s): envelopes sync transferred again | ${ae.present.toLocaleString('en')} (+ ${ae.fresh.toLocaleString('en')} new), ${ae.skipped.toLocaleString('en')} skipped by digest | ${ae.gossiped.toLocaleString('en')} delivered by gossip (${ae.published.toLocaleString('en')} published × 2 peers) |
 | history sync of ${ENVELOPES.toLocaleString('en')} envelopes | ${sync.syncSeconds.toFixed(1)} s, ${Math.round(syncRate).toLocaleString('en')} envelopes/s | raw SQLite store inserts ${Math.round(sync.insertPerSecond).toLocaleString('en')} envelopes/s (sync at ${((syncRate / sync.insertPerSecond) * 100).toFixed(0)}%) |
 `);
 process.exit(0);

@@ -15,6 +15,7 @@ import { decodeEnvelope, encodeEnvelope, withinLimits } from './envelope-codec';
 import type { P2pMetrics } from './p2p-metrics';
 import type { PeerLimiter } from './peer-limits';
 import { SeenCache } from './seen-cache';
+import { DIGEST_PREFIX_BYTES } from '@/network/sync/sync-protocol';
 
 /** The gossipsub topic every node subscribes to: each node stores every envelope. */
 export const ENVELOPE_TOPIC = '/xmtp-inbox/envelopes/1';
@@ -50,6 +51,11 @@ function hex(bytes: Uint8Array): string {
 export class Libp2pRelay implements Relay {
   private listeners: ((envelope: RelayEnvelope) => void)[] = [];
   private readonly seen: SeenCache;
+  /**
+   * Digest prefixes (DIGEST_PREFIX_BYTES) of envelopes known to be in this node's store, so anti-entropy
+   * sync fetches only the others. Only added once a store insert succeeded; an evicted one is fetched again.
+   */
+  private readonly stored: SeenCache;
   private readonly incoming: RelayEnvelope[] = [];
   private draining: Promise<void> | undefined;
   private closed = false;
@@ -57,6 +63,7 @@ export class Libp2pRelay implements Relay {
 
   constructor(private readonly options: Libp2pRelayOptions) {
     this.seen = new SeenCache(options.seenCapacity ?? 200_000);
+    this.stored = new SeenCache(options.seenCapacity ?? 200_000);
     // Validation runs before gossipsub forwards a message: malformed or oversized envelopes are
     // rejected (and their sender penalised), ones already seen are neither forwarded nor delivered.
     options.pubsub.topicValidators.set(ENVELOPE_TOPIC, (peer, message) => {
@@ -85,7 +92,10 @@ export class Libp2pRelay implements Relay {
 
   /** A locally published envelope: to local subscribers at once (§13.2: duplicates too), then to peers. */
   publish(envelope: RelayEnvelope): void {
-    this.seen.add(hex(envelopeDigest(envelope.contentTopic, envelope.message)));
+    const digest = envelopeDigest(envelope.contentTopic, envelope.message);
+    this.seen.add(hex(digest));
+    // The API stores an envelope before it publishes it (ephemeral ones are never stored).
+    if (!isEphemeralTopic(envelope.contentTopic)) this.markStored(digest);
     this.deliver(envelope);
     if (this.closed) return;
     this.options.pubsub.publish(ENVELOPE_TOPIC, encodeEnvelope(envelope)).then(
@@ -105,12 +115,22 @@ export class Libp2pRelay implements Relay {
     };
   }
 
+  /** Whether the envelope with this digest (or its DIGEST_PREFIX_BYTES prefix) is known to be stored. */
+  isStored(digest: Uint8Array): boolean {
+    return this.stored.has(hex(digest.subarray(0, DIGEST_PREFIX_BYTES)));
+  }
+
+  private markStored(digest: Uint8Array): void {
+    this.stored.add(hex(digest.subarray(0, DIGEST_PREFIX_BYTES)));
+  }
+
   /**
    * Envelopes fetched by history sync: stored (the store skips the ones it has), and the new, recent
    * ones not yet seen are delivered to subscribers. Returns how many were new to the store.
    */
   async acceptSynced(envelopes: StoredEnvelope[]): Promise<number> {
     const fresh = await this.options.store.insert(envelopes);
+    for (const envelope of envelopes) this.markStored(envelope.digest);
     const now = this.options.now?.() ?? Date.now();
     const since = BigInt(now - (this.options.liveWindowMs ?? 600_000)) * 1_000_000n;
     let stored = 0;
@@ -163,6 +183,7 @@ export class Libp2pRelay implements Relay {
       if (toStore.length > 0) {
         try {
           const fresh = await this.options.store.insert(toStore);
+          for (const e of toStore) this.markStored(e.digest);
           const stored = fresh.filter(Boolean).length;
           if (stored > 0) this.options.onStored?.(stored);
         } catch (error) {

@@ -25,7 +25,7 @@ export class P2pMetrics {
     });
     this.synced = new Counter({
       name: 'xmtp_sync_envelopes_total',
-      help: 'Envelopes fetched by history sync, new (stored) or already present',
+      help: 'Envelopes of history sync: fetched and new (stored), fetched and already present, or skipped (known by digest)',
       labelNames: ['result'],
       registers,
     });

@@ -193,6 +193,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     logger: options.logger,
     intervalMs: options.syncIntervalMs,
     storeIdentity: options.store.identity,
+    isStored: (digest) => relay.isStored(digest),
   });
   let apiUrl: string | null = null;
   const apis = new Map<string, string>();

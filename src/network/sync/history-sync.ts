@@ -5,12 +5,19 @@
 //
 // Order: each peer's store insertion order (store.ts `scan`), so positions are per peer. Duplicates (what
 // gossip already brought, or what several peers all have) are skipped by the store's digest key.
+//
+// Anti-entropy mostly re-reads what gossip already delivered. So while most of what a peer sends is
+// already known to be stored here (`isStored`, the relay's bounded cache), a page is asked for as digests
+// first (16 bytes an envelope) and then only the envelopes missing here are fetched; when most are
+// missing (a node catching up, or a first sync with a peer) pages are fetched whole, as before, with the
+// next page prefetched. The mode follows the last page. An envelope whose digest fell out of the cache is simply fetched again.
 import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Logger } from '@/network/http/handler';
 import type { StoredEnvelope } from '@/network/store/store';
 import type { P2pMetrics } from '@/network/p2p/p2p-metrics';
-import { MAX_PAGE_ENVELOPES, requestPage, SYNC_PROTOCOL } from './sync-protocol';
+import { MAX_PAGE_ENVELOPES, requestDigests, requestPage, SYNC_PROTOCOL } from './sync-protocol';
+import type { SyncPage } from './sync-protocol';
 import type { SyncPositions } from './sync-positions';
 
 export interface HistorySyncOptions {
@@ -25,12 +32,17 @@ export interface HistorySyncOptions {
   pageSize?: number;
   /** This node's store identity (store.ts), so peers on the same database skip the sync. */
   storeIdentity?: string;
+  /** Whether an envelope with this digest (or 16-byte prefix) is known to be stored here. */
+  isStored?(digest: Uint8Array): boolean;
 }
 
 export interface SyncResult {
   peer: string;
+  /** Envelopes transferred. */
   envelopes: number;
   stored: number;
+  /** Envelopes not transferred: their digest showed they were already stored here. */
+  skipped: number;
 }
 
 export class HistorySync {
@@ -70,41 +82,75 @@ export class HistorySync {
   }
 
   /**
-   * Pulls everything `peer` has after the saved position. The next page is requested while the
-   * current one is stored, so at most two pages are held.
+   * Pulls everything `peer` has after the saved position. Whole pages: the next page is requested
+   * while the current one is stored, so at most two pages are held. Digest pages: one at a time.
    */
   async syncWith(peer: string): Promise<SyncResult> {
-    const result: SyncResult = { peer, envelopes: 0, stored: 0 };
+    const result: SyncResult = { peer, envelopes: 0, stored: 0, skipped: 0 };
     const peerId = peerIdFromString(peer);
-    const fetchPage = async (after: string | undefined) =>
-      requestPage(
-        await this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL, {
-          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)]),
-        }),
-        after,
-        this.options.pageSize ?? MAX_PAGE_ENVELOPES,
-        this.options.storeIdentity,
-        this.abort.signal,
-      );
+    const limit = this.options.pageSize ?? MAX_PAGE_ENVELOPES;
+    const signal = (): AbortSignal => AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)]);
+    const dial = async () => this.options.libp2p.dialProtocol(peerId, SYNC_PROTOCOL, { signal: signal() });
+    const identity = this.options.storeIdentity;
+    const fetchPage = async (after: string | undefined, count = limit, want?: Uint8Array) =>
+      requestPage(await dial(), after, count, identity, this.abort.signal, want);
+    const isStored = this.options.isStored;
     let after = this.options.positions.get(peer);
-    let next = fetchPage(after);
+    /**
+     * Pages of digests first while most of what arrives is already here; not on a first sync with a
+     * peer (a node catching up on its whole store).
+     */
+    let digestsFirst = isStored !== undefined && after !== undefined;
+    let next: Promise<SyncPage> | undefined;
     for (;;) {
-      const page = await next;
+      let page: Omit<SyncPage, 'envelopes'>;
+      let envelopes: StoredEnvelope[];
+      if (next || !digestsFirst || !isStored) {
+        const whole = await (next ?? fetchPage(after));
+        next = undefined;
+        page = whole;
+        envelopes = whole.envelopes;
+        const known = isStored ? envelopes.filter((e) => isStored(e.digest)).length : 0;
+        digestsFirst = isStored !== undefined && envelopes.length > 0 && known * 2 >= envelopes.length;
+      } else {
+        const summary = await requestDigests(await dial(), after, limit, identity, this.abort.signal);
+        page = summary;
+        const want = new Uint8Array(Math.ceil(summary.digests.length / 8));
+        let wanted = 0;
+        summary.digests.forEach((digest, i) => {
+          if (isStored(digest)) return;
+          want[i >> 3]! |= 1 << (i & 7);
+          wanted++;
+        });
+        envelopes = [];
+        if (wanted > 0 && !summary.sameStore) {
+          const rest = await fetchPage(after, summary.digests.length, want);
+          if (rest.position !== summary.position) {
+            throw new Error(
+              'sync: the peer answered a different range for the envelopes than for their digests',
+            );
+          }
+          envelopes = rest.envelopes;
+        }
+        result.skipped += summary.digests.length - wanted;
+        this.options.metrics.synced.labels('skipped').inc(summary.digests.length - wanted);
+        digestsFirst = wanted * 2 <= summary.digests.length;
+      }
       if (page.sameStore || this.closed) return result;
       if (page.restarted)
         this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
       const position = page.position !== '' ? page.position : after;
-      if (page.more) {
+      if (page.more && !digestsFirst) {
         next = fetchPage(position);
         // Handled when awaited; a failure while this page is stored must not go unobserved.
         next.catch(() => undefined);
       }
-      if (page.envelopes.length > 0) {
-        const stored = await this.options.accept(page.envelopes);
-        result.envelopes += page.envelopes.length;
+      if (envelopes.length > 0) {
+        const stored = await this.options.accept(envelopes);
+        result.envelopes += envelopes.length;
         result.stored += stored;
         this.options.metrics.synced.labels('new').inc(stored);
-        this.options.metrics.synced.labels('present').inc(page.envelopes.length - stored);
+        this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
       }
       if (position !== undefined && position !== after) this.options.positions.set(peer, position);
       if (!page.more) return result;

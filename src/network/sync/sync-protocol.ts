@@ -4,11 +4,18 @@
 // order (store.ts `scan`), is authenticated by noise like the relay, and needs no second port open.
 //
 // One stream per page. The requester writes one length-prefixed JSON frame
-//   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>"}
+//   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>",
+//    "digests": bool, "want": "<base64 bitmap or absent>"}
 // and the responder answers with length-prefixed frames:
 //   0x01 ‖ envelopes as protobuf `repeated Envelope envelopes = 1` (the QueryResponse field, §1.3), in
 //          insertion order, up to 4 MiB per frame (a frame per envelope cost a read and a decrypt each)
+//   0x03 ‖ (with "digests": true, instead of 0x01) the first 16 bytes of each envelope's digest (§1.5),
+//          concatenated, in the same order
 //   0x02 ‖ JSON {"position": "...", "more": bool, "restarted": bool, "sameStore": bool}   (last frame)
+// Anti-entropy asks for digests first, then for the same range again (same `after`, `limit` = the number
+// of digests) with "want": bit i (LSB first) set for each envelope it lacks; the responder sends only
+// those. The range is the same both times: a store hands out no envelope before a position it already
+// handed out (store.ts `scan`), and the requester checks that both answers end at the same position.
 // Nodes on one PostgreSQL database see the same store identity: the responder then sends nothing.
 // `position` is the responder's opaque store position after the page; the requester keeps it per peer
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
@@ -18,11 +25,15 @@ import { envelopeDigest } from '@/network/api/service';
 import type { Logger } from '@/network/http/handler';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+import { fromBase64, toBase64 } from '@/protocol/bytes';
 
 export const SYNC_PROTOCOL = '/xmtp-inbox/sync/1.0.0';
 
 export const FRAME_ENVELOPE = 0x01;
 export const FRAME_END = 0x02;
+export const FRAME_DIGESTS = 0x03;
+/** Bytes of each digest in a digest frame: 128 bits, beyond reach of a crafted collision. */
+export const DIGEST_PREFIX_BYTES = 16;
 
 /** Envelope bytes gathered into one frame before it is sent. */
 const FRAME_TARGET_BYTES = 4 * 1024 * 1024;
@@ -34,6 +45,15 @@ export const MAX_PAGE_ENVELOPES = 5000;
 export const PAGE_BYTES = 4 * 1024 * 1024;
 /** How long a responder waits for the request frame. */
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/** A page's digests (a digest request): `digests[i]` is the prefix of the i-th envelope of the range. */
+export interface DigestPage {
+  digests: Uint8Array[];
+  position: string;
+  more: boolean;
+  restarted: boolean;
+  sameStore: boolean;
+}
 
 export interface SyncPage {
   envelopes: StoredEnvelope[];
@@ -83,7 +103,13 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
       after?: unknown;
       limit?: unknown;
       store?: unknown;
+      digests?: unknown;
+      want?: unknown;
     };
+    const digestsOnly = request.digests === true;
+    // Which envelopes of the range to send (absent: all); bit i, LSB first, for the i-th envelope.
+    const want = typeof request.want === 'string' ? fromBase64(request.want) : undefined;
+    let index = 0;
     const sameStore = store.identity !== undefined && request.store === store.identity;
     const after = typeof request.after === 'string' ? request.after : undefined;
     const wanted =
@@ -108,11 +134,19 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
         let partBytes = 0;
         const flush = async (): Promise<void> => {
           if (parts.length === 0) return;
-          await lp.write(frame(FRAME_ENVELOPE, concatBytes(parts, partBytes)));
+          await lp.write(frame(digestsOnly ? FRAME_DIGESTS : FRAME_ENVELOPE, concatBytes(parts, partBytes)));
           parts = [];
           partBytes = 0;
         };
         for (const envelope of page.envelopes) {
+          const i = index++;
+          bytes += envelope.message.length;
+          if (digestsOnly) {
+            parts.push(envelope.digest.subarray(0, DIGEST_PREFIX_BYTES));
+            partBytes += DIGEST_PREFIX_BYTES;
+            continue;
+          }
+          if (want && !((want[i >> 3] ?? 0) & (1 << (i & 7)))) continue;
           const encoded = encodeEnvelope(envelope);
           const field = new Uint8Array(1 + varintBytes(encoded.length).length + encoded.length);
           field[0] = 0x0a;
@@ -122,7 +156,6 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
           if (partBytes + field.length > FRAME_TARGET_BYTES) await flush();
           parts.push(field);
           partBytes += field.length;
-          bytes += envelope.message.length;
         }
         await flush();
         sent += page.envelopes.length;
@@ -142,19 +175,44 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
   }
 }
 
-/** Requests one page after `after` on a fresh `stream` and reads it whole. */
-export async function requestPage(
+interface PageRequest {
+  after: string | undefined;
+  limit: number;
+  storeIdentity?: string;
+  digests?: boolean;
+  want?: Uint8Array;
+}
+
+/** Sends one request on a fresh `stream` and reads the answer whole. */
+async function exchange(
   stream: Stream,
-  after: string | undefined,
-  limit: number,
-  storeIdentity?: string,
+  request: PageRequest,
   signal?: AbortSignal,
-): Promise<SyncPage> {
+): Promise<SyncPage & { digests: Uint8Array[] }> {
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
-  await lp.write(json({ after: after ?? null, limit, store: storeIdentity ?? null }), { signal });
+  await lp.write(
+    json({
+      after: request.after ?? null,
+      limit: request.limit,
+      store: request.storeIdentity ?? null,
+      ...(request.digests ? { digests: true } : {}),
+      ...(request.want ? { want: toBase64(request.want) } : {}),
+    }),
+    { signal },
+  );
   const envelopes: StoredEnvelope[] = [];
+  const digests: Uint8Array[] = [];
   for (;;) {
     const data = (await lp.read({ signal })).subarray();
+    if (data[0] === FRAME_DIGESTS) {
+      if ((data.length - 1) % DIGEST_PREFIX_BYTES !== 0) throw new Error('sync: malformed digest list');
+      const body = Uint8Array.from(data.subarray(1));
+      for (let o = 0; o < body.length; o += DIGEST_PREFIX_BYTES) {
+        digests.push(body.subarray(o, o + DIGEST_PREFIX_BYTES));
+      }
+      if (digests.length > MAX_PAGE_ENVELOPES) throw new Error('sync: too many digests in a page');
+      continue;
+    }
     if (data[0] === FRAME_ENVELOPE) {
       // Copied out of the stream's buffers once; envelopes below are views of this copy.
       const body = Uint8Array.from(data.subarray(1));
@@ -185,10 +243,47 @@ export async function requestPage(
     await stream.close();
     return {
       envelopes,
-      position: end.position ?? after ?? '',
+      digests,
+      position: end.position ?? request.after ?? '',
       more: end.more === true,
       restarted: end.restarted === true,
       sameStore: end.sameStore === true,
     };
   }
+}
+
+/**
+ * Requests one page after `after` on a fresh `stream` and reads it whole; with `want`, only the
+ * envelopes of the range whose bit is set (see the header).
+ */
+export async function requestPage(
+  stream: Stream,
+  after: string | undefined,
+  limit: number,
+  storeIdentity?: string,
+  signal?: AbortSignal,
+  want?: Uint8Array,
+): Promise<SyncPage> {
+  const { digests: _digests, ...page } = await exchange(
+    stream,
+    { after, limit, storeIdentity, want },
+    signal,
+  );
+  return page;
+}
+
+/** Requests the digests of the page after `after` on a fresh `stream`. */
+export async function requestDigests(
+  stream: Stream,
+  after: string | undefined,
+  limit: number,
+  storeIdentity?: string,
+  signal?: AbortSignal,
+): Promise<DigestPage> {
+  const { envelopes: _envelopes, ...page } = await exchange(
+    stream,
+    { after, limit, storeIdentity, digests: true },
+    signal,
+  );
+  return page;
 }

@@ -166,4 +166,47 @@ describe('history sync', () => {
     expect(text).toMatch(/^xmtp_sync_envelopes_total\{result="present"\} 0$/m);
     expect((await storedOn(late, [topic])).length).toBe(12_010);
   }, 60_000);
+
+  it('re-reads what gossip delivered as digests only, and still fetches what gossip missed', async () => {
+    const a = await p2pNode();
+    const b = await p2pNode([addressOf(a)]);
+    await waitForMesh([a, b]);
+    await Promise.all([a.p2p.syncNow(), b.p2p.syncNow()]);
+    const topic = '/xmtp/0/m-sync-digests/proto';
+    const relayed = Array.from({ length: 300 }, (_, i) =>
+      envelopeJson(topic, T0 + BigInt(i), `relayed ${i}`),
+    );
+    for (let i = 0; i < relayed.length; i += 100) {
+      await post(i % 200 === 0 ? a : b, '/message/v1/publish', { envelopes: relayed.slice(i, i + 100) });
+    }
+    await waitFor('gossip to deliver all 300', async () => (await storedOn(b, [topic])).length === 300);
+    await waitFor('gossip to deliver all 300', async () => (await storedOn(a, [topic])).length === 300);
+    // Everything a and b published reached the other over gossip: the sync transfers no envelope.
+    const [fromB] = await a.p2p.syncNow();
+    expect(fromB).toMatchObject({ peer: b.p2p.peerId, envelopes: 0, stored: 0 });
+    expect(fromB!.skipped).toBeGreaterThanOrEqual(100);
+
+    // Cut off, b misses 20; back, its sync asks a for digests and fetches exactly those 20.
+    await b.p2p.isolate(true);
+    const missed = Array.from({ length: 20 }, (_, i) =>
+      envelopeJson(topic, T0 + 1000n + BigInt(i), `missed ${i}`),
+    );
+    await post(a, '/message/v1/publish', { envelopes: missed });
+    await post(a, '/message/v1/publish', {
+      envelopes: Array.from({ length: 100 }, (_, i) =>
+        envelopeJson(topic, T0 + 2000n + BigInt(i), `later ${i}`),
+      ),
+    });
+    const gotBefore = (await storedOn(b, [topic])).length;
+    expect(gotBefore).toBe(300);
+    await b.p2p.isolate(false);
+    await waitFor('b to reconnect and sync', async () => (await storedOn(b, [topic])).length === 420);
+    expect(await storedOn(b, [topic])).toEqual(await storedOn(a, [topic]));
+    // Only the missing ones crossed the wire; the 300 b had were skipped by digest.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toMatch(/^xmtp_sync_envelopes_total\{result="present"\} 0$/m);
+    expect(
+      Number(/^xmtp_sync_envelopes_total\{result="skipped"\} (\d+)$/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(300);
+  }, 40_000);
 });
