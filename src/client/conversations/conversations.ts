@@ -382,9 +382,16 @@ export class Conversations {
    * Messages of every conversation, including conversations that appear while the stream is open: their
    * topics join the same subscription (no restart), and a new conversation's history is fetched once.
    * Each message id is delivered once, whichever topic (intro or dm) carried it. `onConnection` hears whether
-   * the stream is live (the node registered its topics) or waiting to reconnect.
+   * the stream is live (the node registered its topics) or waiting to reconnect; `onConversation` hears of each
+   * conversation the stream adds (from an invitation, an intro or the network list), so one subscription can
+   * serve both, as the extension's worker does.
    */
-  streamAllMessages(options: { onConnection?(connected: boolean): void } = {}): Stream<DecodedMessage> {
+  streamAllMessages(
+    options: {
+      onConnection?(connected: boolean): void;
+      onConversation?(conversation: Conversation): void;
+    } = {},
+  ): Stream<DecodedMessage> {
     const queue = new StreamQueue<DecodedMessage>();
     const core = this.#core;
     const own = [introTopic(core.address), inviteTopic(core.address)];
@@ -401,9 +408,17 @@ export class Conversations {
       if (delivered.size > DELIVERED_LIMIT) delivered.delete(delivered.values().next().value!);
       queue.push(message);
     };
+    const announce = (conversation: Conversation) => {
+      try {
+        options.onConversation?.(conversation);
+      } catch {
+        // The caller's callback must not break the stream.
+      }
+    };
     const addTopic = async (conversation: Conversation, sinceNs: bigint) => {
       if (byTopic.has(conversation.topic) || !subscription || closed) return;
       byTopic.set(conversation.topic, conversation);
+      announce(conversation);
       await subscription.setTopics([...own, ...byTopic.keys()], { since: { [conversation.topic]: sinceNs } });
     };
     const handle = async (envelope: Envelope) => {
@@ -420,9 +435,11 @@ export class Conversations {
         const found = await this.#fromEnvelope(envelope);
         if (!found) return;
         const [v1] = found;
-        // The intro copy is the conversation's first message; the dm copy (same id) is then skipped.
+        // Announce the conversation before its first message: the intro copy is that message, and the dm copy
+        // (same id) is then skipped.
+        const adding = addTopic(v1, envelope.timestampNs);
         emit(await v1.decode(envelope));
-        void addTopic(v1, envelope.timestampNs).catch(() => undefined);
+        void adding.catch(() => undefined);
       }
     };
 
@@ -456,7 +473,10 @@ export class Conversations {
       const listed = await this.list().catch(() => []);
       const found = listed.filter((c) => !byTopic.has(c.topic));
       if (closed || found.length === 0) return;
-      for (const c of found) byTopic.set(c.topic, c);
+      for (const c of found) {
+        byTopic.set(c.topic, c);
+        announce(c);
+      }
       await subscription.setTopics([...own, ...byTopic.keys()], {
         since: Object.fromEntries(found.map((c) => [c.topic, fromNs])),
       });

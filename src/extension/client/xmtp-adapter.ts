@@ -126,15 +126,12 @@ function sessionOf(client: Client): ClientSession {
         : client.contacts.deny([peerAddress]));
     },
     streamAll(handlers) {
-      const conversations = client.conversations.stream();
-      const messages = client.conversations.streamAllMessages({ onConnection: handlers.onConnection });
-      void (async () => {
-        try {
-          for await (const conversation of conversations) handlers.onConversation(info(conversation));
-        } catch (error) {
-          handlers.onError(error);
-        }
-      })();
+      // One subscription (one WebSocket) for everything: the message stream also announces the conversations
+      // it adds, from invitations, intros and the network list.
+      const messages = client.conversations.streamAllMessages({
+        onConnection: handlers.onConnection,
+        onConversation: (conversation) => handlers.onConversation(info(conversation)),
+      });
       void (async () => {
         try {
           for await (const message of messages) {
@@ -146,10 +143,7 @@ function sessionOf(client: Client): ClientSession {
           handlers.onError(error);
         }
       })();
-      return () => {
-        void conversations.close();
-        void messages.close();
-      };
+      return () => void messages.close();
     },
     close: () => client.close(),
   };

@@ -349,3 +349,39 @@ describe('connection state', () => {
     }
   });
 });
+
+describe('one stream for conversations and messages', () => {
+  it('announces a new conversation before any message, over a single WebSocket subscription', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-ext-one-stream-'));
+    const own = await startNode({ port: 0, dataDir: dir, rateLimit: false });
+    const websockets = async () =>
+      (await own.metrics.subscriptions.get()).values.find((v) => v.labels.transport === 'websocket')?.value ??
+      0;
+    const me = await adapter().create({ kind: 'generate' }, { nodes: [own.url] });
+    const friend = await adapter().create({ kind: 'generate' }, { nodes: [own.url] });
+    const announced: string[] = [];
+    let live = false;
+    const stop = me.streamAll({
+      onMessage: () => {},
+      onConversation: (c) => announced.push(`${c.peerAddress} ${c.conversationId ?? ''}`),
+      onError: () => {},
+      onConnection: (connected) => void (live = connected),
+    });
+    try {
+      await until(() => (live ? true : undefined), 'the stream to go live');
+      // An invitation alone (no message yet) is enough to announce the conversation.
+      await friend.newConversation(me.address, 'example.com/only-an-invite');
+      await until(
+        () => (announced.length > 0 ? true : undefined),
+        'the conversation announced by the message stream',
+      );
+      expect(announced).toEqual([`${friend.address} example.com/only-an-invite`]);
+      expect(await websockets()).toBe(1);
+    } finally {
+      stop();
+      await Promise.all([me.close(), friend.close()]);
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
