@@ -181,7 +181,7 @@ async function main() {
       let connectedAt = 0;
       await waitFor(
         async () => {
-          if ((await wsSubscriptions()) < 2) return false;
+          if ((await wsSubscriptions()) < 1) return false;
           connectedAt = epochNow();
           return true;
         },
