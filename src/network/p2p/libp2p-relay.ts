@@ -48,6 +48,23 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/**
+ * A digest's first 16 bytes (DIGEST_PREFIX_BYTES) as an 8-code-unit string: a Map key built about three
+ * times faster than hex, which matters on the sync path (every synced envelope is recorded).
+ */
+function prefixKey(d: Uint8Array): string {
+  return String.fromCharCode(
+    d[0]! | (d[1]! << 8),
+    d[2]! | (d[3]! << 8),
+    d[4]! | (d[5]! << 8),
+    d[6]! | (d[7]! << 8),
+    d[8]! | (d[9]! << 8),
+    d[10]! | (d[11]! << 8),
+    d[12]! | (d[13]! << 8),
+    d[14]! | (d[15]! << 8),
+  );
+}
+
 export class Libp2pRelay implements Relay {
   private listeners: ((envelope: RelayEnvelope) => void)[] = [];
   private readonly seen: SeenCache;
@@ -117,11 +134,11 @@ export class Libp2pRelay implements Relay {
 
   /** Whether the envelope with this digest (or its DIGEST_PREFIX_BYTES prefix) is known to be stored. */
   isStored(digest: Uint8Array): boolean {
-    return this.stored.has(hex(digest.subarray(0, DIGEST_PREFIX_BYTES)));
+    return digest.length >= DIGEST_PREFIX_BYTES && this.stored.has(prefixKey(digest));
   }
 
   private markStored(digest: Uint8Array): void {
-    this.stored.add(hex(digest.subarray(0, DIGEST_PREFIX_BYTES)));
+    this.stored.add(prefixKey(digest));
   }
 
   /**
@@ -130,11 +147,13 @@ export class Libp2pRelay implements Relay {
    */
   async acceptSynced(envelopes: StoredEnvelope[]): Promise<number> {
     const fresh = await this.options.store.insert(envelopes);
-    for (const envelope of envelopes) this.markStored(envelope.digest);
     const now = this.options.now?.() ?? Date.now();
     const since = BigInt(now - (this.options.liveWindowMs ?? 600_000)) * 1_000_000n;
     let stored = 0;
     envelopes.forEach((envelope, i) => {
+      // Recorded as stored when another peer's anti-entropy may list it again: it was here already, or
+      // it is recent. Old history found by a catch-up is not (measurably slower, and rarely asked again).
+      if (!fresh[i] || envelope.timestampNs >= since) this.markStored(envelope.digest);
       if (!fresh[i]) return;
       stored++;
       if (this.seen.add(hex(envelope.digest)) && envelope.timestampNs >= since) this.deliver(envelope);
