@@ -158,6 +158,8 @@ interface AntiEntropy {
   present: number;
   fresh: number;
   skipped: number;
+  /** Requests refused or envelopes dropped by per-peer limits, all kinds, all nodes (honest traffic: 0). */
+  limited: number;
 }
 
 async function antiEntropy(): Promise<AntiEntropy> {
@@ -196,7 +198,14 @@ async function antiEntropy(): Promise<AntiEntropy> {
     present: await sum(/^xmtp_sync_envelopes_total\{result="present"\} (\d+)$/m),
     fresh: await sum(/^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m),
     skipped: await sum(/^xmtp_sync_envelopes_total\{result="skipped"\} (\d+)$/m),
+    limited: 0,
   };
+  for (const node of trio) {
+    const text = await (await fetch(`${node.url}/metrics`, { headers: { Connection: 'close' } })).text();
+    for (const m of text.matchAll(/^xmtp_p2p_peer_limited_total\{kind="[a-z_]+"\} (\d+)$/gm)) {
+      result.limited += Number(m[1]);
+    }
+  }
   await Promise.all(trio.map((n) => n.stop()));
   nodes.length = 0;
   return result;
@@ -272,6 +281,7 @@ History sync: a new node catches up from a source node whose SQLite store holds 
 | cross-node publish→delivery p99 | ${ms(percentile(lat.cross, 99))} | same-node p99 ${ms(percentile(lat.local, 99))} |
 | deliveries (each envelope once on each node) | ${lat.delivered} / ${lat.expected} | |
 | anti-entropy (sync every 2 s): envelopes sync transferred again | ${ae.present.toLocaleString('en')} (+ ${ae.fresh.toLocaleString('en')} new), ${ae.skipped.toLocaleString('en')} skipped by digest | ${ae.gossiped.toLocaleString('en')} delivered by gossip (${ae.published.toLocaleString('en')} published × 2 peers) |
+| per-peer limit hits in the anti-entropy phase (default limits) | ${ae.limited} | |
 | history sync of ${ENVELOPES.toLocaleString('en')} envelopes | ${sync.syncSeconds.toFixed(1)} s, ${Math.round(syncRate).toLocaleString('en')} envelopes/s | raw SQLite store inserts ${Math.round(sync.insertPerSecond).toLocaleString('en')} envelopes/s (sync at ${((syncRate / sync.insertPerSecond) * 100).toFixed(0)}%) |
 `);
 process.exit(0);
