@@ -42,6 +42,36 @@ const adapter = () =>
     WebSocket,
   });
 
+/**
+ * The background's inbox service over the real vault, cache and client adapter, on the given storage (the same
+ * storage again = a restarted worker).
+ */
+function inboxService({
+  indexedDB = new IDBFactory(),
+  session = createMemoryArea(),
+  local = createMemoryArea(),
+  notify,
+}: {
+  indexedDB?: IDBFactory;
+  session?: ReturnType<typeof createMemoryArea>;
+  local?: ReturnType<typeof createMemoryArea>;
+  notify?: (title: string, body: string) => void;
+} = {}) {
+  const vault = createVault({ indexedDB, session });
+  return createInboxService({
+    vault,
+    cache: createInboxCache({ indexedDB }),
+    local,
+    adapter: createXmtpClientAdapter({
+      persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+      WebSocket,
+    }),
+    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+    fetch,
+    ...(notify ? { notify } : {}),
+  });
+}
+
 const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
@@ -135,20 +165,7 @@ describe('XMTP client adapter', () => {
     const indexedDB = new IDBFactory();
     const session = createMemoryArea();
     const local = createMemoryArea();
-    const build = () => {
-      const vault = createVault({ indexedDB, session });
-      return createInboxService({
-        vault,
-        cache: createInboxCache({ indexedDB }),
-        local,
-        adapter: createXmtpClientAdapter({
-          persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-          WebSocket,
-        }),
-        wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-        fetch,
-      });
-    };
+    const build = () => inboxService({ indexedDB, session, local });
     const service = build();
     const updates: InboxUpdate[] = [];
     service.subscribe((u) => updates.push(u));
@@ -197,19 +214,7 @@ describe('XMTP client adapter', () => {
     const elsewhere = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
     const keyBundle = await elsewhere.exportKeyBundle();
     await elsewhere.close();
-    const indexedDB = new IDBFactory();
-    const vault = createVault({ indexedDB, session: createMemoryArea() });
-    const service = createInboxService({
-      vault,
-      cache: createInboxCache({ indexedDB }),
-      local: createMemoryArea(),
-      adapter: createXmtpClientAdapter({
-        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-        WebSocket,
-      }),
-      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-      fetch,
-    });
+    const service = inboxService();
     await expect(
       service.importKey({ keyBundle: 'bm90IGEga2V5', password: 'correct horse battery', nodes: [node.url] }),
     ).rejects.toHaveProperty('code');
@@ -229,20 +234,7 @@ describe('catch-up after a worker restart', () => {
     const indexedDB = new IDBFactory();
     const session = createMemoryArea();
     const local = createMemoryArea();
-    const build = () => {
-      const vault = createVault({ indexedDB, session });
-      return createInboxService({
-        vault,
-        cache: createInboxCache({ indexedDB }),
-        local,
-        adapter: createXmtpClientAdapter({
-          persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-          WebSocket,
-        }),
-        wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-        fetch,
-      });
-    };
+    const build = () => inboxService({ indexedDB, session, local });
     const service = build();
     const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
     const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
@@ -271,21 +263,8 @@ describe('catch-up after a worker restart', () => {
 
 describe('notifications', () => {
   it('notifies of new messages from allowed senders, and not once the setting is off', async () => {
-    const indexedDB = new IDBFactory();
-    const vault = createVault({ indexedDB, session: createMemoryArea() });
     const notified: [string, string][] = [];
-    const service = createInboxService({
-      vault,
-      cache: createInboxCache({ indexedDB }),
-      local: createMemoryArea(),
-      adapter: createXmtpClientAdapter({
-        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-        WebSocket,
-      }),
-      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-      fetch,
-      notify: (title, body) => notified.push([title, body]),
-    });
+    const service = inboxService({ notify: (title, body) => void notified.push([title, body]) });
     const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
     const friend = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
     const { topic } = await friend.newConversation(me.address!);
@@ -314,19 +293,7 @@ describe('connection state', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-ext-online-'));
     let own = await startNode({ port: 0, dataDir: dir, rateLimit: false });
     const port = own.port;
-    const indexedDB = new IDBFactory();
-    const vault = createVault({ indexedDB, session: createMemoryArea() });
-    const service = createInboxService({
-      vault,
-      cache: createInboxCache({ indexedDB }),
-      local: createMemoryArea(),
-      adapter: createXmtpClientAdapter({
-        persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-        WebSocket,
-      }),
-      wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-      fetch,
-    });
+    const service = inboxService();
     const states: boolean[] = [];
     service.subscribe(async (u) => {
       if (u.kind === 'state') states.push((await service.state()).online);
