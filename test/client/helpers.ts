@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import { startNode, type XmtpNode } from '@/network/node';
-import { Client, type ClientOptions } from '@/client';
+import { Client, type ClientOptions, type Stream } from '@/client';
 import type { Signer } from '@/protocol/identity';
 
 export interface TestWallet extends Signer {
@@ -113,5 +113,23 @@ export async function injectEnvelopes(
     );
   } finally {
     await store.close();
+  }
+}
+
+/** Collects values of a stream in the background. */
+export function collect<T>(stream: Stream<T>): T[] {
+  const out: T[] = [];
+  void (async () => {
+    for await (const v of stream) out.push(v);
+  })();
+  return out;
+}
+
+/** Polls `check` every 50 ms until it holds (or fails after `timeoutMs`). */
+export async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -5,8 +5,8 @@
 // started the conversation and sent a message.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { DecodedMessage, Stream } from '@/client';
-import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
+import type { DecodedMessage } from '@/client';
+import { collect, createClient, newWallet, startTestNode, until, type TestNode } from '../helpers';
 
 let node: TestNode;
 beforeAll(async () => {
@@ -15,22 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await node.close();
 });
-
-function collect<T>(stream: Stream<T>): T[] {
-  const out: T[] = [];
-  void (async () => {
-    for await (const v of stream) out.push(v);
-  })();
-  return out;
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A ws constructor whose frames (the topic registration) wait until `release()`; `held` counts them. */
 function gatedWebSocket() {

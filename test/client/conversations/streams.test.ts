@@ -1,10 +1,17 @@
 // Streams of messages and conversations, including a node restart under a streamAllMessages.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Stream } from '@/client';
 import type { ConversationV2 } from '@/client';
 import { encodeEncodedContent, textCodec } from '@/protocol/content';
 import { encodeMessageV2 } from '@/protocol/message-v2';
-import { createClient, injectEnvelopes, newWallet, startTestNode, type TestNode } from '../helpers';
+import {
+  collect,
+  createClient,
+  injectEnvelopes,
+  newWallet,
+  startTestNode,
+  until,
+  type TestNode,
+} from '../helpers';
 
 let node: TestNode;
 beforeAll(async () => {
@@ -13,23 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await node.close();
 });
-
-/** Collects values of a stream in the background. */
-function collect<T>(stream: Stream<T>): T[] {
-  const out: T[] = [];
-  void (async () => {
-    for await (const v of stream) out.push(v);
-  })();
-  return out;
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 400));
 
