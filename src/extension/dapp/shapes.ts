@@ -2,24 +2,15 @@
 // send errors), and never anything from the vault.
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 
-export interface DappConversation {
-  topic: string;
-  peerAddress: string;
-  conversationId?: string;
-  createdAt: number;
-  consent: ConversationRecord['consent'];
-}
+export type DappConversation = Pick<
+  ConversationRecord,
+  'topic' | 'peerAddress' | 'conversationId' | 'createdAt' | 'consent'
+>;
 
-export interface DappMessage {
-  id: string;
-  topic: string;
-  senderAddress: string;
-  sentAt: number;
-  contentType: string;
-  content: unknown;
-  fallback?: string;
-  status: MessageRecord['status'];
-}
+export type DappMessage = Pick<
+  MessageRecord,
+  'id' | 'topic' | 'senderAddress' | 'sentAt' | 'contentType' | 'content' | 'fallback' | 'status'
+>;
 
 export function toDappConversation(record: ConversationRecord): DappConversation {
   const { topic, peerAddress, conversationId, createdAt, consent } = record;
