@@ -327,6 +327,21 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     await until('xmtp-js to receive the dapp message', async () =>
       (await scoped.messages()).some((m) => m.content === 'sent from a dapp'),
     );
+
+    // Replies (and reactions) go out with the standard content types, referring to a message by id.
+    const { id } = sent.result as { id: string };
+    const reply = await request(pageA, 'xmtp_sendMessage', {
+      topic: topics.scoped,
+      content: { type: 'reply', reference: id, text: 'a reply from a dapp' },
+    });
+    expect(reply.result).toMatchObject({
+      status: 'sent',
+      contentType: 'xmtp.org/reply:1.0',
+      content: { reference: id, content: 'a reply from a dapp' },
+    });
+    await until('xmtp-js to receive the dapp reply', async () =>
+      (await scoped.messages()).some((m) => m.contentType.typeId === 'reply'),
+    );
   });
 
   it('a second origin sees nothing of the first; a prefix-scoped grant sees only matching conversations', async () => {

@@ -143,7 +143,7 @@ export function createDappApi(deps: DappApiDeps): DappApi {
       const { topic, content } = sendMessageParams(raw);
       await requireReady();
       await conversationFor(grant, topic);
-      const record = await service.send(topic, { type: 'text', text: content });
+      const record = await service.send(topic, content);
       if (record.status === 'failed') {
         throw new DappError(
           RPC_ERRORS.internal,

@@ -7,6 +7,7 @@ import {
   type Capability,
   type DappEvent,
 } from '@/extension/messages/dapp';
+import type { OutgoingContent } from '@/extension/client-adapter';
 import { invalidParams } from './errors';
 
 export const MAX_PREFIX_LENGTH = 200;
@@ -142,10 +143,52 @@ export function getMessagesParams(raw: unknown): { topic: string; limit: number;
   return before === undefined ? { topic, limit } : { topic, limit, before };
 }
 
-export function sendMessageParams(raw: unknown): { topic: string; content: string } {
+const MESSAGE_ID = /^[0-9a-f]{64}$/;
+const MAX_EMOJI_LENGTH = 32;
+
+/** The `content` of xmtp_sendMessage: text, or a reply / reaction to a message of the conversation (by id). */
+function outgoingContent(value: unknown): OutgoingContent {
+  if (typeof value === 'string')
+    return { type: 'text', text: required({ content: value }, 'content', MAX_TEXT_LENGTH) };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidParams(
+      `param content must be text or { type: 'reply' | 'reaction', … }: got ${describe(value)}`,
+    );
+  }
+  const content = value as Params;
+  const reference = () => {
+    const id = content.reference;
+    if (typeof id !== 'string' || !MESSAGE_ID.test(id)) {
+      throw invalidParams(
+        `param content.reference must be a message id (64 hex digits): got ${describe(id)}`,
+      );
+    }
+    return id;
+  };
+  if (content.type === 'reply') {
+    only(content, 'xmtp_sendMessage content', ['type', 'reference', 'text']);
+    return { type: 'reply', reference: reference(), text: required(content, 'text', MAX_TEXT_LENGTH) };
+  }
+  if (content.type === 'reaction') {
+    only(content, 'xmtp_sendMessage content', ['type', 'reference', 'emoji', 'action']);
+    const action = content.action ?? 'added';
+    if (action !== 'added' && action !== 'removed') {
+      throw invalidParams(`param content.action must be 'added' or 'removed': got ${describe(action)}`);
+    }
+    return {
+      type: 'reaction',
+      reference: reference(),
+      emoji: required(content, 'emoji', MAX_EMOJI_LENGTH),
+      action,
+    };
+  }
+  throw invalidParams(`param content.type must be 'reply' or 'reaction': got ${describe(content.type)}`);
+}
+
+export function sendMessageParams(raw: unknown): { topic: string; content: OutgoingContent } {
   const params = object(raw, 'xmtp_sendMessage');
   only(params, 'xmtp_sendMessage', ['topic', 'content']);
-  return { topic: required(params, 'topic', 300), content: required(params, 'content', MAX_TEXT_LENGTH) };
+  return { topic: required(params, 'topic', 300), content: outgoingContent(params.content) };
 }
 
 /** xmtp_subscribe / xmtp_unsubscribe: `{ events?: ('message'|'conversation')[] }`, both when absent. */

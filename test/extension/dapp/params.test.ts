@@ -63,10 +63,47 @@ describe('dapp method params', () => {
     invalid(() => getMessagesParams({ topic: '/t', limit: 1.5 }), 'limit');
     invalid(() => getMessagesParams({ topic: '/t', before: -1 }), 'before');
     invalid(() => getMessagesParams({}), 'topic');
-    expect(sendMessageParams({ topic: '/t', content: 'hi' })).toEqual({ topic: '/t', content: 'hi' });
+    expect(sendMessageParams({ topic: '/t', content: 'hi' })).toEqual({
+      topic: '/t',
+      content: { type: 'text', text: 'hi' },
+    });
     invalid(() => sendMessageParams({ topic: '/t', content: '' }), 'content');
     invalid(() => sendMessageParams({ topic: '/t', content: 'x'.repeat(40_000) }), 'content');
-    invalid(() => sendMessageParams({ topic: '/t', content: { text: 'hi' } }), 'content');
+    invalid(() => sendMessageParams({ topic: '/t', content: { text: 'hi' } }), 'content.type');
+    const id = 'ab'.repeat(32);
+    expect(
+      sendMessageParams({ topic: '/t', content: { type: 'reply', reference: id, text: 'yes' } }),
+    ).toEqual({
+      topic: '/t',
+      content: { type: 'reply', reference: id, text: 'yes' },
+    });
+    expect(
+      sendMessageParams({ topic: '/t', content: { type: 'reaction', reference: id, emoji: '👍' } }),
+    ).toEqual({
+      topic: '/t',
+      content: { type: 'reaction', reference: id, emoji: '👍', action: 'added' },
+    });
+    invalid(
+      () => sendMessageParams({ topic: '/t', content: { type: 'reply', reference: 'x', text: 'y' } }),
+      'reference',
+    );
+    invalid(() => sendMessageParams({ topic: '/t', content: { type: 'reply', reference: id } }), 'text');
+    invalid(
+      () =>
+        sendMessageParams({
+          topic: '/t',
+          content: { type: 'reaction', reference: id, emoji: '👍', action: 'x' },
+        }),
+      'action',
+    );
+    invalid(
+      () =>
+        sendMessageParams({
+          topic: '/t',
+          content: { type: 'reaction', reference: id, emoji: '👍', extra: 1 },
+        }),
+      'extra',
+    );
   });
 
   it('checks events, revocations and methods without params', () => {
