@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
-import { ErrorNote, Field } from '@/ui/components/field';
+import { ErrorNote } from '@/ui/components/field';
+import { NewPasswordFields } from '@/ui/components/new-password';
 import { dappCall } from '@/ui/dapp-rpc';
 import { errorText, shortAddress } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -139,25 +140,14 @@ export function Approve({ id, close }: { id: string; close(): void }) {
               asks to create your XMTP identity with the wallet on that page. Your wallet will ask you to sign
               two texts: &ldquo;XMTP : Create Identity&rdquo; and &ldquo;XMTP : Enable Identity&rdquo;.
             </p>
-            <Field label="Password" hint="Encrypts your keys in this browser (8+ characters).">
-              <input
-                type="password"
-                autoComplete="new-password"
-                minLength={8}
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-                required
-              />
-            </Field>
-            <Field label="Confirm password" hint={mismatch ? 'The passwords differ.' : undefined}>
-              <input
-                type="password"
-                autoComplete="new-password"
-                value={confirm}
-                onInput={(e) => setConfirm(e.currentTarget.value)}
-                required
-              />
-            </Field>
+            <NewPasswordFields
+              password={password}
+              confirm={confirm}
+              onPassword={setPassword}
+              onConfirm={setConfirm}
+              hint="Encrypts your keys in this browser (8+ characters)."
+              {...(mismatch ? { confirmHint: 'The passwords differ.' } : {})}
+            />
             {busy ? (
               <p class="callout" role="status">
                 Check the wallet on {request.origin}: it asks for your signatures.

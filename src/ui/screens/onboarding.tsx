@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { InboxState, WalletTab } from '@/extension/inbox-service';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
+import { NewPasswordFields } from '@/ui/components/new-password';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { SignaturePending, SignatureSteps } from '@/ui/components/signature-explainer';
 import { errorText, shortAddress } from '@/ui/format';
@@ -163,25 +164,13 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
         </Field>
         <NodeStatus nodes={nodes} />
 
-        <Field label="Password" hint="Encrypts your keys in this browser. At least 8 characters.">
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            minLength={8}
-            required
-          />
-        </Field>
-        <Field label="Confirm password">
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
-            required
-          />
-        </Field>
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          hint="Encrypts your keys in this browser. At least 8 characters."
+        />
 
         {signing ? <SignaturePending purpose={signing.purpose} origin={signing.origin} /> : null}
         <ErrorNote error={error} />
