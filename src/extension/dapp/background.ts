@@ -18,11 +18,7 @@ import { createApprovals } from './approvals';
 import { toRpcError } from './errors';
 import { createDappEvents, type DappConnection } from './events';
 import { createPermissionStore } from './permissions';
-import { senderOrigin } from './sender';
-
-function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
-  return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
-}
+import { fromExtensionPage, senderOrigin } from './sender';
 
 export function installDappApi(service: InboxService) {
   const permissions = createPermissionStore(browser.storage.local);
@@ -88,7 +84,10 @@ export function installDappApi(service: InboxService) {
 
   const admin = createAdminHandlers(approvals, permissions);
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
-    if (!isRequest<DappAdminMessages>(DAPP_ADMIN_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
+    if (
+      !isRequest<DappAdminMessages>(DAPP_ADMIN_MESSAGE_TYPES, message) ||
+      !fromExtensionPage(sender, browser.runtime.id, browser.runtime.getURL('/'))
+    )
       return undefined;
     return dispatch(admin, message, undefined);
   });

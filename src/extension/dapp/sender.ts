@@ -22,3 +22,12 @@ export function senderOrigin(sender: SenderInfo | undefined, extensionId: string
   }
   return /^https?:\/\/[^/]+$/.test(origin) ? origin : undefined;
 }
+
+/** Whether a message comes from one of our own extension pages (popup, approval window), not a content script. */
+export function fromExtensionPage(
+  sender: SenderInfo | undefined,
+  extensionId: string,
+  extensionBaseUrl: string,
+): boolean {
+  return !!sender && sender.id === extensionId && !!sender.url?.startsWith(extensionBaseUrl);
+}

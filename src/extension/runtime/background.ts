@@ -5,6 +5,7 @@ import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import { fromExtensionPage } from '@/extension/dapp/sender';
 import { installDappApi } from '@/extension/dapp/background';
 import { createInboxService } from '@/extension/inbox/service';
 import type { InboxService } from '@/extension/inbox-service';
@@ -19,11 +20,6 @@ export interface BackgroundHandle {
   service: InboxService;
   vault: Vault;
   cache: InboxCache;
-}
-
-/** Only our own extension pages (popup, approval window) may use the popup map; content scripts may not. */
-function fromExtensionPage(sender: browser.Runtime.MessageSender): boolean {
-  return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL('/'));
 }
 
 export function startBackground(adapter?: ClientAdapter): InboxService {
@@ -59,14 +55,22 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   installDappApi(service);
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
-    if (!isRequest<PopupMessages>(POPUP_MESSAGE_TYPES, message) || !fromExtensionPage(sender))
+    if (
+      !isRequest<PopupMessages>(POPUP_MESSAGE_TYPES, message) ||
+      !fromExtensionPage(sender, browser.runtime.id, browser.runtime.getURL('/'))
+    )
       return undefined;
     void service.touch();
     return dispatch(handlers, message, undefined);
   });
 
   browser.runtime.onConnect.addListener((port) => {
-    if (port.name !== POPUP_UPDATES_PORT || !port.sender || !fromExtensionPage(port.sender)) return;
+    if (
+      port.name !== POPUP_UPDATES_PORT ||
+      !port.sender ||
+      !fromExtensionPage(port.sender, browser.runtime.id, browser.runtime.getURL('/'))
+    )
+      return;
     const unsubscribe = service.subscribe((update) => port.postMessage(update));
     popupPorts++;
     port.onDisconnect.addListener(() => {
