@@ -419,7 +419,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
     async resume() {
       if (!(await vault.isUnlocked()) || !(await account())) return;
-      await ensureSession();
+      // The refresh starts the session (from the vault's key bundle) and catches up.
       await service.refresh();
     },
 
