@@ -1,4 +1,12 @@
 // Shared by the peer-to-peer tests: nodes on loopback with p2p on port 0, and polling helpers.
+import '@/network/p2p/polyfill';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { StrictNoSign, type Libp2p, type PubSub } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
 import type { P2pOptions } from '@/network/node';
 import { startTestNode } from '../helpers';
 import type { TestNode } from '../helpers';
@@ -63,4 +71,21 @@ export async function storedOn(node: { url: string }, topics: string[]): Promise
     cursor = reply.json.pagingInfo?.cursor;
     if (!cursor || reply.json.envelopes.length === 0) return out;
   }
+}
+
+/**
+ * A bare libp2p gossipsub peer outside our code (a rogue peer in tests). Without listen addresses the nodes can
+ * neither advertise nor dial it.
+ */
+export function rogueLibp2p(listen: string[] = []): Promise<Libp2p<{ identify: unknown; pubsub: PubSub }>> {
+  return createLibp2p({
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }),
+    },
+  });
 }

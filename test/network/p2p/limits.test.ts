@@ -2,16 +2,8 @@
 // scored out, sync streams and sync requests are capped per peer, peer exchange is rate-limited and an
 // oversized advertisement is cut down; meanwhile other peers' traffic still flows and the node answers.
 import '@/network/p2p/polyfill';
-import { gossipsub } from '@chainsafe/libp2p-gossipsub';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
-import type { Libp2p, PubSub } from '@libp2p/interface';
-import { StrictNoSign } from '@libp2p/interface';
-import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from 'it-length-prefixed-stream';
-import { createLibp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNodeArgs } from '@/cli/node';
 import { encodeEnvelope } from '@/network/p2p/envelope-codec';
@@ -21,7 +13,7 @@ import { DEFAULT_PEER_LIMITS, parsePeerLimits } from '@/network/p2p/peer-limits'
 import type { PeerLimitsConfig } from '@/network/p2p/peer-limits';
 import { requestPage, SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
 import { envelopeJson, post, subscribe, T0 } from '../helpers';
-import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
+import { addressOf, rogueLibp2p, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
 import type { P2pTestNode } from './helpers';
 
 const SECOND = 1_000_000_000n;
@@ -47,20 +39,6 @@ afterAll(async () => {
   await Promise.all([a, b].map((n) => n.close()));
 });
 
-/** A libp2p peer outside our code; no listen address, so the nodes cannot advertise or dial it. */
-async function rogue(): Promise<Libp2p<{ identify: unknown; pubsub: PubSub }>> {
-  return createLibp2p({
-    addresses: { listen: [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }),
-    },
-  });
-}
-
 async function limited(node: P2pTestNode, kind: string): Promise<number> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   const m = new RegExp(`^xmtp_p2p_peer_limited_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text);
@@ -69,7 +47,7 @@ async function limited(node: P2pTestNode, kind: string): Promise<number> {
 
 describe('per-peer limits', () => {
   it('bounds a gossip flood from one peer, scores it out, and still relays the other peers', async () => {
-    const peer = await rogue();
+    const peer = await rogueLibp2p();
     try {
       const floodTopic = '/xmtp/0/m-limits-flood/proto';
       const honestTopic = '/xmtp/0/m-limits-honest/proto';
@@ -136,7 +114,7 @@ describe('per-peer limits', () => {
   });
 
   it('caps the sync streams and sync requests of one peer; another peer still syncs', async () => {
-    const peer = await rogue();
+    const peer = await rogueLibp2p();
     try {
       await peer.dial(multiaddr(addressOf(a)));
       const open = () => peer.dialProtocol(multiaddr(addressOf(a)), SYNC_PROTOCOL);
@@ -178,7 +156,7 @@ describe('per-peer limits', () => {
   });
 
   it('rate-limits peer exchange and cuts an oversized advertisement down to the limits', async () => {
-    const peer = await rogue();
+    const peer = await rogueLibp2p();
     try {
       // 250 peers of 22 addresses (one too long): about 200 KB, under the 256 KiB frame limit.
       const huge = {

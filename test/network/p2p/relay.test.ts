@@ -1,20 +1,13 @@
 // Three nodes relaying to each other over libp2p on loopback: what one node accepts reaches the
 // subscribers of every node once, is stored by every node, and ephemeral envelopes are relayed only.
 import '@/network/p2p/polyfill';
-import { gossipsub } from '@chainsafe/libp2p-gossipsub';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
-import { StrictNoSign } from '@libp2p/interface';
-import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEnvelope } from '@/network/p2p/envelope-codec';
 import { ENVELOPE_TOPIC } from '@/network/p2p/libp2p-relay';
 import { envelopeJson, post, sleep, subscribe, T0 } from '../helpers';
 import type { Stream } from '../helpers';
-import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
+import { addressOf, rogueLibp2p, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
 import type { P2pTestNode } from './helpers';
 
 const SECOND = 1_000_000_000n;
@@ -128,16 +121,7 @@ describe('libp2p relay between nodes', () => {
   });
 
   it('drops what a rogue peer gossips outside the publish limits, and relays its valid envelopes', async () => {
-    const rogue = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }),
-      },
-    });
+    const rogue = await rogueLibp2p(['/ip4/127.0.0.1/tcp/0']);
     try {
       const topic = '/xmtp/0/m-relay-rogue/proto';
       const stream = subscribe(nodes[2]!, '/message/v1/subscribe', { contentTopics: [topic] });
