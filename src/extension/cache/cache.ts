@@ -46,8 +46,6 @@ export interface InboxCache {
   getMessage(id: string): Promise<MessageRecord | undefined>;
   /** Oldest first; `before` pages back from a sentAt (exclusive). */
   listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
-  /** The newest sentAt of a conversation's sent messages. */
-  lastSentAt(topic: string): Promise<number | undefined>;
   /**
    * Where a conversation's next catch-up starts: when the last completed one began. Not the newest message,
    * which the live stream may have moved past messages that are still missing (sent while the worker slept).
@@ -203,21 +201,6 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
         cursor = await cursor.continue();
       }
       return out.reverse();
-    },
-
-    async lastSentAt(topic) {
-      const range = IDBKeyRange.bound([topic, -Infinity], [topic, Infinity]);
-      let cursor = await (
-        await db()
-      )
-        .transaction('messages')
-        .store.index('byTopicSent')
-        .openCursor(range, 'prev');
-      while (cursor) {
-        if (cursor.value.status === 'sent') return cursor.value.sentAt;
-        cursor = await cursor.continue();
-      }
-      return undefined;
     },
 
     async syncedUntil(topic) {
