@@ -60,7 +60,12 @@ export interface OnboardingInput {
 /** Pushed to the popup over the runtime port. */
 export type InboxUpdate =
   | { kind: 'state' }
-  | { kind: 'conversations' }
+  /**
+   * Conversations changed: `topics` names them (new, a new last message, unread count or consent), so a listener
+   * need not re-read the whole list for each incoming message; `'all'` after a catch-up from the network (refresh,
+   * unlock, worker restart), when any of them may have.
+   */
+  | { kind: 'conversations'; topics: string[] | 'all' }
   | { kind: 'messages'; topic: string }
   /** The wallet on `origin` is being asked to sign; the popup explains what and why. */
   | { kind: 'signature'; purpose: SignaturePurpose; origin: string; text: string }

@@ -77,13 +77,21 @@ export function createDappEvents(deps: {
 
   /**
    * After "conversations changed": new conversations for `conversation` listeners, and for `message` listeners
-   * any conversation whose last message they have not been sent (messages a catch-up pulled in, e.g. after an
-   * unlock, come with this update only).
+   * any conversation whose last message they have not been sent. Only the named topics are read: the service
+   * names the one conversation an incoming message, a send or a new invitation touched, so a chatty inbox costs
+   * one lookup per update, not a walk over every conversation. `'all'` (after a catch-up from the network, and
+   * when a page subscribes) walks them all: messages a catch-up pulled in while a page was not subscribed, e.g.
+   * after an unlock or a worker restart, are found this way only.
    */
-  async function deliverConversations() {
+  async function deliverConversations(topics: string[] | 'all') {
     const listening = [...subscriptions];
     if (!listening.length) return;
-    const conversations = await service.listConversations();
+    const conversations =
+      topics === 'all'
+        ? await service.listConversations()
+        : (await Promise.all([...new Set(topics)].map((topic) => service.getConversation(topic)))).filter(
+            (conversation) => conversation !== null,
+          );
     const missed = new Set<string>();
     for (const [connection, subscription] of listening) {
       const grant = await readGrant(connection.origin);
@@ -120,7 +128,7 @@ export function createDappEvents(deps: {
   service.subscribe((update) => {
     if (!subscriptions.size) return;
     if (update.kind === 'messages') enqueue(() => deliverMessages(update.topic));
-    else if (update.kind === 'conversations') enqueue(deliverConversations);
+    else if (update.kind === 'conversations') enqueue(() => deliverConversations(update.topics));
   });
 
   // A change of grants (revoked in settings or by the page) is pushed to the origin's pages; without read access
@@ -154,7 +162,7 @@ export function createDappEvents(deps: {
       subscriptions.set(connection, subscription);
       // A page resubscribing after a worker restart may have missed messages while it had no subscription:
       // deliver what it has not been sent from the late-arrival window at once.
-      if (events.includes('message')) enqueue(deliverConversations);
+      if (events.includes('message')) enqueue(() => deliverConversations('all'));
       return [...subscription.events];
     },
     unsubscribe(connection, events) {

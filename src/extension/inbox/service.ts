@@ -94,7 +94,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         apply(async () => {
           const isNew = await stored(message, next.address);
           emit({ kind: 'messages', topic: message.topic });
-          emit({ kind: 'conversations' });
+          emit({ kind: 'conversations', topics: [message.topic] });
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
           if (isNew && incoming && (await readSettings(local)).notifications) {
             const conversation = await cache.getConversation(message.topic);
@@ -106,7 +106,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       onConversation: (conversation) =>
         apply(async () => {
           await cache.putConversations([conversation]);
-          emit({ kind: 'conversations' });
+          emit({ kind: 'conversations', topics: [conversation.topic] });
         }),
       onError: () => emit({ kind: 'state' }),
       onConnection: (connected) => {
@@ -209,7 +209,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return failed;
     } finally {
       emit({ kind: 'messages', topic: pending.topic });
-      emit({ kind: 'conversations' });
+      emit({ kind: 'conversations', topics: [pending.topic] });
     }
   }
 
@@ -241,7 +241,8 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       for (let topic = queue.shift(); topic !== undefined; topic = queue.shift()) await catchUp(topic);
     };
     await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, queue.length) }, worker));
-    emit({ kind: 'conversations' });
+    // New conversations, consent from the network and caught-up messages, for any of them: listeners re-read.
+    emit({ kind: 'conversations', topics: 'all' });
   }
 
   async function requireConversation(topic: string): Promise<ConversationRecord> {
@@ -384,7 +385,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       }
       const info = await client.newConversation(peer, conversationId?.trim() || undefined);
       await cache.putConversations([info]);
-      emit({ kind: 'conversations' });
+      emit({ kind: 'conversations', topics: [info.topic] });
       return requireConversation(info.topic);
     },
 
@@ -401,14 +402,14 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       const conversation = await requireConversation(topic);
       await (await ensureSession()).setConsent(conversation.peerAddress, consent);
       const updated = await cache.setConsent(topic, consent);
-      emit({ kind: 'conversations' });
+      emit({ kind: 'conversations', topics: [topic] });
       return updated ?? conversation;
     },
 
     async markRead(topic) {
       await requireAccount();
       await cache.markRead(topic);
-      emit({ kind: 'conversations' });
+      emit({ kind: 'conversations', topics: [topic] });
     },
 
     refresh() {

@@ -66,6 +66,8 @@ describe('inbox service', () => {
     expect(failed).toMatchObject({ status: 'failed', content: 'gm', senderAddress: SELF });
     expect(failed.error).toMatch(/not available/);
     expect(updates).toContainEqual({ kind: 'messages', topic: TOPIC });
+    // Names the one conversation it touched, so listeners need not re-read the whole list.
+    expect(updates).toContainEqual({ kind: 'conversations', topics: [TOPIC] });
     const thread = await service.listMessages(TOPIC);
     expect(thread.map((m) => [m.id, m.status])).toEqual([[failed.id, 'failed']]);
     const again = await service.retry(failed.id);
