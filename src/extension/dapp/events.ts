@@ -79,9 +79,10 @@ export function createDappEvents(deps: {
    * After "conversations changed": new conversations for `conversation` listeners, and for `message` listeners
    * any conversation whose last message they have not been sent. Only the named topics are read: the service
    * names the one conversation an incoming message, a send or a new invitation touched, so a chatty inbox costs
-   * one lookup per update, not a walk over every conversation. `'all'` (after a catch-up from the network, and
-   * when a page subscribes) walks them all: messages a catch-up pulled in while a page was not subscribed, e.g.
-   * after an unlock or a worker restart, are found this way only.
+   * one lookup per update, not a walk over every conversation. `'all'` walks them all: after a catch-up from the
+   * network (refresh, unlock), which may have found conversations no stream announced (its messages come as
+   * `messages` updates per topic), and when a page subscribes, for the messages of the late-arrival window it
+   * missed while it had no subscription (e.g. across a worker restart).
    */
   async function deliverConversations(topics: string[] | 'all') {
     const listening = [...subscriptions];
