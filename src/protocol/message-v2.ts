@@ -4,7 +4,16 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { signedPublicKeyBundleFromProto, type SignedPublicKeyBundle } from './bundles';
 import { concat, toHex, utf8 } from './bytes';
-import { ciphertextFromProto, decrypt, encryptPrepared, prepareEncryption } from './cipher';
+import {
+  SUBTLE_AES_MIN,
+  ciphertextFromProto,
+  decrypt,
+  encryptNow,
+  importEncryptionKey,
+  patchCiphertext,
+  prepareEncryption,
+  startEncryption,
+} from './cipher';
 import { ProtocolError } from './errors';
 import { encodeMessageV2Frame } from './frame';
 import { xmtp } from './gen/xmtp';
@@ -69,6 +78,33 @@ async function digestOf(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
+// SignedContent field 3 with both members of its ecdsa_compact always present, so the plaintext's length is
+// known before the signature: Signature{1 ecdsa_compact{1 bytes (64), 2 recovery}}. A recovery id of 0 is
+// written out (proto3 writers omit it; every decoder, ours and xmtp-js's included, reads it as 0).
+const SIGNATURE_BYTES_LENGTH = 64 + 2; // r ‖ s, then the recovery field's tag and one-byte varint
+const SIGNATURE_FIELD_LENGTH = fieldLength(fieldLength(SIGNATURE_BYTES_LENGTH + 2));
+
+/**
+ * Writes field 3 with a zero signature and recovery id 0 at `offset`; returns where r ‖ s begins (the recovery
+ * id is the last byte of the field).
+ */
+function writeSignatureField(out: Uint8Array, offset: number): number {
+  let o = writeFieldHeader(out, offset, 3, fieldLength(SIGNATURE_BYTES_LENGTH + 2));
+  o = writeFieldHeader(out, o, 1, SIGNATURE_BYTES_LENGTH + 2);
+  o = writeFieldHeader(out, o, 1, 64);
+  out[o + 64] = 2 << 3;
+  return o;
+}
+
+/** r ‖ s, the recovery field's tag, the recovery id: what follows the offset `writeSignatureField` returns. */
+function signatureField(sig: { bytes: Uint8Array; recovery: number }): Uint8Array {
+  const out = new Uint8Array(SIGNATURE_BYTES_LENGTH);
+  out.set(sig.bytes);
+  out[64] = 2 << 3;
+  out[65] = sig.recovery;
+  return out;
+}
+
 export function encodeHeaderV2(createdNs: bigint, topic: string): Uint8Array {
   return pb.MessageHeaderV2.encode({ createdNs: toLong(createdNs), topic }).finish();
 }
@@ -96,7 +132,6 @@ export async function encodeMessageV2(
   const nowMs = options.nowMs ?? Date.now();
   const createdNs = options.createdNs ?? BigInt(Math.floor(nowMs)) * 1_000_000n;
   const headerBytes = encodeHeaderV2(createdNs, conversation.topic);
-  // The AES key does not depend on the plaintext: derive it while the payload is hashed and signed.
   const prepared = prepareEncryption(conversation.keyMaterial);
   const sender = keyring.signedBundleBytes;
   // One buffer serves both the digest input (header ‖ payload) and the SignedContent that follows the
@@ -105,25 +140,29 @@ export async function encodeMessageV2(
   // SignedContent = {1 payload, 2 sender (pre-encoded), 3 Signature{1 ecdsa_compact{1 bytes, 2 recovery}}}.
   const prefixLength = fieldLength(payload.length) - payload.length;
   const start = Math.max(headerBytes.length, prefixLength);
-  const maxSigLength = fieldLength(fieldLength(fieldLength(64) + 2));
-  const buffer = new Uint8Array(start + payload.length + fieldLength(sender.length) + maxSigLength);
+  const buffer = new Uint8Array(start + payload.length + fieldLength(sender.length) + SIGNATURE_FIELD_LENGTH);
   buffer.set(headerBytes, start - headerBytes.length);
   buffer.set(payload, start);
-  const digest = await digestOf(buffer.subarray(start - headerBytes.length, start + payload.length));
-  const sig = signDigest(keyring.currentPreKey.secretKey, digest);
-  let o = writeFieldHeader(buffer, start - prefixLength, 1, payload.length);
-  o = writeField(buffer, start + payload.length, 2, sender);
-  const ecdsaLength = fieldLength(64) + (sig.recovery ? 2 : 0);
-  o = writeFieldHeader(buffer, o, 3, fieldLength(ecdsaLength));
-  o = writeFieldHeader(buffer, o, 1, ecdsaLength);
-  o = writeField(buffer, o, 1, sig.bytes);
-  if (sig.recovery) {
-    buffer[o++] = 2 << 3;
-    buffer[o++] = sig.recovery;
+  const digest = digestOf(buffer.subarray(start - headerBytes.length, start + payload.length));
+  writeFieldHeader(buffer, start - prefixLength, 1, payload.length);
+  const signatureAt = writeSignatureField(buffer, writeField(buffer, start + payload.length, 2, sender));
+  const signed = buffer.subarray(start - prefixLength);
+  const secretKey = keyring.currentPreKey.secretKey;
+  let ciphertext;
+  if (signed.length < SUBTLE_AES_MIN) {
+    buffer.set(signatureField(signDigest(secretKey, await digest)), signatureAt);
+    ciphertext = encryptNow(prepared, signed, headerBytes);
+  } else {
+    // The plaintext is encrypted with a zero signature (WebCrypto, off this thread) while the digest is
+    // computed and signed here, then the ciphertext is patched to hold the real signature: the same bytes as
+    // encrypting the signed plaintext afterwards, in about the time of the longer of the two, not their sum.
+    const key = await importEncryptionKey(prepared);
+    const encrypted = startEncryption(prepared, key, signed, headerBytes);
+    const signature = signatureField(signDigest(secretKey, await digest));
+    ciphertext = await encrypted;
+    const placeholder = buffer.subarray(signatureAt, signatureAt + SIGNATURE_BYTES_LENGTH);
+    patchCiphertext(prepared, ciphertext, signatureAt - (start - prefixLength), placeholder, signature);
   }
-  const signed = buffer.subarray(start - prefixLength, o);
-
-  const ciphertext = await encryptPrepared(prepared, signed, headerBytes);
   const hmac = senderHmac(
     senderHmacKey(conversation.keyMaterial, keyring.address, hmacPeriod(nowMs)),
     headerBytes,

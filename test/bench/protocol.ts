@@ -30,8 +30,15 @@ function wallet() {
 
 const ROUNDS = quick ? 3 : 5;
 
-/** ops/s over one time slice. */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * ops/s over one time slice. Each slice starts from a collected heap (scripts/bench.js runs Node with
+ * --expose-gc): otherwise one side's uncollected garbage, large buffers above all, is collected during the
+ * other side's next slice and counted against it.
+ */
 async function slice(fn: () => Promise<unknown>, budgetMs: number): Promise<number> {
+  gc?.();
   let n = 0;
   const start = performance.now();
   let elapsed = 0;

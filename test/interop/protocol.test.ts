@@ -205,6 +205,19 @@ describe('invitations and V2 messages between xmtp-js and us', () => {
       timestampNs: large.createdNs.toString(),
     } as never);
     expect(toHex(bigDecoded.content as Uint8Array)).toBe(toHex(big));
+    // Ours always writes the signature's recovery id, 0 included (about half of all signatures), so the
+    // plaintext length is known before signing: xmtp-js reads both, on both encryption paths (below and above
+    // the size where WebCrypto takes over AES-GCM).
+    for (const size of [10, 10, 10, 10, 10, 10, 5000, 5000, 5000, 5000]) {
+      const content = new Uint8Array(size).map(() => Math.floor(Math.random() * 256));
+      const sent = await encodeMessageV2(bob, opened.invitation, content);
+      const read = await convo.decodeMessage({
+        contentTopic: opened.invitation.topic,
+        message: sent.messageBytes,
+        timestampNs: sent.createdNs.toString(),
+      } as never);
+      expect(toHex(read.content as Uint8Array)).toBe(toHex(content));
+    }
     const bigFromThem = await convo.createMessage(big, true, new Date());
     expect(toHex((await decodeMessageV2(bigFromThem.toBytes(), opened.invitation)).payload)).toBe(toHex(big));
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, fromUtf8, toHex, utf8 } from '@/protocol/bytes';
-import { decodeCiphertext, decrypt, encodeCiphertext, encrypt } from '@/protocol/cipher';
+import {
+  decodeCiphertext,
+  decrypt,
+  encodeCiphertext,
+  encrypt,
+  importEncryptionKey,
+  patchCiphertext,
+  prepareEncryption,
+  startEncryption,
+} from '@/protocol/cipher';
 import { hkdfSha256 } from '@/protocol/hash';
 
 const secret = new Uint8Array(32).fill(1);
@@ -51,6 +60,47 @@ describe('Aes256gcmHkdfsha256 (§6)', () => {
     });
     expect(() => decodeCiphertext(new Uint8Array([0x0a, 0x10]))).toThrow(
       expect.objectContaining({ code: 'malformed_protobuf' }),
+    );
+  });
+
+  it('patches a ciphertext into exactly the encryption of the changed plaintext', async () => {
+    // Lengths around block edges and patches at the start, across a block boundary, in the last partial block and
+    // at the very end: the patched bytes and tag must equal a fresh encryption under the same key and nonce.
+    for (const length of [1, 15, 16, 17, 100, 4099]) {
+      for (const [offset, size] of [
+        [0, 1],
+        [Math.max(0, length - 66), Math.min(66, length)],
+        [Math.floor(length / 2), Math.min(20, length - Math.floor(length / 2))],
+        [length - 1, 1],
+      ] as const) {
+        const before = new Uint8Array(length).map((_, i) => i * 7);
+        const after = before.slice();
+        for (let i = 0; i < size; i++) after[offset + i] = 255 - i;
+        const prepared = prepareEncryption(secret);
+        const key = await importEncryptionKey(prepared);
+        const patched = await startEncryption(prepared, key, before, aad);
+        patchCiphertext(
+          prepared,
+          patched,
+          offset,
+          before.subarray(offset, offset + size),
+          after.subarray(offset, offset + size),
+        );
+        const fresh = await startEncryption(prepared, key, after, aad);
+        expect(toHex(patched.payload), `length ${length}, offset ${offset}`).toBe(toHex(fresh.payload));
+        expect(toHex(await decrypt(patched, secret, aad))).toBe(toHex(after));
+      }
+    }
+  });
+
+  it('refuses a patch outside the ciphertext', async () => {
+    const prepared = prepareEncryption(secret);
+    const ct = await startEncryption(prepared, await importEncryptionKey(prepared), new Uint8Array(10));
+    expect(() => patchCiphertext(prepared, ct, 8, new Uint8Array(3), new Uint8Array(3))).toThrow(
+      expect.objectContaining({ code: 'invalid_ciphertext' }),
+    );
+    expect(() => patchCiphertext(prepared, ct, 0, new Uint8Array(3), new Uint8Array(2))).toThrow(
+      expect.objectContaining({ code: 'invalid_ciphertext' }),
     );
   });
 });
