@@ -1,7 +1,8 @@
 // Several API nodes on one PostgreSQL database: they are p2p peers (the relay is how each node's
 // subscribers hear of envelopes published on another), rows are stored once, history sync between them
-// is skipped (same store identity), and a PostgreSQL node serves history sync to an SQLite node.
-import { mkdtempSync, rmSync } from 'node:fs';
+// is skipped (same store identity), a PostgreSQL node serves history sync to an SQLite node, and the
+// digest-first anti-entropy sync works both ways between a PostgreSQL node and an SQLite node.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -107,6 +108,109 @@ describe('nodes sharing one PostgreSQL database', () => {
       await source.close();
     }
   }, 40_000);
+
+  it('syncs digest-first both ways with an SQLite node, skipping what both have, and never past an open transaction', async () => {
+    const url = await cluster.newDatabase();
+    const p = await pgNode(url, 'digests-pg');
+    const s = await startP2pTestNode([addressOf(p)]);
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await waitForMesh([p, s]);
+      // The first sync of each pair (whole pages) gives each side a position in the other's store.
+      await Promise.all([p.p2p.syncNow(), s.p2p.syncNow()]);
+      const topic = '/xmtp/0/m-pg-digests/proto';
+      const make = (name: string, i: number) => envelopeJson(topic, T0 + BigInt(i), `${name} ${i}`);
+      for (const [node, name] of [
+        [p, 'from-pg'],
+        [s, 'from-sqlite'],
+      ] as const) {
+        const envelopes = Array.from({ length: 100 }, (_, i) => make(name, i));
+        expect((await post(node, '/message/v1/publish', { envelopes })).status).toBe(200);
+      }
+      await waitFor('gossip to deliver all 200 both ways', async () =>
+        (await Promise.all([p, s].map((n) => storedOn(n, [topic])))).every((e) => e.length === 200),
+      );
+      // Both stores hold the same 200: each direction lists them as digests and transfers none.
+      for (const [node, peer] of [
+        [p, s],
+        [s, p],
+      ] as const) {
+        const [result] = await node.p2p.syncNow();
+        expect(result).toMatchObject({ peer: peer.p2p.peerId, envelopes: 0, stored: 0 });
+        expect(result!.skipped).toBe(200);
+      }
+
+      // Cut off, each side gets envelopes the other lacks. On PostgreSQL one row stays in an open
+      // transaction, and 10 rows commit after it: a scan must stop before the open one.
+      await s.p2p.isolate(true);
+      await waitFor('the nodes to part', async () => (await s.p2p.peers()).length === 0);
+      const onlyPg = Array.from({ length: 30 }, (_, i) => make('only-pg', i));
+      const onlySqlite = Array.from({ length: 40 }, (_, i) => make('only-sqlite', i));
+      await post(p, '/message/v1/publish', { envelopes: onlyPg });
+      await post(s, '/message/v1/publish', { envelopes: onlySqlite });
+      const held = make('held', 0);
+      const heldMessage = Buffer.from(held.message, 'base64');
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message) VALUES ($1, $2, $3, $4)`,
+        [Buffer.from(envelopeDigest(topic, heldMessage)), topic, held.timestampNs, heldMessage],
+      );
+      const afterHeld = Array.from({ length: 10 }, (_, i) => make('after-held', i));
+      await post(p, '/message/v1/publish', { envelopes: afterHeld });
+
+      await s.p2p.isolate(false);
+      // Reconnected, each side syncs from the other (digests first) and fetches only what it lacks.
+      await waitFor(
+        'the SQLite node to fetch the 30 committed before the open transaction',
+        async () => (await storedOn(s, [topic])).length === 270,
+        20_000,
+      );
+      await waitFor(
+        'the PostgreSQL node to fetch the 40',
+        async () => (await storedOn(p, [topic])).length === 280,
+        20_000,
+      );
+      // The rows committed after the open transaction's row are not read past it yet.
+      const [early] = await s.p2p.syncNow();
+      expect(early).toMatchObject({ envelopes: 0, skipped: 0 });
+      await other.query('COMMIT');
+      // Now the held row and the 10 after it, and (listed as digests only) the SQLite node's own 40,
+      // which the PostgreSQL node stored after them.
+      const [late] = await s.p2p.syncNow();
+      expect(late).toMatchObject({ envelopes: 11, stored: 11, skipped: 40 });
+      expect(await storedOn(s, [topic])).toEqual(await storedOn(p, [topic]));
+      expect((await storedOn(p, [topic])).length).toBe(281);
+
+      // Nothing either side had already crossed the wire again; what was missing did, once.
+      const synced = async (node: P2pTestNode, result: string): Promise<number> => {
+        const text = await (await fetch(`${node.url}/metrics`)).text();
+        const m = new RegExp(`^xmtp_sync_envelopes_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text);
+        return Number(m?.[1] ?? 0);
+      };
+      expect(await synced(s, 'new')).toBe(30 + 11);
+      expect(await synced(s, 'present')).toBe(0);
+      expect(await synced(s, 'skipped')).toBeGreaterThanOrEqual(200);
+      expect(await synced(p, 'new')).toBe(40);
+      expect(await synced(p, 'present')).toBe(0);
+      expect(await synced(p, 'skipped')).toBeGreaterThanOrEqual(200);
+
+      // Positions: the SQLite node keeps the PostgreSQL node's (xact:seq), the other a rowid. Synced
+      // once more, each side lists only what it stored since: the PostgreSQL node the 41 the SQLite node
+      // fetched from it, all known there except the row written by another database client.
+      const positions = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      expect(positions(join(s.dataDir, 'p2p-sync-positions.json'))[p.p2p.peerId]).toMatch(/^\d+:\d+$/);
+      expect(positions(join(keys, 'digests-pg.sync.json'))[s.p2p.peerId]).toMatch(/^\d+$/);
+      const [again] = await p.p2p.syncNow();
+      expect(again).toMatchObject({ envelopes: 1, stored: 0, skipped: 40 });
+      const [none] = await s.p2p.syncNow();
+      expect(none).toMatchObject({ envelopes: 0, stored: 0, skipped: 0 });
+    } finally {
+      await other.end();
+      await s.close();
+      await p.close();
+    }
+  }, 60_000);
 
   it('scans in insertion order, never past a row another transaction may still commit', async () => {
     const url = await cluster.newDatabase();
