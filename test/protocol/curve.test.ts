@@ -1,12 +1,29 @@
 import * as secp from '@noble/secp256k1';
 import { describe, expect, it } from 'vitest';
-import { ecdhUncompressed, recoverUncompressed, verifyCompact } from '@/protocol/curve';
+import { ecdhUncompressed, invert, recoverUncompressed, verifyCompact } from '@/protocol/curve';
 import { sha256 } from '@/protocol/hash';
 import { signDigest } from '@/protocol/signature';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
 
 describe('fast secp256k1 arithmetic agrees with noble', () => {
+  it('inverts modulo p and n like noble, at random and at the edges', () => {
+    const random = () => BigInt('0x' + Buffer.from(secp.utils.randomSecretKey()).toString('hex'));
+    const edges = [1n, 2n, 3n, 0xffffn, 1n << 47n, (1n << 48n) + 1n, 1n << 200n, (1n << 255n) - 1n];
+    for (const m of [P, N]) {
+      const values = [...edges, m - 1n, m - 2n, m + 5n, -7n, ...Array.from({ length: 2000 }, random)];
+      for (const x of values) {
+        if (x % m === 0n) continue;
+        const inverse = invert(x, m);
+        expect(inverse, `${x} mod ${m}`).toBe(secp.etc.invert(x, m));
+        expect((((x % m) + m) * inverse) % m).toBe(1n);
+      }
+      expect(() => invert(m, m)).toThrow('no inverse');
+      expect(() => invert(0n, m)).toThrow('no inverse');
+    }
+  });
+
   it('computes the same ECDH points, verifications and recoveries for random keys', () => {
     for (let i = 0; i < 40; i++) {
       const a = secp.utils.randomSecretKey();
