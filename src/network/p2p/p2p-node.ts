@@ -194,6 +194,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     intervalMs: options.syncIntervalMs,
     storeIdentity: options.store.identity,
     isStored: (digest) => relay.isStored(digest),
+    pace: (peer, envelopes) => limits.syncReceivedFrom(peer, envelopes),
   });
   let apiUrl: string | null = null;
   const apis = new Map<string, string>();
@@ -201,8 +202,10 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   const known = new Map<string, Multiaddr[]>();
   const bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
 
-  // Sync pages and peer lists are served within the asking peer's limits; over them the stream is reset
-  // (the peer's sync fails and is retried at its next interval).
+  // Peer lists are served within the asking peer's limits, and so are sync streams open at once; over
+  // them the stream is reset (the peer's sync fails and is retried at its next interval). Sync pages over
+  // the peer's rate are served late instead: its sync slows down but completes. The wait holds one of the
+  // peer's few stream slots, so it is short (at most the slots' worth of tokens).
   const refuse = (stream: Stream, kind: PeerLimitKind, what: string): void => {
     metrics.limited.labels(kind).inc();
     stream.abort(new Error(`peer limit: ${what}`));
@@ -213,11 +216,12 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
       const peer = connection.remotePeer.toString();
       const release = limits.openSyncStream(peer);
       if (!release) return refuse(stream, 'sync_streams', 'too many sync streams open');
-      if (!limits.syncRequest(peer)) {
-        release();
-        return refuse(stream, 'sync_rate', 'too many sync requests');
-      }
-      void servePage(stream, options.store, options.logger).finally(release);
+      const wait = limits.syncRequest(peer);
+      if (wait > 0) metrics.limited.labels('sync_rate').inc();
+      void (async () => {
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        await servePage(stream, options.store, options.logger);
+      })().finally(release);
     },
     // Above our own per-peer count, so that count (and its metric) decides.
     { maxInboundStreams: 64 },

@@ -1,14 +1,18 @@
 // Per-peer limits on what another node may make this one do (issue #7 hardening): envelopes accepted over
-// gossip, history-sync pages served and sync streams open at once, peer-exchange rounds, and the size of an
-// advertised peer list. Each rate is a token bucket per peer id, the node's own continuously refilling
-// buckets (src/network/limits/rate-limiter.ts) keyed by peer id instead of client IP.
+// gossip, history-sync pages served and sync streams open at once, envelopes taken in through sync,
+// peer-exchange rounds, and the size of an advertised peer list. Each rate is a token bucket per peer id,
+// the node's own continuously refilling buckets (src/network/limits/rate-limiter.ts) keyed by peer id
+// instead of client IP. The two sync rates pace instead (pacer.ts): over them a sync waits, so it still
+// completes, and nothing it already received is dropped.
 //
 // The defaults sit far above what an honest node does: a peer forwards every envelope of the network
 // once, so the gossip limit is a cap on the whole network's publish rate as seen over one link (the
 // network benchmark runs 50/s); an honest requester holds at most two sync pages in flight and catches up
-// at a few pages per second; peer exchange runs once per connection.
+// at a few pages per second, which is also the most any peer's answers can bring in (the fastest catch-up
+// measured here is about 22,000 envelopes/s); peer exchange runs once per connection.
 import { RateLimiter } from '@/network/limits/rate-limiter';
 import type { BucketConfig } from '@/network/limits/rate-limiter';
+import { Pacer } from './pacer';
 
 export interface RateSpec {
   /** Tokens per second. */
@@ -20,10 +24,15 @@ export interface RateSpec {
 export interface PeerLimitsConfig {
   /** Envelopes accepted from one peer over gossip. */
   gossip: RateSpec;
-  /** History-sync pages served to one peer. */
+  /** History-sync pages served to one peer (over it, a page is served late). */
   sync: RateSpec;
   /** History-sync streams one peer may have open at once. */
   syncStreams: number;
+  /**
+   * Envelopes of one peer's store that its sync pages bring in, listed by digest or sent whole (over it,
+   * the next page is asked for later).
+   */
+  syncReceived: RateSpec;
   /** Peer-exchange rounds with one peer (answers served, and questions asked when it re-identifies). */
   peerExchange: RateSpec;
   /** Peers accepted from one advertisement. */
@@ -36,6 +45,7 @@ export const DEFAULT_PEER_LIMITS: PeerLimitsConfig = {
   gossip: { perSecond: 1000, burst: 10_000 },
   sync: { perSecond: 20, burst: 100 },
   syncStreams: 4,
+  syncReceived: { perSecond: 25_000, burst: 250_000 },
   peerExchange: { perSecond: 1, burst: 10 },
   advertisedPeers: 200,
   advertisedAddrs: 8,
@@ -46,7 +56,13 @@ export const MAX_ADVERTISED_ADDR_CHARS = 256;
 
 /** Label values of `xmtp_p2p_peer_limited_total{kind}`. */
 export type PeerLimitKind =
-  'gossip_ignored' | 'gossip_rejected' | 'sync_rate' | 'sync_streams' | 'peer_exchange' | 'advertised';
+  | 'gossip_ignored'
+  | 'gossip_rejected'
+  | 'sync_rate'
+  | 'sync_streams'
+  | 'sync_received'
+  | 'peer_exchange'
+  | 'advertised';
 
 export type GossipDecision = 'accept' | 'ignore' | 'reject';
 
@@ -63,7 +79,8 @@ export class PeerLimiter {
    * forwarding at the limit is not penalised for timing jitter; past it, rejected.
    */
   private readonly gossipGrace?: RateLimiter;
-  private readonly sync?: RateLimiter;
+  private readonly sync?: Pacer;
+  private readonly syncReceived?: Pacer;
   private readonly peerExchange?: RateLimiter;
   private readonly streams = new Map<string, number>();
 
@@ -75,7 +92,8 @@ export class PeerLimiter {
       perSecond: Math.max(1, config.gossip.perSecond / 10),
       burst: Math.max(1, Math.ceil(config.gossip.burst / 10)),
     });
-    this.sync = limiter(config.sync);
+    this.sync = new Pacer(config.sync.perSecond, config.sync.burst);
+    this.syncReceived = new Pacer(config.syncReceived.perSecond, config.syncReceived.burst);
     this.peerExchange = limiter(config.peerExchange);
   }
 
@@ -90,9 +108,17 @@ export class PeerLimiter {
     return this.gossipGrace.take(peer, 'PUB', 1).ok ? 'ignore' : 'reject';
   }
 
-  /** A sync page requested by `peer`: within its rate? */
-  syncRequest(peer: string): boolean {
-    return this.sync ? this.sync.take(peer, 'PUB', 1).ok : true;
+  /** A sync page requested by `peer`: how long to wait before serving it (0 within its rate). */
+  syncRequest(peer: string): number {
+    return this.sync ? this.sync.take(peer, 1) : 0;
+  }
+
+  /**
+   * A sync page from `peer` covering `envelopes` of its store: how long to wait before asking it for the
+   * next page (0 within its rate). A peer cannot answer faster than it is asked, so this paces it.
+   */
+  syncReceivedFrom(peer: string, envelopes: number): number {
+    return this.syncReceived ? this.syncReceived.take(peer, envelopes) : 0;
   }
 
   /** Opens a sync stream for `peer` if it has fewer than the limit open; the result closes it again. */
@@ -124,7 +150,7 @@ export class PeerLimiter {
   }
 
   close(): void {
-    for (const l of [this.gossip, this.gossipGrace, this.sync, this.peerExchange]) l?.close();
+    for (const l of [this.gossip, this.gossipGrace, this.peerExchange]) l?.close();
   }
 }
 
@@ -132,8 +158,8 @@ const RATE = /^(\d+(?:\.\d+)?):(\d+)$/;
 
 /**
  * Parses the CLI's `--peer-limits`: `off`, or comma-separated `NAME=VALUE` overriding the defaults:
- * `gossip=PER_S:BURST`, `sync=PER_S:BURST`, `sync-streams=N`, `peer-exchange=PER_S:BURST`,
- * `advertised=PEERS:ADDRS`. Throws an Error naming the bad part.
+ * `gossip=PER_S:BURST`, `sync=PER_S:BURST`, `sync-streams=N`, `sync-in=PER_S:BURST`,
+ * `peer-exchange=PER_S:BURST`, `advertised=PEERS:ADDRS`. Throws an Error naming the bad part.
  */
 export function parsePeerLimits(text: string): PeerLimitsConfig | false {
   if (text.trim() === 'off') return false;
@@ -157,6 +183,9 @@ export function parsePeerLimits(text: string): PeerLimitsConfig | false {
       case 'sync':
         out.sync = rate(name, value);
         break;
+      case 'sync-in':
+        out.syncReceived = rate(name, value);
+        break;
       case 'peer-exchange':
         out.peerExchange = rate(name, value);
         break;
@@ -179,7 +208,7 @@ export function parsePeerLimits(text: string): PeerLimitsConfig | false {
       }
       default:
         throw new Error(
-          `unknown limit "${name}" (gossip, sync, sync-streams, peer-exchange, advertised, or off)`,
+          `unknown limit "${name}" (gossip, sync, sync-streams, sync-in, peer-exchange, advertised, or off)`,
         );
     }
   }

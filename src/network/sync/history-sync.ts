@@ -11,6 +11,12 @@
 // first (16 bytes an envelope) and then only the envelopes missing here are fetched; when most are
 // missing (a node catching up, or a first sync with a peer) pages are fetched whole, as before, with the
 // next page prefetched. The mode follows the last page. An envelope whose digest fell out of the cache is simply fetched again.
+//
+// Pacing (peer-limits.ts `sync-in`): every page's range counts against the peer's budget of envelopes;
+// over it, the next page is asked for only once the debt is paid, so a peer that answers as fast as it
+// likes (or never ends) brings in no more than the rate, and nothing received is dropped. Peers take
+// turns: while others are queued, a sync that must wait, or has run 20 pages, saves its position and
+// goes to the back of the queue, so one endless or slow peer cannot keep the others from syncing.
 import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Logger } from '@/network/http/handler';
@@ -22,6 +28,8 @@ import type { SyncPositions } from './sync-positions';
 
 /** Envelopes of a whole page checked to decide whether the next page starts with digests. */
 const MODE_SAMPLE = 64;
+/** Pages one peer's sync runs before letting queued peers go first. */
+const TURN_PAGES = 20;
 
 export interface HistorySyncOptions {
   libp2p: Libp2p;
@@ -37,6 +45,11 @@ export interface HistorySyncOptions {
   storeIdentity?: string;
   /** Whether an envelope with this digest (or 16-byte prefix) is known to be stored here. */
   isStored?(digest: Uint8Array): boolean;
+  /**
+   * Counts `envelopes` of `peer`'s store covered by a page against its budget; returns the ms to wait
+   * before the next request to it (0: none). Without it, no pacing.
+   */
+  pace?(peer: string, envelopes: number): number;
 }
 
 export interface SyncResult {
@@ -46,10 +59,22 @@ export interface SyncResult {
   stored: number;
   /** Envelopes not transferred: their digest showed they were already stored here. */
   skipped: number;
+  /** Time spent waiting for the peer's sync budget (`pace`). */
+  pausedMs: number;
+}
+
+/** One turn of a sync: the result so far, and when to go on if it stopped before the peer's end. */
+interface Turn {
+  result: SyncResult;
+  resumeAt?: number;
 }
 
 export class HistorySync {
   private readonly pending = new Set<string>();
+  /** Queued peers whose turn ended on their budget: not before this time (ms). */
+  private readonly notBefore = new Map<string, number>();
+  /** Ends the queue's wait for a budget when a peer is queued. */
+  private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -71,6 +96,7 @@ export class HistorySync {
   schedule(peer: string): void {
     if (this.closed) return;
     this.pending.add(peer);
+    this.wake?.();
     this.running ??= this.run().finally(() => {
       this.running = undefined;
       if (this.pending.size > 0) this.schedule([...this.pending][0]!);
@@ -85,11 +111,21 @@ export class HistorySync {
   }
 
   /**
-   * Pulls everything `peer` has after the saved position. Whole pages: the next page is requested
-   * while the current one is stored, so at most two pages are held. Digest pages: one at a time.
+   * Pulls everything `peer` has after the saved position, paced by its budget. Whole pages: the next page
+   * is requested while the current one is stored, so at most two pages are held. Digest pages: one at a
+   * time.
    */
   async syncWith(peer: string): Promise<SyncResult> {
-    const result: SyncResult = { peer, envelopes: 0, stored: 0, skipped: 0 };
+    return (await this.turn(peer, () => false)).result;
+  }
+
+  /** Syncs with `peer` until its end, or until it should let one of the `othersQueued` go first. */
+  private async turn(peer: string, othersQueued: () => boolean): Promise<Turn> {
+    const result: SyncResult = { peer, envelopes: 0, stored: 0, skipped: 0, pausedMs: 0 };
+    const pace = this.options.pace;
+    // A debt left by an earlier turn is paid before asking again.
+    await this.pauseFor(result, pace?.(peer, 0) ?? 0);
+    let pages = 0;
     const peerId = peerIdFromString(peer);
     const limit = this.options.pageSize ?? MAX_PAGE_ENVELOPES;
     const signal = (): AbortSignal => AbortSignal.any([this.abort.signal, AbortSignal.timeout(30_000)]);
@@ -108,11 +144,14 @@ export class HistorySync {
     for (;;) {
       let page: Omit<SyncPage, 'envelopes'>;
       let envelopes: StoredEnvelope[];
+      /** Envelopes of the peer's store this page covers (listed by digest or sent whole). */
+      let covered: number;
       if (next || !digestsFirst || !isStored) {
         const whole = await (next ?? fetchPage(after));
         next = undefined;
         page = whole;
         envelopes = whole.envelopes;
+        covered = envelopes.length;
         // A sample decides the mode: checking every envelope of a catch-up costs time for nothing.
         const sample = envelopes.slice(0, MODE_SAMPLE);
         const known = isStored ? sample.filter((e) => isStored(e.digest)).length : 0;
@@ -120,6 +159,7 @@ export class HistorySync {
       } else {
         const summary = await requestDigests(await dial(), after, limit, identity, this.abort.signal);
         page = summary;
+        covered = summary.digests.length;
         const want = new Uint8Array(Math.ceil(summary.digests.length / 8));
         let wanted = 0;
         summary.digests.forEach((digest, i) => {
@@ -141,11 +181,16 @@ export class HistorySync {
         this.options.metrics.synced.labels('skipped').inc(summary.digests.length - wanted);
         digestsFirst = wanted * 2 <= summary.digests.length;
       }
-      if (page.sameStore || this.closed) return result;
+      if (page.sameStore || this.closed) return { result };
       if (page.restarted)
         this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
       const position = page.position !== '' ? page.position : after;
-      if (page.more && !digestsFirst) {
+      const receivedAt = Date.now();
+      const wait = pace?.(peer, covered) ?? 0;
+      if (wait > 0 && page.more) this.options.metrics.limited.labels('sync_received').inc();
+      pages++;
+      const yieldTurn = page.more && (wait > 0 || pages >= TURN_PAGES) && othersQueued();
+      if (page.more && !digestsFirst && wait === 0 && !yieldTurn) {
         next = fetchPage(position);
         // Handled when awaited; a failure while this page is stored must not go unobserved.
         next.catch(() => undefined);
@@ -158,9 +203,32 @@ export class HistorySync {
         this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
       }
       if (position !== undefined && position !== after) this.options.positions.set(peer, position);
-      if (!page.more) return result;
+      if (!page.more) return { result };
       after = position;
+      if (yieldTurn) return { result, resumeAt: receivedAt + wait };
+      await this.pauseFor(result, receivedAt + wait - Date.now());
+      if (this.closed) return { result };
     }
+  }
+
+  /** Waits `ms` (if above 0) unless the sync closes first, adding the time to `result.pausedMs`. */
+  private async pauseFor(result: SyncResult, ms: number): Promise<void> {
+    if (ms <= 0 || this.closed) return;
+    const started = Date.now();
+    await this.sleep(ms);
+    result.pausedMs += Date.now() - started;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.abort.signal.addEventListener('abort', done);
+    });
   }
 
   async close(): Promise<void> {
@@ -168,15 +236,34 @@ export class HistorySync {
     this.abort.abort();
     if (this.timer) clearInterval(this.timer);
     this.pending.clear();
+    this.notBefore.clear();
     await this.running?.catch(() => undefined);
   }
 
   private async run(): Promise<void> {
     while (this.pending.size > 0 && !this.closed) {
-      const peer = [...this.pending][0]!;
+      // The first queued peer whose budget allows a page now; if none, wait for the soonest.
+      const now = Date.now();
+      const queued = [...this.pending];
+      const peer = queued.find((p) => (this.notBefore.get(p) ?? 0) <= now);
+      if (peer === undefined) {
+        const soonest = Math.min(...queued.map((p) => this.notBefore.get(p) ?? now));
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          void this.sleep(soonest - now).then(resolve);
+        });
+        this.wake = undefined;
+        continue;
+      }
       this.pending.delete(peer);
+      this.notBefore.delete(peer);
       try {
-        const result = await this.syncWith(peer);
+        const { result, resumeAt } = await this.turn(peer, () => this.pending.size > 0);
+        if (resumeAt !== undefined && !this.closed) {
+          // Its position is saved: the next turn goes on from there.
+          this.pending.add(peer);
+          this.notBefore.set(peer, resumeAt);
+        }
         if (result.stored > 0) {
           this.options.logger.info(`sync: stored ${result.stored} missed envelopes from ${peer}`);
         }

@@ -1,7 +1,13 @@
 // Per-peer limits (peer-limits.ts) against a rogue libp2p peer: a gossip flood is bounded and the flooder
-// scored out, sync streams and sync requests are capped per peer, peer exchange is rate-limited and an
-// oversized advertisement is cut down; meanwhile other peers' traffic still flows and the node answers.
+// scored out, sync streams are capped and sync requests paced per peer, a peer answering sync as fast as
+// it can is paced (an endless one too, without keeping other peers from syncing), peer exchange is
+// rate-limited and an oversized advertisement is cut down; meanwhile other peers' traffic still flows and
+// the node answers.
 import '@/network/p2p/polyfill';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Libp2p } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from 'it-length-prefixed-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +17,13 @@ import { ENVELOPE_TOPIC } from '@/network/p2p/libp2p-relay';
 import { PEERS_PROTOCOL, parsePeerList } from '@/network/p2p/peer-exchange';
 import { DEFAULT_PEER_LIMITS, parsePeerLimits } from '@/network/p2p/peer-limits';
 import type { PeerLimitsConfig } from '@/network/p2p/peer-limits';
-import { requestPage, SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
+import {
+  FRAME_END,
+  FRAME_ENVELOPE,
+  MAX_FRAME_BYTES,
+  requestPage,
+  SYNC_PROTOCOL,
+} from '@/network/sync/sync-protocol';
 import { envelopeJson, post, subscribe, T0 } from '../helpers';
 import { addressOf, rogueLibp2p, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
 import type { P2pTestNode } from './helpers';
@@ -22,6 +34,7 @@ const LIMITS: PeerLimitsConfig = {
   gossip: { perSecond: 20, burst: 40 },
   sync: { perSecond: 2, burst: 4 },
   syncStreams: 2,
+  syncReceived: { perSecond: 200, burst: 100 },
   peerExchange: { perSecond: 0.5, burst: 3 },
 };
 const VALID_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
@@ -43,6 +56,41 @@ async function limited(node: P2pTestNode, kind: string): Promise<number> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   const m = new RegExp(`^xmtp_p2p_peer_limited_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text);
   return Number(m?.[1] ?? 0);
+}
+
+/** Envelopes per page of a rogue sync responder. */
+const ROGUE_PAGE = 100;
+
+/**
+ * Makes `peer` answer history sync like a node whose store holds `pages` pages of ROGUE_PAGE envelopes on
+ * `topic` (endless by default), each answer at once and whole, whatever was asked.
+ */
+async function answerSyncAtOnce(peer: Libp2p, topic: string, pages = Infinity): Promise<void> {
+  const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+  await peer.handle(
+    SYNC_PROTOCOL,
+    async ({ stream }) => {
+      const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
+      const request = JSON.parse(new TextDecoder().decode((await lp.read()).subarray())) as {
+        after: unknown;
+      };
+      const from = typeof request.after === 'string' ? Number(request.after) : 0;
+      const body: number[] = [FRAME_ENVELOPE];
+      for (let i = from; i < from + ROGUE_PAGE; i++) {
+        const encoded = encodeEnvelope({
+          contentTopic: topic,
+          timestampNs: T0 + BigInt(i),
+          message: new TextEncoder().encode(`rogue ${i}`),
+        });
+        body.push(0x0a, ...varint(encoded.length), ...encoded);
+      }
+      await lp.write(Uint8Array.from(body));
+      const end = { position: String(from + ROGUE_PAGE), more: from + ROGUE_PAGE < pages * ROGUE_PAGE };
+      await lp.write(Uint8Array.from([FRAME_END, ...new TextEncoder().encode(JSON.stringify(end))]));
+      await stream.close();
+    },
+    { maxInboundStreams: 64 },
+  );
 }
 
 describe('per-peer limits', () => {
@@ -133,7 +181,9 @@ describe('per-peer limits', () => {
         }
       });
 
-      // Requests one after another: past the burst, refused until the bucket refills.
+      // Requests one after another: past the burst, each is served once the bucket has refilled.
+      const paced = await limited(a, 'sync_rate');
+      const started = Date.now();
       const results = [];
       for (let i = 0; i < 8; i++) {
         results.push(
@@ -143,9 +193,12 @@ describe('per-peer limits', () => {
           ),
         );
       }
-      expect(results).toContain('refused');
-      expect(results.filter((r) => r === 'served').length).toBeLessThanOrEqual(LIMITS.sync.burst + 1);
-      expect(await limited(a, 'sync_rate')).toBeGreaterThan(0);
+      expect(results).toEqual(Array(8).fill('served'));
+      // At most a full bucket (4) at once, then 2 a second.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(
+        ((8 - LIMITS.sync.burst) / LIMITS.sync.perSecond) * 900,
+      );
+      expect((await limited(a, 'sync_rate')) - paced).toBeGreaterThanOrEqual(8 - LIMITS.sync.burst);
 
       // Node b has its own buckets: its sync with node a is served.
       const synced = await b.p2p.syncNow();
@@ -154,6 +207,71 @@ describe('per-peer limits', () => {
       await peer.stop();
     }
   });
+
+  it('paces a peer that answers sync as fast as it can: its whole history arrives, at the budgeted rate', async () => {
+    const c = await startP2pTestNode([], { peerLimits: LIMITS });
+    const peer = await rogueLibp2p();
+    try {
+      const topic = '/xmtp/0/m-limits-sync-fast/proto';
+      await answerSyncAtOnce(peer, topic, 6);
+      const started = Date.now();
+      await peer.dial(multiaddr(addressOf(c)));
+      await waitFor('all 600 envelopes to arrive', async () => (await storedOn(c, [topic])).length === 600);
+      // 100 at once (the burst), then 200 a second: pages 3 to 6 each wait half a second.
+      const pages = 600 / ROGUE_PAGE;
+      const budgeted = ((pages - 2) * ROGUE_PAGE) / LIMITS.syncReceived.perSecond;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(budgeted * 900);
+      expect(await limited(c, 'sync_received')).toBeGreaterThanOrEqual(pages - 2);
+    } finally {
+      await peer.stop();
+      await c.close();
+    }
+  });
+
+  it('bounds an endless sync from one peer to its budget, and other peers still sync', async () => {
+    const c = await startP2pTestNode([], { peerLimits: LIMITS });
+    const peer = await rogueLibp2p();
+    const dir = mkdtempSync(join(tmpdir(), 'xmtp-limits-'));
+    let d: P2pTestNode | undefined;
+    try {
+      const rogueTopic = '/xmtp/0/m-limits-sync-endless/proto';
+      const honestTopic = '/xmtp/0/m-limits-sync-honest/proto';
+      // Node d's history, stored before it ever meets node c: only sync can bring it over.
+      const history = Array.from({ length: 50 }, (_, i) =>
+        envelopeJson(honestTopic, T0 + BigInt(i), `h ${i}`),
+      );
+      const before = await startP2pTestNode([], {}, { dataDir: dir });
+      await post(before, '/message/v1/publish', { envelopes: history });
+      await before.close();
+
+      await answerSyncAtOnce(peer, rogueTopic);
+      const started = Date.now();
+      await peer.dial(multiaddr(addressOf(c)));
+      await waitFor('the endless sync to start', async () => (await storedOn(c, [rogueTopic])).length > 0);
+      d = await startP2pTestNode([addressOf(c)], {}, { dataDir: dir });
+      await waitFor(
+        "node d's history to reach node c during the endless sync",
+        async () => (await storedOn(c, [honestTopic])).length === history.length,
+      );
+      const health = Date.now();
+      expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+      expect(Date.now() - health).toBeLessThan(2000);
+
+      await peer.stop();
+      const seconds = (Date.now() - started) / 1000;
+      const fromRogue = (await storedOn(c, [rogueTopic])).length;
+      // The burst, the rate over the time, and the page in hand.
+      expect(fromRogue).toBeLessThanOrEqual(
+        LIMITS.syncReceived.burst + LIMITS.syncReceived.perSecond * seconds + 2 * ROGUE_PAGE,
+      );
+      expect(await limited(c, 'sync_received')).toBeGreaterThan(0);
+    } finally {
+      await peer.stop();
+      await d?.close();
+      await c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('rate-limits peer exchange and cuts an oversized advertisement down to the limits', async () => {
     const peer = await rogueLibp2p();
@@ -250,6 +368,7 @@ describe('per-peer limits', () => {
     for (const bad of [
       'gossip=0:10',
       'sync=5',
+      'sync-in=0:5',
       'sync-streams=0',
       'advertised=5000:1',
       'speed=1:1',
@@ -258,8 +377,9 @@ describe('per-peer limits', () => {
       expect(() => parseNodeArgs(['--p2p-port', '0', '--peer-limits', bad])).toThrow(/^--peer-limits: /);
     }
     expect(() => parseNodeArgs(['--peer-limits', 'off'])).toThrow(/--peer-limits needs --p2p-port/);
-    expect(parsePeerLimits('peer-exchange=2:20')).toMatchObject({
+    expect(parsePeerLimits('peer-exchange=2:20,sync-in=500:5000')).toMatchObject({
       peerExchange: { perSecond: 2, burst: 20 },
+      syncReceived: { perSecond: 500, burst: 5000 },
     });
   });
 });
