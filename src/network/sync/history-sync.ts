@@ -258,7 +258,9 @@ export class HistorySync {
       this.pending.delete(peer);
       this.notBefore.delete(peer);
       try {
-        const { result, resumeAt } = await this.turn(peer, () => this.pending.size > 0);
+        // (The peer itself may be queued again meanwhile, by the anti-entropy timer.)
+        const others = (): boolean => [...this.pending].some((p) => p !== peer);
+        const { result, resumeAt } = await this.turn(peer, others);
         if (resumeAt !== undefined && !this.closed) {
           // Its position is saved: the next turn goes on from there.
           this.pending.add(peer);
