@@ -23,7 +23,7 @@ import { decodeProto, signatureFromProto, signedKeyWalletAddress, verifyKeySigna
 import { fromLong, toLong } from './long';
 import { decodeMessage, fieldLength, writeField, writeFieldHeader } from './message';
 import { BoundedMemo } from './memo';
-import { signDigest, verifyDigest } from './signature';
+import { signDigest, verifierFor } from './signature';
 
 import pb = xmtp.message_contents;
 
@@ -220,14 +220,12 @@ export async function decodeMessageV2(
   }
   const signature = signatureFromProto(signed.signature);
   const payload = signed.payload ?? new Uint8Array(0);
-  if (
-    signature.kind !== 'ecdsa_compact' ||
-    !verifyDigest(
-      sender.preKey.publicKey,
-      await digestHeaderAndPayload(headerBytes, payload),
-      signature.bytes,
-    )
-  ) {
+  // A large payload is hashed by WebCrypto off this thread while the digest-free half of the verification
+  // (the multiple of the sender's prekey) runs here.
+  const digest = digestHeaderAndPayload(headerBytes, payload);
+  const verify = signature.kind === 'ecdsa_compact' && verifierFor(sender.preKey.publicKey, signature.bytes);
+  const digestBytes = await digest;
+  if (!verify || !verify(digestBytes)) {
     throw new ProtocolError('invalid_signature', 'message signature does not verify with the sender prekey');
   }
   const out: DecodedMessageV2 = {

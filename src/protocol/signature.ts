@@ -6,7 +6,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { addressOfPublicKey } from './address';
 import { fromHex } from './bytes';
-import { recoverUncompressed, signCompact, verifyCompact } from './curve';
+import { prepareVerification, recoverUncompressed, signCompact, verifyCompact } from './curve';
 import { ProtocolError } from './errors';
 import { hashMessage } from './hash';
 
@@ -33,6 +33,14 @@ export function signDigest(secretKey: Uint8Array, digest: Uint8Array): CompactSi
 /** Strict verification of r‖s over a digest: wrong length, high-S or an invalid key all give false. */
 export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
   return verifyCompact(publicKey, digest, signature);
+}
+
+/**
+ * `verifyDigest` in two steps: the work that does not need the digest happens now, so it can overlap the
+ * hashing of a large message; the returned function takes the digest and gives the same answer.
+ */
+export function verifierFor(publicKey: Uint8Array, signature: Uint8Array): (digest: Uint8Array) => boolean {
+  return prepareVerification(publicKey, signature) ?? (() => false);
 }
 
 /** Recovers the 65-byte uncompressed public key that made `signature` over `digest`. */

@@ -1,6 +1,12 @@
 import * as secp from '@noble/secp256k1';
 import { describe, expect, it } from 'vitest';
-import { ecdhUncompressed, invert, recoverUncompressed, verifyCompact } from '@/protocol/curve';
+import {
+  ecdhUncompressed,
+  invert,
+  prepareVerification,
+  recoverUncompressed,
+  verifyCompact,
+} from '@/protocol/curve';
 import { sha256 } from '@/protocol/hash';
 import { signDigest } from '@/protocol/signature';
 
@@ -37,6 +43,40 @@ describe('fast secp256k1 arithmetic agrees with noble', () => {
       expect(verifyCompact(B, digest, sig.bytes)).toBe(false);
       expect(recoverUncompressed(digest, sig.bytes, sig.recovery)).toEqual(A);
     }
+  });
+
+  it('verifies in two steps (prekey half first, digest later) exactly as in one', () => {
+    for (let i = 0; i < 40; i++) {
+      const a = secp.utils.randomSecretKey();
+      const A = secp.getPublicKey(a, false);
+      const B = secp.getPublicKey(secp.utils.randomSecretKey(), false);
+      const digest = sha256(new Uint8Array([i, 7]));
+      const other = sha256(new Uint8Array([i, 8]));
+      const sig = signDigest(a, digest).bytes;
+      expect(prepareVerification(A, sig)!(digest)).toBe(true);
+      expect(prepareVerification(A, sig)!(other)).toBe(verifyCompact(A, other, sig));
+      expect(prepareVerification(B, sig)!(digest)).toBe(false);
+      expect(prepareVerification(A, sig)!(digest.subarray(1))).toBe(false);
+    }
+    // A digest of 0 mod n leaves only the prekey half: r = x(u2·Q) must still be checked, not assumed.
+    const a = secp.utils.randomSecretKey();
+    const A = secp.getPublicKey(a, false);
+    const zero = new Uint8Array(32);
+    const sig = signDigest(a, zero).bytes;
+    expect(prepareVerification(A, sig)!(zero)).toBe(verifyCompact(A, zero, sig));
+    expect(prepareVerification(A, sig)!(zero)).toBe(true);
+    // Whatever the signature or key alone rules out is ruled out before any digest.
+    const high = new Uint8Array(sig);
+    high.set(
+      Buffer.from(
+        (N - BigInt('0x' + Buffer.from(sig.subarray(32)).toString('hex'))).toString(16).padStart(64, '0'),
+        'hex',
+      ),
+      32,
+    );
+    expect(prepareVerification(A, high)).toBeUndefined();
+    expect(prepareVerification(A, sig.subarray(1))).toBeUndefined();
+    expect(prepareVerification(new Uint8Array(65), sig)).toBeUndefined();
   });
 
   it('rejects high-S, out-of-range signatures and points off the curve', () => {
