@@ -124,3 +124,28 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
+
+// One reusable buffer for inputs consumed during a call (WebCrypto copies its input before it returns the
+// promise; noble hashes at once): a large message then costs no allocation and no garbage collection for them.
+// It is wiped after each use, so no plaintext stays behind. Nested or very large uses get a fresh buffer.
+const SCRATCH_MAX = 2 * 1024 * 1024;
+let scratch = new Uint8Array(0);
+let scratchInUse = false;
+
+/**
+ * Calls `use` with a zeroed buffer of `length` bytes that is only valid during the call: `use` must not keep
+ * it, or any view of it, past its return (a promise it returns must not read it later either).
+ */
+export function withScratch<T>(length: number, use: (buffer: Uint8Array) => T): T {
+  if (scratchInUse || length > SCRATCH_MAX) return use(new Uint8Array(length));
+  if (scratch.length < length)
+    scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(length, 2 * scratch.length)));
+  const buffer = scratch.subarray(0, length);
+  scratchInUse = true;
+  try {
+    return use(buffer);
+  } finally {
+    buffer.fill(0);
+    scratchInUse = false;
+  }
+}

@@ -3,7 +3,7 @@
 // plus the sender HMAC push servers use.
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { signedPublicKeyBundleFromProto, type SignedPublicKeyBundle } from './bundles';
-import { concat, toHex, utf8 } from './bytes';
+import { toHex, utf8, withScratch } from './bytes';
 import {
   SUBTLE_AES_MIN,
   ciphertextFromProto,
@@ -70,7 +70,12 @@ async function digestHeaderAndPayload(headerBytes: Uint8Array, payload: Uint8Arr
   if (payload.length < SUBTLE_SHA256_MIN) {
     return nobleSha256.create().update(headerBytes).update(payload).digest();
   }
-  return digestOf(concat(headerBytes, payload));
+  // WebCrypto copies the input during the call: header ‖ payload is put together in the scratch buffer.
+  return withScratch(headerBytes.length + payload.length, (buffer) => {
+    buffer.set(headerBytes);
+    buffer.set(payload, headerBytes.length);
+    return digestOf(buffer);
+  });
 }
 
 async function digestOf(bytes: Uint8Array): Promise<Uint8Array> {
@@ -84,15 +89,18 @@ async function digestOf(bytes: Uint8Array): Promise<Uint8Array> {
 const SIGNATURE_BYTES_LENGTH = 64 + 2; // r ‖ s, then the recovery field's tag and one-byte varint
 const SIGNATURE_FIELD_LENGTH = fieldLength(fieldLength(SIGNATURE_BYTES_LENGTH + 2));
 
+/** The signature bytes the plaintext holds until the real ones are known: zero r ‖ s, recovery id 0. */
+const PLACEHOLDER = signatureField({ bytes: new Uint8Array(64), recovery: 0 });
+
 /**
- * Writes field 3 with a zero signature and recovery id 0 at `offset`; returns where r ‖ s begins (the recovery
- * id is the last byte of the field).
+ * Writes field 3 holding PLACEHOLDER at `offset`; returns where PLACEHOLDER (r ‖ s, then the recovery field)
+ * begins.
  */
 function writeSignatureField(out: Uint8Array, offset: number): number {
   let o = writeFieldHeader(out, offset, 3, fieldLength(SIGNATURE_BYTES_LENGTH + 2));
   o = writeFieldHeader(out, o, 1, SIGNATURE_BYTES_LENGTH + 2);
   o = writeFieldHeader(out, o, 1, 64);
-  out[o + 64] = 2 << 3;
+  out.set(PLACEHOLDER, o);
   return o;
 }
 
@@ -135,33 +143,45 @@ export async function encodeMessageV2(
   const prepared = prepareEncryption(conversation.keyMaterial);
   const sender = keyring.signedBundleBytes;
   // One buffer serves both the digest input (header ‖ payload) and the SignedContent that follows the
-  // payload, so a large payload is copied once: WebCrypto copies digest input at call time, after which
-  // the header's tail is overwritten with SignedContent's first field prefix.
+  // payload, so a large payload is copied once: the digest input is taken (copied by WebCrypto, or hashed by
+  // noble) before the header's tail is overwritten with SignedContent's first field prefix.
   // SignedContent = {1 payload, 2 sender (pre-encoded), 3 Signature{1 ecdsa_compact{1 bytes, 2 recovery}}}.
   const prefixLength = fieldLength(payload.length) - payload.length;
   const start = Math.max(headerBytes.length, prefixLength);
-  const buffer = new Uint8Array(start + payload.length + fieldLength(sender.length) + SIGNATURE_FIELD_LENGTH);
-  buffer.set(headerBytes, start - headerBytes.length);
-  buffer.set(payload, start);
-  const digest = digestOf(buffer.subarray(start - headerBytes.length, start + payload.length));
-  writeFieldHeader(buffer, start - prefixLength, 1, payload.length);
-  const signatureAt = writeSignatureField(buffer, writeField(buffer, start + payload.length, 2, sender));
-  const signed = buffer.subarray(start - prefixLength);
+  const length = start + payload.length + fieldLength(sender.length) + SIGNATURE_FIELD_LENGTH;
+  const assemble = (buffer: Uint8Array) => {
+    buffer.set(headerBytes, start - headerBytes.length);
+    buffer.set(payload, start);
+    const digest = digestOf(buffer.subarray(start - headerBytes.length, start + payload.length));
+    writeFieldHeader(buffer, start - prefixLength, 1, payload.length);
+    const signatureAt = writeSignatureField(buffer, writeField(buffer, start + payload.length, 2, sender));
+    return { digest, signatureAt, signed: buffer.subarray(start - prefixLength, length) };
+  };
   const secretKey = keyring.currentPreKey.secretKey;
   let ciphertext;
-  if (signed.length < SUBTLE_AES_MIN) {
+  if (length - (start - prefixLength) < SUBTLE_AES_MIN) {
+    const buffer = new Uint8Array(length);
+    const { digest, signatureAt, signed } = assemble(buffer);
     buffer.set(signatureField(signDigest(secretKey, await digest)), signatureAt);
     ciphertext = encryptNow(prepared, signed, headerBytes);
   } else {
-    // The plaintext is encrypted with a zero signature (WebCrypto, off this thread) while the digest is
-    // computed and signed here, then the ciphertext is patched to hold the real signature: the same bytes as
+    // The plaintext is encrypted with PLACEHOLDER for a signature (WebCrypto, off this thread) while the digest
+    // is computed and signed here, then the ciphertext is patched to hold the real signature: the same bytes as
     // encrypting the signed plaintext afterwards, in about the time of the longer of the two, not their sum.
+    // WebCrypto copies its inputs during the call, so the plaintext is assembled in the shared scratch buffer
+    // (no large allocation, hence less garbage collection, per message).
     const key = await importEncryptionKey(prepared);
-    const encrypted = startEncryption(prepared, key, signed, headerBytes);
+    const { digest, encrypted, patchAt } = withScratch(length, (buffer) => {
+      const assembled = assemble(buffer);
+      return {
+        digest: assembled.digest,
+        encrypted: startEncryption(prepared, key, assembled.signed, headerBytes),
+        patchAt: assembled.signatureAt - (start - prefixLength),
+      };
+    });
     const signature = signatureField(signDigest(secretKey, await digest));
     ciphertext = await encrypted;
-    const placeholder = buffer.subarray(signatureAt, signatureAt + SIGNATURE_BYTES_LENGTH);
-    patchCiphertext(prepared, ciphertext, signatureAt - (start - prefixLength), placeholder, signature);
+    patchCiphertext(prepared, ciphertext, patchAt, PLACEHOLDER, signature);
   }
   const hmac = senderHmac(
     senderHmacKey(conversation.keyMaterial, keyring.address, hmacPeriod(nowMs)),
