@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compareBytes, fromBase64, fromHex, fromUtf8, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
+import {
+  compareBytes,
+  fromBase64,
+  fromHex,
+  fromUtf8,
+  toBase64,
+  toBase64Url,
+  toHex,
+  withScratch,
+} from '@/protocol/bytes';
 
 describe('bytes', () => {
   it('round-trips base64 of every length against Node', () => {
@@ -36,5 +45,29 @@ describe('bytes', () => {
     expect(compareBytes(new Uint8Array([1, 2]), new Uint8Array([1, 3]))).toBeLessThan(0);
     expect(compareBytes(new Uint8Array([1]), new Uint8Array([1, 0]))).toBeLessThan(0);
     expect(compareBytes(new Uint8Array([2]), new Uint8Array([1, 9]))).toBeGreaterThan(0);
+  });
+
+  it('lends a zeroed scratch buffer, wipes it after use, and never lends it twice at once', () => {
+    let kept: Uint8Array | undefined;
+    withScratch(1000, (buffer) => {
+      expect(buffer.length).toBe(1000);
+      expect(buffer.every((b) => b === 0)).toBe(true);
+      buffer.fill(0xaa);
+      kept = buffer;
+      withScratch(10, (inner) => {
+        expect(inner.buffer).not.toBe(buffer.buffer);
+        expect(inner.every((b) => b === 0)).toBe(true);
+      });
+    });
+    expect(kept!.every((b) => b === 0)).toBe(true);
+    expect(() =>
+      withScratch(5, (buffer) => {
+        buffer.fill(1);
+        kept = buffer;
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(kept!.every((b) => b === 0)).toBe(true);
+    withScratch(3 * 1024 * 1024, (buffer) => expect(buffer.length).toBe(3 * 1024 * 1024));
   });
 });
