@@ -77,6 +77,18 @@ export function describeEnvelopeStore(name: string, harness: StoreHarness): void
     };
     const topic = (label: string): string => `/xmtp/0/${label}-${Math.random().toString(36).slice(2)}/proto`;
 
+    it('scans an empty store from its own start position without calling it a new store', () =>
+      withStore(async (store) => {
+        const empty = await store.scan(undefined, 10);
+        expect(empty).toMatchObject({ envelopes: [], restarted: false });
+        // A peer syncing from an empty store hands this position back on its next sync (src/network/sync).
+        expect(await store.scan(empty.position, 10)).toMatchObject({
+          envelopes: [],
+          position: empty.position,
+          restarted: false,
+        });
+      }));
+
     it('says per envelope whether it was new or a duplicate', () =>
       withStore(async (store) => {
         const t = topic('flags');

@@ -103,7 +103,8 @@ class PostgresStore implements EnvelopeStore {
     const match = after === undefined ? null : /^(\d+):(\d+)$/.exec(after);
     let from: [string, string] = match ? [match[1]!, match[2]!] : ['0', '0'];
     let restarted = false;
-    if (match) {
+    // "0:0" is the start itself (an empty store's position): nothing can lie beyond it.
+    if (match && !(from[0] === '0' && from[1] === '0')) {
       const beyond = await this.pool.query<{ beyond: boolean }>({
         name: 'xmtp_scan_beyond',
         // Handed-out positions are rows that stay, so a position past the last row means a new store.
