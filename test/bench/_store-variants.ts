@@ -141,6 +141,22 @@ const schemas: Record<string, Schema> = {
       });
     },
   },
+  // No dedupe index, topic names in the index (as 001 without UNIQUE (digest)).
+  nodedupetext: {
+    sql: `CREATE TABLE envelopes (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, content_topic TEXT NOT NULL,
+      timestamp_ns INTEGER NOT NULL, message BLOB NOT NULL, received_at_ms INTEGER NOT NULL);
+      CREATE INDEX envelopes_topic_time ON envelopes (content_topic, timestamp_ns, digest);`,
+    prepare(db) {
+      const ins =
+        db.prepare(`INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
+        VALUES (?, ?, ?, ?, ?)`);
+      return db.transaction((rows: Env[]) => {
+        const now = Date.now();
+        for (const r of rows) ins.run(r.digest, r.topic, r.ts, r.msg, now);
+        return rows.length;
+      });
+    },
+  },
   table: {
     sql: `CREATE TABLE envelopes (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, content_topic TEXT NOT NULL,
       timestamp_ns INTEGER NOT NULL, message BLOB NOT NULL, received_at_ms INTEGER NOT NULL);`,
@@ -184,6 +200,7 @@ const variants: Record<string, Variant> = {
   key8: { schema: 'key8', pageSize: 4096, pragmas: NODE, checkpointMs: 200 },
   'key8-1k': { schema: 'key8', pageSize: 1024, pragmas: NODE, checkpointMs: 200 },
   nodedupe: { schema: 'nodedupe', pageSize: 4096, pragmas: NODE, checkpointMs: 200 },
+  nodedupetext: { schema: 'nodedupetext', pageSize: 4096, pragmas: NODE, checkpointMs: 200 },
   table: { schema: 'table', pageSize: 4096, pragmas: NODE, checkpointMs: 200 },
 };
 

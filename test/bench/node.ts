@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '@/network/store/sqlite';
+import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL } from '@/network/store/sqlite-sql';
 import type { StoredEnvelope } from '@/network/store/store';
 
 const args = process.argv.slice(2);
@@ -286,13 +287,23 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  const insert = db.prepare(
-    `INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`,
-  );
+  // The node's schema and statements, without its dedupe (the rows are all new) and without HTTP.
+  const insert = db.prepare(INSERT_SQL);
+  const findTopic = db.prepare(FIND_TOPIC_SQL).pluck();
+  const addTopic = db.prepare(ADD_TOPIC_SQL);
+  const topicIds = new Map<string, number>();
+  const topicId = (name: string): number => {
+    let id = topicIds.get(name);
+    if (id === undefined) {
+      id = (findTopic.get(name) as number | undefined) ?? Number(addTopic.run(name).lastInsertRowid);
+      topicIds.set(name, id);
+    }
+    return id;
+  };
   type Row = readonly [Uint8Array, string, bigint, Buffer, number];
   const insertBatch = db.transaction((batch: Row[]) => {
-    for (const row of batch) insert.run(...row);
+    for (const [digest, topic, timestampNs, bytes, now] of batch)
+      insert.run(topicId(topic), timestampNs, digest, bytes, now);
   });
   let rows = 0;
   let elapsed = 0;

@@ -13,11 +13,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describeEnvelopeStore('SQLite envelope store', {
   newLocation: async () => join(root, `store-${++dirs}`),
   open: async (dir) => new SqliteStore(join(dir, 'envelopes.db')),
-  sharedByInstances: false,
+  sharedByInstances: true,
 });
 
 describeEnvelopeStore('SQLite envelope store, inserts on the main thread', {
   newLocation: async () => join(root, `store-${++dirs}`),
   open: async (dir) => new SqliteStore(join(dir, 'envelopes.db'), { writerThread: false }),
-  sharedByInstances: false,
+  sharedByInstances: true,
 });

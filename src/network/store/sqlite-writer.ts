@@ -6,12 +6,16 @@
 // the transaction committed, so durability is unchanged (test/network/durability.test.ts).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL } from './sqlite-sql';
 import type { StoredEnvelope } from './store';
 
 // Plain CommonJS run with `eval`, so it works the same under tsx, vitest and plain node. A batch
 // arrives as one transferred buffer (digest ‖ message per envelope, `ends` marking where each one
 // ends) plus the topics and timestamps: structured-cloning a Uint8Array copies its whole backing
-// ArrayBuffer, which for a Buffer from Node's pool is 8 KiB per message.
+// ArrayBuffer, which for a Buffer from Node's pool is 8 KiB per message. The batch is written only if
+// the database's largest rowid is still the one the store last saw: the store deduplicates against
+// what it has seen (digest-index.ts), so a row written meanwhile by another connection or process
+// sends the batch back to be checked again ('stale').
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
@@ -19,16 +23,33 @@ const db = new Database(workerData.path);
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
 for (const pragma of workerData.pragmas) db.pragma(pragma);
-const insert = db.prepare(workerData.sql);
-const insertBatch = db.transaction((blob, ends, topics, timestamps, flags) => {
+const maxId = db.prepare(${JSON.stringify(MAX_ID_SQL)}).pluck();
+const findTopic = db.prepare(${JSON.stringify(FIND_TOPIC_SQL)}).pluck();
+const addTopic = db.prepare(${JSON.stringify(ADD_TOPIC_SQL)});
+const insert = db.prepare(${JSON.stringify(INSERT_SQL)});
+// Topic ids never change once given, so they are cached (bounded); a rolled-back batch may have
+// added topics, so a failure clears the cache.
+const topicIds = new Map();
+function topicId(name) {
+  let id = topicIds.get(name);
+  if (id === undefined) {
+    id = findTopic.get(name) ?? Number(addTopic.run(name).lastInsertRowid);
+    if (topicIds.size >= 100000) topicIds.clear();
+    topicIds.set(name, id);
+  }
+  return id;
+}
+const insertBatch = db.transaction((blob, ends, topics, timestamps, expect, rowids) => {
+  if (maxId.get() !== expect) return false;
   const now = Date.now();
   let at = 0;
   for (let i = 0; i < topics.length; i++) {
     const digest = blob.subarray(at, at + 32);
     const message = blob.subarray(at + 32, ends[i]);
     at = ends[i];
-    flags[i] = insert.run(digest, topics[i], timestamps[i], message, now).changes === 1 ? 1 : 0;
+    rowids[i] = Number(insert.run(topicId(topics[i]), timestamps[i], digest, message, now).lastInsertRowid);
   }
+  return true;
 });
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -36,27 +57,34 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
-  const flags = new Uint8Array(m.topics.length);
+  const rowids = new Float64Array(m.topics.length);
   try {
-    insertBatch(Buffer.from(m.blob.buffer, m.blob.byteOffset, m.blob.byteLength), m.ends, m.topics, m.timestamps, flags);
-    parentPort.postMessage({ id: m.id, flags }, [flags.buffer]);
+    const blob = Buffer.from(m.blob.buffer, m.blob.byteOffset, m.blob.byteLength);
+    if (insertBatch.immediate(blob, m.ends, m.topics, m.timestamps, m.expect, rowids)) {
+      parentPort.postMessage({ id: m.id, rowids }, [rowids.buffer]);
+    } else {
+      parentPort.postMessage({ id: m.id, stale: true });
+    }
   } catch (error) {
+    topicIds.clear();
     parentPort.postMessage({ id: m.id, error: String(error && error.message || error) });
   }
 });
 `;
 
+/** The rowids given to a batch's envelopes, or 'stale' when the database had rows the caller did not know. */
+export type WriteResult = Float64Array | 'stale';
+
 interface Pending {
-  resolve(flags: boolean[]): void;
+  resolve(result: WriteResult): void;
   reject(error: unknown): void;
 }
 
-type Reply = { id: number; flags: Uint8Array } | { id: number; error: string };
+type Reply =
+  { id: number; rowids: Float64Array } | { id: number; stale: true } | { id: number; error: string };
 
 export interface SqliteWriterOptions {
   path: string;
-  /** The INSERT … ON CONFLICT DO NOTHING statement, parameters (digest, topic, timestamp, message, now). */
-  sql: string;
   synchronous: 'NORMAL' | 'FULL';
   /** Further per-connection pragmas, e.g. the automatic checkpoint threshold. */
   pragmas: string[];
@@ -85,7 +113,7 @@ export class SqliteWriter {
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
       if ('error' in reply) waiting.reject(new Error(reply.error));
-      else waiting.resolve(Array.from(reply.flags, (f) => f === 1));
+      else waiting.resolve('stale' in reply ? 'stale' : reply.rowids);
     });
     this.worker.on('error', () => {});
     this.exited = new Promise((resolve) =>
@@ -98,7 +126,11 @@ export class SqliteWriter {
     );
   }
 
-  insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+  /**
+   * Inserts `envelopes` (all new: the store has deduplicated them) in one transaction, provided the
+   * database's largest rowid is still `expect`; otherwise inserts nothing and resolves 'stale'.
+   */
+  insert(envelopes: StoredEnvelope[], expect: number): Promise<WriteResult> {
     let size = 0;
     for (const e of envelopes) size += 32 + e.message.length;
     const blob = new Uint8Array(size);
@@ -120,7 +152,7 @@ export class SqliteWriter {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, blob, ends, topics, timestamps }, [blob.buffer, ends.buffer]);
+      this.worker.postMessage({ id, blob, ends, topics, timestamps, expect }, [blob.buffer, ends.buffer]);
     });
   }
 
