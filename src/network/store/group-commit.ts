@@ -11,10 +11,16 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** Wraps `store` so that concurrent `insert` calls share one underlying insert. */
-export function withGroupCommit<S extends EnvelopeStore>(store: S): S {
+/**
+ * Wraps `store` so that concurrent `insert` calls share one underlying insert. `inFlight` groups may
+ * be written at once (default 1); the SQLite store takes 2, so its writer thread starts on the next
+ * group while the main thread answers the last one.
+ */
+export function withGroupCommit<S extends EnvelopeStore>(store: S, options: { inFlight?: number } = {}): S {
+  const limit = options.inFlight ?? 1;
   let waiting: Waiting[] = [];
-  let busy = false;
+  let writing = 0;
+  let scheduled = false;
 
   const flush = async (group: Waiting[]): Promise<void> => {
     if (group.length === 1) {
@@ -36,24 +42,31 @@ export function withGroupCommit<S extends EnvelopeStore>(store: S): S {
     }
   };
 
-  // One group at a time; whatever arrives meanwhile becomes the next group (classic group commit).
-  const drain = async (): Promise<void> => {
-    while (waiting.length > 0) {
-      const group = waiting;
-      waiting = [];
-      await flush(group);
-    }
-    busy = false;
+  // Whatever arrives while `limit` groups are being written becomes the next group (classic group
+  // commit).
+  const start = (): void => {
+    scheduled = false;
+    if (waiting.length === 0 || writing >= limit) return;
+    const group = waiting;
+    waiting = [];
+    writing++;
+    void flush(group).then(() => {
+      writing--;
+      schedule();
+    });
+  };
+  const schedule = (): void => {
+    if (scheduled || waiting.length === 0 || writing >= limit) return;
+    scheduled = true;
+    // setImmediate runs after the current I/O phase: every request body that completed in it joins.
+    setImmediate(start);
   };
 
   const insert = (envelopes: StoredEnvelope[]): Promise<boolean[]> => {
     if (envelopes.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       waiting.push({ envelopes, resolve, reject });
-      if (busy) return;
-      busy = true;
-      // setImmediate runs after the current I/O phase: every request body that completed in it joins.
-      setImmediate(() => void drain());
+      schedule();
     });
   };
 

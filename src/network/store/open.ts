@@ -20,6 +20,9 @@ export async function openStore(opts: { dataDir?: string; storeUrl?: string }): 
     }
     throw new Error(`unsupported store URL (expected postgres://…): ${url}`);
   }
-  // Concurrent publishes share one transaction (test/bench/node.ts: ~1.5x single-publish throughput).
-  return withGroupCommit(new SqliteStore(join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db')));
+  // Concurrent publishes share one transaction (test/bench/node.ts: ~1.5x single-publish throughput),
+  // two groups at a time (the writer thread writes one while the main thread answers the other).
+  return withGroupCommit(new SqliteStore(join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db')), {
+    inFlight: 2,
+  });
 }

@@ -39,8 +39,15 @@ function topicId(name) {
   }
   return id;
 }
+// Batches are posted without waiting for the previous answer, so rows past the store's view may be
+// this thread's own earlier batches, which the store checked the new batch against (it posted them
+// first). Rows (ownFrom, lastWritten] are such a run of this thread's batches, with nothing else
+// written in between: a batch whose view reaches ownFrom is not stale.
+let lastWritten = -1;
+let ownFrom = -1;
 const insertBatch = db.transaction((blob, ends, topics, timestamps, expect, rowids) => {
-  if (maxId.get() !== expect) return false;
+  const max = maxId.get();
+  if (max !== expect && !(max === lastWritten && expect >= ownFrom)) return -1;
   const now = Date.now();
   let at = 0;
   for (let i = 0; i < topics.length; i++) {
@@ -49,7 +56,7 @@ const insertBatch = db.transaction((blob, ends, topics, timestamps, expect, rowi
     at = ends[i];
     rowids[i] = Number(insert.run(topicId(topics[i]), timestamps[i], digest, message, now).lastInsertRowid);
   }
-  return true;
+  return max;
 });
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -60,7 +67,10 @@ parentPort.on('message', (m) => {
   const rowids = new Float64Array(m.topics.length);
   try {
     const blob = Buffer.from(m.blob.buffer, m.blob.byteOffset, m.blob.byteLength);
-    if (insertBatch.immediate(blob, m.ends, m.topics, m.timestamps, m.expect, rowids)) {
+    const base = insertBatch.immediate(blob, m.ends, m.topics, m.timestamps, m.expect, rowids);
+    if (base >= 0) {
+      if (base !== lastWritten) ownFrom = base;
+      lastWritten = rowids[rowids.length - 1];
       parentPort.postMessage({ id: m.id, rowids }, [rowids.buffer]);
     } else {
       parentPort.postMessage({ id: m.id, stale: true });

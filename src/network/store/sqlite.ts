@@ -61,6 +61,9 @@ function migrate(db: Database.Database): void {
   }
 }
 
+const digestKey = (digest: Uint8Array): string =>
+  Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
+
 export class SqliteStore implements EnvelopeStore {
   readonly description: string;
   private readonly db: Database.Database;
@@ -78,8 +81,9 @@ export class SqliteStore implements EnvelopeStore {
   private readonly digestAt: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
-  // Inserts run one at a time: each is deduplicated against everything stored before it.
-  private tail: Promise<unknown> = Promise.resolve();
+  // Digests (digestKey) of the batches being written, and who waits for them all to be written.
+  private readonly writing = new Set<string>();
+  private readonly waiters: (() => void)[] = [];
   private writeHere:
     ((envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => boolean) | undefined;
 
@@ -120,44 +124,49 @@ export class SqliteStore implements EnvelopeStore {
 
   async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
     if (envelopes.length === 0) return [];
-    const result = this.tail.then(() => this.insertInOrder(envelopes));
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  private async insertInOrder(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+    const flags = new Array<boolean>(envelopes.length).fill(false);
+    const keys = envelopes.map((e) => digestKey(e.digest));
     for (;;) {
-      const flags = new Array<boolean>(envelopes.length).fill(false);
+      // A digest that a batch still being written also carries is new or not depending on how that
+      // batch ends: wait for the writes in flight. (Otherwise batches overlap: the writer thread
+      // takes the next one while the main thread answers the last.)
+      if (keys.some((key) => this.writing.has(key))) {
+        await this.allWritten();
+        continue;
+      }
       const fresh: StoredEnvelope[] = [];
       const at: number[] = [];
       // A digest repeated inside the batch is new once, like consecutive inserts (§13.2).
-      const inBatch = envelopes.length > 1 ? new Set<string>() : undefined;
+      const inBatch = new Set<string>();
       envelopes.forEach((e, i) => {
-        if (this.digests.find(e.digest, this.readDigest) !== undefined) return;
-        if (inBatch) {
-          const key = Buffer.from(e.digest.buffer, e.digest.byteOffset, e.digest.byteLength).toString(
-            'latin1',
-          );
-          if (inBatch.has(key)) return;
-          inBatch.add(key);
-        }
+        if (inBatch.has(keys[i]!) || this.digests.find(e.digest, this.readDigest) !== undefined) return;
+        inBatch.add(keys[i]!);
         fresh.push(e);
         at.push(i);
       });
       if (fresh.length === 0) return flags;
-      const rowids = await this.write(fresh);
-      if (rowids === 'stale') {
-        this.catchUp();
-        continue;
+      for (const key of inBatch) this.writing.add(key);
+      let rowids: WriteResult;
+      try {
+        rowids = await this.write(fresh);
+        if (rowids !== 'stale') {
+          for (let j = 0; j < fresh.length; j++) {
+            this.digests.add(fresh[j]!.digest, rowids[j]!);
+            flags[at[j]!] = true;
+          }
+          this.seenUpTo = Math.max(this.seenUpTo, rowids[fresh.length - 1]!);
+        }
+      } finally {
+        for (const key of inBatch) this.writing.delete(key);
+        if (this.writing.size === 0) for (const wake of this.waiters.splice(0)) wake();
       }
-      for (let j = 0; j < fresh.length; j++) {
-        this.digests.add(fresh[j]!.digest, rowids[j]!);
-        flags[at[j]!] = true;
-      }
-      // Rows are written in order with growing rowids; another writer would have made this one stale.
-      this.seenUpTo = Math.max(this.seenUpTo, rowids[fresh.length - 1]!);
-      return flags;
+      if (rowids !== 'stale') return flags;
+      this.catchUp();
     }
+  }
+
+  private allWritten(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private async write(envelopes: StoredEnvelope[]): Promise<WriteResult> {
@@ -323,7 +332,7 @@ export class SqliteStore implements EnvelopeStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (!this.db.open) return;
-      await this.tail;
+      if (this.writing.size > 0) await this.allWritten();
       await this.writer?.close();
       await this.checkpointer?.close();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
