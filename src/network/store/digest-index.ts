@@ -75,7 +75,8 @@ export class DigestIndex {
   }
 }
 
-function keyOf(digest: Uint8Array): number {
+/** A digest's first four bytes as a number: its key in the index. */
+export function keyOf(digest: Uint8Array): number {
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
 }
 

@@ -10,9 +10,10 @@ import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL } from './sqlite-
 import type { StoredEnvelope } from './store';
 
 // Plain CommonJS run with `eval`, so it works the same under tsx, vitest and plain node. A batch
-// arrives as one transferred buffer (digest ‖ message per envelope, `ends` marking where each one
-// ends) plus the topics and timestamps: structured-cloning a Uint8Array copies its whole backing
-// ArrayBuffer, which for a Buffer from Node's pool is 8 KiB per message. The batch is written only if
+// arrives as transferred buffers only: digest ‖ topic ‖ message per envelope (`ends` marks where
+// each topic and message ends) and the timestamps. Structured-cloning a Uint8Array copies its whole
+// backing ArrayBuffer (8 KiB per message for a Buffer from Node's pool), and cloning strings and
+// BigInts cost more than encoding them. The batch is written only if
 // the database's largest rowid is still the one the store last saw: the store deduplicates against
 // what it has seen (digest-index.ts), so a row written meanwhile by another connection or process
 // sends the batch back to be checked again ('stale').
@@ -45,16 +46,17 @@ function topicId(name) {
 // written in between: a batch whose view reaches ownFrom is not stale.
 let lastWritten = -1;
 let ownFrom = -1;
-const insertBatch = db.transaction((blob, ends, topics, timestamps, expect, rowids) => {
+const insertBatch = db.transaction((blob, ends, timestamps, expect, rowids) => {
   const max = maxId.get();
   if (max !== expect && !(max === lastWritten && expect >= ownFrom)) return -1;
   const now = Date.now();
   let at = 0;
-  for (let i = 0; i < topics.length; i++) {
+  for (let i = 0; i < timestamps.length; i++) {
     const digest = blob.subarray(at, at + 32);
-    const message = blob.subarray(at + 32, ends[i]);
-    at = ends[i];
-    rowids[i] = Number(insert.run(topicId(topics[i]), timestamps[i], digest, message, now).lastInsertRowid);
+    const topic = blob.toString('utf8', at + 32, ends[2 * i]);
+    const message = blob.subarray(ends[2 * i], ends[2 * i + 1]);
+    at = ends[2 * i + 1];
+    rowids[i] = Number(insert.run(topicId(topic), timestamps[i], digest, message, now).lastInsertRowid);
   }
   return max;
 });
@@ -64,10 +66,10 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
-  const rowids = new Float64Array(m.topics.length);
+  const rowids = new Float64Array(m.timestamps.length);
   try {
     const blob = Buffer.from(m.blob.buffer, m.blob.byteOffset, m.blob.byteLength);
-    const base = insertBatch.immediate(blob, m.ends, m.topics, m.timestamps, m.expect, rowids);
+    const base = insertBatch.immediate(blob, m.ends, m.timestamps, m.expect, rowids);
     if (base >= 0) {
       if (base !== lastWritten) ownFrom = base;
       lastWritten = rowids[rowids.length - 1];
@@ -84,6 +86,8 @@ parentPort.on('message', (m) => {
 
 /** The rowids given to a batch's envelopes, or 'stale' when the database had rows the caller did not know. */
 export type WriteResult = Float64Array | 'stale';
+
+const INT64_MAX = (1n << 63n) - 1n;
 
 interface Pending {
   resolve(result: WriteResult): void;
@@ -142,27 +146,35 @@ export class SqliteWriter {
    */
   insert(envelopes: StoredEnvelope[], expect: number): Promise<WriteResult> {
     let size = 0;
-    for (const e of envelopes) size += 32 + e.message.length;
-    const blob = new Uint8Array(size);
-    const ends = new Uint32Array(envelopes.length);
-    const topics = new Array<string>(envelopes.length);
-    const timestamps = new Array<bigint>(envelopes.length);
+    for (const e of envelopes) size += 32 + Buffer.byteLength(e.contentTopic) + e.message.length;
+    const blob = Buffer.allocUnsafeSlow(size);
+    const ends = new Uint32Array(envelopes.length * 2);
+    const timestamps = new BigInt64Array(envelopes.length);
     let at = 0;
     for (let i = 0; i < envelopes.length; i++) {
       const e = envelopes[i]!;
-      if (e.digest.length !== 32) throw new RangeError(`digest must be 32 bytes, got ${e.digest.length}`);
+      // The store has checked digests are 32 bytes. BigInt64Array would wrap a larger value silently; SQLite integers are int64.
+      if (e.timestampNs > INT64_MAX || e.timestampNs < -INT64_MAX - 1n) {
+        throw new RangeError(`timestamp ${e.timestampNs} does not fit in int64`);
+      }
       blob.set(e.digest, at);
-      blob.set(e.message, at + 32);
-      at += 32 + e.message.length;
-      ends[i] = at;
-      topics[i] = e.contentTopic;
+      at += 32;
+      at += blob.write(e.contentTopic, at, 'utf8');
+      ends[2 * i] = at;
+      blob.set(e.message, at);
+      at += e.message.length;
+      ends[2 * i + 1] = at;
       timestamps[i] = e.timestampNs;
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, blob, ends, topics, timestamps, expect }, [blob.buffer, ends.buffer]);
+      this.worker.postMessage({ id, blob, ends, timestamps, expect }, [
+        blob.buffer as ArrayBuffer,
+        ends.buffer,
+        timestamps.buffer,
+      ]);
     });
   }
 

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { DigestIndex } from './digest-index';
+import { DigestIndex, keyOf } from './digest-index';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL } from './sqlite-sql';
 import { SqliteWriter, type WriteResult } from './sqlite-writer';
@@ -61,9 +61,6 @@ function migrate(db: Database.Database): void {
   }
 }
 
-const digestKey = (digest: Uint8Array): string =>
-  Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
-
 export class SqliteStore implements EnvelopeStore {
   readonly description: string;
   private readonly db: Database.Database;
@@ -81,8 +78,8 @@ export class SqliteStore implements EnvelopeStore {
   private readonly digestAt: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
-  // Digests (digestKey) of the batches being written, and who waits for them all to be written.
-  private readonly writing = new Set<string>();
+  // Digest keys (keyOf) of the batches being written, with counts, and who waits for them all.
+  private readonly writing = new Map<number, number>();
   private readonly waiters: (() => void)[] = [];
   private writeHere:
     ((envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => boolean) | undefined;
@@ -125,27 +122,37 @@ export class SqliteStore implements EnvelopeStore {
   async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
     if (envelopes.length === 0) return [];
     const flags = new Array<boolean>(envelopes.length).fill(false);
-    const keys = envelopes.map((e) => digestKey(e.digest));
     for (;;) {
       // A digest that a batch still being written also carries is new or not depending on how that
       // batch ends: wait for the writes in flight. (Otherwise batches overlap: the writer thread
-      // takes the next one while the main thread answers the last.)
-      if (keys.some((key) => this.writing.has(key))) {
+      // takes the next one while the main thread answers the last.) Keys are digests' first four
+      // bytes, so an unrelated digest may wait too, rarely.
+      if (this.writing.size > 0 && envelopes.some((e) => this.writing.has(keyOf(e.digest)))) {
         await this.allWritten();
         continue;
       }
       const fresh: StoredEnvelope[] = [];
       const at: number[] = [];
       // A digest repeated inside the batch is new once, like consecutive inserts (§13.2).
-      const inBatch = new Set<string>();
-      envelopes.forEach((e, i) => {
-        if (inBatch.has(keys[i]!) || this.digests.find(e.digest, this.readDigest) !== undefined) return;
-        inBatch.add(keys[i]!);
+      const inBatch = envelopes.length > 1 ? new Set<string>() : undefined;
+      for (let i = 0; i < envelopes.length; i++) {
+        const e = envelopes[i]!;
+        if (this.digests.find(e.digest, this.readDigest) !== undefined) continue;
+        if (inBatch) {
+          const key = Buffer.from(e.digest.buffer, e.digest.byteOffset, e.digest.byteLength).toString(
+            'latin1',
+          );
+          if (inBatch.has(key)) continue;
+          inBatch.add(key);
+        }
         fresh.push(e);
         at.push(i);
-      });
+      }
       if (fresh.length === 0) return flags;
-      for (const key of inBatch) this.writing.add(key);
+      for (const e of fresh) {
+        const key = keyOf(e.digest);
+        this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
+      }
       let rowids: WriteResult;
       try {
         rowids = await this.write(fresh);
@@ -157,7 +164,12 @@ export class SqliteStore implements EnvelopeStore {
           this.seenUpTo = Math.max(this.seenUpTo, rowids[fresh.length - 1]!);
         }
       } finally {
-        for (const key of inBatch) this.writing.delete(key);
+        for (const e of fresh) {
+          const key = keyOf(e.digest);
+          const left = this.writing.get(key)! - 1;
+          if (left === 0) this.writing.delete(key);
+          else this.writing.set(key, left);
+        }
         if (this.writing.size === 0) for (const wake of this.waiters.splice(0)) wake();
       }
       if (rowids !== 'stale') return flags;
