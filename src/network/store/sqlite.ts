@@ -71,7 +71,7 @@ export class SqliteStore implements EnvelopeStore {
   private readonly checkpointer: SqliteCheckpointer | undefined;
   private readonly writer: SqliteWriter | undefined;
   // What this store has seen of the database: every digest up to rowid `seenUpTo`.
-  private readonly digests = new DigestIndex();
+  private readonly digests: DigestIndex;
   private seenUpTo = 0;
   private readonly rowsAfter: Database.Statement;
   private readonly allDigests: Database.Statement;
@@ -116,6 +116,8 @@ export class SqliteStore implements EnvelopeStore {
       .raw(true);
     this.digestAt = this.db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
+    // Sized for the rows there are (ids count them: rows are never deleted), so loading never regrows it.
+    this.digests = new DigestIndex(this.db.prepare(MAX_ID_SQL).pluck(true).get() as number);
     this.catchUp();
   }
 
