@@ -47,13 +47,13 @@ if (process.argv[2] === 'sink') {
   });
   server.listen(0, '127.0.0.1', async () => {
     const port = (server.address() as { port: number }).port;
-    const sinks = Array.from({ length: processes }, (_, i) =>
-      fork(new URL(import.meta.url).pathname, [
-        'sink',
-        String(Math.floor(subscribers / processes) + (i < subscribers % processes ? 1 : 0)),
-        String(port),
-      ]),
-    );
+    // The C receivers (_c-sink.ts) when test/bench/node.ts compiled them, else this file's Node sinks.
+    const sinks = Array.from({ length: processes }, (_, i) => {
+      const count = String(Math.floor(subscribers / processes) + (i < subscribers % processes ? 1 : 0));
+      return process.env.FANOUT_SINK_BIN
+        ? fork(new URL('./_c-sink.ts', import.meta.url).pathname, ['tcp', count, String(port)])
+        : fork(new URL(import.meta.url).pathname, ['sink', count, String(port)]);
+    });
     await Promise.all(sinks.map((sink) => new Promise((r) => sink.once('message', r))));
     while (sockets.length < subscribers) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 500));

@@ -1,10 +1,10 @@
-// `npm run bench -- node [--quick] [--profile] [--envelopes=N] [--subscribers=N]`
+// `npm run bench -- node [--quick] [--profile] [--envelopes=N] [--subscribers=N] [--receivers=c|node]`
 // Throughput and latency of the node on its SQLite store, next to this machine's limits measured in the
 // same run: a bare node:http server driven by the same load generator, and raw better-sqlite3 inserts.
 // The node and the reference server run as child processes (one core each on a 2-core machine; the load
 // generator gets the other); the node's peak RSS is read from /proc/PID/status (VmHWM).
 // Prints a markdown table. Auth and rate limits are off on the node: this measures the publish path.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -424,7 +424,8 @@ interface FanOutResult {
 /** WebSocket subscribers in child processes (test/bench/_ws-subscribers.ts), all on one topic. */
 async function openSubscribers(base: string, topic: string): Promise<ChildProcess[]> {
   const workers = Array.from({ length: SUBSCRIBER_PROCESSES }, () => {
-    const child = fork(join(here, '_ws-subscribers.ts'), [], {
+    const script = receivers === 'c' ? '_c-sink.ts' : '_ws-subscribers.ts';
+    const child = fork(join(here, script), receivers === 'c' ? ['ws'] : [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
@@ -637,7 +638,31 @@ if (runs('query')) {
     verdict(p99 < 10),
   ]);
 }
+/**
+ * The fan-out receivers: the C program (test/bench/fanout-sink.c, compiled here; the forked floor and
+ * subscriber processes find it through FANOUT_SINK_BIN), or the Node ones with --receivers=node or
+ * when no C compiler is found.
+ */
+function fanOutReceivers(): 'c' | 'node' {
+  if (flag('receivers') === 'node') return 'node';
+  if (flag('receivers') !== undefined && flag('receivers') !== 'c')
+    throw new Error('--receivers must be c or node');
+  const bin = join(dataDir, 'fanout-sink');
+  try {
+    execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', bin, join(here, 'fanout-sink.c')], { stdio: 'pipe' });
+  } catch (error) {
+    log(
+      `could not compile fanout-sink.c (${(error as Error).message.split('\n')[0]}): Node receivers instead`,
+    );
+    return 'node';
+  }
+  process.env.FANOUT_SINK_BIN = bin;
+  return 'c';
+}
+let receivers: 'c' | 'node' = 'node';
 if (runs('fanout')) {
+  receivers = fanOutReceivers();
+  log(`fan-out receivers: ${receivers === 'c' ? 'C (epoll, fanout-sink.c)' : 'Node'}`);
   // The floor and the node take turns (FANOUT_ROUNDS each) so that a burst of outside load on this
   // shared machine hits both; the node's subscribers stay connected across its turns.
   const topic = '/xmtp/0/m-bench-fanout/proto';
@@ -663,14 +688,14 @@ if (runs('fanout')) {
   // Outside load hits single publishes: the median publish's last delivery shows the quiet case.
   const medianLast = (values: number[]): string => ms(median(values));
   table.push([
-    `raw TCP fan-out, one 400-byte write to each of ${fmt(SUBSCRIBERS)} loopback sockets (reference floor; median publish's last delivery)`,
+    `raw TCP fan-out, one 400-byte write to each of ${fmt(SUBSCRIBERS)} loopback sockets (reference floor; ${receivers === 'c' ? 'C' : 'Node'} receivers; median publish's last delivery)`,
     `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))} (last: ${medianLast(floorLast)})`,
     '',
     '',
     '',
   ]);
   table.push([
-    `subscribe fan-out, one publish to ${fmt(SUBSCRIBERS)} WebSocket subscribers, publish → delivery (median publish's last delivery)`,
+    `subscribe fan-out, one publish to ${fmt(SUBSCRIBERS)} WebSocket subscribers, publish → delivery (${receivers === 'c' ? 'C' : 'Node'} receivers; median publish's last delivery)`,
     `p50 ${ms(fan.p50)}, p99 ${ms(fan.p99)} (max ${ms(fan.max)}; last: ${medianLast(fan.lastDelivery)}; ${fmt(fan.delivered)}/${fmt(fan.expected)} delivered${fan.closed ? `, ${fan.closed} closed as too slow` : ''})`,
     'p99 < 100 ms',
     `${fmt(fan.p99)} % of budget; ${fmt(fan.p99 / percentile(floor, 99), 1)}× the TCP floor`,
