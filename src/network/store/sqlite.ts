@@ -116,8 +116,10 @@ export class SqliteStore implements EnvelopeStore {
       .raw(true);
     this.digestAt = this.db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
-    // Sized for the rows there are (ids count them: rows are never deleted), so loading never regrows it.
-    this.digests = new DigestIndex(this.db.prepare(MAX_ID_SQL).pluck(true).get() as number);
+    // Sized for the rows there are (ids count them: rows are never deleted) and half as many again, so
+    // neither loading nor the next many publishes regrow it (a regrow copies the whole table).
+    const rows = this.db.prepare(MAX_ID_SQL).pluck(true).get() as number;
+    this.digests = new DigestIndex(rows + Math.ceil(rows / 2));
     this.catchUp();
   }
 
