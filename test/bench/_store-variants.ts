@@ -62,6 +62,19 @@ function topicIds(db: Database.Database): (name: string) => number {
   };
 }
 
+// The first schema's table without its UNIQUE digest, and a plain insert into it (no dedupe).
+const TEXT_TABLE = `CREATE TABLE envelopes (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, content_topic TEXT NOT NULL,
+  timestamp_ns INTEGER NOT NULL, message BLOB NOT NULL, received_at_ms INTEGER NOT NULL);`;
+function insertTextRows(db: Database.Database): Inserter {
+  const ins = db.prepare(`INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
+    VALUES (?, ?, ?, ?, ?)`);
+  return db.transaction((rows: Env[]) => {
+    const now = Date.now();
+    for (const r of rows) ins.run(r.digest, r.topic, r.ts, r.msg, now);
+    return rows.length;
+  });
+}
+
 const schemas: Record<string, Schema> = {
   // 001 as today.
   base: {
@@ -143,34 +156,11 @@ const schemas: Record<string, Schema> = {
   },
   // No dedupe index, topic names in the index (as 001 without UNIQUE (digest)).
   nodedupetext: {
-    sql: `CREATE TABLE envelopes (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, content_topic TEXT NOT NULL,
-      timestamp_ns INTEGER NOT NULL, message BLOB NOT NULL, received_at_ms INTEGER NOT NULL);
+    sql: `${TEXT_TABLE}
       CREATE INDEX envelopes_topic_time ON envelopes (content_topic, timestamp_ns, digest);`,
-    prepare(db) {
-      const ins =
-        db.prepare(`INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
-        VALUES (?, ?, ?, ?, ?)`);
-      return db.transaction((rows: Env[]) => {
-        const now = Date.now();
-        for (const r of rows) ins.run(r.digest, r.topic, r.ts, r.msg, now);
-        return rows.length;
-      });
-    },
+    prepare: insertTextRows,
   },
-  table: {
-    sql: `CREATE TABLE envelopes (id INTEGER PRIMARY KEY, digest BLOB NOT NULL, content_topic TEXT NOT NULL,
-      timestamp_ns INTEGER NOT NULL, message BLOB NOT NULL, received_at_ms INTEGER NOT NULL);`,
-    prepare(db) {
-      const ins =
-        db.prepare(`INSERT INTO envelopes (digest, content_topic, timestamp_ns, message, received_at_ms)
-        VALUES (?, ?, ?, ?, ?)`);
-      return db.transaction((rows: Env[]) => {
-        const now = Date.now();
-        for (const r of rows) ins.run(r.digest, r.topic, r.ts, r.msg, now);
-        return rows.length;
-      });
-    },
-  },
+  table: { sql: TEXT_TABLE, prepare: insertTextRows },
 };
 
 /** A variant: schema + page size at build time + connection pragmas at measure time. */
