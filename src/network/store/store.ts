@@ -41,7 +41,7 @@ export interface ScanPage {
 }
 
 export interface EnvelopeStore {
-  /** Human-readable description for the start-up banner, e.g. "SQLite at .xmtp-node/envelopes.db". */
+  /** Human-readable description for the start-up banner, e.g. "SQLite at .xmtp-node/envelopes.db (1,204 envelopes)". */
   readonly description: string;
   /** Identifies the database when several nodes may share it (PostgreSQL), so they can tell. */
   readonly identity?: string;
