@@ -1,5 +1,5 @@
 // The local cache of conversations and messages in IndexedDB, so the popup opens on data without waiting for
-// the network. Indexes: conversations by last activity (the inbox order) and consent; messages by
+// the network. Indexes: conversations by last activity (the inbox order), consent and unread count; messages by
 // [topic, sentAt] (a thread, in time order) and by status (pending/failed sends to retry).
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import { openDatabase } from '@/extension/idb-open';
@@ -19,7 +19,7 @@ interface CacheSchema extends DBSchema {
   conversations: {
     key: string;
     value: StoredConversation;
-    indexes: { byActivity: number; byConsent: string };
+    indexes: { byActivity: number; byConsent: string; byUnread: number };
   };
   messages: {
     key: string;
@@ -101,8 +101,8 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     (database ??= openDatabase<CacheSchema>(
       options.indexedDB,
       options.dbName ?? 'xmtp-inbox-cache',
-      2,
-      (d, oldVersion) => {
+      3,
+      (d, oldVersion, transaction) => {
         if (oldVersion < 1) {
           const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
           conversations.createIndex('byActivity', 'activityAt');
@@ -112,6 +112,8 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
           messages.createIndex('byStatus', 'status');
         }
         if (oldVersion < 2) d.createObjectStore('synced');
+        // The toolbar badge counts unread messages on every update: only conversations with some.
+        if (oldVersion < 3) transaction.objectStore('conversations').createIndex('byUnread', 'unread');
       },
     ));
 
@@ -231,12 +233,13 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     },
 
     async totalUnread() {
+      // Reads only the conversations with unread messages (the badge asks on every update; a walk over
+      // thousands of conversations took tens of milliseconds each time).
+      const unread = await (
+        await db()
+      ).getAllFromIndex('conversations', 'byUnread', IDBKeyRange.lowerBound(1));
       let total = 0;
-      let cursor = await (await db()).transaction('conversations').store.openCursor();
-      while (cursor) {
-        if (cursor.value.consent !== 'denied') total += cursor.value.unread;
-        cursor = await cursor.continue();
-      }
+      for (const conversation of unread) if (conversation.consent !== 'denied') total += conversation.unread;
       return total;
     },
 

@@ -81,13 +81,33 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
 
   // The toolbar badge shows unread messages of allowed and unknown senders.
   const action = browser.action ?? browser.browserAction;
-  const updateBadge = async () => {
+  const countForBadge = async () => {
     const unlocked = await vault.isUnlocked();
     const unread = unlocked ? await cache.totalUnread() : 0;
     await action?.setBadgeText({ text: unread > 0 ? String(Math.min(unread, 999)) : '' });
   };
+  // A burst of incoming messages asks for many counts: one runs at a time, and whatever asks meanwhile gets one
+  // more count after it (which sees every change made before it starts).
+  let counting = false;
+  let countAgain = false;
+  const updateBadge = (): void => {
+    if (counting) {
+      countAgain = true;
+      return;
+    }
+    counting = true;
+    void countForBadge()
+      .catch(() => undefined)
+      .finally(() => {
+        counting = false;
+        if (countAgain) {
+          countAgain = false;
+          updateBadge();
+        }
+      });
+  };
   service.subscribe((update) => {
-    if (update.kind === 'conversations' || update.kind === 'state') void updateBadge().catch(() => undefined);
+    if (update.kind === 'conversations' || update.kind === 'state') updateBadge();
   });
 
   // A handle for the worker's devtools console and the e2e tests (they seed the cache through the real modules).
@@ -96,7 +116,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
 
   // A stopped worker starts again for any event (alarm, message, port): pick the streams up where they were.
   void service.resume().catch(() => undefined);
-  void updateBadge().catch(() => undefined);
+  updateBadge();
 
   installAutoLock(
     browser.alarms,

@@ -60,6 +60,53 @@ describe('inbox cache', () => {
     expect((await cache.getConversation('/a'))?.unread).toBe(0);
   });
 
+  it('totals unread messages over conversations that have some, leaving out denied ones', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations(['/a', '/b', '/c', '/d'].map((t, i) => conversation(t, i)));
+    await cache.addMessages(
+      [
+        text('a1', '/a', 10),
+        text('a2', '/a', 11),
+        text('b1', '/b', 12),
+        text('c1', '/c', 13),
+        text('d1', '/d', 14, ME),
+      ],
+      ME,
+    );
+    expect(await cache.totalUnread()).toBe(4);
+    await cache.setConsent('/b', 'denied');
+    expect(await cache.totalUnread()).toBe(3);
+    await cache.markRead('/a');
+    expect(await cache.totalUnread()).toBe(1);
+  });
+
+  it('upgrades a cache made by version 2 and still counts its unread messages', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open('xmtp-inbox-cache', 2);
+      request.onupgradeneeded = () => {
+        const d = request.result;
+        const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
+        conversations.createIndex('byActivity', 'activityAt');
+        conversations.createIndex('byConsent', 'consent');
+        const messages = d.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('byTopicSent', ['topic', 'sentAt']);
+        messages.createIndex('byStatus', 'status');
+        d.createObjectStore('synced');
+        conversations.put({ ...conversation('/old', 1), unread: 3, activityAt: 1 });
+        conversations.put({ ...conversation('/read', 2), unread: 0, activityAt: 2 });
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    const cache = createInboxCache({ indexedDB: factory });
+    expect(await cache.totalUnread()).toBe(3);
+    expect((await cache.listConversations()).map((c) => c.topic)).toEqual(['/read', '/old']);
+  });
+
   it('keeps unread counts and last message when conversations are refreshed from the network', async () => {
     const cache = createInboxCache({ indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
