@@ -1,6 +1,6 @@
 // The inbox: conversations from the cache (so it opens on data), searchable by address or last message,
 // with message requests (unknown consent) kept apart until allowed or denied.
-import { useCallback, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
@@ -9,6 +9,7 @@ import { ErrorNote } from '@/ui/components/field';
 import { GearIcon, LockIcon, PenIcon } from '@/ui/components/icons';
 import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
+import { mergeConversations } from '@/ui/conversation-list';
 import { errorText, shortAddress } from '@/ui/format';
 import { takePrefetchedConversations } from '@/ui/prefetch';
 import { call, subscribeUpdates } from '@/ui/rpc';
@@ -42,19 +43,31 @@ export function Inbox({
   const [error, setError] = useState<string>();
 
   const [complete, setComplete] = useState(false);
+  // While the whole list is being fetched, a merged change could be overwritten by the older list: fetch again.
+  const fullLoads = useRef({ running: 0, again: false });
   const load = useCallback(() => {
     const received = (list: ConversationRecord[]) => {
       if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
       setConversations(list);
     };
-    const full = () =>
-      call('conversations.list', {}).then(
-        (list) => {
-          received(list);
-          setComplete(true);
-        },
-        (e) => setError(errorText(e)),
-      );
+    const full = (): Promise<void> => {
+      fullLoads.current.running++;
+      return call('conversations.list', {})
+        .then(
+          (list) => {
+            received(list);
+            setComplete(true);
+          },
+          (e) => setError(errorText(e)),
+        )
+        .finally(() => {
+          const loads = fullLoads.current;
+          if (--loads.running === 0 && loads.again) {
+            loads.again = false;
+            return full();
+          }
+        });
+    };
     void takePrefetchedConversations().then((early) => {
       // The first screen shows at once; the full list (search, requests) follows right after.
       if (early) received(early);
@@ -69,14 +82,29 @@ export function Inbox({
       performance.mark(FULL_LIST_RENDERED);
   }, [conversations, complete]);
 
+  const mergeChanged = useCallback(async (topics: string[]) => {
+    try {
+      const found = await Promise.all(topics.map((topic) => call('conversations.get', { topic })));
+      const changed = found.filter((c): c is ConversationRecord => c !== null);
+      const gone = topics.filter((_, i) => found[i] === null);
+      setConversations((list) => (list ? mergeConversations(list, changed, gone) : list));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, []);
+
   // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.
   useLayoutEffect(() => {
     load();
     void call('conversations.refresh', {}).catch(() => undefined); // the cache shows first; the network catches up
     return subscribeUpdates((update) => {
-      if (update.kind === 'conversations' || update.kind === 'state') load();
+      // A few named conversations changed (a message came in): fetch those and merge them into the list.
+      if (update.kind === 'conversations' && update.topics !== 'all' && update.topics.length <= 20) {
+        if (fullLoads.current.running > 0) fullLoads.current.again = true;
+        else void mergeChanged(update.topics);
+      } else if (update.kind === 'conversations' || update.kind === 'state') load();
     });
-  }, [load]);
+  }, [load, mergeChanged]);
 
   const { inbox, requests } = useMemo(() => {
     const inbox: ConversationRecord[] = [];
