@@ -85,7 +85,9 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
   const store =
     options.store ??
     (await openStore(
-      options.storeUrl !== undefined ? { storeUrl: options.storeUrl } : { dataDir: options.dataDir },
+      options.storeUrl !== undefined
+        ? { storeUrl: options.storeUrl }
+        : { dataDir: options.dataDir, progress: (message) => logger.info(message) },
     ));
   const metrics = new NodeMetrics({ processMetrics: options.processMetrics });
   if (options.p2p && options.relay) throw new Error('relay and p2p are mutually exclusive');

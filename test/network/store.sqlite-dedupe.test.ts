@@ -89,7 +89,10 @@ describe('SQLite store dedupe', () => {
   it('rebuilds its index on open: a reopened store still refuses what it stored', async () => {
     const path = join(dir, 'envelopes.db');
     const batch = Array.from({ length: 500 }, (_, i) => envelope(topic, T0 + BigInt(i), `m${i}`));
-    const store = new SqliteStore(path);
+    const progress: string[] = [];
+    const store = new SqliteStore(path, { progress: (message) => progress.push(message) });
+    // A new database is made at the current schema without talking about it.
+    expect(progress).toEqual([]);
     expect((await store.insert(batch)).every(Boolean)).toBe(true);
     await store.close();
     const reopened = new SqliteStore(path, { writerThread: false });
@@ -123,8 +126,13 @@ describe('SQLite store dedupe', () => {
     for (const e of envelopes) insert.run(e.digest, e.contentTopic, e.timestampNs, e.message);
     old.close();
 
-    const store = new SqliteStore(path);
+    const progress: string[] = [];
+    const store = new SqliteStore(path, { progress: (message) => progress.push(message) });
     try {
+      expect(progress).toEqual([
+        'applying store migration 002_topic_ids…',
+        expect.stringMatching(/^store migration 002_topic_ids done in \d+\.\d s$/),
+      ]);
       const page = await store.scan!(undefined, 100);
       expect(page.envelopes.map((e) => Buffer.from(e.message).toString())).toEqual(
         envelopes.map((_, i) => `old ${i}`),

@@ -7,7 +7,12 @@ import type { EnvelopeStore } from './store';
 
 export const DEFAULT_DATA_DIR = '.xmtp-node';
 
-export async function openStore(opts: { dataDir?: string; storeUrl?: string }): Promise<EnvelopeStore> {
+export async function openStore(opts: {
+  dataDir?: string;
+  storeUrl?: string;
+  /** Hears about long work at open (a migration that rewrites a large SQLite database). */
+  progress?: (message: string) => void;
+}): Promise<EnvelopeStore> {
   if (opts.dataDir !== undefined && opts.storeUrl !== undefined) {
     throw new Error('dataDir and storeUrl are mutually exclusive');
   }
@@ -22,7 +27,8 @@ export async function openStore(opts: { dataDir?: string; storeUrl?: string }): 
   }
   // Concurrent publishes share one transaction (test/bench/node.ts: ~1.5x single-publish throughput),
   // two groups at a time (the writer thread writes one while the main thread answers the other).
-  return withGroupCommit(new SqliteStore(join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db')), {
+  const path = join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db');
+  return withGroupCommit(new SqliteStore(path, opts.progress ? { progress: opts.progress } : {}), {
     inFlight: 2,
   });
 }

@@ -31,14 +31,19 @@ export interface SqliteStoreOptions {
   checkpointWorker?: boolean;
   /** Run inserts in a writer thread, off the event loop (default true for a file database). */
   writerThread?: boolean;
+  /** Hears about long work at open: migrations of a database that holds envelopes. */
+  progress?: (message: string) => void;
 }
 
 // Bounds on the topic caches: topic ids never change, so any entry stays right; the bound only keeps
 // memory flat on a node that sees millions of topics.
 const TOPIC_CACHE_LIMIT = 100_000;
 
-/** Applies the numbered migrations in migrations/sqlite that are not yet in schema_migrations. */
-function migrate(db: Database.Database): void {
+/**
+ * Applies the numbered migrations in migrations/sqlite that are not yet in schema_migrations; `progress` hears
+ * about each one applied to a database that already holds envelopes (002 rewrites the table: ~11 s per million).
+ */
+function migrate(db: Database.Database, progress?: (message: string) => void): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)`);
   const applied = new Set(
@@ -54,10 +59,17 @@ function migrate(db: Database.Database): void {
     const version = Number(file.slice(0, 3));
     if (applied.has(version)) continue;
     const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+    const started = performance.now();
+    const hasRows = applied.size > 0 && db.prepare('SELECT 1 FROM envelopes LIMIT 1').get() !== undefined;
+    if (hasRows) progress?.(`applying store migration ${file.slice(0, -4)}…`);
     db.transaction(() => {
       db.exec(sql);
       record.run(version, file.slice(4, -4), Date.now());
     })();
+    if (hasRows)
+      progress?.(
+        `store migration ${file.slice(0, -4)} done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
   }
 }
 
@@ -90,7 +102,7 @@ export class SqliteStore implements EnvelopeStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    migrate(this.db, options.progress);
     const pragmas: string[] = [];
     if (path !== ':memory:' && options.checkpointWorker !== false) {
       this.checkpointer = new SqliteCheckpointer(path);
