@@ -1,6 +1,7 @@
 // The message API's behaviour, independent of the transport (protocol.md §1.5, §13):
 // publish stores (non-ephemeral, deduplicated by digest) and relays; query pages through the
 // store in (timestamp, digest) order; batch-query runs up to 50 queries.
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { NodeMetrics } from '@/network/metrics';
 import type { Relay } from '@/network/relay';
@@ -17,9 +18,19 @@ import { invalidArgument } from './errors';
 import { base64, directionName, envelopeJson } from './json';
 import type { EnvelopeInput, QueryInput } from './json';
 
+// crypto.hash (Node 20.12+ and 21.7+) hashes in one call.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer })
+  .hash;
+
 /** sha256(utf8(topic) ‖ message): the store's primary key and the cursor's digest (§1.5). */
 export function envelopeDigest(contentTopic: string, message: Uint8Array): Uint8Array {
-  return createHash('sha256').update(contentTopic, 'utf8').update(message).digest();
+  if (!oneShot) return createHash('sha256').update(contentTopic, 'utf8').update(message).digest();
+  // One buffer and one call: cheaper than a Hash object for the small messages most publishes carry.
+  const topicLength = Buffer.byteLength(contentTopic);
+  const input = Buffer.allocUnsafe(topicLength + message.length);
+  input.write(contentTopic, 0, 'utf8');
+  input.set(message, topicLength);
+  return oneShot('sha256', input, 'buffer');
 }
 
 function topicBytes(topic: string): number {
@@ -51,7 +62,12 @@ export class MessageService {
     const toStore: StoredEnvelope[] = [];
     for (const e of envelopes) {
       if (!isEphemeralTopic(e.contentTopic)) {
-        toStore.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
+        toStore.push({
+          contentTopic: e.contentTopic,
+          timestampNs: e.timestampNs,
+          message: e.message,
+          digest: envelopeDigest(e.contentTopic, e.message),
+        });
       }
     }
     if (toStore.length > 0) {
