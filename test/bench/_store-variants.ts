@@ -3,11 +3,12 @@
 // group commit makes concurrent single publishes share a transaction). Each variant's database is built once
 // (~20–100 s and up to ~1 GB each in --dir; delete it afterwards).
 // npx tsx test/bench/_store-variants.ts [variant,…] [--rows=1000000] [--dir=/tmp/store-exp] [--groups=1,8,32,100]
-import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { envelopeDigest } from '@/network/api/service';
+import { message, nowNs, topicName } from './_envelopes';
 
 const args = process.argv.slice(2);
 const flag = (n: string): string | undefined => args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1];
@@ -18,27 +19,11 @@ const PASSES = Number(flag('passes') ?? 2);
 const TOPICS = Math.round(ROWS / 50);
 mkdirSync(DIR, { recursive: true });
 
-const POOL = randomBytes(1 << 22);
-let serial = 0;
-function message(): Buffer {
-  const length = 100 + Math.floor(Math.random() * 600);
-  const offset = Math.floor(Math.random() * (POOL.length - length));
-  const bytes = Buffer.from(POOL.subarray(offset, offset + length));
-  bytes.writeUInt32BE(serial++ >>> 0, 0);
-  bytes.writeUInt32BE(Math.floor(serial / 2 ** 32), 4);
-  return bytes;
-}
-const topicName = (i: number): string =>
-  `/xmtp/0/m-${createHash('sha256').update(`t${i}`).digest('hex')}/proto`;
-const digestOf = (t: string, m: Uint8Array): Buffer =>
-  createHash('sha256').update(t, 'utf8').update(m).digest();
-const nowNs = (): bigint => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-
 interface Env {
   topic: string;
   ts: bigint;
   msg: Buffer;
-  digest: Buffer;
+  digest: Uint8Array;
 }
 type Inserter = (rows: Env[]) => number;
 
@@ -129,8 +114,9 @@ const schemas: Record<string, Schema> = {
         const now = Date.now();
         let n = 0;
         for (const r of rows) {
-          const key = r.digest.readBigInt64BE(0);
-          if ((look.all(key) as Buffer[]).some((d) => d.equals(r.digest))) continue;
+          const digest = Buffer.from(r.digest);
+          const key = digest.readBigInt64BE(0);
+          if ((look.all(key) as Buffer[]).some((d) => d.equals(digest))) continue;
           n += ins.run(topic(r.topic), r.ts, r.digest, key, r.msg, now).changes;
         }
         return n;
@@ -222,7 +208,7 @@ function build(schema: string, pageSize: number): string {
       const topic = topics[Math.floor(TOPICS * Math.random() ** 2)]!;
       const msg = message();
       const ts = end - BigInt(Math.floor(Math.random() * Number(span / 1000n))) * 1000n;
-      batch.push({ topic, ts, msg, digest: digestOf(topic, msg) });
+      batch.push({ topic, ts, msg, digest: envelopeDigest(topic, msg) });
     }
     insert(batch);
   }
@@ -239,7 +225,7 @@ function rowsFor(n: number): Env[] {
   return Array.from({ length: n }, () => {
     const topic = topicName(2_000_000 + (publishSerial++ % 1000));
     const msg = message();
-    return { topic, ts: nowNs(), msg, digest: digestOf(topic, msg) };
+    return { topic, ts: nowNs(), msg, digest: envelopeDigest(topic, msg) };
   });
 }
 

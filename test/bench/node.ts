@@ -5,7 +5,6 @@
 // generator gets the other); the node's peak RSS is read from /proc/PID/status (VmHWM).
 // Prints a markdown table. Auth and rate limits are off on the node: this measures the publish path.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -13,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { envelopeDigest } from '@/network/api/service';
 import { SqliteStore } from '@/network/store/sqlite';
 import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL } from '@/network/store/sqlite-sql';
 import type { StoredEnvelope } from '@/network/store/store';
+import { message, messagesMade, nowNs, topicName } from './_envelopes';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined =>
@@ -47,7 +48,6 @@ process.on('exit', () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (line: string): void => console.error(`[bench node] ${line}`);
 
@@ -55,13 +55,6 @@ function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
-
-function digestOf(topic: string, message: Uint8Array): Uint8Array {
-  return createHash('sha256').update(topic, 'utf8').update(message).digest();
-}
-
-const topicName = (i: number): string =>
-  `/xmtp/0/m-${createHash('sha256').update(`t${i}`).digest('hex')}/proto`;
 
 // ── children ────────────────────────────────────────────────────────────────────────────────────────
 function start(
@@ -232,23 +225,9 @@ async function drive(
 }
 
 // ── envelopes ──────────────────────────────────────────────────────────────────────────────────────
-const POOL = randomBytes(1 << 22);
-let serial = 0;
-/** A unique message of 100–700 bytes (mean ~400), like an encrypted V2 message. */
-function message(): Buffer {
-  const length = 100 + Math.floor(Math.random() * 600);
-  const offset = Math.floor(Math.random() * (POOL.length - length));
-  const bytes = Buffer.from(POOL.subarray(offset, offset + length));
-  bytes.writeUInt32BE(serial++ >>> 0, 0);
-  bytes.writeUInt32BE(Math.floor(serial / 2 ** 32), 4);
-  return bytes;
-}
-
 function envelopeJson(topic: string, timestampNs: bigint): string {
   return `{"contentTopic":"${topic}","timestampNs":"${timestampNs}","message":"${message().toString('base64')}"}`;
 }
-
-const nowNs = (): bigint => BigInt(Math.round(now() * 1e6));
 
 // ── phases ─────────────────────────────────────────────────────────────────────────────────────────
 /**
@@ -270,7 +249,7 @@ async function preload(): Promise<{ seconds: number; topicCounts: number[] }> {
       const contentTopic = topics[k]!;
       const bytes = message();
       const timestampNs = end - BigInt(Math.floor(Math.random() * Number(span / 1000n))) * 1000n;
-      batch.push({ contentTopic, timestampNs, message: bytes, digest: digestOf(contentTopic, bytes) });
+      batch.push({ contentTopic, timestampNs, message: bytes, digest: envelopeDigest(contentTopic, bytes) });
     }
     await store.insert(batch);
   }
@@ -310,9 +289,9 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
   let cpu = 0;
   while (elapsed < seconds * 1000) {
     const batch = Array.from({ length: BATCH_SIZE }, (): Row => {
-      const topic = topicName(1_000_000 + (serial % 1000));
+      const topic = topicName(1_000_000 + (messagesMade() % 1000));
       const bytes = message();
-      return [digestOf(topic, bytes), topic, nowNs(), bytes, Date.now()];
+      return [envelopeDigest(topic, bytes), topic, nowNs(), bytes, Date.now()];
     });
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
@@ -509,14 +488,14 @@ const loaded = needsPreload ? await preload() : { seconds: 0, topicCounts: [] };
 if (needsPreload) log(`preloaded in ${loaded.seconds.toFixed(1)} s`);
 
 const singleBody = (): string =>
-  `{"envelopes":[${envelopeJson(topicName(2_000_000 + (serial % 1000)), nowNs())}]}`;
+  `{"envelopes":[${envelopeJson(topicName(2_000_000 + (messagesMade() % 1000)), nowNs())}]}`;
 // Ephemeral topics (mE-, §5) are relayed but never stored: the publish path without the store.
 const ephemeralBody = (): string =>
-  `{"envelopes":[${envelopeJson(topicName(2_000_000 + (serial % 1000)).replace('/xmtp/0/m-', '/xmtp/0/mE-'), nowNs())}]}`;
+  `{"envelopes":[${envelopeJson(topicName(2_000_000 + (messagesMade() % 1000)).replace('/xmtp/0/m-', '/xmtp/0/mE-'), nowNs())}]}`;
 const batchBody = (): string => {
   const parts: string[] = [];
   for (let i = 0; i < BATCH_SIZE; i++)
-    parts.push(envelopeJson(topicName(2_000_000 + (serial % 1000)), nowNs()));
+    parts.push(envelopeJson(topicName(2_000_000 + (messagesMade() % 1000)), nowNs()));
   return `{"envelopes":[${parts.join(',')}]}`;
 };
 
