@@ -3,6 +3,7 @@
 // unknown fields ignored, null = unset, bytes as standard or URL-safe base64 (padded or not),
 // uint64 as decimal strings or integral numbers, enums by name or number. Output is
 // EmitUnpopulated: every field present.
+import { INT64_MAX } from '@/network/limits/sizes';
 import { invalidArgument } from './errors';
 
 export type Json = Record<string, unknown>;
@@ -26,7 +27,6 @@ export interface QueryInput {
   cursor: { digest: Uint8Array; senderTimeNs: bigint } | undefined;
 }
 
-const INT64_MAX = (1n << 63n) - 1n;
 const UINT32_MAX = 2 ** 32 - 1;
 
 /** Field by its lowerCamelCase or proto (snake_case) name; null counts as unset. */

@@ -2,7 +2,6 @@
 // publish stores (non-ephemeral, deduplicated by digest) and relays; query pages through the
 // store in (timestamp, digest) order; batch-query runs up to 50 queries.
 import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
 import type { NodeMetrics } from '@/network/metrics';
 import type { Relay } from '@/network/relay';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
@@ -24,7 +23,7 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encodi
 
 /** sha256(utf8(topic) ‖ message): the store's primary key and the cursor's digest (§1.5). */
 export function envelopeDigest(contentTopic: string, message: Uint8Array): Uint8Array {
-  if (!oneShot) return createHash('sha256').update(contentTopic, 'utf8').update(message).digest();
+  if (!oneShot) return crypto.createHash('sha256').update(contentTopic, 'utf8').update(message).digest();
   // One buffer and one call: cheaper than a Hash object for the small messages most publishes carry.
   const topicLength = Buffer.byteLength(contentTopic);
   const input = Buffer.allocUnsafe(topicLength + message.length);

@@ -11,3 +11,5 @@ export const MAX_BATCH_QUERIES = 50;
 /** Rows per query (§1.5); a query whose only topic is a userpreferences topic may ask for 500. */
 export const MAX_ROWS = 100;
 export const MAX_USERPREFERENCES_ROWS = 500;
+/** Largest int64: stored timestamps are int64 (SQLite integers, PostgreSQL bigint), the wire's are uint64. */
+export const INT64_MAX = (1n << 63n) - 1n;

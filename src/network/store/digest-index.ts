@@ -3,7 +3,7 @@
 // B-tree, the biggest part of a stored publish's cost (README "Node benchmark"). This open-addressing
 // table maps a digest to the rowids whose digest starts the same way, 8 bytes per slot: a hit is
 // confirmed against the stored row, so the table may be wrong only towards "maybe" and never drops
-// a new envelope. It is rebuilt from the database when the store opens (~1 s per million envelopes).
+// a new envelope. It is rebuilt from the database when the store opens (~2 s per million envelopes).
 
 /** Where the index looks up the full digest of a candidate row. */
 export type DigestOf = (rowid: number) => Uint8Array | undefined;
@@ -29,11 +29,6 @@ export class DigestIndex {
 
   get size(): number {
     return this.used;
-  }
-
-  /** Bytes held by the table. */
-  get bytes(): number {
-    return this.keys.byteLength + this.rowids.byteLength;
   }
 
   /** The rowid of the stored envelope with this digest, if there is one. */

@@ -1,12 +1,10 @@
 // The PostgreSQL envelope store, for operators who run several nodes on one database.
 // Semantics: protocol.md §1.5 (query, cursor) and §13 (dedupe by digest); contract in store.ts.
 import pg from 'pg';
+import { INT64_MAX } from '@/network/limits/sizes';
 import { ProtocolError } from '@/protocol/errors';
 import { migrate } from './postgres-migrations';
 import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
-
-/** int64 bounds: PostgreSQL bigint, and what the contract lets a timestamp be stored as. */
-const INT64_MAX = (1n << 63n) - 1n;
 
 /** Queries over at most this many topics use named prepared statements (one per shape and topic count). */
 const MAX_PREPARED_TOPICS = 8;

@@ -6,7 +6,8 @@
 // the transaction committed, so durability is unchanged (test/network/durability.test.ts).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL } from './sqlite-sql';
+import { INT64_MAX } from '@/network/limits/sizes';
+import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
 import type { StoredEnvelope } from './store';
 
 // Plain CommonJS run with `eval`, so it works the same under tsx, vitest and plain node. A batch
@@ -35,7 +36,7 @@ function topicId(name) {
   let id = topicIds.get(name);
   if (id === undefined) {
     id = findTopic.get(name) ?? Number(addTopic.run(name).lastInsertRowid);
-    if (topicIds.size >= 100000) topicIds.clear();
+    if (topicIds.size >= ${TOPIC_CACHE_LIMIT}) topicIds.clear();
     topicIds.set(name, id);
   }
   return id;
@@ -86,8 +87,6 @@ parentPort.on('message', (m) => {
 
 /** The rowids given to a batch's envelopes, or 'stale' when the database had rows the caller did not know. */
 export type WriteResult = Float64Array | 'stale';
-
-const INT64_MAX = (1n << 63n) - 1n;
 
 interface Pending {
   resolve(result: WriteResult): void;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DigestIndex, keyOf } from './digest-index';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL } from './sqlite-sql';
+import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
 import { SqliteWriter, type WriteResult } from './sqlite-writer';
 import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
@@ -34,10 +34,6 @@ export interface SqliteStoreOptions {
   /** Hears about long work at open: migrations of a database that holds envelopes. */
   progress?: (message: string) => void;
 }
-
-// Bounds on the topic caches: topic ids never change, so any entry stays right; the bound only keeps
-// memory flat on a node that sees millions of topics.
-const TOPIC_CACHE_LIMIT = 100_000;
 
 /**
  * Applies the numbered migrations in migrations/sqlite that are not yet in schema_migrations; `progress` hears
@@ -88,6 +84,7 @@ export class SqliteStore implements EnvelopeStore {
   private readonly rowsAfter: Database.Statement;
   private readonly allDigests: Database.Statement;
   private readonly digestAt: Database.Statement;
+  private readonly maxId: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
   // Digest keys (keyOf) of the batches being written, with counts, and who waits for them all.
@@ -128,9 +125,10 @@ export class SqliteStore implements EnvelopeStore {
       .raw(true);
     this.digestAt = this.db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
+    this.maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
     // Sized for the rows there are (ids count them: rows are never deleted) and half as many again, so
     // neither loading nor the next many publishes regrow it (a regrow copies the whole table).
-    const rows = this.db.prepare(MAX_ID_SQL).pluck(true).get() as number;
+    const rows = this.maxId.get() as number;
     this.digests = new DigestIndex(rows + Math.ceil(rows / 2));
     const loading = performance.now();
     this.catchUp();
@@ -222,12 +220,11 @@ export class SqliteStore implements EnvelopeStore {
 
   /** The writer thread's transaction, on this connection (no thread, or the thread died). */
   private prepareWriteHere(): (envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => boolean {
-    const maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
     const addTopic = this.db.prepare(ADD_TOPIC_SQL);
     const insert = this.db.prepare(INSERT_SQL);
     const transaction = this.db.transaction(
       (envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => {
-        if (maxId.get() !== expect) return false;
+        if (this.maxId.get() !== expect) return false;
         const now = Date.now();
         envelopes.forEach((e, i) => {
           const topicId =
@@ -322,7 +319,7 @@ export class SqliteStore implements EnvelopeStore {
     let from = after === undefined || !/^\d+$/.test(after) ? 0n : BigInt(after);
     let restarted = false;
     if (from > 0n) {
-      const last = this.db.prepare(MAX_ID_SQL).pluck(true).safeIntegers(true).get() as bigint;
+      const last = BigInt(this.maxId.get() as number);
       if (from > last) {
         from = 0n;
         restarted = true;
