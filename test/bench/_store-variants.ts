@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import { message, nowNs, topicName } from './_envelopes';
 
 const args = process.argv.slice(2);

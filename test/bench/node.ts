@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
 import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL } from '@/network/store/sqlite-sql';
 import type { StoredEnvelope } from '@/network/store/store';

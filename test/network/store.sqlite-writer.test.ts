@@ -1,6 +1,6 @@
 // The SQLite store's writer thread (src/network/store/sqlite-writer.ts): inserts run off the event
 // loop, and closing the store keeps every insert already made.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,27 @@ describe('SQLite writer thread', () => {
       await store.close();
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its writer and checkpointer threads at a lower priority than the event loop',
+    async () => {
+      // nice is field 19 of /proc/<pid>/task/<tid>/stat (after the parenthesised command name).
+      const niceOfThreads = () =>
+        readdirSync('/proc/self/task').map((tid) =>
+          Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]),
+        );
+      const before = niceOfThreads().filter((nice) => nice === 10).length;
+      const store = new SqliteStore(join(dir, 'envelopes.db'));
+      try {
+        await store.ready;
+        expect(await store.insert(batch(10, 'nice'))).toEqual(new Array(10).fill(true));
+        expect(niceOfThreads().filter((nice) => nice === 10).length).toBe(before + 2);
+        expect(niceOfThreads()[0]).toBe(0);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('keeps inserts still in flight when the store is closed', async () => {
     const path = join(dir, 'envelopes.db');

@@ -1,10 +1,9 @@
 // The message API's behaviour, independent of the transport (protocol.md §1.5, §13):
 // publish stores (non-ephemeral, deduplicated by digest) and relays; query pages through the
 // store in (timestamp, digest) order; batch-query runs up to 50 queries.
-import * as crypto from 'node:crypto';
 import type { NodeMetrics } from '@/network/metrics';
 import type { Relay } from '@/network/relay';
-import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+import type { EnvelopeStore, NewEnvelope } from '@/network/store/store';
 import { isEphemeralTopic, isUserPreferencesTopic } from '@/network/topics';
 import {
   MAX_BATCH_QUERIES,
@@ -16,21 +15,6 @@ import {
 import { invalidArgument } from './errors';
 import { base64, directionName, envelopeJson } from './json';
 import type { EnvelopeInput, QueryInput } from './json';
-
-// crypto.hash (Node 20.12+ and 21.7+) hashes in one call.
-const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer })
-  .hash;
-
-/** sha256(utf8(topic) ‖ message): the store's primary key and the cursor's digest (§1.5). */
-export function envelopeDigest(contentTopic: string, message: Uint8Array): Uint8Array {
-  if (!oneShot) return crypto.createHash('sha256').update(contentTopic, 'utf8').update(message).digest();
-  // One buffer and one call: cheaper than a Hash object for the small messages most publishes carry.
-  const topicLength = Buffer.byteLength(contentTopic);
-  const input = Buffer.allocUnsafe(topicLength + message.length);
-  input.write(contentTopic, 0, 'utf8');
-  input.set(message, topicLength);
-  return oneShot('sha256', input, 'buffer');
-}
 
 function topicBytes(topic: string): number {
   return topic.length * 3 <= MAX_TOPIC_BYTES ? topic.length : Buffer.byteLength(topic, 'utf8');
@@ -58,15 +42,11 @@ export class MessageService {
    */
   async publish(envelopes: EnvelopeInput[]): Promise<void> {
     this.validatePublish(envelopes);
-    const toStore: StoredEnvelope[] = [];
+    const toStore: NewEnvelope[] = [];
     for (const e of envelopes) {
       if (!isEphemeralTopic(e.contentTopic)) {
-        toStore.push({
-          contentTopic: e.contentTopic,
-          timestampNs: e.timestampNs,
-          message: e.message,
-          digest: envelopeDigest(e.contentTopic, e.message),
-        });
+        // The store computes the digest (the SQLite store in its writer thread, off the event loop).
+        toStore.push({ contentTopic: e.contentTopic, timestampNs: e.timestampNs, message: e.message });
       }
     }
     if (toStore.length > 0) {

@@ -6,7 +6,7 @@
 import './polyfill';
 import { TopicValidatorResult } from '@libp2p/interface';
 import type { Message, PubSub } from '@libp2p/interface';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import type { Logger } from '@/network/http/handler';
 import type { Relay, RelayEnvelope } from '@/network/relay';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';

@@ -75,8 +75,10 @@ export class PeerLimiter {
   readonly config: PeerLimitsConfig | false;
   private readonly gossip?: RateLimiter;
   /**
-   * Envelopes over the gossip limit that are only ignored: a tenth of the rate and burst, so a peer
-   * forwarding at the limit is not penalised for timing jitter; past it, rejected.
+   * Envelopes over the gossip limit that are only ignored: a tenth of the rate, and a tenth of the burst
+   * but at least a second's worth of the rate, so a peer forwarding at the limit is not penalised for
+   * timing jitter (its event loop may hold back and then send in one go what it accepted over a busy
+   * moment); past it, rejected.
    */
   private readonly gossipGrace?: RateLimiter;
   private readonly sync?: Pacer;
@@ -90,7 +92,7 @@ export class PeerLimiter {
     this.gossip = limiter(config.gossip);
     this.gossipGrace = limiter({
       perSecond: Math.max(1, config.gossip.perSecond / 10),
-      burst: Math.max(1, Math.ceil(config.gossip.burst / 10)),
+      burst: Math.max(1, Math.ceil(config.gossip.burst / 10), Math.ceil(config.gossip.perSecond)),
     });
     this.sync = new Pacer(config.sync.perSecond, config.sync.burst);
     this.syncReceived = new Pacer(config.syncReceived.perSecond, config.syncReceived.burst);

@@ -3,10 +3,10 @@
 // or one statement and round trip (PostgreSQL) instead of N. Each caller still gets its own flags,
 // only after the shared batch is durable, and a failing batch is retried caller by caller so one bad
 // publish never fails another.
-import type { EnvelopeStore, StoredEnvelope } from './store';
+import type { EnvelopeStore, NewEnvelope } from './store';
 
 interface Waiting {
-  envelopes: StoredEnvelope[];
+  envelopes: NewEnvelope[];
   resolve(flags: boolean[]): void;
   reject(error: unknown): void;
 }
@@ -62,7 +62,7 @@ export function withGroupCommit<S extends EnvelopeStore>(store: S, options: { in
     setImmediate(start);
   };
 
-  const insert = (envelopes: StoredEnvelope[]): Promise<boolean[]> => {
+  const insert = (envelopes: NewEnvelope[]): Promise<boolean[]> => {
     if (envelopes.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       waiting.push({ envelopes, resolve, reject });

@@ -28,7 +28,8 @@ export async function openStore(opts: {
   // Concurrent publishes share one transaction (test/bench/node.ts: ~1.5x single-publish throughput),
   // two groups at a time (the writer thread writes one while the main thread answers the other).
   const path = join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db');
-  return withGroupCommit(new SqliteStore(path, opts.progress ? { progress: opts.progress } : {}), {
-    inFlight: 2,
-  });
+  const store = new SqliteStore(path, opts.progress ? { progress: opts.progress } : {});
+  // The writer thread loads the digest index (~2 s per million envelopes) before the node says it listens.
+  await store.ready;
+  return withGroupCommit(store, { inFlight: 2 });
 }

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { INT64_MAX } from '@/network/limits/sizes';
 import { ProtocolError } from '@/protocol/errors';
 import { migrate } from './postgres-migrations';
-import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
+import { envelopeDigest } from './digest';
+import type { EnvelopeStore, NewEnvelope, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
 /** Queries over at most this many topics use named prepared statements (one per shape and topic count). */
 const MAX_PREPARED_TOPICS = 8;
@@ -53,10 +54,11 @@ class PostgresStore implements EnvelopeStore {
     readonly identity?: string,
   ) {}
 
-  async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+  async insert(envelopes: NewEnvelope[]): Promise<boolean[]> {
     this.assertOpen();
     if (envelopes.length === 0) return [];
     for (const envelope of envelopes) checkTimestamp(envelope.timestampNs);
+    const digests = envelopes.map((e) => e.digest ?? envelopeDigest(e.contentTopic, e.message));
     // One statement per batch, so the batch is atomic. Rows go in digest order: two nodes inserting
     // overlapping batches then take the unique-index locks in the same order and cannot deadlock.
     const result = await retryOnDeadlock(() =>
@@ -70,7 +72,7 @@ class PostgresStore implements EnvelopeStore {
              ON CONFLICT (digest) DO NOTHING
              RETURNING digest`,
         values: [
-          envelopes.map((e) => e.digest),
+          digests,
           envelopes.map((e) => e.contentTopic),
           envelopes.map((e) => e.timestampNs),
           envelopes.map((e) => e.message),
@@ -80,9 +82,7 @@ class PostgresStore implements EnvelopeStore {
     // RETURNING lists the rows this statement created. A digest repeated inside the batch is created
     // once: the first occurrence is new, later ones are duplicates.
     const created = new Set(result.rows.map((r) => r.digest.toString('hex')));
-    return envelopes.map((e) =>
-      created.delete(Buffer.from(e.digest.buffer, e.digest.byteOffset, e.digest.length).toString('hex')),
-    );
+    return digests.map((d) => created.delete(Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex')));
   }
 
   async query(query: StoreQuery): Promise<StoredEnvelope[]> {

@@ -5,11 +5,13 @@
 // connection keeps a far higher automatic threshold only as a bound if the worker falls behind.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { WRITE_SESSION_MODULE } from './write-session';
 
 // Plain CommonJS run with `eval`, so it works the same under tsx, vitest and plain node.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
+require(workerData.sessionModule).lowerThreadPriority(workerData.nice);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 1000');
 const checkpoint = () => {
@@ -27,9 +29,13 @@ export class SqliteCheckpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(path: string, intervalMs = 200) {
+  constructor(path: string, options: { intervalMs?: number; nice?: number } = {}) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, path, intervalMs } });
+    const { intervalMs = 200, nice = 0 } = options;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, sessionModule: WRITE_SESSION_MODULE, path, intervalMs, nice },
+    });
     this.worker.unref();
     // A failed worker only means checkpoints fall back to SQLite's automatic ones.
     this.worker.on('error', () => {});

@@ -1,16 +1,18 @@
-// The embedded default store: SQLite through better-sqlite3 (synchronous, so a publish is
-// stored before its answer is written). Semantics: protocol.md §1.5 and §13. Envelopes are
-// deduplicated by digest in memory (digest-index.ts) against what this store has seen of the
-// database; a batch is written only if no other connection wrote meanwhile, else checked again.
+// The embedded default store: SQLite through better-sqlite3 (a publish is stored before its answer is
+// written). Semantics: protocol.md §1.5 and §13. Writes (digests, dedupe in memory, the insert
+// transaction: sqlite-write-session.cjs) run in a writer thread, or on this connection when there is none.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { DigestIndex, keyOf } from './digest-index';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
-import { SqliteWriter, type WriteResult } from './sqlite-writer';
-import type { EnvelopeStore, ScanPage, StoredEnvelope, StoreQuery } from './store';
+import { FIND_TOPIC_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
+import { encodeBatch, SqliteWriter, WRITER_SESSION } from './sqlite-writer';
+import type { EnvelopeStore, NewEnvelope, ScanPage, StoredEnvelope, StoreQuery } from './store';
+import { openWriteSession, type WriteSession } from './write-session';
+
+/** Nice value of the writer and checkpointer threads (Linux): the event loop comes first. */
+const BACKGROUND_NICE = 10;
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
 
@@ -69,8 +71,13 @@ function migrate(db: Database.Database, progress?: (message: string) => void): v
   }
 }
 
+/** "1,204 envelopes; digest index loaded in 2.1 s" (the time only when it is worth saying). */
+function describeLoad(rows: number, seconds: number): string {
+  return `${rows.toLocaleString('en-US')} envelopes${seconds >= 0.1 ? `; digest index loaded in ${seconds.toFixed(1)} s` : ''}`;
+}
+
 export class SqliteStore implements EnvelopeStore {
-  readonly description: string;
+  description: string;
   private readonly db: Database.Database;
   // Query statements differ by shape (topic count, bounds, cursor kind, direction); each shape
   // is prepared once.
@@ -78,20 +85,16 @@ export class SqliteStore implements EnvelopeStore {
   private scanStatement: Database.Statement | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
   private readonly writer: SqliteWriter | undefined;
-  // What this store has seen of the database: every digest up to rowid `seenUpTo`.
-  private readonly digests: DigestIndex;
-  private seenUpTo = 0;
-  private readonly rowsAfter: Database.Statement;
-  private readonly allDigests: Database.Statement;
-  private readonly digestAt: Database.Statement;
+  // The write session on this connection: without a writer thread, or after it died.
+  private session: WriteSession | undefined;
   private readonly maxId: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
-  // Digest keys (keyOf) of the batches being written, with counts, and who waits for them all.
-  private readonly writing = new Map<number, number>();
-  private readonly waiters: (() => void)[] = [];
-  private writeHere:
-    ((envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => boolean) | undefined;
+  // Inserts under way, and who waits for them all (close).
+  private inFlight = 0;
+  private readonly idle: (() => void)[] = [];
+  /** Resolves once the store takes writes at full speed (the writer thread has loaded its digest index). */
+  readonly ready: Promise<void>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -102,7 +105,7 @@ export class SqliteStore implements EnvelopeStore {
     migrate(this.db, options.progress);
     const pragmas: string[] = [];
     if (path !== ':memory:' && options.checkpointWorker !== false) {
-      this.checkpointer = new SqliteCheckpointer(path);
+      this.checkpointer = new SqliteCheckpointer(path, { nice: BACKGROUND_NICE });
       // 64 MiB of WAL before a commit checkpoints by itself (only if the worker falls behind);
       // the file is trimmed back to that size after a checkpoint.
       pragmas.push('wal_autocheckpoint = 16384', `journal_size_limit = ${64 * 1024 * 1024}`);
@@ -116,148 +119,53 @@ export class SqliteStore implements EnvelopeStore {
         // 64 MiB of page cache instead of 2: the upper levels of the table and the topic index stay
         // in memory instead of being re-read.
         pragmas: [...pragmas, 'cache_size = -65536'],
+        session: WRITER_SESSION,
+        nice: BACKGROUND_NICE,
       });
     }
 
-    this.rowsAfter = this.db.prepare('SELECT id, digest FROM envelopes WHERE id > ?').raw(true);
-    this.allDigests = this.db
-      .prepare('SELECT id, digest FROM envelopes INDEXED BY envelopes_topic_time WHERE id > ?')
-      .raw(true);
-    this.digestAt = this.db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
     this.maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
-    // Sized for the rows there are (ids count them: rows are never deleted) and half as many again, so
-    // neither loading nor the next many publishes regrow it (a regrow copies the whole table).
-    const rows = this.maxId.get() as number;
-    this.digests = new DigestIndex(rows + Math.ceil(rows / 2));
-    const loading = performance.now();
-    this.catchUp();
-    // The start-up banner says how much was loaded: ~1.8 s per million envelopes.
-    const seconds = (performance.now() - loading) / 1000;
-    const loaded = `${this.digests.size.toLocaleString('en-US')} envelopes${seconds >= 0.1 ? `; digest index loaded in ${seconds.toFixed(1)} s` : ''}`;
-    this.description = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path} (${loaded})`;
+    const where = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path}`;
+    if (!this.writer) {
+      this.session = openWriteSession(this.db, WRITER_SESSION);
+      this.description = `${where} (${describeLoad(this.session.rows, this.session.loadSeconds)})`;
+      this.ready = Promise.resolve();
+    } else {
+      this.description = `${where} (${(this.maxId.get() as number).toLocaleString('en-US')} envelopes)`;
+      this.ready = this.writer.ready.then((loaded) => {
+        if (loaded) this.description = `${where} (${describeLoad(loaded.rows, loaded.seconds)})`;
+      });
+    }
   }
 
-  async insert(envelopes: StoredEnvelope[]): Promise<boolean[]> {
+  async insert(envelopes: NewEnvelope[]): Promise<boolean[]> {
     if (envelopes.length === 0) return [];
-    const flags = new Array<boolean>(envelopes.length).fill(false);
-    for (;;) {
-      // A digest that a batch still being written also carries is new or not depending on how that
-      // batch ends: wait for the writes in flight. (Otherwise batches overlap: the writer thread
-      // takes the next one while the main thread answers the last.) Keys are digests' first four
-      // bytes, so an unrelated digest may wait too, rarely.
-      if (this.writing.size > 0 && envelopes.some((e) => this.writing.has(keyOf(e.digest)))) {
-        await this.allWritten();
-        continue;
-      }
-      const fresh: StoredEnvelope[] = [];
-      const at: number[] = [];
-      // A digest repeated inside the batch is new once, like consecutive inserts (§13.2).
-      const inBatch = envelopes.length > 1 ? new Set<string>() : undefined;
-      for (let i = 0; i < envelopes.length; i++) {
-        const e = envelopes[i]!;
-        if (this.digests.find(e.digest, this.readDigest) !== undefined) continue;
-        if (inBatch) {
-          const key = Buffer.from(e.digest.buffer, e.digest.byteOffset, e.digest.byteLength).toString(
-            'latin1',
-          );
-          if (inBatch.has(key)) continue;
-          inBatch.add(key);
+    const batch = encodeBatch(envelopes);
+    this.inFlight++;
+    try {
+      let flags: Uint8Array | undefined;
+      if (this.writer?.alive) {
+        try {
+          flags = await this.writer.write(batch);
+        } catch (error) {
+          // The thread died with the batch in flight (it may or may not have committed): write here,
+          // where a committed batch comes out as duplicates.
+          if (this.writer.alive) throw error;
         }
-        fresh.push(e);
-        at.push(i);
       }
-      if (fresh.length === 0) return flags;
-      for (const e of fresh) {
-        const key = keyOf(e.digest);
-        this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
-      }
-      let rowids: WriteResult;
-      try {
-        rowids = await this.write(fresh);
-        if (rowids !== 'stale') {
-          for (let j = 0; j < fresh.length; j++) {
-            this.digests.add(fresh[j]!.digest, rowids[j]!);
-            flags[at[j]!] = true;
-          }
-          this.seenUpTo = Math.max(this.seenUpTo, rowids[fresh.length - 1]!);
-        }
-      } finally {
-        for (const e of fresh) {
-          const key = keyOf(e.digest);
-          const left = this.writing.get(key)! - 1;
-          if (left === 0) this.writing.delete(key);
-          else this.writing.set(key, left);
-        }
-        if (this.writing.size === 0) for (const wake of this.waiters.splice(0)) wake();
-      }
-      if (rowids !== 'stale') return flags;
-      this.catchUp();
+      flags ??= this.writeHere(envelopes);
+      return Array.from(flags, (f) => f === 1);
+    } finally {
+      if (--this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
     }
   }
 
-  private allWritten(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private async write(envelopes: StoredEnvelope[]): Promise<WriteResult> {
-    for (const e of envelopes) {
-      if (e.digest.length !== 32) throw new RangeError(`digest must be 32 bytes, got ${e.digest.length}`);
-    }
-    if (this.writer?.alive) {
-      try {
-        return await this.writer.insert(envelopes, this.seenUpTo);
-      } catch (error) {
-        // The thread died with the batch in flight (it may or may not have committed): write here,
-        // where a committed batch shows up as 'stale' and is checked again.
-        if (this.writer.alive) throw error;
-      }
-    }
-    this.writeHere ??= this.prepareWriteHere();
-    const rowids = new Float64Array(envelopes.length);
-    return this.writeHere(envelopes, this.seenUpTo, rowids) ? rowids : 'stale';
-  }
-
-  /** The writer thread's transaction, on this connection (no thread, or the thread died). */
-  private prepareWriteHere(): (envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => boolean {
-    const addTopic = this.db.prepare(ADD_TOPIC_SQL);
-    const insert = this.db.prepare(INSERT_SQL);
-    const transaction = this.db.transaction(
-      (envelopes: StoredEnvelope[], expect: number, rowids: Float64Array) => {
-        if (this.maxId.get() !== expect) return false;
-        const now = Date.now();
-        envelopes.forEach((e, i) => {
-          const topicId =
-            this.topicId(e.contentTopic) ?? Number(addTopic.run(e.contentTopic).lastInsertRowid);
-          rowids[i] = Number(insert.run(topicId, e.timestampNs, e.digest, e.message, now).lastInsertRowid);
-        });
-        return true;
-      },
-    );
-    return (envelopes, expect, rowids) => {
-      try {
-        return transaction.immediate(envelopes, expect, rowids);
-      } catch (error) {
-        // Topics added by the rolled-back transaction may have been cached.
-        this.topicIds.clear();
-        throw error;
-      }
-    };
-  }
-
-  private readonly readDigest = (rowid: number): Uint8Array | undefined =>
-    this.digestAt.get(rowid) as Buffer | undefined;
-
-  /**
-   * Adds the digests of rows written after `seenUpTo` (by anyone) to the dedupe index. At open, all
-   * of them, read from the topic index (which holds every digest and rowid) rather than the table.
-   */
-  private catchUp(): void {
-    const rows = this.seenUpTo === 0 ? this.allDigests : this.rowsAfter;
-    for (const [id, digest] of rows.iterate(this.seenUpTo) as Iterable<[number, Buffer]>) {
-      this.digests.add(digest, id);
-      if (id > this.seenUpTo) this.seenUpTo = id;
-    }
+  /** Writes on this connection (its buffers were not handed to a thread). */
+  private writeHere(envelopes: NewEnvelope[]): Uint8Array {
+    this.session ??= openWriteSession(this.db, WRITER_SESSION);
+    const { blob, ends, timestamps } = encodeBatch(envelopes);
+    return this.session.write(blob, ends, timestamps);
   }
 
   /** The id of a topic already stored (ids never change, so they are cached). */
@@ -362,7 +270,7 @@ export class SqliteStore implements EnvelopeStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (!this.db.open) return;
-      if (this.writing.size > 0) await this.allWritten();
+      if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
       await this.writer?.close();
       await this.checkpointer?.close();
       this.db.pragma('wal_checkpoint(TRUNCATE)');

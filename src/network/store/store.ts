@@ -12,6 +12,9 @@ export interface StoredEnvelope {
   digest: Uint8Array;
 }
 
+/** An envelope to insert: the store computes the digest when the caller has not. */
+export type NewEnvelope = Omit<StoredEnvelope, 'digest'> & { digest?: Uint8Array };
+
 export type SortDirection = 'ascending' | 'descending';
 
 export interface StoreQuery {
@@ -50,7 +53,7 @@ export interface EnvelopeStore {
    * envelope, true when it was new and false when its digest was already stored (a duplicate
    * is not an error: the caller still relays it).
    */
-  insert(envelopes: StoredEnvelope[]): Promise<boolean[]>;
+  insert(envelopes: NewEnvelope[]): Promise<boolean[]>;
   /** Envelopes ordered by (timestampNs, digest) in the query direction. */
   query(query: StoreQuery): Promise<StoredEnvelope[]>;
   /**

@@ -21,7 +21,7 @@
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import type { Logger } from '@/network/http/handler';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import Long from 'long';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import { SeenCache } from '@/network/p2p/seen-cache';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
 import { xmtp } from '@/protocol/gen/xmtp';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode } from '@/network/node';
 import type { XmtpNode } from '@/network/node';
 import { openPostgresStore } from '@/network/store/postgres';
-import { envelopeDigest } from '@/network/api/service';
+import { envelopeDigest } from '@/network/store/digest';
 import { startPostgres } from '../../helpers/postgres';
 import type { PostgresCluster } from '../../helpers/postgres';
 import { envelopeJson, post, sleep, subscribe, T0 } from '../helpers';
