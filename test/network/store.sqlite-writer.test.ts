@@ -77,6 +77,24 @@ describe('SQLite writer thread', () => {
     },
   );
 
+  it('writes on its own connection once the thread is gone, still refusing what the thread stored', async () => {
+    const store = new SqliteStore(join(dir, 'envelopes.db'));
+    try {
+      expect((await store.insert(batch(50, 'thread'))).every(Boolean)).toBe(true);
+      // The thread dies (here: terminated from outside, as an uncaught error would end it).
+      const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+      await writer.worker.terminate();
+      expect(await store.insert([...batch(50, 'thread').slice(40), ...batch(5, 'after')])).toEqual([
+        ...new Array(10).fill(false),
+        ...new Array(5).fill(true),
+      ]);
+      const rows = await store.query({ contentTopics: [topic], limit: 100, direction: 'ascending' });
+      expect(rows).toHaveLength(55);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps inserts still in flight when the store is closed', async () => {
     const path = join(dir, 'envelopes.db');
     const store = new SqliteStore(path);
