@@ -132,6 +132,8 @@ describe('SQLite store dedupe', () => {
       expect(progress).toEqual([
         'applying store migration 002_topic_ids…',
         expect.stringMatching(/^store migration 002_topic_ids done in \d+\.\d s$/),
+        'applying store migration 003_deferred_topic_index…',
+        expect.stringMatching(/^store migration 003_deferred_topic_index done in \d+\.\d s$/),
       ]);
       const page = await store.scan!(undefined, 100);
       expect(page.envelopes.map((e) => Buffer.from(e.message).toString())).toEqual(

@@ -11,6 +11,9 @@
 // rebuilt from the database when the session opens (~2 s per million envelopes). Other connections may
 // write the database too: each transaction first reads the rows written since this session last looked
 // (it holds the write lock, so nothing can slip in between), so dedupe stays exact.
+//
+// The session also keeps the topic index (migrations/sqlite/003): once `indexBatchRows` rows are above
+// `indexed_through`, `indexIfDue` adds their entries to topic_index in one sorted pass.
 'use strict';
 const nodeCrypto = require('node:crypto');
 
@@ -84,16 +87,18 @@ const sha256 = nodeCrypto.hash
 
 function openWriteSession(db, options) {
   const { sql, topicCacheLimit } = options;
+  if (!(options.indexBatchRows >= 1)) throw new RangeError('indexBatchRows must be at least 1');
   const maxId = db.prepare(sql.maxId).pluck();
   const findTopic = db.prepare(sql.findTopic).pluck();
   const addTopic = db.prepare(sql.addTopic);
   const insert = db.prepare(sql.insert);
   const rowsAfter = db.prepare('SELECT id, digest FROM envelopes WHERE id > ?').raw(true);
-  // At open, every digest: read from the topic index, which holds them all with their rowids and is
-  // smaller than the table.
-  const allDigests = db
-    .prepare('SELECT id, digest FROM envelopes INDEXED BY envelopes_topic_time WHERE id > ?')
-    .raw(true);
+  // At open, every digest: read from the topic index, which holds them with their rowids and is smaller
+  // than the table, and from the rows not indexed yet.
+  const indexedDigests = db.prepare('SELECT id, digest FROM topic_index').raw(true);
+  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
+  const indexRows = db.prepare(sql.indexRows);
+  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
   const digestAt = db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
   const readDigest = (rowid) => digestAt.get(rowid);
 
@@ -105,14 +110,30 @@ function openWriteSession(db, options) {
   // Every digest up to this rowid is in the index.
   let seenUpTo = 0;
   const catchUp = () => {
-    const statement = seenUpTo === 0 ? allDigests : rowsAfter;
-    for (const [id, digest] of statement.iterate(seenUpTo)) {
+    for (const [id, digest] of rowsAfter.iterate(seenUpTo)) {
       index.add(digest, id);
       if (id > seenUpTo) seenUpTo = id;
     }
   };
-  catchUp();
+  // Rows up to here have their topic_index entries (as last read: other connections index too).
+  let through = 0;
+  db.transaction(() => {
+    through = indexedThrough.get();
+    for (const [id, digest] of indexedDigests.iterate()) index.add(digest, id);
+    seenUpTo = through;
+    catchUp();
+  })();
   const loadSeconds = (performance.now() - started) / 1000;
+
+  const indexBatch = db.transaction(() => {
+    const from = indexedThrough.get();
+    const to = maxId.get();
+    if (to > from) {
+      indexRows.run(from, to);
+      setIndexedThrough.run(to);
+    }
+    through = to;
+  });
 
   // Topic ids never change once given, so they are cached (bounded); a rolled-back batch may have added
   // topics, so a failure clears the cache.
@@ -177,6 +198,11 @@ function openWriteSession(db, options) {
       }
       written.length = 0;
       return flags;
+    },
+    indexIfDue() {
+      if (seenUpTo - through < options.indexBatchRows) return false;
+      indexBatch.immediate();
+      return true;
     },
   };
 }

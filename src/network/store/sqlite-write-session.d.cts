@@ -20,8 +20,18 @@ export declare function keyOf(digest: Uint8Array): number;
 export declare function sha256(bytes: Uint8Array): Buffer;
 
 export interface WriteSessionOptions {
-  sql: { maxId: string; findTopic: string; addTopic: string; insert: string };
+  sql: {
+    maxId: string;
+    findTopic: string;
+    addTopic: string;
+    insert: string;
+    indexedThrough: string;
+    indexRows: string;
+    setIndexedThrough: string;
+  };
   topicCacheLimit: number;
+  /** Unindexed rows that make `indexIfDue` index them. */
+  indexBatchRows: number;
 }
 
 export interface WriteSession {
@@ -37,6 +47,11 @@ export interface WriteSession {
    * that was new, 0 per duplicate.
    */
   write(blob: Buffer, ends: Uint32Array, timestamps: BigInt64Array): Uint8Array;
+  /**
+   * Adds the topic_index entries of the rows above `indexed_through` in one IMMEDIATE transaction once
+   * there are at least `indexBatchRows` of them; says whether it did.
+   */
+  indexIfDue(): boolean;
 }
 
 export declare function openWriteSession(db: Database.Database, options: WriteSessionOptions): WriteSession;

@@ -8,7 +8,17 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { INT64_MAX } from '@/network/limits/sizes';
-import { ADD_TOPIC_SQL, FIND_TOPIC_SQL, INSERT_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
+import {
+  ADD_TOPIC_SQL,
+  FIND_TOPIC_SQL,
+  INDEX_BATCH_ROWS,
+  INDEX_ROWS_SQL,
+  INDEXED_THROUGH_SQL,
+  INSERT_SQL,
+  MAX_ID_SQL,
+  SET_INDEXED_THROUGH_SQL,
+  TOPIC_CACHE_LIMIT,
+} from './sqlite-sql';
 import type { NewEnvelope } from './store';
 import { WRITE_SESSION_MODULE, type WriteSessionOptions } from './write-session';
 
@@ -38,7 +48,13 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ id: m.id, flags }, [flags.buffer]);
   } catch (error) {
     parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
+    return;
   }
+  // After the answer is on its way. A failed pass (e.g. a busy database) changes nothing and is tried
+  // again after the next batch; until then queries read the rows from the table (sqlite-tail.ts).
+  try {
+    session.indexIfDue();
+  } catch {}
 });
 `;
 
@@ -99,8 +115,17 @@ export interface SqliteWriterOptions {
 }
 
 export const WRITER_SESSION: WriteSessionOptions = {
-  sql: { maxId: MAX_ID_SQL, findTopic: FIND_TOPIC_SQL, addTopic: ADD_TOPIC_SQL, insert: INSERT_SQL },
+  sql: {
+    maxId: MAX_ID_SQL,
+    findTopic: FIND_TOPIC_SQL,
+    addTopic: ADD_TOPIC_SQL,
+    insert: INSERT_SQL,
+    indexedThrough: INDEXED_THROUGH_SQL,
+    indexRows: INDEX_ROWS_SQL,
+    setIndexedThrough: SET_INDEXED_THROUGH_SQL,
+  },
   topicCacheLimit: TOPIC_CACHE_LIMIT,
+  indexBatchRows: INDEX_BATCH_ROWS,
 };
 
 /**

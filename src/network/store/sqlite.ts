@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { FIND_TOPIC_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
+import { compareRows, UnindexedTail } from './sqlite-tail';
 import { encodeBatch, SqliteWriter, WRITER_SESSION } from './sqlite-writer';
 import type { EnvelopeStore, NewEnvelope, ScanPage, StoredEnvelope, StoreQuery } from './store';
 import { openWriteSession, type WriteSession } from './write-session';
@@ -35,6 +36,11 @@ export interface SqliteStoreOptions {
   writerThread?: boolean;
   /** Hears about long work at open: migrations of a database that holds envelopes. */
   progress?: (message: string) => void;
+  /**
+   * Unindexed rows that make the writer add them to the topic index in one pass (default
+   * INDEX_BATCH_ROWS, sqlite-sql.ts); tests use a few rows so that queries cross the mark.
+   */
+  indexBatchRows?: number;
 }
 
 /**
@@ -90,6 +96,11 @@ export class SqliteStore implements EnvelopeStore {
   private readonly maxId: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
+  private readonly tail: UnindexedTail;
+  private readonly messageAt: Database.Statement;
+  /** Runs a query in one read transaction: topic_index, the table and the index mark as one snapshot. */
+  private readonly snapshot: <T>(read: () => T) => T;
+  private readonly sessionOptions: typeof WRITER_SESSION;
   // Inserts under way, and who waits for them all (close).
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
@@ -103,6 +114,10 @@ export class SqliteStore implements EnvelopeStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, options.progress);
+    this.sessionOptions = {
+      ...WRITER_SESSION,
+      indexBatchRows: options.indexBatchRows ?? WRITER_SESSION.indexBatchRows,
+    };
     const pragmas: string[] = [];
     if (path !== ':memory:' && options.checkpointWorker !== false) {
       this.checkpointer = new SqliteCheckpointer(path, { nice: BACKGROUND_NICE });
@@ -119,16 +134,20 @@ export class SqliteStore implements EnvelopeStore {
         // 64 MiB of page cache instead of 2: the upper levels of the table and the topic index stay
         // in memory instead of being re-read.
         pragmas: [...pragmas, 'cache_size = -65536'],
-        session: WRITER_SESSION,
+        session: this.sessionOptions,
         nice: BACKGROUND_NICE,
       });
     }
 
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
     this.maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
+    this.tail = new UnindexedTail(this.db);
+    this.messageAt = this.db.prepare('SELECT message FROM envelopes WHERE id = ?').pluck(true);
+    const inTransaction = this.db.transaction((read: () => unknown) => read());
+    this.snapshot = <T>(read: () => T): T => inTransaction(read) as T;
     const where = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path}`;
     if (!this.writer) {
-      this.session = openWriteSession(this.db, WRITER_SESSION);
+      this.session = openWriteSession(this.db, this.sessionOptions);
       this.description = `${where} (${describeLoad(this.session.rows, this.session.loadSeconds)})`;
       this.ready = Promise.resolve();
     } else {
@@ -163,9 +182,15 @@ export class SqliteStore implements EnvelopeStore {
 
   /** Writes on this connection (its buffers were not handed to a thread). */
   private writeHere(envelopes: NewEnvelope[]): Uint8Array {
-    this.session ??= openWriteSession(this.db, WRITER_SESSION);
+    this.session ??= openWriteSession(this.db, this.sessionOptions);
     const { blob, ends, timestamps } = encodeBatch(envelopes);
-    return this.session.write(blob, ends, timestamps);
+    const flags = this.session.write(blob, ends, timestamps);
+    try {
+      this.session.indexIfDue();
+    } catch {
+      // Tried again after the next batch; queries read unindexed rows from the table meanwhile.
+    }
+    return flags;
   }
 
   /** The id of a topic already stored (ids never change, so they are cached). */
@@ -204,13 +229,35 @@ export class SqliteStore implements EnvelopeStore {
       params.push(q.cursor.digest);
     }
     params.push(q.limit);
-    const rows = statement.all(...params) as Row[];
-    return rows.map((r) => ({
-      contentTopic: names.get(Number(r.topic_id))!,
-      timestampNs: r.timestamp_ns,
-      message: r.message ?? new Uint8Array(0),
-      digest: r.digest,
-    }));
+    return this.snapshot(() => {
+      this.tail.sync();
+      const indexed = (statement.all(...params) as Row[]).map((r) => ({
+        contentTopic: names.get(Number(r.topic_id))!,
+        timestampNs: r.timestamp_ns,
+        message: r.message ?? new Uint8Array(0),
+        digest: r.digest,
+      }));
+      const unindexed = this.tail.select(names.keys(), {
+        startTimeNs: q.startTimeNs,
+        endTimeNs: q.endTimeNs,
+        after:
+          q.cursor?.senderTimeNs !== undefined
+            ? { timestampNs: q.cursor.senderTimeNs, digest: q.cursor.digest }
+            : undefined,
+        afterDigest: q.cursor && q.cursor.senderTimeNs === undefined ? q.cursor.digest : undefined,
+        ascending: asc,
+        limit: q.limit,
+      });
+      if (unindexed.length === 0) return indexed;
+      const fromTail = unindexed.map((r) => ({
+        contentTopic: names.get(r.topicId)!,
+        timestampNs: r.timestampNs,
+        message: (this.messageAt.get(r.id) as Buffer | null) ?? new Uint8Array(0),
+        digest: r.digest,
+      }));
+      const sign = asc ? 1 : -1;
+      return [...indexed, ...fromTail].sort((a, b) => compareRows(a, b) * sign).slice(0, q.limit);
+    });
   }
 
   /**
@@ -251,17 +298,19 @@ export class SqliteStore implements EnvelopeStore {
   }
 
   private prepareQuery(topics: number, q: StoreQuery, cursorKind: string, asc: boolean): Database.Statement {
-    const where = [`topic_id IN (${new Array(topics).fill('?').join(',')})`];
-    if (q.startTimeNs !== undefined) where.push('timestamp_ns >= ?');
-    if (q.endTimeNs !== undefined) where.push('timestamp_ns <= ?');
+    const where = [`i.topic_id IN (${new Array(topics).fill('?').join(',')})`];
+    if (q.startTimeNs !== undefined) where.push('i.timestamp_ns >= ?');
+    if (q.endTimeNs !== undefined) where.push('i.timestamp_ns <= ?');
     const op = asc ? '>' : '<';
     // Strictly after the cursor in (timestamp, digest) order; with only a digest, the digest
     // alone decides, as in the reference node (§1.5). BLOBs compare with memcmp, like bytea.
-    if (cursorKind === 't') where.push(`(timestamp_ns, digest) ${op} (?, ?)`);
-    if (cursorKind === 'd') where.push(`digest ${op} ?`);
+    if (cursorKind === 't') where.push(`(i.timestamp_ns, i.digest) ${op} (?, ?)`);
+    if (cursorKind === 'd') where.push(`i.digest ${op} ?`);
     const dir = asc ? 'ASC' : 'DESC';
-    const sql = `SELECT topic_id, timestamp_ns, message, digest FROM envelopes
-      WHERE ${where.join(' AND ')} ORDER BY timestamp_ns ${dir}, digest ${dir} LIMIT ?`;
+    // The indexed rows; sqlite-tail.ts adds the rest.
+    const sql = `SELECT i.topic_id, i.timestamp_ns, e.message, i.digest FROM topic_index i
+      JOIN envelopes e ON e.id = i.id
+      WHERE ${where.join(' AND ')} ORDER BY i.timestamp_ns ${dir}, i.digest ${dir} LIMIT ?`;
     return this.db.prepare(sql).safeIntegers(true);
   }
 
