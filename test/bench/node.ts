@@ -14,16 +14,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
-import {
-  ADD_TOPIC_SQL,
-  FIND_TOPIC_SQL,
-  INDEX_BATCH_ROWS,
-  INDEX_ROWS_SQL,
-  INDEXED_THROUGH_SQL,
-  INSERT_SQL,
-  MAX_ID_SQL,
-  SET_INDEXED_THROUGH_SQL,
-} from '@/network/store/sqlite-sql';
+import { WRITER_SESSION } from '@/network/store/sqlite-writer';
 import type { StoredEnvelope } from '@/network/store/store';
 import { message, messagesMade, nowNs, topicName } from './_envelopes';
 
@@ -276,9 +267,10 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   // The node's schema and statements, without its dedupe (the rows are all new) and without HTTP.
-  const insert = db.prepare(INSERT_SQL);
-  const findTopic = db.prepare(FIND_TOPIC_SQL).pluck();
-  const addTopic = db.prepare(ADD_TOPIC_SQL);
+  const { sql } = WRITER_SESSION;
+  const insert = db.prepare(sql.insert);
+  const findTopic = db.prepare(sql.findTopic).pluck();
+  const addTopic = db.prepare(sql.addTopic);
   const topicIds = new Map<string, number>();
   const topicId = (name: string): number => {
     let id = topicIds.get(name);
@@ -294,10 +286,10 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
       insert.run(topicId(topic), timestampNs, digest, bytes, now);
   });
   // The topic index in passes, as the node's writer does it (src/network/store/sqlite-write-session.cjs).
-  const maxId = db.prepare(MAX_ID_SQL).pluck();
-  const indexedThrough = db.prepare(INDEXED_THROUGH_SQL).pluck();
-  const indexRows = db.prepare(INDEX_ROWS_SQL);
-  const setIndexedThrough = db.prepare(SET_INDEXED_THROUGH_SQL);
+  const maxId = db.prepare(sql.maxId).pluck();
+  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
+  const indexRows = db.prepare(sql.indexRows);
+  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
   let through = indexedThrough.get() as number;
   const indexPass = db.transaction(() => {
     const to = maxId.get() as number;
@@ -317,7 +309,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     insertBatch(batch);
-    if ((maxId.get() as number) - through >= INDEX_BATCH_ROWS) indexPass.immediate();
+    if ((maxId.get() as number) - through >= WRITER_SESSION.indexBatchRows) indexPass.immediate();
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;
     elapsed += performance.now() - started;
