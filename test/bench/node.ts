@@ -128,6 +128,9 @@ interface Rate {
   /** Server CPU seconds per successful request over the same window. */
   cpuPerRequest: number;
   errors: number;
+  /** Request latency percentiles (send to full answer) in ms, over the successful requests. */
+  p50: number;
+  p99: number;
 }
 
 /**
@@ -205,23 +208,37 @@ async function drive(
   let done = 0;
   let errors = 0;
   let firstError = '';
+  const latencies: number[] = [];
   await Promise.all(
     connections.map(async (connection) => {
       while (Date.now() < measureTo) {
-        const { status, body } = await connection.post(url.host, path, makeBody());
+        const body = makeBody();
+        const sent = performance.now();
+        const { status, body: answer } = await connection.post(url.host, path, body);
+        const latency = performance.now() - sent;
         const t = Date.now();
         if (status !== 200) {
           errors++;
-          firstError ||= `${status} ${body.slice(0, 200)}`;
-        } else if (t >= measureFrom && t <= measureTo) done++;
+          firstError ||= `${status} ${answer.slice(0, 200)}`;
+        } else if (t >= measureFrom && t <= measureTo) {
+          done++;
+          latencies.push(latency);
+        }
       }
     }),
   );
+  const sorted = Float64Array.from(latencies).sort();
   for (const timer of timers) clearTimeout(timer);
   if (Number.isNaN(cpuTo)) cpuTo = cpuSeconds(serverPid);
   for (const connection of connections) connection.close();
   if (firstError) log(`${path}: ${errors} errors, first: ${firstError}`);
-  return { perSecond: done / seconds, cpuPerRequest: (cpuTo - cpuFrom) / done, errors };
+  return {
+    perSecond: done / seconds,
+    cpuPerRequest: (cpuTo - cpuFrom) / done,
+    errors,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
 }
 
 // ── envelopes ──────────────────────────────────────────────────────────────────────────────────────
@@ -523,6 +540,9 @@ const node = await start(
   profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [],
 );
 const us = (seconds: number): string => `${fmt(seconds * 1e6)} µs`;
+/** Request latency over the rounds: the median round's p50 and the worst round's p99. */
+const latency = (rounds: Rate[]): string =>
+  `latency p50 ${ms(median(rounds.map((r) => r.p50)))}, p99 ${ms(Math.max(...rounds.map((r) => r.p99)))}`;
 if (runs('single')) {
   const hello = await start('_hello-server.ts');
   const bareRounds: Rate[] = [];
@@ -563,14 +583,14 @@ if (runs('single')) {
   );
   table.push([
     'bare `node:http` hello world, same load generator (reference)',
-    `${fmt(bare)} req/s; ${us(bareCpu)} server CPU each`,
+    `${fmt(bare)} req/s; ${us(bareCpu)} server CPU each; ${latency(bareRounds)}`,
     '',
     '',
     '',
   ]);
   table.push([
     `single-envelope publish, ${SINGLE_CONCURRENCY} concurrent`,
-    `${fmt(single)} publishes/s; ${us(singleCpu)} node CPU each`,
+    `${fmt(single)} publishes/s; ${us(singleCpu)} node CPU each; ${latency(nodeRounds)}`,
     '≥ 50 % of bare HTTP',
     `${pct(single / bare)} (per CPU-second: ${pct(bareCpu / singleCpu)})`,
     verdict(single >= 0.5 * bare || bareCpu / singleCpu >= 0.5),
@@ -579,7 +599,7 @@ if (runs('single')) {
   const ephemeralCpu = median(ephemeralRounds.map((r) => r.cpuPerRequest));
   table.push([
     'single-envelope publish to an ephemeral topic (not stored: the cost of everything but the store)',
-    `${fmt(ephemeral)} publishes/s; ${us(ephemeralCpu)} node CPU each`,
+    `${fmt(ephemeral)} publishes/s; ${us(ephemeralCpu)} node CPU each; ${latency(ephemeralRounds)}`,
     '',
     `${pct(ephemeral / bare)} (per CPU-second: ${pct(bareCpu / ephemeralCpu)})`,
     '',
@@ -610,7 +630,7 @@ if (runs('batch')) {
   ]);
   table.push([
     `100-envelope batch publish, ${BATCH_CONCURRENCY} concurrent`,
-    `${fmt(batch)} envelopes/s; ${us(batchCpu)} node CPU each`,
+    `${fmt(batch)} envelopes/s; ${us(batchCpu)} node CPU each; ${latency(nodeRounds)} per request`,
     '≥ 30 % of raw insert',
     `${pct(batch / rawRate)} (per CPU-second: ${pct(rawCpu / batchCpu)})`,
     verdict(batch >= 0.3 * rawRate || rawCpu / batchCpu >= 0.3),
