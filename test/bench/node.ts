@@ -318,7 +318,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     });
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
-    insertBatch.immediate(batch);
+    insertBatch(batch);
     indexer.step(maxId.get() as number);
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;

@@ -15,6 +15,11 @@ export const TOPIC_CACHE_LIMIT = 100_000;
 export const INDEX_STATE_SQL = 'SELECT indexed_through, pass_through, pass_topic FROM topic_index_state';
 export const SET_INDEX_STATE_SQL =
   'UPDATE topic_index_state SET indexed_through = ?, pass_through = ?, pass_topic = ?';
+/** A pass's rows (from < id <= to, from topic on), sorted so that each leaf page of the index is written once. */
+export const PASS_ROWS_SQL = `SELECT topic_id, timestamp_ns, digest, id FROM envelopes
+  WHERE id > ? AND id <= ? AND topic_id >= ? ORDER BY topic_id, timestamp_ns, digest, id`;
+export const ADD_INDEX_ENTRY_SQL =
+  'INSERT INTO topic_index (topic_id, timestamp_ns, digest, id) VALUES (?, ?, ?, ?)';
 /**
  * Unindexed rows that start a pass. More rows per pass write fewer index pages per row (about one per
  * active topic and pass), and every query looks through the unindexed rows of its topics in memory

@@ -86,36 +86,24 @@ const sha256 = nodeCrypto.hash
 
 /**
  * The topic index in passes (migrations/sqlite/003). Once `batchRows` rows lie above `indexed_through`, a
- * pass takes them all (up to the last row then): it copies their keys, sorted by (topic, timestamp, digest),
- * into a table of this connection's own (TEMP), and adds them to topic_index in steps of about `stepRows`
- * rows, each ending on a topic boundary and recording how far it got (`pass_topic`), one IMMEDIATE
- * transaction each. SQLite does the copying (no rows pass through JS). Every step re-reads the state first:
- * if another connection moved it, this one drops its plan and starts again from the state as it is. A pass
- * left half done (a killed process) is taken up by the next indexer.
+ * pass takes them all (up to the last row then), reads their keys sorted by (topic, timestamp, digest), and
+ * adds them to topic_index in steps of about `stepRows` rows, each step ending on a topic boundary and
+ * recording how far it got (`pass_topic`), one IMMEDIATE transaction each. Every step re-reads the state
+ * first: if another connection moved it, this one drops its plan and reads the rest again. A pass left
+ * half done (a killed process) is taken up by the next indexer.
  */
 function openTopicIndexer(db, sql, batchRows, stepRows) {
   if (!(batchRows >= 1) || !(stepRows >= 1))
     throw new RangeError('index batch and step rows must be at least 1');
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS topic_index_pass (
-    topic_id INTEGER NOT NULL, timestamp_ns INTEGER NOT NULL, digest BLOB NOT NULL, id INTEGER NOT NULL)`);
   const readState = db.prepare(sql.indexState).raw(true);
   const setState = db.prepare(sql.setIndexState);
+  const passRows = db.prepare(sql.passRows).raw(true).safeIntegers(true);
+  const addEntry = db.prepare(sql.addIndexEntry);
   const maxId = db.prepare(sql.maxId).pluck();
-  const clearPass = db.prepare('DELETE FROM temp.topic_index_pass');
-  // Rowids of the pass table follow the sort: it is emptied first, and rows go in in order.
-  const fillPass = db.prepare(`INSERT INTO temp.topic_index_pass (topic_id, timestamp_ns, digest, id)
-    SELECT topic_id, timestamp_ns, digest, id FROM envelopes WHERE id > ? AND id <= ? AND topic_id >= ?
-    ORDER BY topic_id, timestamp_ns, digest, id`);
-  const topicEnds = db
-    .prepare('SELECT topic_id, max(rowid) FROM temp.topic_index_pass GROUP BY topic_id ORDER BY topic_id')
-    .raw(true);
-  const indexPassRows = db.prepare(`INSERT INTO topic_index (topic_id, timestamp_ns, digest, id)
-    SELECT topic_id, timestamp_ns, digest, id FROM temp.topic_index_pass WHERE rowid > ? AND rowid <= ?`);
   let [through, passThrough] = readState.get();
   // A pass under way (possibly another connection's): take it up.
   let pending = passThrough > through;
-  // { from, to, topic, steps: [{ end, next }], done }: the pass, its steps (the last pass-table rowid of
-  // each, and the topic the next one starts at) and how many are done.
+  // { from, to, topic, rows, next }: the pass's sorted rows and how far this indexer got.
   let plan;
 
   const begin = db.transaction(() => {
@@ -128,33 +116,22 @@ function openTopicIndexer(db, sql, batchRows, stepRows) {
       if (to - from < batchRows) return undefined;
       setState.run(from, to, 0);
     }
-    clearPass.run();
-    fillPass.run(from, to, topic);
-    // Steps of at least stepRows rows, cut where a topic ends.
-    const ends = topicEnds.all();
-    const steps = [];
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      const end = ends[i][1];
-      const last = i === ends.length - 1;
-      if (end - start >= stepRows || last) {
-        steps.push({ start, end, next: last ? undefined : ends[i + 1][0] });
-        start = end;
-      }
-    }
-    return { from, to, topic, steps, done: 0 };
+    return { from, to, topic, rows: passRows.all(from, to, topic), next: 0 };
   });
   const advance = db.transaction(() => {
     const [from, to, topic] = readState.get();
     if (from !== plan.from || to !== plan.to || topic !== plan.topic) return 'moved';
-    const step = plan.steps[plan.done];
-    if (step) indexPassRows.run(step.start, step.end);
-    if (!step || step.next === undefined) {
+    const rows = plan.rows;
+    let end = Math.min(rows.length, plan.next + stepRows);
+    while (end < rows.length && rows[end][0] === rows[end - 1][0]) end++;
+    for (let i = plan.next; i < end; i++) addEntry.run(rows[i]);
+    if (end === rows.length) {
       setState.run(to, to, 0);
       return 'done';
     }
-    setState.run(from, to, step.next);
-    return step.next;
+    const next = Number(rows[end][0]);
+    setState.run(from, to, next);
+    return { end, next };
   });
 
   return {
@@ -163,7 +140,7 @@ function openTopicIndexer(db, sql, batchRows, stepRows) {
       return through;
     },
     /**
-     * One step of work if there is any, given the last row id the caller knows of: starts a pass (sorts its
+     * One step of work if there is any, given the last row id the caller knows of: starts a pass (reads its
      * rows) or adds the next rows. Says whether more work is waiting.
      */
     step(lastId) {
@@ -188,11 +165,10 @@ function openTopicIndexer(db, sql, batchRows, stepRows) {
       if (result === 'done') {
         through = plan.to;
         plan = undefined;
-        clearPass.run();
         return false;
       }
-      plan.done++;
-      plan.topic = result;
+      plan.next = result.end;
+      plan.topic = result.next;
       return true;
     },
   };

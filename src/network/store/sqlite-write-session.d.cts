@@ -27,6 +27,8 @@ export interface WriteSessionOptions {
     insert: string;
     indexState: string;
     setIndexState: string;
+    passRows: string;
+    addIndexEntry: string;
   };
   topicCacheLimit: number;
   /** Unindexed rows that start a pass of the topic index. */

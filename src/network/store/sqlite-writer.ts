@@ -11,11 +11,13 @@ import { INT64_MAX } from '@/network/limits/sizes';
 import {
   ADD_TOPIC_SQL,
   FIND_TOPIC_SQL,
+  ADD_INDEX_ENTRY_SQL,
   INDEX_BATCH_ROWS,
   INDEX_STATE_SQL,
   INDEX_STEP_ROWS,
   INSERT_SQL,
   MAX_ID_SQL,
+  PASS_ROWS_SQL,
   SET_INDEX_STATE_SQL,
   TOPIC_CACHE_LIMIT,
 } from './sqlite-sql';
@@ -138,6 +140,8 @@ export const WRITER_SESSION: WriteSessionOptions = {
     insert: INSERT_SQL,
     indexState: INDEX_STATE_SQL,
     setIndexState: SET_INDEX_STATE_SQL,
+    passRows: PASS_ROWS_SQL,
+    addIndexEntry: ADD_INDEX_ENTRY_SQL,
   },
   topicCacheLimit: TOPIC_CACHE_LIMIT,
   indexBatchRows: INDEX_BATCH_ROWS,
