@@ -15,7 +15,6 @@ import Database from 'better-sqlite3';
 import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
 import { WRITER_SESSION } from '@/network/store/sqlite-writer';
-import { openTopicIndexer } from '@/network/store/write-session';
 import type { StoredEnvelope } from '@/network/store/store';
 import { message, messagesMade, nowNs, topicName } from './_envelopes';
 
@@ -303,10 +302,18 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     for (const [digest, topic, timestampNs, bytes, now] of batch)
       insert.run(topicId(topic), timestampNs, digest, bytes, now);
   });
-  // The topic index in passes, with the node's own code (src/network/store/sqlite-write-session.cjs): a
-  // step after each batch, as the node's writer takes one between batches.
+  // The topic index in passes, as the node's writer does it (src/network/store/sqlite-write-session.cjs).
   const maxId = db.prepare(sql.maxId).pluck();
-  const indexer = openTopicIndexer(db, sql, WRITER_SESSION.indexBatchRows, WRITER_SESSION.indexStepRows);
+  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
+  const indexRows = db.prepare(sql.indexRows);
+  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
+  let through = indexedThrough.get() as number;
+  const indexPass = db.transaction(() => {
+    const to = maxId.get() as number;
+    indexRows.run(indexedThrough.get(), to);
+    setIndexedThrough.run(to);
+    through = to;
+  });
   let rows = 0;
   let elapsed = 0;
   let cpu = 0;
@@ -319,7 +326,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     insertBatch(batch);
-    indexer.step(maxId.get() as number);
+    if ((maxId.get() as number) - through >= WRITER_SESSION.indexBatchRows) indexPass.immediate();
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;
     elapsed += performance.now() - started;

@@ -21,24 +21,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** How far the index reaches and how many entries it has, read on a connection of its own. */
 function indexState(): { through: number; entries: number; rows: number } {
-  const { through, entries, rows } = passState();
-  return { through, entries, rows };
-}
-
-/** indexState with the pass under way: its last row and the first topic id it has not reached. */
-function passState(): {
-  through: number;
-  passThrough: number;
-  passTopic: number;
-  entries: number;
-  rows: number;
-} {
   const db = new Database(path, { readonly: true });
   try {
     return {
       through: db.prepare('SELECT indexed_through FROM topic_index_state').pluck().get() as number,
-      passThrough: db.prepare('SELECT pass_through FROM topic_index_state').pluck().get() as number,
-      passTopic: db.prepare('SELECT pass_topic FROM topic_index_state').pluck().get() as number,
       entries: db.prepare('SELECT count(*) FROM topic_index').pluck().get() as number,
       rows: db.prepare('SELECT count(*) FROM envelopes').pluck().get() as number,
     };
@@ -117,49 +103,6 @@ describe('SQLite topic index in passes', () => {
     } finally {
       await writer.close();
       await reader.close();
-    }
-  });
-
-  it('reads right through a pass left half done, and a reopened store finishes it', async () => {
-    const topics = ['/xmtp/0/m-a/proto', '/xmtp/0/m-b/proto', '/xmtp/0/m-c/proto', '/xmtp/0/m-d/proto'];
-    // On the main thread a store takes one step per batch: the pass starts after the first batch, and the
-    // second batch's step indexes topic a only (steps of one row, rounded up to a whole topic).
-    const first = new SqliteStore(path, { indexBatchRows: 6, indexStepRows: 1, writerThread: false });
-    const batch = [0, 1, 2, 3, 4, 5].map((k) => envelope(topics[k % 3]!, T0 + BigInt(k), String(k)));
-    expect(await first.insert(batch)).toEqual(new Array(6).fill(true));
-    expect(await first.insert([envelope(topics[3]!, T0 + 6n, '6')])).toEqual([true]);
-    const half = passState();
-    expect(half).toMatchObject({ through: 0, passThrough: 6, entries: 2, rows: 7 });
-    expect(half.passTopic).toBeGreaterThan(0);
-    const byTopic = async (store: SqliteStore) =>
-      Promise.all(
-        topics.map(async (t) =>
-          text(await store.query({ contentTopics: [t], limit: 10, direction: 'ascending' })),
-        ),
-      );
-    const expected = [['0', '3'], ['1', '4'], ['2', '5'], ['6']];
-    expect(await byTopic(first)).toEqual(expected);
-    expect(text(await first.query({ contentTopics: topics, limit: 4, direction: 'descending' }))).toEqual([
-      '6',
-      '5',
-      '4',
-      '3',
-    ]);
-    // Duplicates of rows on both sides of where the pass stopped.
-    expect(await first.insert([batch[0]!, batch[2]!])).toEqual([false, false]);
-    await first.close();
-
-    // A store with default pass sizes takes the pass up (with the thread, between and after batches).
-    const second = new SqliteStore(path);
-    try {
-      expect(await byTopic(second)).toEqual(expected);
-      expect(await second.insert([envelope(topics[3]!, T0 + 7n, '7')])).toEqual([true]);
-      await vi.waitFor(() =>
-        expect(passState()).toEqual({ through: 6, passThrough: 6, passTopic: 0, entries: 6, rows: 8 }),
-      );
-      expect(await byTopic(second)).toEqual([...expected.slice(0, 3), ['6', '7']]);
-    } finally {
-      await second.close();
     }
   });
 

@@ -22,18 +22,10 @@ describeEnvelopeStore('SQLite envelope store, inserts on the main thread', {
   sharedByInstances: true,
 });
 
-// Rows reach the topic index in passes (migrations/sqlite/003); with a pass every 3 rows, in steps of one
-// topic, every query of the suite reads indexed rows and rows above the mark, pages cross it, and on the
-// main thread (one step per batch) passes stay half done between batches.
+// Rows reach the topic index in passes (migrations/sqlite/003); with a pass every 3 rows, every query of
+// the suite reads indexed rows and rows above the mark, and pages cross it.
 describeEnvelopeStore('SQLite envelope store, topic index every 3 rows', {
   newLocation: async () => join(root, `store-${++dirs}`),
-  open: async (dir) => new SqliteStore(join(dir, 'envelopes.db'), { indexBatchRows: 3, indexStepRows: 1 }),
-  sharedByInstances: true,
-});
-
-describeEnvelopeStore('SQLite envelope store, topic index every 3 rows, inserts on the main thread', {
-  newLocation: async () => join(root, `store-${++dirs}`),
-  open: async (dir) =>
-    new SqliteStore(join(dir, 'envelopes.db'), { indexBatchRows: 3, indexStepRows: 1, writerThread: false }),
+  open: async (dir) => new SqliteStore(join(dir, 'envelopes.db'), { indexBatchRows: 3 }),
   sharedByInstances: true,
 });

@@ -11,25 +11,19 @@ export const INSERT_SQL = `INSERT INTO envelopes (topic_id, timestamp_ns, digest
  */
 export const TOPIC_CACHE_LIMIT = 100_000;
 
-// The topic index in passes (migrations/sqlite/003, sqlite-write-session.cjs: openTopicIndexer).
-export const INDEX_STATE_SQL = 'SELECT indexed_through, pass_through, pass_topic FROM topic_index_state';
-export const SET_INDEX_STATE_SQL =
-  'UPDATE topic_index_state SET indexed_through = ?, pass_through = ?, pass_topic = ?';
-/** A pass's rows (from < id <= to, from topic on), sorted so that each leaf page of the index is written once. */
-export const PASS_ROWS_SQL = `SELECT topic_id, timestamp_ns, digest, id FROM envelopes
-  WHERE id > ? AND id <= ? AND topic_id >= ? ORDER BY topic_id, timestamp_ns, digest, id`;
-export const ADD_INDEX_ENTRY_SQL =
-  'INSERT INTO topic_index (topic_id, timestamp_ns, digest, id) VALUES (?, ?, ?, ?)';
+// The deferred topic index (migrations/sqlite/003): rows above `indexed_through` are not in topic_index yet.
+export const INDEXED_THROUGH_SQL = 'SELECT indexed_through FROM topic_index_state';
+/** Indexes the rows with from < id <= to, sorted so that each leaf page of the index is written once. */
+export const INDEX_ROWS_SQL = `INSERT INTO topic_index (topic_id, timestamp_ns, digest, id)
+  SELECT topic_id, timestamp_ns, digest, id FROM envelopes WHERE id > ? AND id <= ?
+  ORDER BY topic_id, timestamp_ns, digest, id`;
+export const SET_INDEXED_THROUGH_SQL = 'UPDATE topic_index_state SET indexed_through = ?';
 /**
- * Unindexed rows that start a pass. More rows per pass write fewer index pages per row (about one per
- * active topic and pass), and every query looks through the unindexed rows of its topics in memory
- * (sqlite-tail.ts). Measured on a 1,000,000-row store under single publishes to 1,000 topics (README
- * "Storage"): writer CPU per row 19 µs with passes of 8,192 rows, 17.6–17.9 with 16,384 and 15 with 32,768
- * (25 µs when every insert updated the index).
+ * Unindexed rows that make the writer index them (one transaction). More rows per pass write fewer index
+ * pages per row (about one per active topic and pass) but hold the writer longer, and every query looks
+ * through the unindexed rows of its topics in memory (sqlite-tail.ts). Measured on a 1,000,000-row store
+ * under single publishes to 1,000 topics (README "Storage"): a pass of 8,192 rows takes ~45 ms, 16,384
+ * ~60 ms and 32,768 ~85 ms; writer CPU per row was 19 µs at 8,192 and 15 µs at 32,768 (25 µs when
+ * every insert updated the index).
  */
 export const INDEX_BATCH_ROWS = 16_384;
-/**
- * Rows per step of a pass (rounded up to a whole topic): one transaction each, with publishes written in
- * between, so a pass holds the writer for a few ms at a time instead of ~60 ms.
- */
-export const INDEX_STEP_ROWS = 2_048;

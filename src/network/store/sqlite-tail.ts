@@ -1,11 +1,11 @@
 // The rows of the SQLite store that topic_index does not cover yet (migrations/sqlite/003): those above
-// `indexed_through`, less those that a pass under way has reached; some 16,000 at most under a steady
-// load, since the writer indexes them in passes (sqlite-write-session.cjs). Each query first catches up with the table (rows that any connection
+// `indexed_through`, at most a few thousand, since the writer indexes them in batches
+// (sqlite-write-session.cjs). Each query first catches up with the table (rows that any connection
 // appended since, and how far the index now reaches), then looks through its topics' unindexed rows here
 // and merges them with what topic_index gives. It runs inside the query's read transaction, so the
 // table, the index and the mark are one snapshot.
 import type Database from 'better-sqlite3';
-import { INDEX_STATE_SQL } from './sqlite-sql';
+import { INDEXED_THROUGH_SQL } from './sqlite-sql';
 
 /** An unindexed row: what a query filters and orders by, and where its message is. */
 export interface TailRow {
@@ -37,14 +37,11 @@ export class UnindexedTail {
   private readonly byTopic = new Map<number, TailRow[]>();
   private through = 0;
   private seen = 0;
-  // A pass under way has indexed the rows up to passThrough whose topic id is below passTopic.
-  private passThrough = 0;
-  private passTopic = 0;
-  private readonly state: Database.Statement;
+  private readonly indexedThrough: Database.Statement;
   private readonly rowsAfter: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.state = db.prepare(INDEX_STATE_SQL).raw(true).safeIntegers(false);
+    this.indexedThrough = db.prepare(INDEXED_THROUGH_SQL).pluck(true).safeIntegers(false);
     this.rowsAfter = db
       .prepare('SELECT id, topic_id, timestamp_ns, digest FROM envelopes WHERE id > ? ORDER BY id')
       .raw(true)
@@ -60,9 +57,7 @@ export class UnindexedTail {
 
   /** Catches up with the database; call inside the read transaction of the query that follows. */
   sync(): void {
-    const [through, passThrough, passTopic] = this.state.get() as [number, number, number];
-    this.passThrough = passThrough;
-    this.passTopic = passTopic;
+    const through = this.indexedThrough.get() as number;
     if (through > this.through) {
       this.through = through;
       if (this.seen <= through) {
@@ -92,10 +87,7 @@ export class UnindexedTail {
     const found: (TailRow & { topicId: number })[] = [];
     const sign = f.ascending ? 1 : -1;
     for (const topicId of topicIds) {
-      // Rows of this topic up to passThrough are in topic_index already.
-      const indexedUpTo = topicId < this.passTopic ? this.passThrough : 0;
       for (const row of this.byTopic.get(topicId) ?? []) {
-        if (row.id <= indexedUpTo) continue;
         if (f.startTimeNs !== undefined && row.timestampNs < f.startTimeNs) continue;
         if (f.endTimeNs !== undefined && row.timestampNs > f.endTimeNs) continue;
         if (f.after && compareRows(row, f.after) * sign <= 0) continue;

@@ -12,7 +12,8 @@
 // write the database too: each transaction first reads the rows written since this session last looked
 // (it holds the write lock, so nothing can slip in between), so dedupe stays exact.
 //
-// The session also keeps the topic index (migrations/sqlite/003) through openTopicIndexer below.
+// The session also keeps the topic index (migrations/sqlite/003): once `indexBatchRows` rows are above
+// `indexed_through`, `indexIfDue` adds their entries to topic_index in one sorted pass.
 'use strict';
 const nodeCrypto = require('node:crypto');
 
@@ -84,98 +85,9 @@ const sha256 = nodeCrypto.hash
   ? (bytes) => nodeCrypto.hash('sha256', bytes, 'buffer')
   : (bytes) => nodeCrypto.createHash('sha256').update(bytes).digest();
 
-/**
- * The topic index in passes (migrations/sqlite/003). Once `batchRows` rows lie above `indexed_through`, a
- * pass takes them all (up to the last row then), reads their keys sorted by (topic, timestamp, digest), and
- * adds them to topic_index in steps of about `stepRows` rows, each step ending on a topic boundary and
- * recording how far it got (`pass_topic`), one IMMEDIATE transaction each. Every step re-reads the state
- * first: if another connection moved it, this one drops its plan and reads the rest again. A pass left
- * half done (a killed process) is taken up by the next indexer.
- */
-function openTopicIndexer(db, sql, batchRows, stepRows) {
-  if (!(batchRows >= 1) || !(stepRows >= 1))
-    throw new RangeError('index batch and step rows must be at least 1');
-  const readState = db.prepare(sql.indexState).raw(true);
-  const setState = db.prepare(sql.setIndexState);
-  const passRows = db.prepare(sql.passRows).raw(true).safeIntegers(true);
-  const addEntry = db.prepare(sql.addIndexEntry);
-  const maxId = db.prepare(sql.maxId).pluck();
-  let [through, passThrough] = readState.get();
-  // A pass under way (possibly another connection's): take it up.
-  let pending = passThrough > through;
-  // { from, to, topic, rows, next }: the pass's sorted rows and how far this indexer got.
-  let plan;
-
-  const begin = db.transaction(() => {
-    let [from, to, topic] = readState.get();
-    if (to <= from) {
-      // No pass under way: start one if there are still enough rows (another connection may have
-      // indexed them since this one last looked).
-      to = maxId.get();
-      topic = 0;
-      if (to - from < batchRows) return undefined;
-      setState.run(from, to, 0);
-    }
-    return { from, to, topic, rows: passRows.all(from, to, topic), next: 0 };
-  });
-  const advance = db.transaction(() => {
-    const [from, to, topic] = readState.get();
-    if (from !== plan.from || to !== plan.to || topic !== plan.topic) return 'moved';
-    const rows = plan.rows;
-    let end = Math.min(rows.length, plan.next + stepRows);
-    while (end < rows.length && rows[end][0] === rows[end - 1][0]) end++;
-    for (let i = plan.next; i < end; i++) addEntry.run(rows[i]);
-    if (end === rows.length) {
-      setState.run(to, to, 0);
-      return 'done';
-    }
-    const next = Number(rows[end][0]);
-    setState.run(from, to, next);
-    return { end, next };
-  });
-
-  return {
-    /** Every row up to this id has its entry (as this indexer last saw it). */
-    get through() {
-      return through;
-    },
-    /**
-     * One step of work if there is any, given the last row id the caller knows of: starts a pass (reads its
-     * rows) or adds the next rows. Says whether more work is waiting.
-     */
-    step(lastId) {
-      if (!plan) {
-        if (!pending && lastId - through < batchRows) return false;
-        plan = begin.immediate();
-        pending = false;
-        if (!plan) {
-          [through] = readState.get();
-          return false;
-        }
-        return true;
-      }
-      const result = advance.immediate();
-      if (result === 'moved') {
-        // Someone else indexed meanwhile: start over from the state as it is now.
-        plan = undefined;
-        [through, passThrough] = readState.get();
-        pending = passThrough > through;
-        return true;
-      }
-      if (result === 'done') {
-        through = plan.to;
-        plan = undefined;
-        return false;
-      }
-      plan.next = result.end;
-      plan.topic = result.next;
-      return true;
-    },
-  };
-}
-
 function openWriteSession(db, options) {
   const { sql, topicCacheLimit } = options;
+  if (!(options.indexBatchRows >= 1)) throw new RangeError('indexBatchRows must be at least 1');
   const maxId = db.prepare(sql.maxId).pluck();
   const findTopic = db.prepare(sql.findTopic).pluck();
   const addTopic = db.prepare(sql.addTopic);
@@ -184,7 +96,9 @@ function openWriteSession(db, options) {
   // At open, every digest: read from the topic index, which holds them with their rowids and is smaller
   // than the table, and from the rows not indexed yet.
   const indexedDigests = db.prepare('SELECT id, digest FROM topic_index').raw(true);
-  const indexedThrough = db.prepare(sql.indexState).pluck();
+  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
+  const indexRows = db.prepare(sql.indexRows);
+  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
   const digestAt = db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
   const readDigest = (rowid) => digestAt.get(rowid);
 
@@ -201,15 +115,25 @@ function openWriteSession(db, options) {
       if (id > seenUpTo) seenUpTo = id;
     }
   };
+  // Rows up to here have their topic_index entries (as last read: other connections index too).
+  let through = 0;
   db.transaction(() => {
-    // Entries of a pass under way are in topic_index too, and their rows above the mark: read them once.
-    const through = indexedThrough.get();
-    for (const [id, digest] of indexedDigests.iterate()) if (id <= through) index.add(digest, id);
+    through = indexedThrough.get();
+    for (const [id, digest] of indexedDigests.iterate()) index.add(digest, id);
     seenUpTo = through;
     catchUp();
   })();
   const loadSeconds = (performance.now() - started) / 1000;
-  const indexer = openTopicIndexer(db, sql, options.indexBatchRows, options.indexStepRows);
+
+  const indexBatch = db.transaction(() => {
+    const from = indexedThrough.get();
+    const to = maxId.get();
+    if (to > from) {
+      indexRows.run(from, to);
+      setIndexedThrough.run(to);
+    }
+    through = to;
+  });
 
   // Topic ids never change once given, so they are cached (bounded); a rolled-back batch may have added
   // topics, so a failure clears the cache.
@@ -275,8 +199,10 @@ function openWriteSession(db, options) {
       written.length = 0;
       return flags;
     },
-    indexStep() {
-      return indexer.step(seenUpTo);
+    indexIfDue() {
+      if (seenUpTo - through < options.indexBatchRows) return false;
+      indexBatch.immediate();
+      return true;
     },
   };
 }
@@ -296,4 +222,4 @@ function lowerThreadPriority(nice) {
   }
 }
 
-module.exports = { DigestIndex, keyOf, openTopicIndexer, openWriteSession, lowerThreadPriority, sha256 };
+module.exports = { DigestIndex, keyOf, openWriteSession, lowerThreadPriority, sha256 };

@@ -25,16 +25,13 @@ export interface WriteSessionOptions {
     findTopic: string;
     addTopic: string;
     insert: string;
-    indexState: string;
-    setIndexState: string;
-    passRows: string;
-    addIndexEntry: string;
+    indexedThrough: string;
+    indexRows: string;
+    setIndexedThrough: string;
   };
   topicCacheLimit: number;
-  /** Unindexed rows that start a pass of the topic index. */
+  /** Unindexed rows that make `indexIfDue` index them. */
   indexBatchRows: number;
-  /** Rows per step of a pass (rounded up to a whole topic). */
-  indexStepRows: number;
 }
 
 export interface WriteSession {
@@ -51,26 +48,11 @@ export interface WriteSession {
    */
   write(blob: Buffer, ends: Uint32Array, timestamps: BigInt64Array): Uint8Array;
   /**
-   * One step of topic-index work, if any is due (see openTopicIndexer); says whether more is waiting, to be
-   * done by further calls (the writer thread makes them between batches).
+   * Adds the topic_index entries of the rows above `indexed_through` in one IMMEDIATE transaction once
+   * there are at least `indexBatchRows` of them; says whether it did.
    */
-  indexStep(): boolean;
+  indexIfDue(): boolean;
 }
-
-/** The topic index in passes, on one connection (see sqlite-write-session.cjs). */
-export interface TopicIndexer {
-  /** Every row up to this id has its entry (as this indexer last saw it). */
-  readonly through: number;
-  /** One step of work if any is due, given the last row id the caller knows of; says whether more is waiting. */
-  step(lastId: number): boolean;
-}
-
-export declare function openTopicIndexer(
-  db: Database.Database,
-  sql: WriteSessionOptions['sql'],
-  batchRows: number,
-  stepRows: number,
-): TopicIndexer;
 
 export declare function openWriteSession(db: Database.Database, options: WriteSessionOptions): WriteSession;
 

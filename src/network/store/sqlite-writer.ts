@@ -11,14 +11,12 @@ import { INT64_MAX } from '@/network/limits/sizes';
 import {
   ADD_TOPIC_SQL,
   FIND_TOPIC_SQL,
-  ADD_INDEX_ENTRY_SQL,
   INDEX_BATCH_ROWS,
-  INDEX_STATE_SQL,
-  INDEX_STEP_ROWS,
+  INDEX_ROWS_SQL,
+  INDEXED_THROUGH_SQL,
   INSERT_SQL,
   MAX_ID_SQL,
-  PASS_ROWS_SQL,
-  SET_INDEX_STATE_SQL,
+  SET_INDEXED_THROUGH_SQL,
   TOPIC_CACHE_LIMIT,
 } from './sqlite-sql';
 import type { NewEnvelope } from './store';
@@ -52,28 +50,12 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
     return;
   }
-  indexSome();
-});
-// Topic-index work, one step after each batch, once its answer is on its way, and more steps while the
-// thread is idle. (Only setImmediate would not do: a port drains every message that arrives while it
-// handles one, so under a steady load the immediate waits for a lull.) A failed step (e.g. a busy
-// database) changes nothing and is tried again after the next batch; until then queries read the rows
-// from the table (sqlite-tail.ts).
-let scheduled = false;
-function indexSome() {
-  if (!db.open) return;
-  let more = false;
+  // After the answer is on its way. A failed pass (e.g. a busy database) changes nothing and is tried
+  // again after the next batch; until then queries read the rows from the table (sqlite-tail.ts).
   try {
-    more = session.indexStep();
+    session.indexIfDue();
   } catch {}
-  if (more && !scheduled) {
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      indexSome();
-    });
-  }
-}
+});
 `;
 
 /**
@@ -138,14 +120,12 @@ export const WRITER_SESSION: WriteSessionOptions = {
     findTopic: FIND_TOPIC_SQL,
     addTopic: ADD_TOPIC_SQL,
     insert: INSERT_SQL,
-    indexState: INDEX_STATE_SQL,
-    setIndexState: SET_INDEX_STATE_SQL,
-    passRows: PASS_ROWS_SQL,
-    addIndexEntry: ADD_INDEX_ENTRY_SQL,
+    indexedThrough: INDEXED_THROUGH_SQL,
+    indexRows: INDEX_ROWS_SQL,
+    setIndexedThrough: SET_INDEXED_THROUGH_SQL,
   },
   topicCacheLimit: TOPIC_CACHE_LIMIT,
   indexBatchRows: INDEX_BATCH_ROWS,
-  indexStepRows: INDEX_STEP_ROWS,
 };
 
 /**

@@ -37,11 +37,10 @@ export interface SqliteStoreOptions {
   /** Hears about long work at open: migrations of a database that holds envelopes. */
   progress?: (message: string) => void;
   /**
-   * Unindexed rows that start a pass of the topic index, and rows per step of a pass (defaults
-   * INDEX_BATCH_ROWS and INDEX_STEP_ROWS, sqlite-sql.ts); tests use a few so that queries cross the mark.
+   * Unindexed rows that make the writer add them to the topic index in one pass (default
+   * INDEX_BATCH_ROWS, sqlite-sql.ts); tests use a few rows so that queries cross the mark.
    */
   indexBatchRows?: number;
-  indexStepRows?: number;
 }
 
 /**
@@ -118,7 +117,6 @@ export class SqliteStore implements EnvelopeStore {
     this.sessionOptions = {
       ...WRITER_SESSION,
       indexBatchRows: options.indexBatchRows ?? WRITER_SESSION.indexBatchRows,
-      indexStepRows: options.indexStepRows ?? WRITER_SESSION.indexStepRows,
     };
     const pragmas: string[] = [];
     if (path !== ':memory:' && options.checkpointWorker !== false) {
@@ -188,8 +186,7 @@ export class SqliteStore implements EnvelopeStore {
     const { blob, ends, timestamps } = encodeBatch(envelopes);
     const flags = this.session.write(blob, ends, timestamps);
     try {
-      // One step per batch keeps the event loop's pause short; steps outpace rows (each takes thousands).
-      this.session.indexStep();
+      this.session.indexIfDue();
     } catch {
       // Tried again after the next batch; queries read unindexed rows from the table meanwhile.
     }

@@ -16,14 +16,9 @@ INSERT INTO topic_index (topic_id, timestamp_ns, digest, id)
   SELECT topic_id, timestamp_ns, digest, id FROM envelopes ORDER BY topic_id, timestamp_ns, digest, id;
 DROP INDEX envelopes_topic_time;
 
--- Which rows have their topic_index entry: every row with id <= indexed_through, and, while a pass is under
--- way, the rows with indexed_through < id <= pass_through whose topic_id < pass_topic (a pass goes through
--- its rows topic by topic, a few thousand per transaction, so that publishes get the writer in between).
+-- Every row with an id up to here has its topic_index entry; the rows above it have none yet.
 CREATE TABLE topic_index_state (
   only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
-  indexed_through INTEGER NOT NULL,
-  pass_through INTEGER NOT NULL,
-  pass_topic INTEGER NOT NULL
+  indexed_through INTEGER NOT NULL
 );
-INSERT INTO topic_index_state (only_row, indexed_through, pass_through, pass_topic)
-  SELECT 1, coalesce(max(id), 0), coalesce(max(id), 0), 0 FROM envelopes;
+INSERT INTO topic_index_state (only_row, indexed_through) SELECT 1, coalesce(max(id), 0) FROM envelopes;
