@@ -325,7 +325,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     });
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
-    insertBatch(batch);
+    insertBatch.immediate(batch);
     if ((maxId.get() as number) - through >= WRITER_SESSION.indexBatchRows) indexPass.immediate();
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;
