@@ -34,10 +34,11 @@ if (process.argv[2] === 'sink') {
   });
   process.send?.('ready');
 } else {
-  const [subscribers, rounds, intervalMs, processes = 2] = process.argv.slice(2).map(Number) as [
+  const [subscribers, rounds, intervalMs, processes = 2, warmup = 0] = process.argv.slice(2).map(Number) as [
     number,
     number,
     number,
+    number?,
     number?,
   ];
   const sockets: Socket[] = [];
@@ -57,7 +58,10 @@ if (process.argv[2] === 'sink') {
     await Promise.all(sinks.map((sink) => new Promise((r) => sink.once('message', r))));
     while (sockets.length < subscribers) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 500));
-    for (let round = 0; round < rounds; round++) {
+    // The first `warmup` publishes are sent like the others and left out of the report.
+    let measuredFrom = 0;
+    for (let round = 0; round < warmup + rounds; round++) {
+      if (round === warmup) measuredFrom = now();
       const message = Buffer.alloc(MESSAGE_BYTES, ' ');
       message.write(now().toFixed(3).padStart(20, ' '), 'latin1');
       for (const socket of sockets) socket.write(message);
@@ -73,11 +77,16 @@ if (process.argv[2] === 'sink') {
           }),
       ),
     );
-    const values = reports.flatMap((r) => r.latencies);
+    const values: number[] = [];
     // Per publish (told apart by its stamp), the latency of its last delivery.
     const last = new Map<number, number>();
     for (const r of reports)
-      r.latencies.forEach((v, i) => last.set(r.stamps[i]!, Math.max(last.get(r.stamps[i]!) ?? 0, v)));
+      r.latencies.forEach((v, i) => {
+        const stamp = r.stamps[i]!;
+        if (stamp < measuredFrom) return;
+        values.push(v);
+        last.set(stamp, Math.max(last.get(stamp) ?? 0, v));
+      });
     const lastDelivery = [...last].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     for (const sink of sinks) sink.kill();
     // Exit only once the (large) report has gone down the IPC channel.
