@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { deliveriesFrom } from './_deliveries';
 
 const MESSAGE_BYTES = 400;
 const now = (): number => performance.timeOrigin + performance.now();
@@ -77,17 +78,10 @@ if (process.argv[2] === 'sink') {
           }),
       ),
     );
-    const values: number[] = [];
-    // Per publish (told apart by its stamp), the latency of its last delivery.
-    const last = new Map<number, number>();
-    for (const r of reports)
-      r.latencies.forEach((v, i) => {
-        const stamp = r.stamps[i]!;
-        if (stamp < measuredFrom) return;
-        values.push(v);
-        last.set(stamp, Math.max(last.get(stamp) ?? 0, v));
-      });
-    const lastDelivery = [...last].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+    const { values, lastDelivery } = deliveriesFrom(
+      reports.map((r) => ({ values: r.latencies, stamps: r.stamps })),
+      measuredFrom,
+    );
     for (const sink of sinks) sink.kill();
     // Exit only once the (large) report has gone down the IPC channel.
     process.send?.({ values, lastDelivery }, () => process.exit(0));

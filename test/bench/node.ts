@@ -15,7 +15,9 @@ import Database from 'better-sqlite3';
 import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
 import { WRITER_SESSION } from '@/network/store/sqlite-writer';
+import { openIndexPass } from '@/network/store/write-session';
 import type { StoredEnvelope } from '@/network/store/store';
+import { deliveriesFrom } from './_deliveries';
 import { message, messagesMade, nowNs, topicName } from './_envelopes';
 
 const args = process.argv.slice(2);
@@ -305,18 +307,10 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     for (const [digest, topic, timestampNs, bytes, now] of batch)
       insert.run(topicId(topic), timestampNs, digest, bytes, now);
   });
-  // The topic index in passes, as the node's writer does it (src/network/store/sqlite-write-session.cjs).
+  // The topic index in passes, with the node's own pass (src/network/store/sqlite-write-session.cjs).
   const maxId = db.prepare(sql.maxId).pluck();
-  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
-  const indexRows = db.prepare(sql.indexRows);
-  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
-  let through = indexedThrough.get() as number;
-  const indexPass = db.transaction(() => {
-    const to = maxId.get() as number;
-    indexRows.run(indexedThrough.get(), to);
-    setIndexedThrough.run(to);
-    through = to;
-  });
+  const indexPass = openIndexPass(db, sql);
+  indexPass.read();
   let rows = 0;
   let elapsed = 0;
   let cpu = 0;
@@ -329,7 +323,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     insertBatch.immediate(batch);
-    if ((maxId.get() as number) - through >= WRITER_SESSION.indexBatchRows) indexPass.immediate();
+    if ((maxId.get() as number) - indexPass.through >= WRITER_SESSION.indexBatchRows) indexPass.run();
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;
     elapsed += performance.now() - started;
@@ -491,15 +485,7 @@ async function collect(workers: ChildProcess[], publishes: number, from: number)
     ),
   );
   for (const child of workers) child.send({ type: 'stop' });
-  const last = new Map<number, number>();
-  const values: number[] = [];
-  for (const r of reports)
-    r.values.forEach((v, i) => {
-      const stamp = r.stamps[i]!;
-      if (stamp < from) return;
-      values.push(v);
-      last.set(stamp, Math.max(last.get(stamp) ?? 0, v));
-    });
+  const { values, lastDelivery } = deliveriesFrom(reports, from);
   const all = Float64Array.from(values).sort();
   return {
     p50: percentile(all, 50),
@@ -508,7 +494,7 @@ async function collect(workers: ChildProcess[], publishes: number, from: number)
     delivered: all.length,
     expected: publishes * SUBSCRIBERS,
     closed: reports.reduce((n, r) => n + r.closedEarly, 0),
-    lastDelivery: [...last].sort((a, b) => a[0] - b[0]).map(([, v]) => v),
+    lastDelivery,
   };
 }
 

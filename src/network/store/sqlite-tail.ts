@@ -62,13 +62,6 @@ export class UnindexedTail {
       .safeIntegers(true);
   }
 
-  /** Unindexed rows held. */
-  get size(): number {
-    let n = 0;
-    for (const rows of this.byTopic.values()) n += rows.length;
-    return n;
-  }
-
   /** Catches up with the database; call inside the read transaction of the query that follows. */
   sync(): void {
     const through = this.indexedThrough.get() as number;

@@ -85,6 +85,40 @@ const sha256 = nodeCrypto.hash
   ? (bytes) => nodeCrypto.hash('sha256', bytes, 'buffer')
   : (bytes) => nodeCrypto.createHash('sha256').update(bytes).digest();
 
+/**
+ * The topic-index pass on one connection (migrations/sqlite/003): adds the entries of every row above
+ * `indexed_through` in one IMMEDIATE transaction, sorted so that each leaf page is written once.
+ */
+function openIndexPass(db, sql) {
+  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
+  const maxId = db.prepare(sql.maxId).pluck();
+  const indexRows = db.prepare(sql.indexRows);
+  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
+  // The mark as this connection last read or moved it (other connections index too).
+  let through = 0;
+  const pass = db.transaction(() => {
+    const from = indexedThrough.get();
+    const to = maxId.get();
+    if (to > from) {
+      indexRows.run(from, to);
+      setIndexedThrough.run(to);
+    }
+    through = to;
+  });
+  return {
+    get through() {
+      return through;
+    },
+    read() {
+      through = indexedThrough.get();
+      return through;
+    },
+    run() {
+      pass.immediate();
+    },
+  };
+}
+
 function openWriteSession(db, options) {
   const { sql, topicCacheLimit } = options;
   if (!(options.indexBatchRows >= 1)) throw new RangeError('indexBatchRows must be at least 1');
@@ -96,9 +130,7 @@ function openWriteSession(db, options) {
   // At open, every digest: read from the topic index, which holds them with their rowids and is smaller
   // than the table, and from the rows not indexed yet.
   const indexedDigests = db.prepare('SELECT id, digest FROM topic_index').raw(true);
-  const indexedThrough = db.prepare(sql.indexedThrough).pluck();
-  const indexRows = db.prepare(sql.indexRows);
-  const setIndexedThrough = db.prepare(sql.setIndexedThrough);
+  const indexPass = openIndexPass(db, sql);
   const digestAt = db.prepare('SELECT digest FROM envelopes WHERE id = ?').pluck(true);
   const readDigest = (rowid) => digestAt.get(rowid);
 
@@ -115,25 +147,12 @@ function openWriteSession(db, options) {
       if (id > seenUpTo) seenUpTo = id;
     }
   };
-  // Rows up to here have their topic_index entries (as last read: other connections index too).
-  let through = 0;
   db.transaction(() => {
-    through = indexedThrough.get();
+    seenUpTo = indexPass.read();
     for (const [id, digest] of indexedDigests.iterate()) index.add(digest, id);
-    seenUpTo = through;
     catchUp();
   })();
   const loadSeconds = (performance.now() - started) / 1000;
-
-  const indexBatch = db.transaction(() => {
-    const from = indexedThrough.get();
-    const to = maxId.get();
-    if (to > from) {
-      indexRows.run(from, to);
-      setIndexedThrough.run(to);
-    }
-    through = to;
-  });
 
   // Topic ids never change once given, so they are cached (bounded); a rolled-back batch may have added
   // topics, so a failure clears the cache.
@@ -200,8 +219,14 @@ function openWriteSession(db, options) {
       return flags;
     },
     indexIfDue() {
-      if (seenUpTo - through < options.indexBatchRows) return false;
-      indexBatch.immediate();
+      if (seenUpTo - indexPass.through < options.indexBatchRows) return false;
+      try {
+        indexPass.run();
+      } catch {
+        // A failed pass (e.g. a busy database) changes nothing and is tried again after the next batch;
+        // until then queries read the rows from the table (sqlite-tail.ts).
+        return false;
+      }
       return true;
     },
   };
@@ -222,4 +247,4 @@ function lowerThreadPriority(nice) {
   }
 }
 
-module.exports = { DigestIndex, keyOf, openWriteSession, lowerThreadPriority, sha256 };
+module.exports = { DigestIndex, keyOf, openIndexPass, openWriteSession, lowerThreadPriority, sha256 };

@@ -49,10 +49,23 @@ export interface WriteSession {
   write(blob: Buffer, ends: Uint32Array, timestamps: BigInt64Array): Uint8Array;
   /**
    * Adds the topic_index entries of the rows above `indexed_through` in one IMMEDIATE transaction once
-   * there are at least `indexBatchRows` of them; says whether it did.
+   * there are at least `indexBatchRows` of them; says whether it did. Never throws: a failed pass is tried
+   * again after the next batch.
    */
   indexIfDue(): boolean;
 }
+
+/** The topic-index pass on one connection (see sqlite-write-session.cjs). */
+export interface IndexPass {
+  /** `indexed_through` as this connection last read or moved it. */
+  readonly through: number;
+  /** Reads `indexed_through` (inside the caller's transaction, if any). */
+  read(): number;
+  /** Indexes every row above the mark, in one IMMEDIATE transaction. */
+  run(): void;
+}
+
+export declare function openIndexPass(db: Database.Database, sql: WriteSessionOptions['sql']): IndexPass;
 
 export declare function openWriteSession(db: Database.Database, options: WriteSessionOptions): WriteSession;
 

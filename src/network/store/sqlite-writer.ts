@@ -50,11 +50,8 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
     return;
   }
-  // After the answer is on its way. A failed pass (e.g. a busy database) changes nothing and is tried
-  // again after the next batch; until then queries read the rows from the table (sqlite-tail.ts).
-  try {
-    session.indexIfDue();
-  } catch {}
+  // After the answer is on its way.
+  session.indexIfDue();
 });
 `;
 

@@ -185,11 +185,7 @@ export class SqliteStore implements EnvelopeStore {
     this.session ??= openWriteSession(this.db, this.sessionOptions);
     const { blob, ends, timestamps } = encodeBatch(envelopes);
     const flags = this.session.write(blob, ends, timestamps);
-    try {
-      this.session.indexIfDue();
-    } catch {
-      // Tried again after the next batch; queries read unindexed rows from the table meanwhile.
-    }
+    this.session.indexIfDue();
     return flags;
   }
 

@@ -10,5 +10,5 @@ export const WRITE_SESSION_MODULE = require.resolve('./sqlite-write-session.cjs'
 
 const session = require(WRITE_SESSION_MODULE) as typeof SessionModule;
 
-export const { DigestIndex, keyOf, lowerThreadPriority, openWriteSession, sha256 } = session;
-export type { DigestOf, WriteSession, WriteSessionOptions } from './sqlite-write-session.cjs';
+export const { DigestIndex, keyOf, lowerThreadPriority, openIndexPass, openWriteSession, sha256 } = session;
+export type { DigestOf, IndexPass, WriteSession, WriteSessionOptions } from './sqlite-write-session.cjs';
