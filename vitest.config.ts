@@ -8,6 +8,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // libsecp256k1 (WebAssembly) as the secp256k1 engine, as the CLI and the extension choose at start.
+    setupFiles: ['test/setup/secp256k1.ts'],
     // xmtp-js 13's ESM build is broken; inlining lets vitest load it (design.md §3).
     server: { deps: { inline: [/@xmtp\//] } },
     testTimeout: 30_000,

@@ -5,6 +5,7 @@ import type { CommandContext } from './client/commands';
 import { clientUsage, commandUsage } from './client/help';
 import { jsonLine, type Io } from './client/output';
 import { loadWallet } from './client/wallet';
+import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
 
 const PROCESS_IO: Io = {
   stdout: (text) => void process.stdout.write(text),
@@ -27,6 +28,8 @@ export async function runClient(argv: string[], io: Io = PROCESS_IO, signal?: Ab
     io.stdout(args.command ? commandUsage(args.command) : clientUsage());
     return 0;
   }
+  // Chosen once per process: libsecp256k1 (WebAssembly), noble if it cannot load (whoami says which).
+  await initNodeSecp256k1();
   try {
     return await execute(args, io, signal ?? interruptSignal());
   } catch (e) {

@@ -1,6 +1,7 @@
 // `xmtp-inbox node`: runs an XMTP node until SIGINT/SIGTERM. Every flag is validated before
 // anything starts, and an error names the flag (design.md §5.8).
 import { parseArgs } from 'node:util';
+import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
 import { startNode } from '@/network/node';
 import type { NodeOptions } from '@/network/node';
 import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limiter';
@@ -174,6 +175,8 @@ export async function runNode(argv: string[]): Promise<number> {
     process.stdout.write(NODE_USAGE);
     return 0;
   }
+  // Auth tokens are checked by signature recovery: libsecp256k1 (WebAssembly), noble if it cannot load.
+  await initNodeSecp256k1();
   const log = (level: string) => (msg: string) => process.stderr.write(`[${level}] ${msg}\n`);
   let node;
   try {

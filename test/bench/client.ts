@@ -20,6 +20,9 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import type * as XmtpJs from '@xmtp/xmtp-js';
 
+// Both processes (the bench and its node) use the engine the CLI uses: libsecp256k1 in WebAssembly.
+await (await import('@/client/node/secp256k1-wasm')).initNodeSecp256k1();
+
 // ── the node, when this file runs as the child ───────────────────────────────────────────────────────
 if (process.env.BENCH_CLIENT_NODE_DIR) {
   const { startNode } = await import('@/network/node');
@@ -290,8 +293,8 @@ async function main(): Promise<void> {
   await theirs!.close();
   await peer.close();
 
-  // ── reference: one secp256k1 ECDH, our curve next to the noble-secp256k1 1.7.1 xmtp-js uses ──
-  const { ecdhUncompressed } = await import('@/protocol/curve');
+  // ── reference: one secp256k1 ECDH, our engine next to the noble-secp256k1 1.7.1 xmtp-js uses ──
+  const { sharedPoint } = await import('@/protocol/ecdh');
   const { publicKeyOf, randomSecretKey } = await import('@/protocol/signature');
   const noble17 = createRequire(createRequire(import.meta.url).resolve('@xmtp/xmtp-js'))(
     '@noble/secp256k1',
@@ -303,7 +306,7 @@ async function main(): Promise<void> {
     const t = await time(async () => points.forEach(fn));
     return { ms: t.ms / points.length, cpuMs: t.cpuMs / points.length };
   };
-  const ecdhOurs = await perEcdh((p) => ecdhUncompressed(secret, p));
+  const ecdhOurs = await perEcdh((p) => sharedPoint(secret, p));
   const ecdhTheirs = await perEcdh((p) => noble17.getSharedSecret(secret, p, false));
 
   const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + ' ms';
@@ -347,7 +350,7 @@ async function main(): Promise<void> {
       `≥ 2× faster: ${verdict(readTheirs.ms / readOurs.ms >= 2)}`,
     ],
     [
-      'reference: one secp256k1 ECDH (our `src/protocol/curve.ts`; xmtp-js: noble-secp256k1 1.7.1)',
+      'reference: one secp256k1 ECDH (ours: libsecp256k1 WebAssembly; xmtp-js: noble-secp256k1 1.7.1)',
       wallCpu(ecdhOurs),
       wallCpu(ecdhTheirs),
       ratio(ecdhTheirs.ms, ecdhOurs.ms),

@@ -131,6 +131,7 @@ describe('xmtp-inbox client: against a node', () => {
         nodes: [node.url],
         dataDir: alice.dataDir,
         identity: 'created',
+        secp256k1: { backend: 'libsecp256k1-wasm' },
       },
     ]);
     const second = await run(['whoami', ...as(alice)]);

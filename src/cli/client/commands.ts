@@ -1,4 +1,5 @@
 // The subcommands of `xmtp-inbox client`, each on an open client (CLIENT-API.md).
+import { secp256k1Status } from '@/protocol/secp256k1';
 import type { ClientArgs } from './args';
 import {
   conversationJson,
@@ -69,6 +70,7 @@ export async function whoami(client: CliClient, ctx: CommandContext): Promise<vo
         nodes: args.nodes,
         dataDir: ctx.dataDir,
         identity: ctx.identity,
+        secp256k1: secp256k1Status(),
       }),
     );
     return;
@@ -79,6 +81,7 @@ export async function whoami(client: CliClient, ctx: CommandContext): Promise<vo
       ['nodes', args.nodes.join(' ')],
       ['data dir', ctx.dataDir],
       ['identity', ctx.identity],
+      ['secp256k1', secp256k1Status().backend],
     ]),
   );
 }
