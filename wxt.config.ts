@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'wxt';
 
 // WXT builds the extension from src/entrypoints (MV3 for Chrome; `-b firefox` for Firefox).
@@ -5,7 +7,18 @@ import { defineConfig } from 'wxt';
 export default defineConfig({
   srcDir: 'src',
   imports: false,
-  manifest: ({ browser }) => ({
+  hooks: {
+    // libsecp256k1's binary ships as its own file, fetched by the worker (src/extension/runtime/secp256k1-wasm.ts):
+    // bundled, it would become a 1.7 MB base64 string parsed at every worker start.
+    'build:publicAssets': (_wxt, files) => {
+      const entry = createRequire(import.meta.url).resolve('tiny-secp256k1'); // …/lib/cjs/index.cjs
+      files.push({
+        absoluteSrc: join(dirname(entry), '..', 'secp256k1.wasm'),
+        relativeDest: 'secp256k1.wasm',
+      });
+    },
+  },
+  manifest: ({ browser, manifestVersion }) => ({
     name: 'XMTP Inbox',
     description: 'End-to-end encrypted messaging between blockchain accounts, over XMTP.',
     permissions: ['storage', 'alarms', 'notifications'],
@@ -14,6 +27,12 @@ export default defineConfig({
     // The main-world script the content script injects (src/entrypoints/inpage.ts).
     web_accessible_resources: [{ resources: ['inpage.js'], matches: ['http://*/*', 'https://*/*'] }],
     action: { default_title: 'XMTP Inbox' },
+    // secp256k1 runs as WebAssembly (libsecp256k1, src/protocol/secp256k1.ts): extension pages and the worker may
+    // compile it only with 'wasm-unsafe-eval'. Nothing else is relaxed.
+    content_security_policy:
+      manifestVersion === 3
+        ? { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" }
+        : "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -4,6 +4,7 @@
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
+import type { Secp256k1Status } from '@/protocol/secp256k1';
 
 export interface Settings {
   /** Node base URLs, tried in order. */
@@ -32,6 +33,8 @@ export interface InboxState {
   /** The client's message stream is live on a node (off while it reconnects, locked or offline). */
   online: boolean;
   settings: Settings;
+  /** The worker's secp256k1 engine: libsecp256k1 (WebAssembly), or noble and why (src/protocol/secp256k1.ts). */
+  secp256k1: Secp256k1Status;
 }
 
 export interface NodeHealth {

@@ -306,6 +306,7 @@ export function initSecp256k1(
   load: () => Secp256k1WasmSource | Promise<Secp256k1WasmSource>,
 ): Promise<Secp256k1Status> {
   started ??= (async () => {
+    status = { backend: 'noble', fallbackReason: 'libsecp256k1 is loading' };
     try {
       if (typeof WebAssembly === 'undefined') throw new Error('WebAssembly is not available');
       const candidate = await createWasmSecp256k1(await load(), (error) => {

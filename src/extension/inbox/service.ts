@@ -24,6 +24,7 @@ import { checksumAddress } from '@/extension/wallet/address';
 import type { TabWallet } from '@/extension/wallet/tab-wallet';
 import { contentRecord, outgoingOf } from './outgoing';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
+import { secp256k1Status } from '@/protocol/secp256k1';
 
 export interface InboxServiceDeps {
   vault: Vault;
@@ -264,6 +265,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         ...(exists && found ? { address: found.address, identity: found.identity } : {}),
         online: !!session && streamLive,
         settings,
+        secp256k1: secp256k1Status(),
       };
     },
 
