@@ -1,7 +1,18 @@
 // `npm run bench -- protocol`: ops/s of the protocol core next to xmtp-js 13.0.4 doing the same
 // operation in the same process, printed as a markdown table. Not a test: it measures.
 // Payload = an EncodedContent of text whose content is N bytes (both sides get the same bytes).
+import * as noble from '@noble/secp256k1';
 import Long from 'long';
+import * as tiny from 'tiny-secp256k1';
+import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
+import { sharedPoint } from '@/protocol/ecdh';
+import {
+  publicKeyOf,
+  randomSecretKey,
+  recoverPublicKey,
+  signDigest,
+  verifyDigest,
+} from '@/protocol/signature';
 import { encodePrivateKeyBundle, encodeSignedPublicKeyBundle } from '@/protocol/bundles';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createPrivateKeyBundle } from '@/protocol/identity';
@@ -17,6 +28,8 @@ import { xmtpjs, xmtpjsConversationV2, xmtpjsPeer, xproto } from '../interop/xmt
 
 const SIZES = [128, 65536, 524288];
 const quick = process.argv.includes('--quick');
+// `--secp256k1`: only the curve rows (ours next to bare tiny-secp256k1 and @noble/secp256k1).
+const secpOnly = process.argv.includes('--secp256k1');
 const BUDGET_MS = quick ? 600 : 2000;
 
 function wallet() {
@@ -58,17 +71,82 @@ async function compare(
   ours: () => Promise<unknown>,
   theirs: () => Promise<unknown>,
 ): Promise<[number, number]> {
-  for (let i = 0; i < 3; i++) {
-    await ours();
-    await theirs();
-  }
-  let a = 0;
-  let b = 0;
+  const [a, b] = await compareAll([ours, theirs]);
+  return [a!, b!];
+}
+
+/** `compare` for any number of contenders, alternating all of them in every round. */
+async function compareAll(contenders: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (let i = 0; i < 3; i++) for (const fn of contenders) await fn();
+  const best = contenders.map(() => 0);
   for (let r = 0; r < ROUNDS; r++) {
-    a = Math.max(a, await slice(ours, BUDGET_MS / ROUNDS));
-    b = Math.max(b, await slice(theirs, BUDGET_MS / ROUNDS));
+    for (const [i, fn] of contenders.entries()) {
+      best[i] = Math.max(best[i]!, await slice(fn, BUDGET_MS / ROUNDS));
+    }
   }
-  return [a, b];
+  return best;
+}
+
+// ── secp256k1: our engine (signature.ts / ecdh.ts on libsecp256k1) next to the bare libraries ──
+const secpRows: string[] = [];
+/** BATCH operations per timed call, over INPUTS different keys and digests. */
+const BATCH = 16;
+const INPUTS = 64;
+
+async function secpRow(
+  name: string,
+  ours: (i: number) => unknown,
+  bare: (i: number) => unknown,
+  nobleFn: (i: number) => unknown,
+) {
+  const batch = (fn: (i: number) => unknown) => {
+    let next = 0;
+    return async () => {
+      for (let k = 0; k < BATCH; k++) fn(next++ % INPUTS);
+    };
+  };
+  const [a, b, c] = (await compareAll([batch(ours), batch(bare), batch(nobleFn)])).map((x) => x * BATCH);
+  const line = `| ${name} | ${a!.toFixed(0)} | ${b!.toFixed(0)} | ${(a! / b!).toFixed(2)}× | ${c!.toFixed(0)} | ${(a! / c!).toFixed(2)}× |`;
+  secpRows.push(line);
+  console.error(line);
+}
+
+async function secp256k1Rows() {
+  const status = await initNodeSecp256k1();
+  if (status.backend !== 'libsecp256k1-wasm')
+    throw new Error(`libsecp256k1 did not load: ${status.fallbackReason}`);
+  const keys = Array.from({ length: INPUTS }, () => randomSecretKey());
+  const publicKeys = keys.map((k) => publicKeyOf(k));
+  const peers = Array.from({ length: INPUTS }, () => publicKeyOf(randomSecretKey()));
+  const digests = Array.from({ length: INPUTS }, () => crypto.getRandomValues(new Uint8Array(32)));
+  const signatures = keys.map((k, i) => signDigest(k, digests[i]!));
+  const recovered = signatures.map((s) => Uint8Array.of(s.recovery, ...s.bytes));
+
+  await secpRow(
+    'secp256k1 ECDH (65-byte shared point)',
+    (i) => sharedPoint(keys[i]!, peers[i]!),
+    (i) => tiny.pointMultiply(peers[i]!, keys[i]!, false),
+    (i) => noble.getSharedSecret(keys[i]!, peers[i]!, false),
+  );
+  await secpRow(
+    'secp256k1 sign (RFC 6979, low-S, recovery id)',
+    (i) => signDigest(keys[i]!, digests[i]!),
+    (i) => tiny.signRecoverable(digests[i]!, keys[i]!),
+    (i) => noble.sign(digests[i]!, keys[i]!, { prehash: false, format: 'recovered' }),
+  );
+  await secpRow(
+    'secp256k1 verify (strict, low-S)',
+    (i) => verifyDigest(publicKeys[i]!, digests[i]!, signatures[i]!.bytes),
+    (i) => tiny.verify(digests[i]!, publicKeys[i]!, signatures[i]!.bytes, true),
+    (i) => noble.verify(signatures[i]!.bytes, digests[i]!, publicKeys[i]!, { prehash: false, lowS: true }),
+  );
+  await secpRow(
+    'secp256k1 recover (65-byte public key)',
+    (i) => recoverPublicKey(digests[i]!, signatures[i]!),
+    (i) => tiny.recover(digests[i]!, signatures[i]!.bytes, signatures[i]!.recovery as 0 | 1, false),
+    (i) => noble.recoverPublicKey(recovered[i]!, digests[i]!, { prehash: false, isCompressed: false }),
+  );
+  return status;
 }
 
 function textPayload(size: number): Uint8Array {
@@ -90,6 +168,30 @@ async function row(name: string, ours: () => Promise<unknown>, theirs: () => Pro
 }
 
 async function main() {
+  const engine = await secp256k1Rows();
+  if (!secpOnly) await messageRows();
+  const date = new Date().toISOString().slice(0, 10);
+  const command = `npm run bench -- protocol${secpOnly ? ' --secp256k1' : ''}`;
+  console.log(`Command: \`${command}\`, ${date}, Node ${process.version}`);
+  if (rows.length) {
+    console.log('');
+    console.log('| operation | ours ops/s | xmtp-js 13.0.4 ops/s | ratio |');
+    console.log('|---|---:|---:|---:|');
+    for (const r of rows) console.log(r);
+  }
+  console.log('');
+  console.log(
+    `secp256k1 engine in use: ${engine.backend}; bare tiny-secp256k1 ${TINY_VERSION} and @noble/secp256k1 ${NOBLE_VERSION} in the same process`,
+  );
+  console.log('');
+  console.log(
+    '| operation | ours ops/s | bare tiny-secp256k1 ops/s | ours / tiny | @noble/secp256k1 ops/s | ours / noble |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of secpRows) console.log(r);
+}
+
+async function messageRows() {
   const aliceWallet = wallet();
   const bobWallet = wallet();
   // Alice: xmtp-js; Bob: us. Each side also has a twin on the other implementation with the same keys,
@@ -230,15 +332,10 @@ async function main() {
     },
     () => bobJs.bundle.sharedSecret(alice.publicBundle, bobJs.bundle.getCurrentPreKey().publicKey, false),
   );
-
-  console.log(
-    `Command: \`npm run bench -- protocol\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}`,
-  );
-  console.log('');
-  console.log('| operation | ours ops/s | xmtp-js 13.0.4 ops/s | ratio |');
-  console.log('|---|---:|---:|---:|');
-  for (const r of rows) console.log(r);
 }
+
+const TINY_VERSION = '2.2.4';
+const NOBLE_VERSION = '3.2.0';
 
 function long(v: bigint): Long {
   return Long.fromString(v.toString(), true);
