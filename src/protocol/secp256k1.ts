@@ -1,6 +1,6 @@
 // The secp256k1 engine behind signature.ts and ecdh.ts, chosen once at start: libsecp256k1 compiled to
-// WebAssembly (the binary tiny-secp256k1 2.2.4 ships, audited C, constant-time signing and ECDH) wherever
-// WebAssembly runs, @noble/secp256k1 where it cannot (no WebAssembly, a CSP without 'wasm-unsafe-eval', a
+// WebAssembly (the binary tiny-secp256k1 2.2.4 ships: Bitcoin Core's C library, with constant-time signing
+// and ECDH) wherever WebAssembly runs, @noble/secp256k1 where it cannot (no WebAssembly, a CSP without 'wasm-unsafe-eval', a
 // binary that fails to load or fails the self-test). Both give the same bytes: RFC 6979 low-S signatures,
 // strict (low-S) verification, recovery with a recovery id and ECDH to the 65-byte uncompressed point.
 //

@@ -2,7 +2,7 @@
 // (allowed by exactly 'wasm-unsafe-eval' in the manifest's CSP), reports it in its state, signs with it when
 // an identity is created, and loads it again after Chrome stops the worker. The same build with that CSP
 // entry removed falls back to noble, says why, and still creates an identity.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -59,6 +59,15 @@ describe('secp256k1 engine of the extension in Chromium', { timeout: 90_000 }, (
     expect(manifest.content_security_policy).toEqual({ extension_pages: CSP });
     const wasm = readFileSync(join(EXTENSION_DIR, 'secp256k1.wasm'));
     expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]); // "\0asm"
+  });
+
+  it('has the engine in the worker only: the popup and approval pages do no curve work', () => {
+    const has = (file: string) =>
+      readFileSync(join(EXTENSION_DIR, file), 'utf8').includes('libsecp256k1-wasm');
+    expect(has('background.js')).toBe(true);
+    const pageChunks = readdirSync(join(EXTENSION_DIR, 'chunks')).map((f) => join('chunks', f));
+    expect(pageChunks.length).toBeGreaterThan(0);
+    for (const file of [...pageChunks, 'popup-prefetch.js']) expect(has(file), file).toBe(false);
   });
 
   describe('as built', () => {
