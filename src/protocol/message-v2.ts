@@ -240,8 +240,7 @@ export async function decodeMessageV2(
   }
   const signature = signatureFromProto(signed.signature);
   const payload = signed.payload ?? new Uint8Array(0);
-  // A large payload is hashed by WebCrypto off this thread while the digest-free half of the verification
-  // (the multiple of the sender's prekey) runs here.
+  // A large payload is hashed by WebCrypto off this thread; the verification (one libsecp256k1 call) waits for it.
   const digest = digestHeaderAndPayload(headerBytes, payload);
   const verify = signature.kind === 'ecdsa_compact' && verifierFor(sender.preKey.publicKey, signature.bytes);
   const digestBytes = await digest;
