@@ -176,7 +176,7 @@ export async function runNode(argv: string[]): Promise<number> {
     return 0;
   }
   // Auth tokens are checked by signature recovery: libsecp256k1 (WebAssembly), noble if it cannot load.
-  await initNodeSecp256k1();
+  const curve = await initNodeSecp256k1();
   const log = (level: string) => (msg: string) => process.stderr.write(`[${level}] ${msg}\n`);
   let node;
   try {
@@ -194,6 +194,7 @@ export async function runNode(argv: string[]): Promise<number> {
     `XMTP node listening on ${node.url}\n` +
       `  store: ${node.storeDescription}\n` +
       `  auth: ${options.auth ? 'on (publish needs a token)' : 'OFF (--no-auth, development only)'}\n` +
+      `  secp256k1: ${curve.backend}${curve.fallbackReason ? ` (${curve.fallbackReason})` : ''}\n` +
       `  rate limit: ${
         rate === false
           ? 'off'
