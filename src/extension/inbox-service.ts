@@ -105,6 +105,25 @@ export interface InboxService {
   markRead(topic: string): Promise<void>;
   /** Pulls conversations and new messages from the network into the cache. */
   refresh(): Promise<void>;
+
+  // The user's per-conversation choices (src/extension/inbox/conversation-state.ts); each returns the record.
+  /** Pinned conversations list first, in the order pinned. */
+  pin(topic: string, pinned: boolean): Promise<ConversationRecord>;
+  /**
+   * Muted until `until` (ms since the epoch, or MUTED_FOREVER): no notification and no badge count meanwhile.
+   * null unmutes. The popup offers named durations (conversation-state.ts muteUntil); any future time is
+   * accepted here, which is how the e2e test mutes for seconds from the worker.
+   */
+  mute(topic: string, until: number | null): Promise<ConversationRecord>;
+  /** Out of the inbox into Archived; a new message from the peer brings it back unless it is muted. */
+  archive(topic: string, archived: boolean): Promise<ConversationRecord>;
+  /** Shows the conversation as unread again (at least one unread message, counted by the badge). */
+  markUnread(topic: string): Promise<ConversationRecord>;
+  markAllRead(): Promise<void>;
+  /** Saves the composer's text; empty text clears it. Sending a message clears it too. */
+  setDraft(topic: string, text: string): Promise<ConversationRecord>;
+  /** Ends the mutes whose time has passed (the worker's alarm and start call it) and schedules the next. */
+  expireMutes(): Promise<void>;
   /**
    * On worker start: when the vault is still unlocked, reconnects (from the vault's key bundle), restarts the
    * streams and catches up on what arrived while the worker was stopped. Does nothing while locked.

@@ -3,8 +3,16 @@
 // over the runtime port) on every incoming message.
 import type { ConversationRecord } from '@/extension/cache/records';
 
-/** The cache's inbox order: last activity (last message, else creation), newest first; ties by topic, descending. */
+/**
+ * The cache's inbox order: pinned first, in the order pinned; then last activity (last message, else
+ * creation), newest first; ties by topic, descending.
+ */
 function before(a: ConversationRecord, b: ConversationRecord): boolean {
+  if (a.pinnedAt !== undefined || b.pinnedAt !== undefined) {
+    if (b.pinnedAt === undefined) return true;
+    if (a.pinnedAt === undefined) return false;
+    if (a.pinnedAt !== b.pinnedAt) return a.pinnedAt < b.pinnedAt;
+  }
   const at = a.lastMessage?.sentAt ?? a.createdAt;
   const bt = b.lastMessage?.sentAt ?? b.createdAt;
   return at !== bt ? at > bt : a.topic > b.topic;

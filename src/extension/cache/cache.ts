@@ -10,6 +10,7 @@ import {
   type ConversationRecord,
   type MessageRecord,
   type MessageStatus,
+  isMuted,
 } from './records';
 
 /** Stored form: the record plus its sort key (last message time, else creation time). */
@@ -19,7 +20,7 @@ interface CacheSchema extends DBSchema {
   conversations: {
     key: string;
     value: StoredConversation;
-    indexes: { byActivity: number; byConsent: string; byUnread: number };
+    indexes: { byActivity: number; byConsent: string; byUnread: number; byPinned: number };
   };
   messages: {
     key: string;
@@ -34,7 +35,7 @@ export interface InboxCache {
   /** Inserts or updates conversations; keeps the cached unread count and last message. */
   putConversations(conversations: Omit<ConversationRecord, 'unread' | 'lastMessage'>[]): Promise<void>;
   getConversation(topic: string): Promise<ConversationRecord | undefined>;
-  /** Most recent activity first. */
+  /** Pinned first (in the order pinned), then most recent activity first. */
   listConversations(options?: { consent?: Consent; limit?: number }): Promise<ConversationRecord[]>;
   /**
    * Inserts or updates messages and moves each conversation's last message forward. A message seen for the first
@@ -54,8 +55,20 @@ export interface InboxCache {
   setSyncedUntil(topic: string, at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
   markRead(topic: string): Promise<void>;
+  /** Clears every unread count; returns the topics that had some. */
+  markAllRead(): Promise<string[]>;
+  /**
+   * Reads a conversation, applies `change` and stores what it returns, in one transaction (so two changes of
+   * one record cannot lose each other). `change` returning undefined leaves the record alone. Returns the
+   * stored record, or undefined when the topic is unknown.
+   */
+  updateConversation(
+    topic: string,
+    change: (conversation: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<ConversationRecord | undefined>;
   setConsent(topic: string, consent: Consent): Promise<ConversationRecord | undefined>;
-  totalUnread(): Promise<number>;
+  /** Unread messages of conversations that are neither denied nor muted at `now`. */
+  totalUnread(now?: number): Promise<number>;
   clear(): Promise<void>;
   close(): void;
 }
@@ -77,13 +90,23 @@ function isVisible(message: MessageRecord): boolean {
 
 type WriteTx = IDBPTransaction<CacheSchema, ('conversations' | 'messages')[], 'readwrite'>;
 
-async function advanceLastMessage(tx: WriteTx, message: MessageRecord, unreadDelta: number): Promise<void> {
+async function advanceLastMessage(
+  tx: WriteTx,
+  message: MessageRecord,
+  unreadDelta: number,
+  now: number,
+): Promise<void> {
   const store = tx.objectStore('conversations');
   const conversation = await store.get(message.topic);
   if (!conversation) return;
   const last = conversation.lastMessage;
   const newer = !last || message.sentAt >= last.sentAt || last.id === message.id;
   const next: ConversationRecord = { ...plain(conversation), unread: conversation.unread + unreadDelta };
+  // A new message from the peer brings an archived conversation back to the inbox, unless it is muted too.
+  if (unreadDelta > 0 && next.archivedAt !== undefined && !isMuted(next, now)) {
+    delete next.archivedAt;
+    next.archiveSetAt = now;
+  }
   if (newer && isVisible(message)) {
     next.lastMessage = {
       id: message.id,
@@ -95,13 +118,18 @@ async function advanceLastMessage(tx: WriteTx, message: MessageRecord, unreadDel
   await store.put(stored(next));
 }
 
-export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: string }): InboxCache {
+export function createInboxCache(options: {
+  indexedDB: IDBFactory;
+  dbName?: string;
+  now?: () => number;
+}): InboxCache {
+  const now = options.now ?? Date.now;
   let database: Promise<IDBPDatabase<CacheSchema>> | undefined;
   const db = () =>
     (database ??= openDatabase<CacheSchema>(
       options.indexedDB,
       options.dbName ?? 'xmtp-inbox-cache',
-      3,
+      4,
       (d, oldVersion, transaction) => {
         if (oldVersion < 1) {
           const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
@@ -114,6 +142,8 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
         if (oldVersion < 2) d.createObjectStore('synced');
         // The toolbar badge counts unread messages on every update: only conversations with some.
         if (oldVersion < 3) transaction.objectStore('conversations').createIndex('byUnread', 'unread');
+        // Pinned conversations list first, on the first screen too: only records with a pinnedAt are in it.
+        if (oldVersion < 4) transaction.objectStore('conversations').createIndex('byPinned', 'pinnedAt');
       },
     ));
 
@@ -123,10 +153,12 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
       await Promise.all(
         conversations.map(async (conversation) => {
           const existing = await tx.store.get(conversation.topic);
+          // The network knows the conversation and its consent; the unread count, last message and the user's
+          // own choices (pinned, muted, archived, draft) are local and stay.
           const merged: ConversationRecord = {
+            ...(existing ? plain(existing) : {}),
             ...conversation,
             unread: existing?.unread ?? 0,
-            ...(existing?.lastMessage ? { lastMessage: existing.lastMessage } : {}),
           };
           await tx.store.put(stored(merged));
         }),
@@ -140,20 +172,23 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
     },
 
     async listConversations({ consent, limit } = {}) {
+      const tx = (await db()).transaction('conversations');
+      // The few pinned ones first, oldest pin first (the byPinned index holds only them).
+      const pinned = (await tx.store.index('byPinned').getAll()).filter(
+        (c) => consent === undefined || c.consent === consent,
+      );
+      const out: ConversationRecord[] = pinned.slice(0, limit).map(plain);
       if (consent === undefined && limit === undefined) {
         // One getAll is several times faster than a cursor walk for the popup's full list.
-        const all = await (await db()).getAllFromIndex('conversations', 'byActivity');
-        return all.reverse().map(plain);
+        const all = await tx.store.index('byActivity').getAll();
+        for (let i = all.length - 1; i >= 0; i--)
+          if (all[i]!.pinnedAt === undefined) out.push(plain(all[i]!));
+        return out;
       }
-      const out: ConversationRecord[] = [];
-      let cursor = await (
-        await db()
-      )
-        .transaction('conversations')
-        .store.index('byActivity')
-        .openCursor(null, 'prev');
+      let cursor = await tx.store.index('byActivity').openCursor(null, 'prev');
       while (cursor && (limit === undefined || out.length < limit)) {
-        if (consent === undefined || cursor.value.consent === consent) out.push(plain(cursor.value));
+        const c = cursor.value;
+        if (c.pinnedAt === undefined && (consent === undefined || c.consent === consent)) out.push(plain(c));
         cursor = await cursor.continue();
       }
       return out;
@@ -170,7 +205,7 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
         const incoming = message.senderAddress.toLowerCase() !== self;
         const unreadDelta = !existing && incoming && isVisible(message) ? 1 : 0;
         if (!existing) added++;
-        await advanceLastMessage(tx, message, unreadDelta);
+        await advanceLastMessage(tx, message, unreadDelta, now());
       }
       await tx.done;
       return added;
@@ -180,7 +215,7 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
       const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
       if (oldId !== message.id) await tx.objectStore('messages').delete(oldId);
       await tx.objectStore('messages').put(message);
-      await advanceLastMessage(tx, message, 0);
+      await advanceLastMessage(tx, message, 0, now());
       await tx.done;
     },
 
@@ -224,6 +259,23 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
       await tx.done;
     },
 
+    async markAllRead() {
+      const tx = (await db()).transaction('conversations', 'readwrite');
+      const unread = await tx.store.index('byUnread').getAll(IDBKeyRange.lowerBound(1));
+      await Promise.all(unread.map((c) => tx.store.put({ ...c, unread: 0 })));
+      await tx.done;
+      return unread.map((c) => c.topic);
+    },
+
+    async updateConversation(topic, change) {
+      const tx = (await db()).transaction('conversations', 'readwrite');
+      const found = await tx.store.get(topic);
+      const changed = found && change(plain(found));
+      if (changed) await tx.store.put(stored({ ...changed, topic }));
+      await tx.done;
+      return changed ?? (found && plain(found));
+    },
+
     async setConsent(topic, consent) {
       const tx = (await db()).transaction('conversations', 'readwrite');
       const conversation = await tx.store.get(topic);
@@ -232,14 +284,16 @@ export function createInboxCache(options: { indexedDB: IDBFactory; dbName?: stri
       return conversation && plain({ ...conversation, consent });
     },
 
-    async totalUnread() {
+    async totalUnread(at = now()) {
       // Reads only the conversations with unread messages (the badge asks on every update; a walk over
       // thousands of conversations took tens of milliseconds each time).
       const unread = await (
         await db()
       ).getAllFromIndex('conversations', 'byUnread', IDBKeyRange.lowerBound(1));
       let total = 0;
-      for (const conversation of unread) if (conversation.consent !== 'denied') total += conversation.unread;
+      for (const conversation of unread) {
+        if (conversation.consent !== 'denied' && !isMuted(conversation, at)) total += conversation.unread;
+      }
       return total;
     },
 

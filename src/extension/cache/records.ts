@@ -13,6 +13,30 @@ export interface ConversationRecord {
   lastMessage?: { id: string; senderAddress: string; sentAt: number; preview: string };
   unread: number;
   consent: Consent;
+  // The user's own choices for this conversation, each with the time it was set (ms), so that a later sync
+  // across devices can merge them field by field, last writer wins (src/extension/inbox/conversation-state.ts).
+  /** Pinned since (the pinned conversations' order); absent when not pinned. */
+  pinnedAt?: number;
+  /** When it was last pinned or unpinned. */
+  pinSetAt?: number;
+  /** Muted until this time (MUTED_FOREVER: until unmuted); absent or past: not muted. */
+  mutedUntil?: number;
+  /** When it was last muted or unmuted. */
+  mutedSetAt?: number;
+  /** Archived since; absent when in the inbox. */
+  archivedAt?: number;
+  /** When it was last archived or brought back (by the user or by a new message). */
+  archiveSetAt?: number;
+  /** The composer's unsent text; absent or empty text: no draft. */
+  draft?: { text: string; updatedAt: number };
+}
+
+/** `mutedUntil` of a conversation muted until the user unmutes it (JSON-safe, unlike Infinity). */
+export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+/** Whether a conversation is muted at `now`. */
+export function isMuted(conversation: Pick<ConversationRecord, 'mutedUntil'>, now: number): boolean {
+  return conversation.mutedUntil !== undefined && conversation.mutedUntil > now;
 }
 
 export type MessageStatus = 'sent' | 'pending' | 'failed';

@@ -2,7 +2,7 @@
 // its own; everything that needs the network goes through one ClientSession, created from the vault's key
 // bundle when needed (also after a worker restart, since the unlocked key survives in session storage).
 import type { InboxCache } from '@/extension/cache/cache';
-import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import { isMuted, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
 import type {
   ClientAdapter,
   ClientSession,
@@ -22,6 +22,15 @@ import type { KeyValueArea } from '@/extension/storage-area';
 import { validatePassword, type Vault } from '@/extension/vault/vault';
 import { checksumAddress } from '@/extension/wallet/address';
 import type { TabWallet } from '@/extension/wallet/tab-wallet';
+import {
+  archiveChange,
+  draftChange,
+  expiredMuteChange,
+  markUnreadChange,
+  muteChange,
+  nextMuteExpiry,
+  pinChange,
+} from './conversation-state';
 import { contentRecord, outgoingOf } from './outgoing';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
 import { secp256k1Status } from '@/protocol/secp256k1';
@@ -37,6 +46,8 @@ export interface InboxServiceDeps {
   now?: () => number;
   /** Shows a system notification for an incoming message (when enabled in settings). */
   notify?(title: string, body: string): void;
+  /** Asks for expireMutes() at `at` (a browser alarm, so it also happens after a worker restart); undefined: never. */
+  scheduleMuteExpiry?(at: number | undefined): void;
 }
 
 interface Account {
@@ -99,7 +110,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
           if (isNew && incoming && (await readSettings(local)).notifications) {
             const conversation = await cache.getConversation(message.topic);
-            if (conversation?.consent === 'allowed' && conversation.lastMessage?.id === message.id) {
+            if (
+              conversation?.consent === 'allowed' &&
+              !isMuted(conversation, now()) &&
+              conversation.lastMessage?.id === message.id
+            ) {
               deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
             }
           }
@@ -252,6 +267,22 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return conversation;
   }
 
+  /** Applies one of conversation-state.ts's changes to a cached conversation and tells the listeners. */
+  async function changeConversation(
+    topic: string,
+    change: Parameters<InboxCache['updateConversation']>[1],
+  ): Promise<ConversationRecord> {
+    await requireAccount();
+    const updated = await cache.updateConversation(topic, change);
+    if (!updated) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
+    emit({ kind: 'conversations', topics: [topic] });
+    return updated;
+  }
+
+  async function scheduleMuteExpiry() {
+    deps.scheduleMuteExpiry?.(nextMuteExpiry(await cache.listConversations(), now()));
+  }
+
   const service: InboxService = {
     async state(): Promise<InboxState> {
       const [exists, unlocked, found, settings] = await Promise.all([
@@ -361,7 +392,10 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         status: 'pending',
       };
       await cache.addMessages([pending], address);
+      // Sent: the draft it came from is gone (stamped now, so a save still in flight cannot bring it back).
+      await cache.updateConversation(topic, draftChange('', now()));
       emit({ kind: 'messages', topic });
+      emit({ kind: 'conversations', topics: [topic] });
       return deliver(pending);
     },
 
@@ -412,6 +446,41 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await requireAccount();
       await cache.markRead(topic);
       emit({ kind: 'conversations', topics: [topic] });
+    },
+
+    pin: (topic, pinned) => changeConversation(topic, pinChange(pinned, now())),
+
+    async mute(topic, until) {
+      if (until !== null && (!Number.isSafeInteger(until) || until <= now())) {
+        throw new ExtensionError('invalid_mute', `a mute must end in the future: ${String(until)}`);
+      }
+      const updated = await changeConversation(topic, muteChange(until, now()));
+      await scheduleMuteExpiry();
+      return updated;
+    },
+
+    archive: (topic, archived) => changeConversation(topic, archiveChange(archived, now())),
+
+    markUnread: (topic) => changeConversation(topic, markUnreadChange),
+
+    async markAllRead() {
+      await requireAccount();
+      const topics = await cache.markAllRead();
+      if (topics.length) emit({ kind: 'conversations', topics: topics.length <= 20 ? topics : 'all' });
+    },
+
+    async setDraft(topic, text) {
+      return changeConversation(topic, draftChange(text, now()));
+    },
+
+    async expireMutes() {
+      const at = now();
+      const expired = (await cache.listConversations()).filter(
+        (c) => c.mutedUntil !== undefined && c.mutedUntil <= at,
+      );
+      for (const { topic } of expired) await cache.updateConversation(topic, expiredMuteChange(at));
+      if (expired.length) emit({ kind: 'conversations', topics: expired.map((c) => c.topic) });
+      await scheduleMuteExpiry();
     },
 
     refresh() {

@@ -1,4 +1,5 @@
 // The background side of the popup map: each message answered by the InboxService.
+import { muteUntil } from '@/extension/inbox/conversation-state';
 import type { InboxService } from '@/extension/inbox-service';
 import type { Handlers } from './envelope';
 import type { PopupMessages } from './popup';
@@ -33,6 +34,17 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
       await service.refresh();
       return null;
     },
+    'conversations.pin': ({ topic, pinned }) => service.pin(topic, pinned === true),
+    // The popup names a duration; the time it ends is computed here, so the popup cannot mute for seconds.
+    'conversations.mute': ({ topic, duration }) =>
+      service.mute(topic, duration === 'off' ? null : muteUntil(duration, Date.now())),
+    'conversations.archive': ({ topic, archived }) => service.archive(topic, archived === true),
+    'conversations.markUnread': ({ topic }) => service.markUnread(topic),
+    'conversations.markAllRead': async () => {
+      await service.markAllRead();
+      return null;
+    },
+    'conversations.setDraft': ({ topic, text }) => service.setDraft(topic, text),
     'messages.list': ({ topic, before, limit }) => service.listMessages(topic, { before, limit }),
     'messages.send': ({ topic, content }) => service.send(topic, content),
     'messages.retry': ({ id }) => service.retry(id),

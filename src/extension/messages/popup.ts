@@ -2,6 +2,7 @@
 // the background answers with the handlers in popup-handlers.ts, the popup calls through createCaller.
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
+import type { MuteDuration } from '@/extension/inbox/conversation-state';
 import type { InboxState, NodeHealth, OnboardingInput, Settings, WalletTab } from '@/extension/inbox-service';
 import type { Request } from './envelope';
 
@@ -53,6 +54,21 @@ export type PopupMessages = {
   'conversations.markRead': { request: { topic: string }; response: null };
   /** Pulls from the network into the cache. */
   'conversations.refresh': { request: Empty; response: null };
+  /** Pins or unpins a conversation (pinned ones list first, in the order pinned). */
+  'conversations.pin': { request: { topic: string; pinned: boolean }; response: ConversationRecord };
+  /** Mutes a conversation for a while or until unmuted (`off`): no notification, no badge count. */
+  'conversations.mute': {
+    request: { topic: string; duration: MuteDuration | 'off' };
+    response: ConversationRecord;
+  };
+  /** Moves a conversation to Archived or back to the inbox. */
+  'conversations.archive': { request: { topic: string; archived: boolean }; response: ConversationRecord };
+  /** Shows a conversation as unread again. */
+  'conversations.markUnread': { request: { topic: string }; response: ConversationRecord };
+  /** Clears every unread count. */
+  'conversations.markAllRead': { request: Empty; response: null };
+  /** Saves the composer's unsent text of a conversation (empty clears it). */
+  'conversations.setDraft': { request: { topic: string; text: string }; response: ConversationRecord };
   /** Messages of a conversation from the cache, oldest first. */
   'messages.list': { request: { topic: string; before?: number; limit?: number }; response: MessageRecord[] };
   /** Sends (optimistically: pending, then sent or failed). */
@@ -87,6 +103,12 @@ export const POPUP_MESSAGE_TYPES = [
   'conversations.setConsent',
   'conversations.markRead',
   'conversations.refresh',
+  'conversations.pin',
+  'conversations.mute',
+  'conversations.archive',
+  'conversations.markUnread',
+  'conversations.markAllRead',
+  'conversations.setDraft',
   'messages.list',
   'messages.send',
   'messages.retry',

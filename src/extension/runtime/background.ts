@@ -36,6 +36,11 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   // Notifications are for messages that arrive while the popup is closed (issue #5): an open popup holds at
   // least one update port.
   let popupPorts = 0;
+  // A timed mute ends by an alarm (it wakes a stopped worker); the worker's start checks too, below.
+  const UNMUTE_ALARM = 'xmtp-inbox/unmute';
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === UNMUTE_ALARM) void service.expireMutes().catch(() => undefined);
+  });
   const service = createInboxService({
     vault,
     cache,
@@ -49,6 +54,12 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
         ?.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message })
         .catch(() => undefined);
     },
+    scheduleMuteExpiry: (at) =>
+      void (
+        at === undefined
+          ? browser.alarms.clear(UNMUTE_ALARM)
+          : browser.alarms.create(UNMUTE_ALARM, { when: at })
+      ).catch(() => undefined),
   });
   const handlers = createPopupHandlers(service);
   // window.xmtp for dapp pages: its port, approval window and connected sites (src/extension/dapp).
@@ -116,6 +127,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
 
   // A stopped worker starts again for any event (alarm, message, port): pick the streams up where they were.
   void service.resume().catch(() => undefined);
+  void service.expireMutes().catch(() => undefined);
   updateBadge();
 
   installAutoLock(

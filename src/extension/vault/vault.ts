@@ -15,6 +15,7 @@ import {
   MIN_PBKDF2_ITERATIONS,
   NONCE_BYTES,
   open,
+  PBKDF2_ITERATIONS,
   SALT_BYTES,
   seal,
 } from './crypto';
@@ -25,7 +26,10 @@ export interface VaultOptions {
   /** Where the unlocked key lives: browser.storage.session in the extension. */
   session: KeyValueArea;
   now?: () => number;
-  /** PBKDF2 iterations for new records; never below 600,000. */
+  /**
+   * PBKDF2 iterations for new records, and for older records with fewer, re-encrypted as they unlock. Default
+   * PBKDF2_ITERATIONS; never below 600,000.
+   */
   iterations?: number;
   dbName?: string;
 }
@@ -84,7 +88,7 @@ export function validatePassword(password: string): void {
 
 export function createVault(options: VaultOptions): Vault {
   const now = options.now ?? Date.now;
-  const iterations = options.iterations ?? MIN_PBKDF2_ITERATIONS;
+  const iterations = options.iterations ?? PBKDF2_ITERATIONS;
   if (iterations < MIN_PBKDF2_ITERATIONS) {
     throw new ExtensionError(
       'weak_kdf',
@@ -183,8 +187,13 @@ export function createVault(options: VaultOptions): Vault {
 
     async unlock(password) {
       const record = await requireRecord();
-      const [, key] = await openWithPassword(record, password);
-      await remember(record.id, key);
+      const [secret, key] = await openWithPassword(record, password);
+      if (record.kdf.iterations >= iterations) return remember(record.id, key);
+      // A record from a cheaper KDF setting: written again under today's (new salt, nonce and id), now that the
+      // password is at hand. The secret, and so every storage key derived from it, stays the same.
+      const [next, nextKey] = await encrypt(secret, password, record.createdAt);
+      await (await db()).put('vault', next, RECORD_KEY);
+      await remember(next.id, nextKey);
     },
 
     async lock() {

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createInboxCache } from '@/extension/cache/cache';
-import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
+import { CONTENT_TYPES, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
 
 const ME = '0x1111111111111111111111111111111111111111';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -161,5 +161,117 @@ describe('inbox cache', () => {
     expect(listed).toHaveLength(1_000);
     for (let i = 1; i < listed.length; i++)
       expect(listed[i - 1].createdAt).toBeGreaterThanOrEqual(listed[i].createdAt);
+  });
+});
+
+describe('inbox cache: the user’s per-conversation choices', () => {
+  const pin = (at: number) => (c: ConversationRecord) => ({ ...c, pinnedAt: at, pinSetAt: at });
+
+  it('lists pinned conversations first, in the order pinned, on the first screen too', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations(['/a', '/b', '/c', '/d'].map((t, i) => conversation(t, (i + 1) * 100)));
+    await cache.updateConversation('/b', pin(5));
+    await cache.updateConversation('/a', pin(7));
+    expect((await cache.listConversations()).map((c) => c.topic)).toEqual(['/b', '/a', '/d', '/c']);
+    expect((await cache.listConversations({ limit: 3 })).map((c) => c.topic)).toEqual(['/b', '/a', '/d']);
+    expect((await cache.listConversations({ limit: 1 })).map((c) => c.topic)).toEqual(['/b']);
+    await cache.updateConversation('/b', ({ pinnedAt: _, ...c }) => ({ ...c, pinSetAt: 9 }));
+    expect((await cache.listConversations()).map((c) => c.topic)).toEqual(['/a', '/d', '/c', '/b']);
+  });
+
+  it('keeps the choices when conversations are refreshed from the network', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1)]);
+    await cache.updateConversation('/a', (c) => ({
+      ...pin(3)(c),
+      mutedUntil: 50,
+      mutedSetAt: 4,
+      draft: { text: 'half', updatedAt: 5 },
+    }));
+    await cache.putConversations([{ ...conversation('/a', 1), consent: 'allowed' }]);
+    expect(await cache.getConversation('/a')).toMatchObject({
+      consent: 'allowed',
+      pinnedAt: 3,
+      mutedUntil: 50,
+      draft: { text: 'half', updatedAt: 5 },
+    });
+  });
+
+  it('leaves muted conversations out of the unread total until the mute ends', async () => {
+    let clock = 1_000;
+    const cache = createInboxCache({ indexedDB: new IDBFactory(), now: () => clock });
+    await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
+    await cache.updateConversation('/a', (c) => ({ ...c, mutedUntil: 2_000, mutedSetAt: 1_000 }));
+    await cache.addMessages([text('a1', '/a', 10), text('b1', '/b', 11)], ME);
+    expect(await cache.totalUnread()).toBe(1);
+    clock = 2_000;
+    expect(await cache.totalUnread()).toBe(2);
+  });
+
+  it('brings an archived conversation back on a new message from the peer, unless it is muted', async () => {
+    const clock = 1_000;
+    const cache = createInboxCache({ indexedDB: new IDBFactory(), now: () => clock });
+    await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
+    const archive = (c: ConversationRecord) => ({ ...c, archivedAt: 500, archiveSetAt: 500 });
+    await cache.updateConversation('/a', archive);
+    await cache.updateConversation('/b', (c) => ({ ...archive(c), mutedUntil: 5_000, mutedSetAt: 500 }));
+    await cache.addMessages([text('a0', '/a', 10, ME)], ME); // our own message: stays archived
+    expect((await cache.getConversation('/a'))?.archivedAt).toBe(500);
+    await cache.addMessages([text('a1', '/a', 11), text('b1', '/b', 12)], ME);
+    const a = await cache.getConversation('/a');
+    expect(a?.archivedAt).toBeUndefined();
+    expect(a?.archiveSetAt).toBe(1_000);
+    expect((await cache.getConversation('/b'))?.archivedAt).toBe(500);
+  });
+
+  it('marks every conversation read at once and names the ones that changed', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1), conversation('/b', 2), conversation('/c', 3)]);
+    await cache.addMessages([text('a1', '/a', 10), text('c1', '/c', 11), text('c2', '/c', 12)], ME);
+    expect((await cache.markAllRead()).sort()).toEqual(['/a', '/c']);
+    expect(await cache.totalUnread()).toBe(0);
+    expect(await cache.markAllRead()).toEqual([]);
+  });
+
+  it('updates one record in a transaction, and leaves unknown topics alone', async () => {
+    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    await cache.putConversations([conversation('/a', 1)]);
+    expect(await cache.updateConversation('/missing', (c) => ({ ...c, unread: 4 }))).toBeUndefined();
+    expect(await cache.updateConversation('/a', () => undefined)).toMatchObject({ topic: '/a', unread: 0 });
+    // Two changes started together both land.
+    await Promise.all([
+      cache.updateConversation('/a', (c) => ({ ...c, pinnedAt: 1 })),
+      cache.updateConversation('/a', (c) => ({ ...c, archivedAt: 2 })),
+    ]);
+    expect(await cache.getConversation('/a')).toMatchObject({ pinnedAt: 1, archivedAt: 2 });
+  });
+
+  it('upgrades a version 3 cache with the pinned index', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open('xmtp-inbox-cache', 3);
+      request.onupgradeneeded = () => {
+        const d = request.result;
+        const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
+        conversations.createIndex('byActivity', 'activityAt');
+        conversations.createIndex('byConsent', 'consent');
+        conversations.createIndex('byUnread', 'unread');
+        const messages = d.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('byTopicSent', ['topic', 'sentAt']);
+        messages.createIndex('byStatus', 'status');
+        d.createObjectStore('synced');
+        conversations.put({ ...conversation('/old', 1), unread: 2, activityAt: 1 });
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    const cache = createInboxCache({ indexedDB: factory });
+    await cache.putConversations([conversation('/new', 5)]);
+    await cache.updateConversation('/old', pin(9));
+    expect((await cache.listConversations({ limit: 5 })).map((c) => c.topic)).toEqual(['/old', '/new']);
+    expect(await cache.totalUnread()).toBe(2);
   });
 });

@@ -41,6 +41,20 @@ describe('inbox list merge', () => {
     ]);
   });
 
+  it('keeps pinned conversations on top, in the order pinned, and puts an unpinned one back by activity', () => {
+    const pinned = mergeConversations(list, [{ ...list[2]!, pinnedAt: 5 }]);
+    expect(topics(pinned)).toEqual(['/a', '/c', '/b']);
+    const two = mergeConversations(pinned, [{ ...list[1]!, pinnedAt: 9 }]);
+    expect(topics(two)).toEqual(['/a', '/b', '/c']);
+    // A new message in a pinned conversation does not move it above an earlier pin.
+    expect(topics(mergeConversations(two, [{ ...conversation('/b', 200, 900), pinnedAt: 9 }]))).toEqual([
+      '/a',
+      '/b',
+      '/c',
+    ]);
+    expect(topics(mergeConversations(two, [list[2]!]))).toEqual(['/b', '/c', '/a']);
+  });
+
   it('updates in place when the order does not change, and drops conversations that are gone', () => {
     const merged = mergeConversations(list, [{ ...list[1]!, consent: 'denied' }], ['/a']);
     expect(topics(merged)).toEqual(['/c', '/b']);

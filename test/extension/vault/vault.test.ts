@@ -151,3 +151,50 @@ describe('vault', () => {
     await expect(vault.unlock(PASSWORD)).rejects.toMatchObject({ code: 'vault_empty' });
   });
 });
+
+// Issue #21: a costlier KDF for new records, and records made under the old setting still open and move up.
+describe('vault KDF cost', () => {
+  type StoredRecord = { id: string; kdf: { iterations: number; salt: string }; createdAt: number };
+
+  it('derives new records with at least 1,000,000 PBKDF2 iterations', async () => {
+    const { vault, indexedDB } = setup();
+    await vault.create(SECRET, PASSWORD);
+    const [record] = (await rawRecords(indexedDB)) as StoredRecord[];
+    expect(record!.kdf.iterations).toBeGreaterThanOrEqual(1_000_000);
+  });
+
+  it('opens a record made with 600,000 iterations and rewrites it under the current cost on unlock', async () => {
+    const indexedDB = new IDBFactory();
+    const legacy = createVault({ indexedDB, session: createMemoryArea(), iterations: 600_000 });
+    await legacy.create(SECRET, PASSWORD);
+    const sealed = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: new Uint8Array(12) },
+      await legacy.storageKey('cache'),
+      utf8('conversation cache'),
+    );
+    const [before] = (await rawRecords(indexedDB)) as StoredRecord[];
+    expect(before!.kdf.iterations).toBe(600_000);
+
+    // The extension after the update: same database, default cost.
+    const vault = createVault({ indexedDB, session: createMemoryArea() });
+    await expect(vault.unlock('wrong password')).rejects.toMatchObject({ code: 'wrong_password' });
+    expect(await rawRecords(indexedDB)).toEqual([before]);
+    await vault.unlock(PASSWORD);
+    const [after] = (await rawRecords(indexedDB)) as StoredRecord[];
+    expect(after!.kdf.iterations).toBeGreaterThanOrEqual(1_000_000);
+    expect(after!.kdf.salt).not.toBe(before!.kdf.salt);
+    expect(after!.id).not.toBe(before!.id);
+    expect(after!.createdAt).toBe(before!.createdAt);
+    expect(await vault.readSecret()).toBe(SECRET);
+    // Records encrypted under a storage key before the rewrite still open: the key comes from the secret.
+    const opened = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: new Uint8Array(12) },
+      await vault.storageKey('cache'),
+      sealed,
+    );
+    expect(new TextDecoder().decode(opened)).toBe('conversation cache');
+    await vault.lock();
+    await vault.unlock(PASSWORD);
+    expect((await rawRecords(indexedDB)) as StoredRecord[]).toEqual([after]);
+  });
+});
