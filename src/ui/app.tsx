@@ -1,11 +1,13 @@
 // The popup: one screen at a time, chosen from the vault state (onboarding, unlock) or by navigation
-// (inbox, thread, new conversation, settings). Escape goes back; updates from the background re-render.
+// (inbox, thread, new conversation, settings). Escape goes back; "?" lists the keyboard shortcuts; updates
+// from the background re-render.
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import { call, subscribeUpdates } from './rpc';
 import { errorText } from './format';
+import { ShortcutsDialog } from './components/shortcuts';
 import { takePrefetchedState } from './prefetch';
-import { Inbox } from './screens/inbox';
+import { Inbox, isTyping, type InboxView } from './screens/inbox';
 import { NewConversation } from './screens/new-conversation';
 import { Onboarding } from './screens/onboarding';
 import { Settings } from './screens/settings';
@@ -19,6 +21,8 @@ export function App() {
   const [state, setState] = useState<InboxState>();
   const [route, setRoute] = useState<Route>({ name: 'inbox' });
   const [error, setError] = useState<string>();
+  const [inboxView, setInboxView] = useState<InboxView>('inbox');
+  const [shortcuts, setShortcuts] = useState(false);
 
   const reload = useCallback(() => {
     void takePrefetchedState()
@@ -43,6 +47,11 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.key === '?' && !event.defaultPrevented && !isTyping(event)) {
+        event.preventDefault();
+        setShortcuts(true);
+        return;
+      }
       if (event.key !== 'Escape' || event.defaultPrevented) return;
       if (route.name !== 'inbox') {
         event.preventDefault();
@@ -64,14 +73,31 @@ export function App() {
   if (state.vault === 'locked') return <Unlock state={state} onUnlocked={setState} />;
 
   const go = setRoute;
-  switch (route.name) {
-    case 'thread':
-      return <Thread topic={route.topic} state={state} go={go} />;
-    case 'new':
-      return <NewConversation go={go} />;
-    case 'settings':
-      return <Settings state={state} go={go} onState={setState} />;
-    default:
-      return <Inbox state={state} go={go} onState={setState} />;
-  }
+  const screen = (() => {
+    switch (route.name) {
+      case 'thread':
+        return <Thread topic={route.topic} state={state} go={go} />;
+      case 'new':
+        return <NewConversation go={go} />;
+      case 'settings':
+        return <Settings state={state} go={go} onState={setState} />;
+      default:
+        return (
+          <Inbox
+            state={state}
+            go={go}
+            onState={setState}
+            view={inboxView}
+            onView={setInboxView}
+            onShortcuts={() => setShortcuts(true)}
+          />
+        );
+    }
+  })();
+  return (
+    <>
+      {screen}
+      {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
+    </>
+  );
 }

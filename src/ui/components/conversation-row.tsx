@@ -1,34 +1,67 @@
 import { memo } from 'preact/compat';
-import type { ConversationRecord } from '@/extension/cache/records';
+import { isMuted, type ConversationRecord } from '@/extension/cache/records';
+import { mutedLabel } from '@/ui/conversation-actions';
 import { listTime, shortAddress } from '@/ui/format';
+import { MoreIcon, MutedIcon, PinIcon } from './icons';
 import { Identicon } from './identicon';
 
 export const ROW_HEIGHT = 60;
 
-/** One inbox row: kept lean (no hooks, memoized) so long lists stay fast. */
+/**
+ * One inbox row: kept lean (no hooks, memoized) so long lists stay fast. Pinned and muted show as icons, an
+ * unsent draft as "Draft: …" in place of the last message. `onMenu` adds the "⋯" button of its actions.
+ */
 export const ConversationRow = memo(function ConversationRow({
   conversation,
   onOpen,
+  onMenu,
 }: {
   conversation: ConversationRecord;
   onOpen(topic: string): void;
+  onMenu?(topic: string, trigger: HTMLElement): void;
 }) {
-  const { peerAddress, lastMessage, unread, topic } = conversation;
-  return (
+  const { peerAddress, lastMessage, unread, topic, draft, pinnedAt, mutedUntil } = conversation;
+  const now = Date.now();
+  const muted = isMuted(conversation, now);
+  const classes = ['conversation', unread > 0 ? 'unread' : '', muted ? 'is-muted' : '']
+    .filter(Boolean)
+    .join(' ');
+  const row = (
     <button
       type="button"
-      class={unread > 0 ? 'conversation unread' : 'conversation'}
+      class={classes}
       onClick={() => onOpen(topic)}
       title={peerAddress}
+      data-topic={topic}
     >
       <Identicon address={peerAddress} size={36} />
       <span class="conversation-main">
         <span class="conversation-top">
-          <span class="peer mono">{shortAddress(peerAddress)}</span>
+          <span class="peer-line">
+            <span class="peer mono">{shortAddress(peerAddress)}</span>
+            {pinnedAt !== undefined ? (
+              <span class="state-icon pinned" title="Pinned">
+                <PinIcon size={13} />
+                <span class="sr-only">Pinned</span>
+              </span>
+            ) : null}
+            {muted ? (
+              <span class="state-icon muted-icon" title={mutedLabel(mutedUntil!, now)}>
+                <MutedIcon size={13} />
+                <span class="sr-only">{mutedLabel(mutedUntil!, now)}</span>
+              </span>
+            ) : null}
+          </span>
           <time class="muted">{listTime(lastMessage?.sentAt ?? conversation.createdAt)}</time>
         </span>
         <span class="conversation-bottom">
-          <span class="preview">{lastMessage?.preview ?? 'No messages yet'}</span>
+          {draft?.text ? (
+            <span class="preview draft">
+              <span class="draft-label">Draft:</span> {draft.text}
+            </span>
+          ) : (
+            <span class="preview">{lastMessage?.preview ?? 'No messages yet'}</span>
+          )}
           {unread > 0 ? (
             <span class="badge" aria-label={`${unread} unread`}>
               {unread > 99 ? '99+' : unread}
@@ -37,5 +70,21 @@ export const ConversationRow = memo(function ConversationRow({
         </span>
       </span>
     </button>
+  );
+  if (!onMenu) return row;
+  return (
+    <div class="conversation-item">
+      {row}
+      <button
+        type="button"
+        class="icon more"
+        aria-label={`More actions for ${shortAddress(peerAddress)}`}
+        aria-haspopup="menu"
+        title="More actions (.)"
+        onClick={(e) => onMenu(topic, e.currentTarget)}
+      >
+        <MoreIcon />
+      </button>
+    </div>
   );
 });

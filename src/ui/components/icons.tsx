@@ -38,3 +38,49 @@ export const BackIcon = () => (
     <path d="m12 19-7-7 7-7" />
   </svg>
 );
+
+export const MoreIcon = () => (
+  <svg {...common}>
+    <circle cx="5" cy="12" r="1" />
+    <circle cx="12" cy="12" r="1" />
+    <circle cx="19" cy="12" r="1" />
+  </svg>
+);
+
+export const PinIcon = ({ size = 18 }: { size?: number }) => (
+  <svg {...common} width={size} height={size}>
+    <path d="M12 17v5" />
+    <path d="M9 10.8V4h6v6.8l3 3.2v2H6v-2Z" />
+  </svg>
+);
+
+export const MutedIcon = ({ size = 18 }: { size?: number }) => (
+  <svg {...common} width={size} height={size}>
+    <path d="M8.7 3.7A6 6 0 0 1 18 8c0 3 .6 5 1.3 6.4" />
+    <path d="M17 17H3s3-2 3-9c0-.6.1-1.2.3-1.8" />
+    <path d="M10.3 21a1.9 1.9 0 0 0 3.4 0" />
+    <path d="m2 2 20 20" />
+  </svg>
+);
+
+export const ArchiveIcon = ({ size = 18 }: { size?: number }) => (
+  <svg {...common} width={size} height={size}>
+    <rect x="2" y="3" width="20" height="5" rx="1" />
+    <path d="M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8" />
+    <path d="M10 12h4" />
+  </svg>
+);
+
+export const CheckAllIcon = () => (
+  <svg {...common}>
+    <path d="M18 6 7 17l-5-5" />
+    <path d="m22 10-7.5 7.5L13 16" />
+  </svg>
+);
+
+export const KeyboardIcon = ({ size = 18 }: { size?: number }) => (
+  <svg {...common} width={size} height={size}>
+    <rect x="2" y="5" width="20" height="14" rx="2" />
+    <path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M6 13h.01M18 13h.01M9 15h6" />
+  </svg>
+);

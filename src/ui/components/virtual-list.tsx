@@ -9,9 +9,11 @@ interface Props<T> {
   render(item: T, index: number): ComponentChildren;
   label: string;
   overscan?: number;
+  /** Scrolls row `index` into view and focuses its first button (keyboard moves); `seq` repeats a request. */
+  focus?: { index: number; seq: number };
 }
 
-export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6 }: Props<T>) {
+export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6, focus }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(480);
@@ -25,12 +27,35 @@ export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6 }
     return () => observer.disconnect();
   }, []);
 
+  // First scroll so the row is rendered, then (once it is in the DOM) focus it.
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element || !focus) return;
+    const top = focus.index * rowHeight;
+    if (top < element.scrollTop) element.scrollTop = top;
+    else if (top + rowHeight > element.scrollTop + element.clientHeight)
+      element.scrollTop = top + rowHeight - element.clientHeight;
+    setScrollTop(element.scrollTop);
+  }, [focus, rowHeight]);
+  const focused = useRef<number>();
+  useLayoutEffect(() => {
+    if (!focus || focused.current === focus.seq) return; // done: later scrolling must not take focus back
+    const button = ref.current?.querySelector<HTMLElement>(`li[data-index="${focus.index}"] button`);
+    if (!button) return;
+    button.focus();
+    focused.current = focus.seq;
+  }, [focus, scrollTop]);
+
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(items.length, Math.ceil((scrollTop + height) / rowHeight) + overscan);
   const rows = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <li key={i} style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}>
+      <li
+        key={i}
+        data-index={i}
+        style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}
+      >
         {render(items[i]!, i)}
       </li>,
     );

@@ -10,6 +10,7 @@ import { ErrorNote } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { dayLabel, errorText, messageTime, shortAddress } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
+import { ThreadActions, useDraft } from '@/ui/thread-actions';
 import { buildThread, type ThreadMessage } from '@/ui/thread-model';
 
 const QUICK_REACTION = '👍';
@@ -19,7 +20,7 @@ const PAGE = 200;
 export function Thread({ topic, state, go }: { topic: string; state: InboxState; go(route: Route): void }) {
   const [conversation, setConversation] = useState<ConversationRecord>();
   const [messages, setMessages] = useState<MessageRecord[]>();
-  const [draft, setDraft] = useState('');
+  const [draft, setDraft] = useDraft(topic, conversation);
   const [replyTo, setReplyTo] = useState<ThreadMessage>();
   const [error, setError] = useState<string>();
   const list = useRef<HTMLOListElement>(null);
@@ -105,6 +106,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
         <h1 class="mono" title={peer}>
           {peer ? shortAddress(peer) : 'Conversation'}
         </h1>
+        <ThreadActions conversation={conversation} go={go} onChange={setConversation} onError={setError} />
       </header>
       {conversation?.consent === 'unknown' ? (
         <div class="callout row">

@@ -1,0 +1,94 @@
+// What a person can do with one conversation (pin, mute, archive, read state), named once for the row's and
+// the thread's "⋯" menus and the keyboard shortcuts, so all three offer the same thing under the same key.
+import { isMuted, MUTED_FOREVER, type ConversationRecord } from '@/extension/cache/records';
+import type { MuteDuration } from '@/extension/inbox/conversation-state';
+import { call } from './rpc';
+
+export type ConversationAction =
+  | { kind: 'pin'; pinned: boolean }
+  | { kind: 'archive'; archived: boolean }
+  | { kind: 'read'; read: boolean }
+  | { kind: 'mute'; duration: MuteDuration | 'off' };
+
+export interface ActionItem {
+  action: ConversationAction;
+  label: string;
+  /** The key that does it (shown in the menu and the shortcut list); undefined: menu only. */
+  shortcut?: string;
+  /** Starts a new group in the menu. */
+  group?: boolean;
+}
+
+const MUTE_CHOICES: { duration: MuteDuration; label: string }[] = [
+  { duration: '1h', label: 'Mute for 1 hour' },
+  { duration: '8h', label: 'Mute for 8 hours' },
+  { duration: '1w', label: 'Mute for 1 week' },
+  { duration: 'forever', label: 'Mute until I unmute' },
+];
+
+/** The menu of a conversation at `now`, each item saying what it will do to it. */
+export function actionsFor(conversation: ConversationRecord, now: number): ActionItem[] {
+  const pinned = conversation.pinnedAt !== undefined;
+  const archived = conversation.archivedAt !== undefined;
+  const items: ActionItem[] = [
+    { action: { kind: 'pin', pinned: !pinned }, label: pinned ? 'Unpin' : 'Pin to top', shortcut: 'p' },
+    conversation.unread > 0
+      ? { action: { kind: 'read', read: true }, label: 'Mark as read', shortcut: 'u' }
+      : { action: { kind: 'read', read: false }, label: 'Mark as unread', shortcut: 'u' },
+    {
+      action: { kind: 'archive', archived: !archived },
+      label: archived ? 'Move to inbox' : 'Archive',
+      shortcut: 'e',
+    },
+  ];
+  if (isMuted(conversation, now)) {
+    items.push({ action: { kind: 'mute', duration: 'off' }, label: 'Unmute', shortcut: 'm', group: true });
+  } else {
+    MUTE_CHOICES.forEach(({ duration, label }, i) =>
+      items.push({
+        action: { kind: 'mute', duration },
+        label,
+        group: i === 0,
+        ...(duration === 'forever' ? { shortcut: 'm' } : {}),
+      }),
+    );
+  }
+  return items;
+}
+
+/** The action a shortcut key does to `conversation` (p, u, e, m; case-insensitive), if any. */
+export function actionForKey(
+  key: string,
+  conversation: ConversationRecord,
+  now: number,
+): ConversationAction | undefined {
+  const k = key.toLowerCase();
+  return actionsFor(conversation, now).find((item) => item.shortcut === k)?.action;
+}
+
+/** Sends the action to the background; resolves to the conversation as it is now. */
+export function runAction(topic: string, action: ConversationAction): Promise<ConversationRecord | null> {
+  switch (action.kind) {
+    case 'pin':
+      return call('conversations.pin', { topic, pinned: action.pinned });
+    case 'archive':
+      return call('conversations.archive', { topic, archived: action.archived });
+    case 'read':
+      return action.read
+        ? call('conversations.markRead', { topic })
+        : call('conversations.markUnread', { topic });
+    case 'mute':
+      return call('conversations.mute', { topic, duration: action.duration });
+  }
+}
+
+/** "Muted until 18:30", "Muted until Tue 09:00", or "Muted" (until unmuted), for a row's icon title. */
+export function mutedLabel(mutedUntil: number, now: number): string {
+  if (mutedUntil === MUTED_FOREVER) return 'Muted';
+  const until = new Date(mutedUntil);
+  const time = until.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const sameDay = new Date(now).toDateString() === until.toDateString();
+  return sameDay
+    ? `Muted until ${time}`
+    : `Muted until ${until.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })} ${time}`;
+}
