@@ -1,8 +1,8 @@
 // What a person can do with one conversation (pin, mute, archive, read state), named once for the row's and
 // the thread's "⋯" menus and the keyboard shortcuts, so all three offer the same thing under the same key.
+// (run-action.ts sends them to the background.)
 import { isMuted, MUTED_FOREVER, type ConversationRecord } from '@/extension/cache/records';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
-import { call } from './rpc';
 
 export type ConversationAction =
   | { kind: 'pin'; pinned: boolean }
@@ -64,22 +64,6 @@ export function actionForKey(
 ): ConversationAction | undefined {
   const k = key.toLowerCase();
   return actionsFor(conversation, now).find((item) => item.shortcut === k)?.action;
-}
-
-/** Sends the action to the background; resolves to the conversation as it is now. */
-export function runAction(topic: string, action: ConversationAction): Promise<ConversationRecord | null> {
-  switch (action.kind) {
-    case 'pin':
-      return call('conversations.pin', { topic, pinned: action.pinned });
-    case 'archive':
-      return call('conversations.archive', { topic, archived: action.archived });
-    case 'read':
-      return action.read
-        ? call('conversations.markRead', { topic })
-        : call('conversations.markUnread', { topic });
-    case 'mute':
-      return call('conversations.mute', { topic, duration: action.duration });
-  }
 }
 
 /** "Muted until 18:30", "Muted until Tue 09:00", or "Muted" (until unmuted), for a row's icon title. */

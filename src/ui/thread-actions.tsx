@@ -5,13 +5,8 @@ import { isMuted, type ConversationRecord } from '@/extension/cache/records';
 import type { Route } from '@/ui/app';
 import { ActionsMenu, type MenuAnchor } from '@/ui/components/actions-menu';
 import { MoreIcon, MutedIcon, PinIcon } from '@/ui/components/icons';
-import {
-  actionForKey,
-  actionsFor,
-  mutedLabel,
-  runAction,
-  type ConversationAction,
-} from '@/ui/conversation-actions';
+import { actionForKey, actionsFor, mutedLabel, type ConversationAction } from '@/ui/conversation-actions';
+import { runAction } from '@/ui/run-action';
 import { errorText } from '@/ui/format';
 import { call } from '@/ui/rpc';
 import { isTyping } from '@/ui/screens/inbox';

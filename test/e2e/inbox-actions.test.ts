@@ -303,5 +303,58 @@ describe(
       await popup.getByRole('list', { name: 'Conversations' }).waitFor();
       await expect(row(2).locator('.preview.draft').count()).resolves.toBe(0);
     });
+
+    it('acts from the thread header: its ⋯ menu mutes for an hour, Alt+M unmutes, Alt+P pins, e archives', async () => {
+      const topic = friends[2]!.topic;
+      await row(2).locator('.conversation').click();
+      await popup.getByRole('list', { name: 'Messages' }).waitFor();
+      await popup.getByRole('button', { name: 'Conversation actions' }).click();
+      await popup.getByRole('menuitem', { name: 'Mute for 1 hour' }).click();
+      await popup
+        .locator('.thread .bar')
+        .getByTitle(/Muted until/)
+        .waitFor();
+      const muted = await cached(topic);
+      expect(muted.mutedUntil! - muted.mutedSetAt!).toBe(3_600_000);
+      // Focus went back to the ⋯ button; in the composer, Alt with the letter works too.
+      await expect(popup.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe(
+        'Conversation actions',
+      );
+      await popup.getByRole('textbox', { name: 'Message' }).focus();
+      await popup.keyboard.press('Alt+m');
+      await expect.poll(() => popup.locator('.thread .bar').getByTitle(/Muted/).count()).toBe(0);
+      expect((await cached(topic)).mutedUntil).toBeUndefined();
+      await popup.keyboard.press('Alt+p');
+      await popup.locator('.thread .bar').getByTitle('Pinned').waitFor();
+      expect((await cached(topic)).pinnedAt).toBeGreaterThan(0);
+      // Archiving leaves the thread for the list, where it is no longer shown.
+      await popup.locator('.thread .bar').getByRole('button', { name: 'Back to inbox' }).focus();
+      await popup.keyboard.press('e');
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+      await expect.poll(() => row(2).count()).toBe(0);
+      expect((await cached(topic)).archivedAt).toBeGreaterThan(0);
+    });
+
+    it('ends a mute whose time passes while the worker is stopped', async () => {
+      const topic = friends[0]!.topic;
+      await (
+        await extension.worker()
+      ).evaluate(
+        ([t, ms]) =>
+          (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox.service.mute(
+            t,
+            Date.now() + ms,
+          ),
+        [topic, MUTE_MS] as const,
+      );
+      await popup.close();
+      await extension.stopWorker();
+      await new Promise((r) => setTimeout(r, MUTE_MS + 500));
+      // Whatever starts the worker again (its alarm, or this), the mute is over.
+      await until(async () => (await cached(topic)).mutedUntil === undefined, 'the mute to end', 40_000);
+      popup = await extension.openPopup();
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor({ timeout: 15_000 });
+      await expect(row(0).getByTitle(/Muted/).count()).resolves.toBe(0);
+    });
   },
 );

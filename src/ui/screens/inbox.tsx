@@ -18,7 +18,8 @@ import {
   LockIcon,
   PenIcon,
 } from '@/ui/components/icons';
-import { actionForKey, actionsFor, runAction, type ConversationAction } from '@/ui/conversation-actions';
+import { actionForKey, actionsFor, type ConversationAction } from '@/ui/conversation-actions';
+import { runAction } from '@/ui/run-action';
 import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
 import { mergeConversations } from '@/ui/conversation-list';
