@@ -144,6 +144,7 @@ export function ThreadActions({
         class="icon more"
         aria-label="Conversation actions"
         aria-haspopup="menu"
+        aria-expanded={anchor !== undefined}
         title="Conversation actions (.)"
         disabled={!conversation}
         onClick={(e) => setAnchor({ trigger: e.currentTarget })}

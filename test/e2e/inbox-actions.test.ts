@@ -327,6 +327,11 @@ describe(
       await popup.keyboard.press('Alt+p');
       await popup.locator('.thread .bar').getByTitle('Pinned').waitFor();
       expect((await cached(topic)).pinnedAt).toBeGreaterThan(0);
+      await popup.getByRole('button', { name: 'Conversation actions' }).click();
+      await popup.getByRole('menuitem', { name: 'Unpin' }).waitFor();
+      await screenshot(popup, 'thread-actions');
+      await popup.keyboard.press('Escape');
+      await expect.poll(() => popup.getByRole('menu').count()).toBe(0);
       // Archiving leaves the thread for the list, where it is no longer shown.
       await popup.locator('.thread .bar').getByRole('button', { name: 'Back to inbox' }).focus();
       await popup.keyboard.press('e');
