@@ -1,6 +1,6 @@
 // xmtp.org/attachment:1.0 (protocol.md §10.2): a file carried inside the message.
-import type { ContentCodec } from '../codec';
-import { contentTypeId } from '../content-type-id';
+import type { ContentCodec } from '@/protocol/content/codec';
+import { contentTypeId } from '@/protocol/content/content-type-id';
 import { requireParameter, requireString } from './params';
 import { ProtocolError } from '@/protocol/errors';
 

@@ -3,11 +3,11 @@
 import protobuf from 'protobufjs/minimal.js';
 import { ProtocolError } from '@/protocol/errors';
 import { xmtp } from '@/protocol/gen/xmtp';
-import type { CodecLookup, ContentCodec } from '../codec';
-import type { ContentTypeId } from '../content-type-id';
-import { contentTypeId } from '../content-type-id';
-import { fromGenerated, writeEncodedContent } from '../encoded-content';
-import { decodeNested, encodeNested } from '../nested';
+import type { CodecLookup, ContentCodec } from '@/protocol/content/codec';
+import type { ContentTypeId } from '@/protocol/content/content-type-id';
+import { contentTypeId } from '@/protocol/content/content-type-id';
+import { fromGenerated, writeEncodedContent } from '@/protocol/content/encoded-content';
+import { decodeNested, encodeNested } from '@/protocol/content/nested';
 
 export const ContentTypeComposite = contentTypeId('xmtp.org', 'composite', 1, 0);
 

@@ -1,6 +1,6 @@
 // Parameter checks shared by the standard codecs.
 import { ProtocolError } from '@/protocol/errors';
-import type { EncodedContent } from '../encoded-content';
+import type { EncodedContent } from '@/protocol/content/encoded-content';
 
 /** The named parameter, which must be present. */
 export function requireParameter(encoded: EncodedContent, name: string): string {

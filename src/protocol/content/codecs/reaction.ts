@@ -1,9 +1,9 @@
 // xmtp.org/reaction:1.0 (protocol.md §10.2): JSON form, and the legacy parameter form on decode.
 import { utf8 } from '@/protocol/bytes';
 import { ProtocolError } from '@/protocol/errors';
-import type { ContentCodec } from '../codec';
-import { contentTypeId } from '../content-type-id';
-import type { EncodedContent } from '../encoded-content';
+import type { ContentCodec } from '@/protocol/content/codec';
+import { contentTypeId } from '@/protocol/content/content-type-id';
+import type { EncodedContent } from '@/protocol/content/encoded-content';
 import { requireParameter, requireString } from './params';
 
 export const ContentTypeReaction = contentTypeId('xmtp.org', 'reaction', 1, 0);

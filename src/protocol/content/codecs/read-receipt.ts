@@ -1,6 +1,6 @@
 // xmtp.org/readReceipt:1.0 (protocol.md §10.2): no content; never pushed.
-import type { ContentCodec } from '../codec';
-import { contentTypeId } from '../content-type-id';
+import type { ContentCodec } from '@/protocol/content/codec';
+import { contentTypeId } from '@/protocol/content/content-type-id';
 
 export const ContentTypeReadReceipt = contentTypeId('xmtp.org', 'readReceipt', 1, 0);
 

@@ -1,9 +1,9 @@
 // xmtp.org/reply:1.0 (protocol.md §10.2): a nested EncodedContent answering an earlier message.
-import type { ContentCodec } from '../codec';
-import type { ContentTypeId } from '../content-type-id';
-import { contentTypeId, formatContentTypeId } from '../content-type-id';
-import { decodeEncodedContent, encodeEncodedContent } from '../encoded-content';
-import { decodeNested, encodeNested } from '../nested';
+import type { ContentCodec } from '@/protocol/content/codec';
+import type { ContentTypeId } from '@/protocol/content/content-type-id';
+import { contentTypeId, formatContentTypeId } from '@/protocol/content/content-type-id';
+import { decodeEncodedContent, encodeEncodedContent } from '@/protocol/content/encoded-content';
+import { decodeNested, encodeNested } from '@/protocol/content/nested';
 import { requireParameter, requireString } from './params';
 
 export const ContentTypeReply = contentTypeId('xmtp.org', 'reply', 1, 0);

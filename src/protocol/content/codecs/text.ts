@@ -1,8 +1,8 @@
 // xmtp.org/text:1.0 (protocol.md §10.2).
 import { utf8 } from '@/protocol/bytes';
 import { ProtocolError } from '@/protocol/errors';
-import type { ContentCodec } from '../codec';
-import { contentTypeId } from '../content-type-id';
+import type { ContentCodec } from '@/protocol/content/codec';
+import { contentTypeId } from '@/protocol/content/content-type-id';
 import { requireString } from './params';
 
 export const ContentTypeText = contentTypeId('xmtp.org', 'text', 1, 0);
