@@ -1,5 +1,5 @@
 // `xmtp-inbox node`: runs an XMTP node until SIGINT/SIGTERM. Every flag is validated before
-// anything starts, and an error names the flag (design.md §5.8).
+// anything starts, and an error names the flag (docs/design.md §5.8).
 import { parseArgs } from 'node:util';
 import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
 import { startNode } from '@/network/node';

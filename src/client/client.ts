@@ -1,4 +1,4 @@
-// The XMTP client (CLIENT-API.md): identity, contacts, conversations and streams over one ApiClient.
+// The XMTP client (docs/client-api.md §1): identity, contacts, conversations and streams over one ApiClient.
 // Runs in Node and in an MV3 service worker: fetch, WebSocket, WebCrypto and persistence are injected.
 import { toChecksumAddress } from '@/protocol/address';
 import { decodePrivateKeyBundle, encodePrivateKeyBundle, type PrivateKeyBundleV1 } from '@/protocol/bundles';
@@ -86,7 +86,7 @@ export class Client implements ClientCore {
     this.conversations = new Conversations(this, init.persistence);
   }
 
-  /** Creates a client for `signer`'s wallet, or for the given `keyBundle` (protocol.md §12.1). */
+  /** Creates a client for `signer`'s wallet, or for the given `keyBundle` (docs/protocol.md §12.1). */
   static async create(signer: Signer | null, options: ClientOptions): Promise<Client> {
     const auth = new LateAuthenticator();
     const api = newApi(options, auth);

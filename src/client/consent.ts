@@ -1,4 +1,4 @@
-// Consent (protocol.md §11): allow/deny decisions per peer address, kept as encrypted
+// Consent (docs/protocol.md §11): allow/deny decisions per peer address, kept as encrypted
 // `PrivatePreferencesAction`s on the owner's userpreferences topic, so every client of the same
 // identity (ours, xmtp-js) sees the same list. Only the identity key can find or read the topic.
 import { toChecksumAddress } from '@/protocol/address';

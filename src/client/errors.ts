@@ -1,4 +1,4 @@
-// Errors the client reports to callers: ProtocolError subclasses with stable codes (CLIENT-API.md).
+// Errors the client reports to callers: ProtocolError subclasses with stable codes (docs/client-api.md §7).
 import { ProtocolError } from '@/protocol/errors';
 
 export class ClientError extends ProtocolError {

@@ -1,4 +1,4 @@
-// Public API of the client library (CLIENT-API.md).
+// Public API of the client library (docs/client-api.md).
 export { Client, type ClientOptions } from './client';
 export { ClientError } from './errors';
 export { MemoryPersistence, PrefixedPersistence, type Persistence } from './persistence';

@@ -1,4 +1,4 @@
-// Key/value persistence for the client's caches and sync state (CLIENT-API.md). Values are bytes so the
+// Key/value persistence for the client's caches and sync state (docs/client-api.md §2). Values are bytes so the
 // same contract fits memory, files (src/client/node) and IndexedDB (the extension).
 
 /** Key/value persistence for caches and sync state; values are bytes. */

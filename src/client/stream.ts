@@ -1,4 +1,4 @@
-// Streams handed to callers (CLIENT-API.md): async iterables with close(). Producers push into a queue;
+// Streams handed to callers (docs/client-api.md §6): async iterables with close(). Producers push into a queue;
 // the consumer pulls at its own pace. close() (or breaking out of for-await) runs the producer's cleanup.
 
 /** An async iterable of values that ends when closed. */

@@ -1,7 +1,7 @@
 /**
  * Every failure the extension reports is an ExtensionError with a stable snake_case `code` (for programs)
  * and a message that names the bad value (for people). At a context boundary it becomes data
- * `{ error: { code, message } }` (design.md §5.2).
+ * `{ error: { code, message } }` (docs/design.md §5.2).
  */
 export class ExtensionError extends Error {
   override readonly name: string = 'ExtensionError';

@@ -1,4 +1,4 @@
-// Fans relayed envelopes out to subscribers by exact topic (protocol.md §1.6), or to every
+// Fans relayed envelopes out to subscribers by exact topic (docs/protocol.md §1.6), or to every
 // `/xmtp/0/` envelope for subscribe-all. Each envelope is serialised once, as the
 // `{"result":<Envelope>}` object both stream transports send.
 import { envelopeJson } from '@/network/api/json';

@@ -1,4 +1,4 @@
-// Starts an XMTP node (NODE-API.md): the message API of protocol.md §1 over HTTP/JSON, the
+// Starts an XMTP node (docs/node-api.md §1): the message API of docs/protocol.md §1 over HTTP/JSON, the
 // WebSocket subscription, health and metrics, on an envelope store and an in-process relay.
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -56,7 +56,7 @@ export interface NodeOptions {
   p2p?: P2pOptions;
   /** Clock for token ages and rate limits (ms). */
   now?: () => number;
-  /** Token verification (default: the XMTP auth token of protocol.md §2). */
+  /** Token verification (default: the XMTP auth token of docs/protocol.md §2). */
   verifyToken?: TokenVerifier;
   /** Node process metrics (CPU, memory, event loop) on /metrics too. */
   processMetrics?: boolean;

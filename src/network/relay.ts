@@ -1,5 +1,5 @@
 // The relay carries published envelopes to every subscriber. Today it is in-process; a libp2p
-// gossipsub relay between nodes (design.md §1) implements the same interface: it publishes to
+// gossipsub relay between nodes (docs/design.md §1) implements the same interface: it publishes to
 // its peers and calls the listeners for envelopes that arrive from them too.
 
 export interface RelayEnvelope {

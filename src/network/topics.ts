@@ -1,4 +1,4 @@
-// What the node needs to know about a topic (protocol.md §5, §2.3): its category, read from
+// What the node needs to know about a topic (docs/protocol.md §5, §2.3): its category, read from
 // `/xmtp/0/<category>-<rest>/…`, decides ephemerality, publish ownership and the row limit.
 // Topic formats are otherwise not validated.
 

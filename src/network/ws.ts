@@ -1,6 +1,6 @@
-// The WebSocket subscription `GET /message/v1/ws` (NODE-API.md): a topic set that changes
+// The WebSocket subscription `GET /message/v1/ws` (docs/node-api.md §3): a topic set that changes
 // without reconnecting, and traffic often enough to keep an MV3 service worker alive
-// (design.md §1). JSON text frames only; a bad frame gets an error reply, never a close.
+// (docs/design.md §1). JSON text frames only; a bad frame gets an error reply, never a close.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';

@@ -1,4 +1,4 @@
-// Batch operations report per item (design.md §5.3): one bad envelope does not sink the rest.
+// Batch operations report per item (docs/design.md §5.3): one bad envelope does not sink the rest.
 import { ProtocolError } from './errors';
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };

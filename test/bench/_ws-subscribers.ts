@@ -1,5 +1,5 @@
 // Subscribers for the node benchmark's fan-out phase, as a child process of test/bench/node.ts:
-// opens many WebSocket subscriptions (NODE-API.md) to one topic and records, per delivered envelope,
+// opens many WebSocket subscriptions (docs/node-api.md §3) to one topic and records, per delivered envelope,
 // arrival time − envelope timestamp (the publisher stamps the envelope with its send time).
 //
 // The client is a minimal RFC 6455 one on bare TCP sockets (handshake, unmasked server frames, masked

@@ -45,7 +45,7 @@ if (process.env.BENCH_CLIENT_NODE_DIR) {
 async function main(): Promise<void> {
   const { Client, MemoryPersistence } = await import('@/client');
   type OurClient = Awaited<ReturnType<typeof Client.create>>;
-  // xmtp-js's ESM build does not load in Node (design.md §3): use its CommonJS build.
+  // xmtp-js's ESM build does not load in Node (docs/design.md §3): use its CommonJS build.
   const xmtpjs = createRequire(import.meta.url)('@xmtp/xmtp-js') as typeof XmtpJs;
 
   const args = process.argv.slice(2);

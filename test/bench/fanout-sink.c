@@ -4,7 +4,7 @@
 // 50-100 ms of CPU per fan-out to 5,000 sockets, which the latency then measured. This program holds
 // all the sockets of one receiver process in one epoll loop.
 //
-//   fanout-sink ws  HOST PORT PATH COUNT TOPIC   WebSocket subscribers (NODE-API.md): HTTP upgrade,
+//   fanout-sink ws  HOST PORT PATH COUNT TOPIC   WebSocket subscribers (docs/node-api.md §3): HTTP upgrade,
 //                                                masked subscribe frame, server frames parsed, pings
 //                                                answered; latency = arrival - envelope timestampNs
 //   fanout-sink tcp HOST PORT COUNT              raw TCP sinks of the floor (_tcp-fanout.ts):

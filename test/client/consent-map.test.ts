@@ -1,4 +1,4 @@
-// The consent list's replay rule (protocol.md §11): the newest action per address wins, whatever order
+// The consent list's replay rule (docs/protocol.md §11): the newest action per address wins, whatever order
 // or how many times the actions are replayed.
 import { describe, expect, it } from 'vitest';
 import { ConsentMap } from '@/client/consent/consent-map';

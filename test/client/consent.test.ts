@@ -1,4 +1,4 @@
-// Consent (protocol.md §11) between our ConsentManager and xmtp-js 13.0.4, both on our node with auth on.
+// Consent (docs/protocol.md §11) between our ConsentManager and xmtp-js 13.0.4, both on our node with auth on.
 // xmtp-js derives the userpreferences topic and key from its identity key, so ours loads the same bundle.
 import * as xmtpjs from '@xmtp/xmtp-js';
 import { mkdtempSync, rmSync } from 'node:fs';

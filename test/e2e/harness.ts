@@ -1,5 +1,5 @@
 // End-to-end harness: builds the extension (once per run), launches Debian's Chromium with it through
-// playwright-core exactly as design.md §4 says, serves the test dapp on 127.0.0.1, and takes screenshots.
+// playwright-core exactly as docs/design.md §4 says, serves the test dapp on 127.0.0.1, and takes screenshots.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -13,7 +13,7 @@ import {
   type ExtensionSession,
 } from './harness';
 
-/** ecrecover of an EIP-191 personal_sign signature (protocol.md §3.4), lowercase address. */
+/** ecrecover of an EIP-191 personal_sign signature (docs/protocol.md §3.4), lowercase address. */
 function recoverAddress(text: string, signatureHex: string): string {
   const signature = hexToBytes(signatureHex.slice(2));
   const message = utf8ToBytes(text);

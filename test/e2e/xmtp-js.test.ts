@@ -219,7 +219,7 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
 
   it('keeps no private key or invitation key material in plaintext in IndexedDB after lock', async () => {
     // The secrets, read before lock: the identity and prekey private keys from the vault, and the V2
-    // conversation's key material as the extension's identity opens its invitation (protocol.md §8.3).
+    // conversation's key material as the extension's identity opens its invitation (docs/protocol.md §8.3).
     const keyBundle = await (
       await extension.worker()
     ).evaluate(() => (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox.vault.readSecret());

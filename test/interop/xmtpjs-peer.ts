@@ -5,7 +5,7 @@ import type * as XmtpJs from '@xmtp/xmtp-js';
 import type * as XmtpProto from '@xmtp/proto';
 import type { Signer } from '@/protocol/identity';
 
-// createRequire keeps this loadable from the tsx bench as well as from vitest (design.md §3).
+// createRequire keeps this loadable from the tsx bench as well as from vitest (docs/design.md §3).
 const require = createRequire(import.meta.url);
 export const xmtpjs = require('@xmtp/xmtp-js') as typeof XmtpJs;
 export const xproto = require('@xmtp/proto') as typeof XmtpProto;

@@ -1,4 +1,4 @@
-// Publish authorization (protocol.md §2.3) against a node with auth on: real tokens signed by
+// Publish authorization (docs/protocol.md §2.3) against a node with auth on: real tokens signed by
 // identity keys that real wallets (viem) signed.
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The message API over real HTTP (protocol.md §1, §13) against a node on port 0 with SQLite.
+// The message API over real HTTP (docs/protocol.md §1, §13) against a node on port 0 with SQLite.
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Token buckets per client IP (protocol.md §2.4) with continuous refill.
+// Token buckets per client IP (docs/protocol.md §2.4) with continuous refill.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '@/network/limits/rate-limiter';
 import { envelopeJson, post, sleep, startTestNode, T0 } from './helpers';

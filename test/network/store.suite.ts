@@ -1,4 +1,4 @@
-// The behaviour every EnvelopeStore must have (src/network/store/store.ts, protocol.md §1.5 and §13),
+// The behaviour every EnvelopeStore must have (src/network/store/store.ts, docs/protocol.md §1.5 and §13),
 // run against SQLite (store.sqlite.test.ts) and PostgreSQL (store.postgres.test.ts).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
@@ -282,7 +282,7 @@ export function describeEnvelopeStore(name: string, harness: StoreHarness): void
 
     it('pages the reference vector: 10 envelopes 1 s apart, start = 3rd, end = 9th, limit 3, descending', () =>
       withStore(async (store) => {
-        // xmtp-node-go pkg/api/server_test.go (protocol.md §14.2): pages [8,7,6], [5,4,3], [2].
+        // xmtp-node-go pkg/api/server_test.go (docs/protocol.md §14.2): pages [8,7,6], [5,4,3], [2].
         const t = topic('vector');
         const envelopes = Array.from({ length: 10 }, (_, i) =>
           envelope(t, T0 + BigInt(i) * SECOND, `msg-${i}`),

@@ -1,4 +1,4 @@
-// The WebSocket subscription GET /message/v1/ws (NODE-API.md) against a real node.
+// The WebSocket subscription GET /message/v1/ws (docs/node-api.md §3) against a real node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { envelopeJson, post, startTestNode, T0 } from './helpers';

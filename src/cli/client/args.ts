@@ -1,4 +1,4 @@
-// Arguments of `xmtp-inbox client`, parsed and validated once (design.md §5.8): every error names the
+// Arguments of `xmtp-inbox client`, parsed and validated once (docs/design.md §5.8): every error names the
 // flag or value that is wrong, and nothing touches the network or the disk before they all check out.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isAddress } from '@/protocol/address';

@@ -1,4 +1,4 @@
-// The subcommands of `xmtp-inbox client`, each on an open client (CLIENT-API.md).
+// The subcommands of `xmtp-inbox client`, each on an open client (docs/client-api.md).
 import { secp256k1Status } from '@/protocol/secp256k1';
 import type { ClientArgs } from './args';
 import {

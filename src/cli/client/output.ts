@@ -7,7 +7,7 @@ export interface Io {
   stderr(text: string): void;
 }
 
-/** The parts of a conversation the CLI shows (CLIENT-API.md `Conversation`). */
+/** The parts of a conversation the CLI shows (docs/client-api.md §4 `Conversation`). */
 export interface ConversationView {
   topic: string;
   version: 'v1' | 'v2';
@@ -16,7 +16,7 @@ export interface ConversationView {
   context?: { conversationId: string; metadata: Record<string, string> };
 }
 
-/** The parts of a decoded message the CLI shows (CLIENT-API.md `DecodedMessage`). */
+/** The parts of a decoded message the CLI shows (docs/client-api.md §5 `DecodedMessage`). */
 export interface MessageView {
   id: string;
   topic: string;

@@ -1,5 +1,5 @@
 // The wallet behind the CLI: a secp256k1 private key held in a file or given in hex, signing
-// personal_sign (EIP-191) messages as wallets do (protocol.md §3.4): 0x r‖s‖v with v = 27/28.
+// personal_sign (EIP-191) messages as wallets do (docs/protocol.md §3.4): 0x r‖s‖v with v = 27/28.
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { addressOfPublicKey } from '@/protocol/address';
 import { fromHex, toHex } from '@/protocol/bytes';
@@ -7,7 +7,7 @@ import { hashMessage } from '@/protocol/hash';
 import { publicKeyOf, randomSecretKey, signDigest, walletSignatureBytes } from '@/protocol/signature';
 import { UsageError, type KeySource } from './args';
 
-/** What Client.create asks of a wallet (CLIENT-API.md). */
+/** What Client.create asks of a wallet (docs/client-api.md §1.1). */
 export interface WalletSigner {
   getAddress(): Promise<string>;
   signMessage(text: string): Promise<string>;

@@ -1,4 +1,4 @@
-// The client side of the message API (protocol.md §1): publish, query with paging, batch query and
+// The client side of the message API (docs/protocol.md §1): publish, query with paging, batch query and
 // subscriptions, over fetch and WebSocket only, so it runs in Node and in an MV3 service worker.
 import { check } from '@/protocol/errors';
 import { defaultSleep } from './backoff';
@@ -21,7 +21,7 @@ import { CLIENT_VERSION } from './version';
 export interface ApiClientOptions {
   /** Node base URLs, e.g. `http://127.0.0.1:5555`; the first is used until it fails. */
   nodes: string[];
-  /** Sent as `X-App-Version` when set (protocol.md §1.4). */
+  /** Sent as `X-App-Version` when set (docs/protocol.md §1.4). */
   appVersion?: string;
   /** Supplies publish auth tokens; without it publishes carry no Authorization (a node with auth off). */
   authenticator?: Authenticator;

@@ -1,6 +1,6 @@
 import { ProtocolError } from '@/protocol/errors';
 
-// gRPC status codes as the node reports them in `{code, message, details}` (protocol.md §1.7).
+// gRPC status codes as the node reports them in `{code, message, details}` (docs/protocol.md §1.7).
 const GRPC_CODE_NAMES: Record<number, string> = {
   1: 'cancelled',
   2: 'unknown',
@@ -23,7 +23,7 @@ const GRPC_CODE_NAMES: Record<number, string> = {
 export interface ApiErrorInfo {
   /** HTTP status, absent when no response arrived (network failure, timeout). */
   status?: number;
-  /** gRPC code from the node's error body (protocol.md §1.7). */
+  /** gRPC code from the node's error body (docs/protocol.md §1.7). */
   grpcCode?: number;
   /** The node's own `message` text, unchanged. */
   nodeMessage?: string;

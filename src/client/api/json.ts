@@ -1,4 +1,4 @@
-// The node's HTTP/JSON mapping as seen from the client (protocol.md §1.2, §1.3): camelCase field
+// The node's HTTP/JSON mapping as seen from the client (docs/protocol.md §1.2, §1.3): camelCase field
 // names (snake_case accepted on input), bytes as padded standard base64, uint64 as decimal strings,
 // enums as name strings. The paging cursor is opaque: it goes back to the node exactly as received (§1.5).
 import { ProtocolError } from '@/protocol/errors';
@@ -172,7 +172,7 @@ export function batchQueryResponseFromJson(json: unknown): QueryResponse[] {
 
 /**
  * Parses one frame of a subscription: an NDJSON line (§1.6) or a WebSocket text frame
- * (NODE-API.md): `{"result":<envelope>}`, `{"error":{code,message}}`, `{"id":…,"result":…}`,
+ * (docs/node-api.md §3): `{"result":<envelope>}`, `{"error":{code,message}}`, `{"id":…,"result":…}`,
  * `{"ping":…}`. Throws on text that is not a JSON object.
  */
 export function streamFrameFromJson(text: string): StreamFrame {

@@ -1,4 +1,4 @@
-// The HTTP subscribe stream every XMTP node offers (protocol.md §1.6): `POST /message/v1/subscribe`
+// The HTTP subscribe stream every XMTP node offers (docs/protocol.md §1.6): `POST /message/v1/subscribe`
 // answered with newline-delimited JSON, one `{"result":<envelope>}` per line. The topic set is fixed
 // per request, so changing it means a new request.
 import { ApiError, apiErrorFromResponse, grpcCodeName } from './api-error';

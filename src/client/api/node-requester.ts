@@ -3,7 +3,7 @@
 import { ApiError, apiErrorFromResponse } from './api-error';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff';
 
-/** Supplies the publish auth token (protocol.md §2.2): the base64 of an encoded Token. */
+/** Supplies the publish auth token (docs/protocol.md §2.2): the base64 of an encoded Token. */
 export interface Authenticator {
   /** With `refresh: true`, a fresh token: the node refused the previous one. */
   getToken(opts: { refresh: boolean }): Promise<string>;

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex } from '@/protocol/bytes';
 
-/** An envelope's message id as xmtp-js computes it: hex(sha256(message bytes)) (protocol.md §14.2). */
+/** An envelope's message id as xmtp-js computes it: hex(sha256(message bytes)) (docs/protocol.md §14.2). */
 export function messageId(message: Uint8Array): string {
   return toHex(sha256(message));
 }

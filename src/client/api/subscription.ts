@@ -1,5 +1,5 @@
 // A subscription that survives dropped connections, node restarts and topic changes without losing or
-// repeating envelopes (design.md "Streams in an MV3 service worker"). After every gap it queries each
+// repeating envelopes (docs/design.md §1.3). After every gap it queries each
 // topic from the last envelope it saw and merges that with the live stream, dropping what it already
 // delivered. Live envelopes that arrive while a catch-up runs wait in a buffer, so delivery stays in order.
 import { ProtocolError, check } from '@/protocol/errors';

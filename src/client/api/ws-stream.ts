@@ -1,6 +1,6 @@
-// The node's WebSocket subscription, `GET /message/v1/ws` (NODE-API.md): one socket whose topic set
+// The node's WebSocket subscription, `GET /message/v1/ws` (docs/node-api.md §3): one socket whose topic set
 // changes in place with `set` requests, server keepalive frames `{"ping":…}` that keep an MV3 service
-// worker alive (design.md "Streams in an MV3 service worker"), and close codes 1001 (node shutting
+// worker alive (docs/design.md §1.3), and close codes 1001 (node shutting
 // down) and 1013 (subscriber too slow) after which the client reconnects and catches up.
 import { ApiError, grpcCodeName } from './api-error';
 import { streamFrameFromJson } from './json';

@@ -1,4 +1,4 @@
-// The consent list: per address, the state set by the newest action seen (protocol.md §11: actions are
+// The consent list: per address, the state set by the newest action seen (docs/protocol.md §11: actions are
 // replayed in order and the last one wins). Each entry keeps the envelope time of the action that set it,
 // so replaying an overlapping window again, or in any order, gives the same answer.
 import { fromUtf8, utf8 } from '@/protocol/bytes';

@@ -1,4 +1,4 @@
-// Contact bundles of peers (protocol.md §3.7, §12.6): looked up on their contact topics, accepted only
+// Contact bundles of peers (docs/protocol.md §3.7, §12.6): looked up on their contact topics, accepted only
 // when signed by the wallet whose topic they sit on, cached for the client's lifetime.
 import { isAddress, toChecksumAddress } from '@/protocol/address';
 import { encodeSignedPublicKeyBundle } from '@/protocol/bundles';

@@ -1,4 +1,4 @@
-// `client.contacts`: consent (protocol.md §11) through the ConsentManager, over this client's ApiClient.
+// `client.contacts`: consent (docs/protocol.md §11) through the ConsentManager, over this client's ApiClient.
 import type { ConsentManager } from '@/client/consent';
 import { type ConsentChange, type ConsentState } from '@/client/consent';
 import type { Stream } from '@/client/stream';

@@ -1,4 +1,4 @@
-// The persistent conversation cache and the sync state of the two list() jobs (protocol.md §12.2).
+// The persistent conversation cache and the sync state of the two list() jobs (docs/protocol.md §12.2).
 // A warm list() reads this and fetches only what arrived since the last run, minus a 10 s overlap; the
 // ids of envelopes already handled inside that overlap are remembered so they are not decrypted twice.
 import { fromBase64, toBase64, utf8, fromUtf8 } from '@/protocol/bytes';

@@ -1,4 +1,4 @@
-// One conversation (CLIENT-API.md): send, page through and stream its messages. V2 conversations use the
+// One conversation (docs/client-api.md §4): send, page through and stream its messages. V2 conversations use the
 // invitation's key material (§9); V1 conversations a 3DH with the peer's contact bundle (§7).
 import { toPublicKeyBundle, type PublicKeyBundle } from '@/protocol/bundles';
 import { Compression, ContentTypeText, type ContentTypeId } from '@/protocol/content';

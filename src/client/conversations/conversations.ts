@@ -1,4 +1,4 @@
-// `client.conversations` (protocol.md §8, §12.2, §12.3, §12.5): the V1 (intro) and V2 (invite) lists with
+// `client.conversations` (docs/protocol.md §8, §12.2, §12.3, §12.5): the V1 (intro) and V2 (invite) lists with
 // incremental sync over a persistent cache, new conversations with xmtp-js's dedupe rules, and streams.
 import { toChecksumAddress } from '@/protocol/address';
 import { toSignedPublicKeyBundle } from '@/protocol/bundles';
@@ -210,7 +210,7 @@ export class Conversations {
       if (invitation.context) record.context = invitation.context;
       return record;
     } catch {
-      // A broken or foreign invitation: skipped, the others still count (design.md §5.3).
+      // A broken or foreign invitation: skipped, the others still count (docs/design.md §5.3).
       return undefined;
     }
   }

@@ -1,5 +1,5 @@
-// Decoded messages (CLIENT-API.md): one result per envelope, with `error` instead of content when the
-// envelope cannot be read, so one bad envelope never sinks a page (design.md §5.3).
+// Decoded messages (docs/client-api.md §5): one result per envelope, with `error` instead of content when the
+// envelope cannot be read, so one bad envelope never sinks a page (docs/design.md §5.3).
 import { contentTypeId, type ContentTypeId, type DecodedContent } from '@/protocol/content';
 import { messageId } from '@/protocol/message';
 import { errorInfo } from '@/client/errors';

@@ -1,4 +1,4 @@
-// Publish auth tokens (protocol.md §2.2): made with the identity key, reused until they near the node's
+// Publish auth tokens (docs/protocol.md §2.2): made with the identity key, reused until they near the node's
 // one-hour expiry, regenerated when the node answers 401.
 import { createAuthToken } from '@/protocol/authn';
 import { ProtocolError } from '@/protocol/errors';

@@ -1,4 +1,4 @@
-// Where a client's keys come from (protocol.md §12.1 step 1): a given key bundle, the network private
+// Where a client's keys come from (docs/protocol.md §12.1 step 1): a given key bundle, the network private
 // store (one "Enable Identity" signature), or a new identity ("Create Identity", then "Enable Identity"
 // to store it).
 import { toChecksumAddress } from '@/protocol/address';

@@ -83,7 +83,7 @@ function plain({ activityAt: _, ...record }: StoredConversation): ConversationRe
   return record;
 }
 
-/** Read receipts are signals, not messages: never a preview, never unread (protocol.md §10.2). */
+/** Read receipts are signals, not messages: never a preview, never unread (docs/protocol.md §10.2). */
 function isVisible(message: MessageRecord): boolean {
   return message.contentType !== CONTENT_TYPES.readReceipt;
 }

@@ -3,11 +3,11 @@
 
 export type Consent = 'allowed' | 'denied' | 'unknown';
 
-/** A conversation as the inbox lists it. `topic` is its identity (protocol.md §5). */
+/** A conversation as the inbox lists it. `topic` is its identity (docs/protocol.md §5). */
 export interface ConversationRecord {
   topic: string;
   peerAddress: string;
-  /** The V2 conversation id from the invitation context, if any (protocol.md §8.1). */
+  /** The V2 conversation id from the invitation context, if any (docs/protocol.md §8.1). */
   conversationId?: string;
   createdAt: number;
   lastMessage?: { id: string; senderAddress: string; sentAt: number; preview: string };
@@ -47,7 +47,7 @@ export interface MessageRecord {
   topic: string;
   senderAddress: string;
   sentAt: number;
-  /** `authority/type:major.minor`, e.g. `xmtp.org/text:1.0` (protocol.md §10). */
+  /** `authority/type:major.minor`, e.g. `xmtp.org/text:1.0` (docs/protocol.md §10). */
   contentType: string;
   content: unknown;
   fallback?: string;
@@ -63,7 +63,7 @@ export const CONTENT_TYPES = {
   remoteAttachment: 'xmtp.org/remoteStaticAttachment:1.0',
 } as const;
 
-/** Reaction content as the reaction codec decodes it (protocol.md §10.2). */
+/** Reaction content as the reaction codec decodes it (docs/protocol.md §10.2). */
 export interface ReactionContent {
   reference: string;
   action: 'added' | 'removed';

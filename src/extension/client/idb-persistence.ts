@@ -1,7 +1,7 @@
-// The client's Persistence (CLIENT-API.md: key → bytes) in IndexedDB, so conversation lists and sync state
+// The client's Persistence (docs/client-api.md §2: key → bytes) in IndexedDB, so conversation lists and sync state
 // survive service worker restarts; the client prefixes keys with the account address.
 //
-// Those values include every V2 conversation's invitation key material (protocol.md §8.1), so they are kept
+// Those values include every V2 conversation's invitation key material (docs/protocol.md §8.1), so they are kept
 // only as AES-256-GCM ciphertext under a key the vault derives while unlocked (issue #5: keys are never
 // written unencrypted). While the vault is locked the persistence cannot read or write at all.
 import type { DBSchema, IDBPDatabase } from 'idb';

@@ -1,5 +1,5 @@
 // "Create a local key": a secp256k1 wallet key made inside the extension plays the wallet once, signing the
-// Create and Enable Identity texts (protocol.md §3.4, §4) like personal_sign would. Afterwards only the XMTP key
+// Create and Enable Identity texts (docs/protocol.md §3.4, §4) like personal_sign would. Afterwards only the XMTP key
 // bundle it produced is kept (in the vault); the identity's address is this key's address.
 import { addressOfPublicKey } from '@/protocol/address';
 import { toHex } from '@/protocol/bytes';

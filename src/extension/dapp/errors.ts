@@ -1,5 +1,5 @@
 // Errors of the dapp API carry EIP-1193 / EIP-1474 numeric codes, like wallets' errors, because that is what dapp
-// developers already handle (design.md §1 "The dapp API"). Inside the extension, failures are ExtensionErrors with
+// developers already handle (docs/design.md §1.2). Inside the extension, failures are ExtensionErrors with
 // string codes; `toRpcError` maps the ones a page may see and hides the rest behind -32603.
 import { RPC_ERRORS, type RpcErrorData } from '@/extension/messages/dapp';
 

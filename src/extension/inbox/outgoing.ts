@@ -1,5 +1,5 @@
 // How an outgoing message looks in the cache before the network has it (optimistic send), and back again for
-// a retry. Content shapes follow the standard codecs (protocol.md §10.2).
+// a retry. Content shapes follow the standard codecs (docs/protocol.md §10.2).
 import {
   CONTENT_TYPES,
   type MessageRecord,

@@ -1,6 +1,6 @@
 // The background ⇄ content script boundary (browser.tabs.sendMessage to one tab). The content script relays
 // these unchanged to the page's main-world script (page.ts), where the EIP-1193 wallet lives, because extension
-// contexts have no `window.ethereum` (design.md §1 "Wallet-linked identity in an extension").
+// contexts have no `window.ethereum` (docs/design.md §1.1).
 import type { Request } from './envelope';
 
 type Empty = Record<string, never>;
@@ -13,7 +13,7 @@ export type TabMessages = {
   };
   /** eth_requestAccounts: the wallet may ask the user to connect the page. */
   'wallet.requestAccounts': { request: Empty; response: string[] };
-  /** personal_sign of a UTF-8 text by `address` (protocol.md §3.4); resolves with the 0x signature. */
+  /** personal_sign of a UTF-8 text by `address` (docs/protocol.md §3.4); resolves with the 0x signature. */
   'wallet.personalSign': { request: { address: string; text: string }; response: string };
 };
 

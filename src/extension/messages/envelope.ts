@@ -1,6 +1,6 @@
 // The shape every typed message map shares: a request travels as `{ type, payload }` and its answer comes
 // back as data, `{ result }` or `{ error: { code, message } }`, because thrown errors and Uint8Arrays do not
-// survive extension messaging (design.md §3: bytes cross boundaries as base64).
+// survive extension messaging (docs/design.md §3: bytes cross boundaries as base64).
 import { ExtensionError, toErrorData, type ErrorData } from '@/extension/errors';
 
 /** A map of message type → request and response payloads. Payloads must be JSON-safe. */

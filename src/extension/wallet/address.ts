@@ -1,5 +1,5 @@
 // Addresses typed by the user or returned by a wallet, normalized to EIP-55 before they reach the client
-// (protocol.md §5: the node compares contact topics case-sensitively).
+// (docs/protocol.md §5: the node compares contact topics case-sensitively).
 import { ExtensionError } from '@/extension/errors';
 import { toChecksumAddress } from '@/protocol/address';
 

@@ -77,7 +77,7 @@ export function createWalletHandlers(page: {
       return accountsOf(await ask(need(), 'eth_requestAccounts'));
     },
     async 'wallet.personalSign'({ address, text }) {
-      // personal_sign takes the message as hex of its UTF-8 bytes, then the account (EIP-191; protocol.md §3.4).
+      // personal_sign takes the message as hex of its UTF-8 bytes, then the account (EIP-191; docs/protocol.md §3.4).
       const signature = await ask(need(), 'personal_sign', [`0x${toHex(utf8(text))}`, address]);
       if (typeof signature !== 'string')
         throw new ExtensionError('wallet_error', 'the wallet returned no signature');

@@ -1,7 +1,7 @@
 /**
  * The wallet as the client sees it: the same shape xmtp-js takes, so the client can create or enable an
- * identity with it (protocol.md §3.4 "Create Identity", §4 "Enable Identity"). In the extension it routes to
- * the EIP-1193 provider of a web page (design.md §1 "Wallet-linked identity in an extension").
+ * identity with it (docs/protocol.md §3.4 "Create Identity", §4 "Enable Identity"). In the extension it routes to
+ * the EIP-1193 provider of a web page (docs/design.md §1.1).
  */
 export interface Signer {
   getAddress(): Promise<string>;
@@ -9,7 +9,7 @@ export interface Signer {
   signMessage(text: string): Promise<string>;
 }
 
-/** Which identity signature a text asks for, so the popup can explain it (protocol.md §3.4, §4). */
+/** Which identity signature a text asks for, so the popup can explain it (docs/protocol.md §3.4, §4). */
 export type SignaturePurpose = 'create_identity' | 'enable_identity' | 'other';
 
 export function signaturePurpose(text: string): SignaturePurpose {

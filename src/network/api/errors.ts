@@ -1,5 +1,5 @@
 // Errors of the message API: a gRPC status code and a message, sent as grpc-gateway's body
-// `{code, message, details: []}` with the HTTP status mapped from the code (protocol.md §1.7).
+// `{code, message, details: []}` with the HTTP status mapped from the code (docs/protocol.md §1.7).
 
 export const GrpcCode = {
   INVALID_ARGUMENT: 3,

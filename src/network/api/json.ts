@@ -1,5 +1,5 @@
 // Request decoding and response encoding for the JSON mapping of the message API
-// (protojson as grpc-gateway v2 uses it, protocol.md §1.2): camelCase or snake_case names,
+// (protojson as grpc-gateway v2 uses it, docs/protocol.md §1.2): camelCase or snake_case names,
 // unknown fields ignored, null = unset, bytes as standard or URL-safe base64 (padded or not),
 // uint64 as decimal strings or integral numbers, enums by name or number. Output is
 // EmitUnpopulated: every field present.

@@ -1,4 +1,4 @@
-// The message API's behaviour, independent of the transport (protocol.md §1.5, §13):
+// The message API's behaviour, independent of the transport (docs/protocol.md §1.5, §13):
 // publish stores (non-ephemeral, deduplicated by digest) and relays; query pages through the
 // store in (timestamp, digest) order; batch-query runs up to 50 queries.
 import type { NodeMetrics } from '@/network/metrics';

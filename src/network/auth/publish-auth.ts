@@ -1,4 +1,4 @@
-// Publish authorization (protocol.md §2.3): a Bearer token proves which wallet publishes, and
+// Publish authorization (docs/protocol.md §2.3): a Bearer token proves which wallet publishes, and
 // contact / privatestore topics accept only their own wallet. Verifying a token costs two
 // secp256k1 recoveries, so verified tokens are cached by their header value; the age checks
 // still run on every publish.

@@ -1,4 +1,4 @@
-// CORS as the reference node answers it (protocol.md §1.4, pkg/api/server.go).
+// CORS as the reference node answers it (docs/protocol.md §1.4, pkg/api/server.go).
 export const CORS_ORIGIN = { 'Access-Control-Allow-Origin': '*' } as const;
 
 export const PREFLIGHT_HEADERS = {

@@ -1,5 +1,5 @@
 // The node's HTTP front: routing, CORS, body parsing, rate limits, auth, gzip and the error
-// body of protocol.md §1.7. Kept on bare node:http: publish is the hot path.
+// body of docs/protocol.md §1.7. Kept on bare node:http: publish is the hot path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzip } from 'node:zlib';
 import { ApiError, GrpcCode, invalidArgument } from '@/network/api/errors';

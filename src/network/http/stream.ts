@@ -1,5 +1,5 @@
 // An HTTP subscription: chunked NDJSON, one `{"result":<Envelope>}` line per envelope
-// (protocol.md §1.6). Headers go out at once. A client that does not read fast enough (more
+// (docs/protocol.md §1.6). Headers go out at once. A client that does not read fast enough (more
 // than `maxBufferedBytes` waiting in the socket) gets a final error line and the stream ends:
 // xmtp-js then resubscribes, and a client that cares catches up by query. Memory per
 // subscriber stays bounded.

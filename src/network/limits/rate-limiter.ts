@@ -1,4 +1,4 @@
-// Token buckets per client IP (protocol.md §2.4): PUB for publish (cost = envelopes), DEF for
+// Token buckets per client IP (docs/protocol.md §2.4): PUB for publish (cost = envelopes), DEF for
 // everything else (batch-query costs its number of queries). Unlike the reference, which
 // resets `lastSeen` on every touch and so never refills a steadily busy client, buckets refill
 // continuously: rate × elapsed time, capped at the maximum.

@@ -1,4 +1,4 @@
-// Size limits of publish (protocol.md §13.1).
+// Size limits of publish (docs/protocol.md §13.1).
 
 /** Topic length in bytes. */
 export const MAX_TOPIC_BYTES = 300;

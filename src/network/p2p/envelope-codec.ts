@@ -1,4 +1,4 @@
-// Envelopes between nodes travel as the encoded protobuf `xmtp.message_api.v1.Envelope` (protocol.md
+// Envelopes between nodes travel as the encoded protobuf `xmtp.message_api.v1.Envelope` (docs/protocol.md
 // §1.3: 1 content_topic string, 2 timestamp_ns uint64, 3 message bytes). Written by hand because it is
 // the relay's hot path and uint64 stays a bigint; test/network/p2p checks it against the generated code.
 import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
@@ -100,7 +100,7 @@ export function decodeEnvelope(bytes: Uint8Array): RelayEnvelope {
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
- * What the publish API would accept (protocol.md §13.1). An envelope from a peer (gossip or sync) that
+ * What the publish API would accept (docs/protocol.md §13.1). An envelope from a peer (gossip or sync) that
  * fails this is dropped, so it can never sink the store batch it would be part of.
  */
 export function withinLimits(envelope: RelayEnvelope): boolean {

@@ -1,6 +1,6 @@
-// The relay between nodes (design.md §1, seeds/network-layer.md "relay envelopes to other nodes"): every
+// The relay between nodes (docs/design.md §1, §1.4 "relay envelopes to other nodes"): every
 // envelope a node accepts is published on one gossipsub topic as an encoded protobuf Envelope; every node
-// that receives it stores it (unless ephemeral, protocol.md §5) and hands it to its own subscribers. An
+// that receives it stores it (unless ephemeral, docs/protocol.md §5) and hands it to its own subscribers. An
 // envelope that arrives twice (two gossip paths, gossip and history sync) is recognised by its digest
 // (§1.5) in a bounded seen-cache and delivered once.
 import './polyfill';

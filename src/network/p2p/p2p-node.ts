@@ -1,4 +1,4 @@
-// The node's peer-to-peer side (design.md §1): libp2p over TCP with noise and yamux, gossipsub for the
+// The node's peer-to-peer side (docs/design.md §1): libp2p over TCP with noise and yamux, gossipsub for the
 // relay (libp2p-relay.ts), identify, peer advertisement (peer-exchange.ts) and history sync
 // (src/network/sync). Peers come from --bootstrap addresses and from what connected peers advertise; a
 // keeper loop redials known peers that dropped, so a restarted or partitioned node comes back by itself.
@@ -134,7 +134,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         fallbackToFloodsub: false,
-        // A 1 MiB envelope (protocol.md §13.1) plus topic and RPC framing must fit in one frame.
+        // A 1 MiB envelope (docs/protocol.md §13.1) plus topic and RPC framing must fit in one frame.
         maxInboundDataLength: 4 * 1024 * 1024,
         maxOutboundBufferSize: 64 * 1024 * 1024,
         // Peer scoring counts only envelopes the relay rejects (malformed, oversized, or far over the

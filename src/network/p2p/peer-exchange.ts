@@ -1,4 +1,4 @@
-// Peer advertisement (seeds/network-layer.md: nodes "advertise information about all of the nodes it's
+// Peer advertisement (docs/design.md §1.4: nodes "advertise information about all of the nodes it's
 // connected to, enabling newly joined nodes to connect to other nodes"). A small protocol rather than
 // gossipsub's PX, which only runs on mesh pruning and needs signed peer records: on every new connection
 // a node asks the peer for the peers it is connected to, and dials those it is not.

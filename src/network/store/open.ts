@@ -1,4 +1,4 @@
-// Picks the envelope store from the node's options (NODE-API.md): SQLite in <dataDir>/envelopes.db
+// Picks the envelope store from the node's options (docs/node-api.md §1): SQLite in <dataDir>/envelopes.db
 // by default, PostgreSQL for a postgres:// URL.
 import { join } from 'node:path';
 import { withGroupCommit } from './group-commit';

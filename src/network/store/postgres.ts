@@ -1,5 +1,5 @@
 // The PostgreSQL envelope store, for operators who run several nodes on one database.
-// Semantics: protocol.md §1.5 (query, cursor) and §13 (dedupe by digest); contract in store.ts.
+// Semantics: docs/protocol.md §1.5 (query, cursor) and §13 (dedupe by digest); contract in store.ts.
 import pg from 'pg';
 import { INT64_MAX } from '@/network/limits/sizes';
 import { ProtocolError } from '@/protocol/errors';

@@ -20,7 +20,7 @@ export interface TailFilter {
   endTimeNs?: bigint;
   /** Strictly after this (timestamp, digest) in the query's direction… */
   after?: { timestampNs: bigint; digest: Uint8Array };
-  /** …or, with only a digest, strictly after this digest alone (protocol.md §1.5). */
+  /** …or, with only a digest, strictly after this digest alone (docs/protocol.md §1.5). */
   afterDigest?: Uint8Array;
   ascending: boolean;
   limit: number;

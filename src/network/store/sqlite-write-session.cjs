@@ -3,7 +3,7 @@
 // own connection (sqlite.ts): one implementation for both. Plain CommonJS, so a worker started with
 // `eval` can require it the same way under tsx, vitest and node; types in sqlite-write-session.d.cts.
 //
-// Envelopes are deduplicated by digest (protocol.md §1.5, §13.2) in memory. A UNIQUE index on 32 random
+// Envelopes are deduplicated by digest (docs/protocol.md §1.5, §13.2) in memory. A UNIQUE index on 32 random
 // bytes made every insert walk and dirty a random page of a large B-tree, the biggest part of a stored
 // publish's cost (README "Node benchmark"). The digest index is an open-addressing table that maps a
 // digest to the rowids whose digest starts the same way, 8 bytes per slot: a hit is confirmed against the

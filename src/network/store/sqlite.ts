@@ -1,5 +1,5 @@
 // The embedded default store: SQLite through better-sqlite3 (a publish is stored before its answer is
-// written). Semantics: protocol.md §1.5 and §13. Writes (digests, dedupe in memory, the insert
+// written). Semantics: docs/protocol.md §1.5 and §13. Writes (digests, dedupe in memory, the insert
 // transaction: sqlite-write-session.cjs) run in a writer thread, or on this connection when there is none.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
 // The node's storage contract. SQLite (embedded default) and PostgreSQL implement it;
 // one test suite (test/network/store.suite.ts) runs against both.
-// Semantics follow protocol.md §1.5 and §13.
+// Semantics follow docs/protocol.md §1.5 and §13.
 
 /** An envelope as stored: the digest sha256(utf8(contentTopic) ‖ message) is its primary key. */
 export interface StoredEnvelope {

@@ -1,4 +1,4 @@
-// The codec contract every content type implements (protocol.md §10).
+// The codec contract every content type implements (docs/protocol.md §10).
 import type { ContentTypeId } from './content-type-id';
 import type { EncodedContent } from './encoded-content';
 

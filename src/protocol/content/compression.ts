@@ -1,11 +1,11 @@
-// Content compression (protocol.md §10.1): deflate is the zlib format (RFC 1950), gzip is RFC 1952.
+// Content compression (docs/protocol.md §10.1): deflate is the zlib format (RFC 1950), gzip is RFC 1952.
 import { Inflate } from 'fflate';
 import { ProtocolError } from '@/protocol/errors';
 import { Compression, plainBytes } from './encoded-content';
 
 /**
  * Default cap on decompressed content: 16 MiB. A node accepts envelopes up to ~1 MiB
- * (protocol.md §13), and deflate can expand ~1032×, so one envelope could otherwise inflate to
+ * (docs/protocol.md §13), and deflate can expand ~1032×, so one envelope could otherwise inflate to
  * ~1 GiB inside a service worker. 16 MiB leaves room for 16:1 ratios on the largest envelope,
  * far beyond what real text, JSON or attachments reach, and bounds the memory of a decompression bomb.
  * xmtp-js documents 100 MiB (`maxContentSize`) but really decodes with a 1000-byte cap (§10.1).
@@ -26,7 +26,7 @@ function formatOf(kind: Compression): CompressionFormat {
 
 /**
  * Compresses with the platform's CompressionStream (zlib in Node and browsers), the same
- * compressor xmtp-js uses, so our bytes equal theirs (protocol.md §10.1 vector).
+ * compressor xmtp-js uses, so our bytes equal theirs (docs/protocol.md §10.1 vector).
  */
 export async function compress(bytes: Uint8Array, kind: Compression): Promise<Uint8Array> {
   const stream = new CompressionStream(formatOf(kind));

@@ -1,4 +1,4 @@
-// Content type identifiers: `authority/type:major.minor` (protocol.md §10.1).
+// Content type identifiers: `authority/type:major.minor` (docs/protocol.md §10.1).
 import { ProtocolError } from '@/protocol/errors';
 
 /** Names a content type and its version, as carried in `EncodedContent.type`. */

@@ -1,4 +1,4 @@
-// EncodedContent on the wire (protocol.md §10.1), written in xmtp-js's byte order.
+// EncodedContent on the wire (docs/protocol.md §10.1), written in xmtp-js's byte order.
 import protobuf from 'protobufjs/minimal.js';
 import { ProtocolError } from '@/protocol/errors';
 import { xmtp } from '@/protocol/gen/xmtp';

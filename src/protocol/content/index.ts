@@ -1,4 +1,4 @@
-// Content types (protocol.md §10): ids, EncodedContent, compression, codecs and their registry.
+// Content types (docs/protocol.md §10): ids, EncodedContent, compression, codecs and their registry.
 export type { CodecLookup, ContentCodec } from './codec';
 export {
   compress,

@@ -1,4 +1,4 @@
-// Codec registry: encodes content for sending and decodes received content (protocol.md §10.1).
+// Codec registry: encodes content for sending and decodes received content (docs/protocol.md §10.1).
 import { ProtocolError } from '@/protocol/errors';
 import type { CodecLookup, ContentCodec } from './codec';
 import { compress, decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression';

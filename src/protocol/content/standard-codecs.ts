@@ -1,4 +1,4 @@
-// The xmtp.org content types this project reads and sends (protocol.md §10.2).
+// The xmtp.org content types this project reads and sends (docs/protocol.md §10.2).
 import type { ContentCodec } from './codec';
 import { attachmentCodec } from './codecs/attachment';
 import { compositeCodec } from './codecs/composite';

@@ -1,4 +1,4 @@
-// Explains each wallet signature before and while the wallet asks (protocol.md §3.4 and §4): what the text
+// Explains each wallet signature before and while the wallet asks (docs/protocol.md §3.4 and §4): what the text
 // says, why it is needed, and that it costs nothing.
 import { useEffect, useRef } from 'preact/hooks';
 import type { SignaturePurpose } from '@/extension/wallet/signer';

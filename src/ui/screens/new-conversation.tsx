@@ -1,4 +1,4 @@
-// Start a conversation by address, optionally with a V2 conversation id (protocol.md §8.1 context); the
+// Start a conversation by address, optionally with a V2 conversation id (docs/protocol.md §8.1 context); the
 // address is checked live for a published contact bundle (canMessage).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Route } from '@/ui/app';

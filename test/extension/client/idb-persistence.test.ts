@@ -7,7 +7,7 @@ import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { toBase64, toHex, utf8 } from '@/protocol/bytes';
 
-// The client's cache holds every V2 conversation's invitation key material (protocol.md §8.1). Issue #5: keys
+// The client's cache holds every V2 conversation's invitation key material (docs/protocol.md §8.1). Issue #5: keys
 // are never written unencrypted, so what IndexedDB holds must be ciphertext, and nothing opens while locked.
 const SECRET = toBase64(crypto.getRandomValues(new Uint8Array(300)));
 const PASSWORD = 'correct horse battery';

@@ -1,4 +1,4 @@
-// The relay's envelope codec against the generated protobuf code (protocol.md §1.3), the seen-cache
+// The relay's envelope codec against the generated protobuf code (docs/protocol.md §1.3), the seen-cache
 // bound, and the store scan history sync reads.
 import { describe, expect, it } from 'vitest';
 import Long from 'long';

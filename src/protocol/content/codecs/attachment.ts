@@ -1,4 +1,4 @@
-// xmtp.org/attachment:1.0 (protocol.md §10.2): a file carried inside the message.
+// xmtp.org/attachment:1.0 (docs/protocol.md §10.2): a file carried inside the message.
 import type { ContentCodec } from '@/protocol/content/codec';
 import { contentTypeId } from '@/protocol/content/content-type-id';
 import { requireParameter, requireString } from './params';

@@ -1,4 +1,4 @@
-// xmtp.org/composite:1.0 (protocol.md §10.1, §10.2): a tree of parts of any content type.
+// xmtp.org/composite:1.0 (docs/protocol.md §10.1, §10.2): a tree of parts of any content type.
 // Core in xmtp-js 11.x, no longer exported by 12+; kept for reading old messages.
 import protobuf from 'protobufjs/minimal.js';
 import { ProtocolError } from '@/protocol/errors';

@@ -1,4 +1,4 @@
-// xmtp.org/reaction:1.0 (protocol.md §10.2): JSON form, and the legacy parameter form on decode.
+// xmtp.org/reaction:1.0 (docs/protocol.md §10.2): JSON form, and the legacy parameter form on decode.
 import { utf8 } from '@/protocol/bytes';
 import { ProtocolError } from '@/protocol/errors';
 import type { ContentCodec } from '@/protocol/content/codec';
@@ -12,7 +12,7 @@ export type ReactionAction = 'added' | 'removed';
 export type ReactionSchema = 'unicode' | 'shortcode' | 'custom';
 
 export interface Reaction {
-  /** Message id (hex sha256, protocol.md §7.1) of the message reacted to. */
+  /** Message id (hex sha256, docs/protocol.md §7.1) of the message reacted to. */
   reference: string;
   /** Inbox id of that message's sender (group conversations only). */
   referenceInboxId?: string;

@@ -1,4 +1,4 @@
-// xmtp.org/readReceipt:1.0 (protocol.md §10.2): no content; never pushed.
+// xmtp.org/readReceipt:1.0 (docs/protocol.md §10.2): no content; never pushed.
 import type { ContentCodec } from '@/protocol/content/codec';
 import { contentTypeId } from '@/protocol/content/content-type-id';
 

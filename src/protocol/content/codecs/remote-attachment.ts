@@ -1,4 +1,4 @@
-// xmtp.org/remoteStaticAttachment:1.0 (protocol.md §10.2): an encrypted attachment stored at a URL.
+// xmtp.org/remoteStaticAttachment:1.0 (docs/protocol.md §10.2): an encrypted attachment stored at a URL.
 import { fromHex, randomBytes, toHex } from '@/protocol/bytes';
 import { decrypt, encrypt } from '@/protocol/cipher';
 import { ProtocolError } from '@/protocol/errors';

@@ -1,4 +1,4 @@
-// xmtp.org/reply:1.0 (protocol.md §10.2): a nested EncodedContent answering an earlier message.
+// xmtp.org/reply:1.0 (docs/protocol.md §10.2): a nested EncodedContent answering an earlier message.
 import type { ContentCodec } from '@/protocol/content/codec';
 import type { ContentTypeId } from '@/protocol/content/content-type-id';
 import { contentTypeId, formatContentTypeId } from '@/protocol/content/content-type-id';
@@ -9,7 +9,7 @@ import { requireParameter, requireString } from './params';
 export const ContentTypeReply = contentTypeId('xmtp.org', 'reply', 1, 0);
 
 export interface Reply {
-  /** Message id (hex sha256, protocol.md §7.1) of the message replied to. */
+  /** Message id (hex sha256, docs/protocol.md §7.1) of the message replied to. */
   reference: string;
   /** Inbox id of that message's sender (group conversations only). */
   referenceInboxId?: string;

@@ -1,4 +1,4 @@
-// xmtp.org/text:1.0 (protocol.md §10.2).
+// xmtp.org/text:1.0 (docs/protocol.md §10.2).
 import { utf8 } from '@/protocol/bytes';
 import { ProtocolError } from '@/protocol/errors';
 import type { ContentCodec } from '@/protocol/content/codec';
@@ -22,7 +22,7 @@ export const textCodec: ContentCodec<string> = {
   },
   decode(encoded) {
     // @xmtp/content-type-text 1.0.1 also rejects a missing encoding; older senders omitted it,
-    // and protocol.md §10.2 accepts that, so only a different encoding is an error.
+    // and docs/protocol.md §10.2 accepts that, so only a different encoding is an error.
     const encoding = Object.hasOwn(encoded.parameters, 'encoding') ? encoded.parameters.encoding : undefined;
     if (encoding !== undefined && encoding !== 'UTF-8') {
       throw new ProtocolError(

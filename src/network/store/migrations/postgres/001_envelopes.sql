@@ -1,4 +1,4 @@
--- Envelopes by topic (protocol.md §1.5, §13). The digest sha256(utf8(content_topic) || message) is the
+-- Envelopes by topic (docs/protocol.md §1.5, §13). The digest sha256(utf8(content_topic) || message) is the
 -- primary key, so a republished envelope is stored once whatever its timestamp.
 CREATE TABLE envelopes (
   digest        bytea       PRIMARY KEY,

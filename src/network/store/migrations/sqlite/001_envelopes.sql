@@ -1,4 +1,4 @@
--- Envelopes by digest = sha256(utf8(content_topic) ‖ message) (protocol.md §1.5, §13.2).
+-- Envelopes by digest = sha256(utf8(content_topic) ‖ message) (docs/protocol.md §1.5, §13.2).
 -- A rowid table: messages can be up to 1 MiB, so rows stay out of the key b-trees.
 CREATE TABLE envelopes (
   id INTEGER PRIMARY KEY,
