@@ -1,4 +1,4 @@
-// Experiment behind the README's "Node benchmark" note on single publishes: CPU µs per inserted row for SQLite
+// Experiment behind the note in docs/benchmarks-history.md "Node" on single publishes: CPU µs per inserted row for SQLite
 // schema and pragma variants over a 1,000,000-row store, at 1, 8, 32 and 100 rows per transaction (the node's
 // group commit makes concurrent single publishes share a transaction). Each variant's database is built once
 // (~20–100 s and up to ~1 GB each in --dir; delete it afterwards).

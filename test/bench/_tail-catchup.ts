@@ -1,4 +1,4 @@
-// Experiment behind the README's "Storage" note on unindexed rows: how long a query takes when N rows were
+// Experiment behind the note on unindexed rows in docs/operating-a-node.md "Storage": how long a query takes when N rows were
 // appended since the previous query and none of them is in topic_index yet (sqlite-tail.ts catches up
 // first). The store runs as the node runs it (writer thread); rows go in 100 per batch over 1,000 topics,
 // and every query asks for one topic's newest 100.

@@ -2,7 +2,8 @@
 // exists, and each `§N.M` after it names a section of that file. A bare `§N.M` means docs/protocol.md, the
 // wire protocol (docs/protocol.md says so at its top). A section is a heading that starts with its number
 // (`## 8.`, `### 8.2`) or item M of a numbered list right under the heading numbered N (`§13.2`). RFC
-// sections (`RFC 4648 §4`) point outside and are skipped. The docs' own relative links must resolve too.
+// sections (`RFC 4648 §4`) point outside and are skipped. A file followed by a quoted title must have a heading
+// with that text. The docs' own relative links must resolve too.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +22,17 @@ interface Citation {
   file: string;
   /** Section numbers cited in it (empty: the whole file). */
   sections: string[];
+  /** A section cited by its heading's text (`docs/node.md "Limits and auth"`). */
+  title?: string;
 }
 
 const SECTION = String.raw`§\s?(\d+(?:\.\d+)*)(?:\s?[–-]\s?(\d+(?:\.\d+)*))?`;
 const RUN = new RegExp(String.raw`^\s*${SECTION}((?:\s*(?:,|and|/)\s*${SECTION})*)`);
 const ONE = new RegExp(SECTION, 'g');
 const DOC = /(?<![\w./-])((?:[\w.-]+\/)*[\w.-]+\.md)\b/g;
+const TITLE = /^(?:'s)?\s*"([^"]+)"/;
+// `README "Storage"`, as comments wrote before the README moved to docs/: still a pointer, so still checked.
+const README_TITLE = /\bREADME(?!\.md)(?:'s)?\s*"([^"]+)"/g;
 
 function sectionsOf(run: string): string[] {
   const out: string[] = [];
@@ -49,9 +55,12 @@ function findCitations(path: string, text: string): Citation[] {
       const end = start + m[0].length;
       const run = RUN.exec(line.slice(end));
       const sections = run ? sectionsOf(run[0]) : [];
+      const title = run ? undefined : TITLE.exec(line.slice(end).trimStart())?.[1];
       taken.push([start, end + (run ? run[0].length : 0)]);
-      found.push({ at, file: m[1], sections });
+      found.push(title === undefined ? { at, file: m[1], sections } : { at, file: m[1], sections, title });
     }
+    for (const m of line.matchAll(README_TITLE))
+      found.push({ at, file: 'README.md', sections: [], title: m[1] });
     for (const m of line.matchAll(ONE)) {
       const start = m.index;
       if (taken.some(([a, b]) => start >= a && start < b)) continue;
@@ -60,6 +69,11 @@ function findCitations(path: string, text: string): Citation[] {
     }
   });
   return found;
+}
+
+/** The headings' texts of a markdown document, for citations by title. */
+function headingsOf(markdown: string): string[] {
+  return [...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => m[1].toLowerCase());
 }
 
 /** Section numbers a markdown document defines: numbered headings and numbered list items under them. */
@@ -105,12 +119,15 @@ function repositoryCitations(): Citation[] {
 
 /** The dangling ones, as `where → what` lines. */
 function dangling(citations: Citation[], read: (file: string) => string | undefined): string[] {
-  const cache = new Map<string, Set<string> | undefined>();
+  const cache = new Map<string, { numbers: Set<string>; headings: string[] } | undefined>();
   const problems: string[] = [];
-  for (const { at, file, sections } of citations) {
+  for (const { at, file, sections, title } of citations) {
     if (!cache.has(file)) {
       const text = read(file);
-      cache.set(file, text === undefined ? undefined : sectionsDefined(text));
+      cache.set(
+        file,
+        text === undefined ? undefined : { numbers: sectionsDefined(text), headings: headingsOf(text) },
+      );
     }
     const defined = cache.get(file);
     if (!defined) {
@@ -118,7 +135,10 @@ function dangling(citations: Citation[], read: (file: string) => string | undefi
       continue;
     }
     for (const section of sections) {
-      if (!defined.has(section)) problems.push(`${at} → ${file} §${section} (no such section)`);
+      if (!defined.numbers.has(section)) problems.push(`${at} → ${file} §${section} (no such section)`);
+    }
+    if (title !== undefined && !defined.headings.some((h) => h.includes(title.toLowerCase()))) {
+      problems.push(`${at} → ${file} "${title}" (no heading with that text)`);
     }
   }
   return problems;
@@ -135,12 +155,15 @@ describe('citations in comments', () => {
       '// see docs/design.md §5.3, §5.8 and the wire (§7.1)',
       '// keys (docs/protocol.md §3.3–3.4); base64 (RFC 4648 §4)',
       '// README.md',
+      '// (docs/node.md "Limits and auth"; README "Storage")',
     ].join('\n');
     expect(findCitations('x.ts', text)).toEqual([
       { at: 'x.ts:1', file: 'docs/design.md', sections: ['5.3', '5.8'] },
       { at: 'x.ts:1', file: BARE_TARGET, sections: ['7.1'] },
       { at: 'x.ts:2', file: 'docs/protocol.md', sections: ['3.3', '3.4'] },
       { at: 'x.ts:3', file: 'README.md', sections: [] },
+      { at: 'x.ts:4', file: 'docs/node.md', sections: [], title: 'Limits and auth' },
+      { at: 'x.ts:4', file: 'README.md', sections: [], title: 'Storage' },
     ]);
   });
 
@@ -157,18 +180,21 @@ describe('citations in comments', () => {
     expect([...sectionsDefined(doc.join('\n'))].sort()).toEqual(['13', '13.1', '13.2', '13.9']);
   });
 
-  it('reports a missing file and a missing section', () => {
-    const docs: Record<string, string> = { 'docs/a.md': '## 1. One\n### 1.1 Sub\n' };
+  it('reports a missing file, a missing section and a missing heading', () => {
+    const docs: Record<string, string> = { 'docs/a.md': '## 1. One\n### 1.1 Sub\n## Storage\n' };
     const problems = dangling(
       [
         { at: 'x.ts:1', file: 'docs/a.md', sections: ['1.1', '1.2'] },
         { at: 'x.ts:2', file: 'design.md', sections: ['1'] },
+        { at: 'x.ts:3', file: 'docs/a.md', sections: [], title: 'storage' },
+        { at: 'x.ts:4', file: 'docs/a.md', sections: [], title: 'Vault' },
       ],
       (file) => docs[file],
     );
     expect(problems).toEqual([
       'x.ts:1 → docs/a.md §1.2 (no such section)',
       'x.ts:2 → design.md (no such file in the repository)',
+      'x.ts:4 → docs/a.md "Vault" (no heading with that text)',
     ]);
   });
 

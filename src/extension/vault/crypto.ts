@@ -1,7 +1,7 @@
 // Password-based encryption for the vault on WebCrypto: PBKDF2-SHA256 → AES-256-GCM. The floor follows OWASP's
 // 2023 recommendation for PBKDF2-HMAC-SHA256 (600,000): records made before issue #21 used it and still open.
 // New records, and old ones as they unlock, use PBKDF2_ITERATIONS: 2.5× the floor, still well under a second
-// to unlock (README "Vault" has the measurement). PBKDF2 because WebCrypto has it natively; a WASM scrypt or
+// to unlock (docs/extension.md "Vault" has the measurement). PBKDF2 because WebCrypto has it natively; a WASM scrypt or
 // Argon2id would be stronger against GPUs but slower per guess on our side too, and is a new dependency.
 import { ExtensionError } from '@/extension/errors';
 

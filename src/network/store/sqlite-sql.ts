@@ -22,7 +22,7 @@ export const SET_INDEXED_THROUGH_SQL = 'UPDATE topic_index_state SET indexed_thr
  * Unindexed rows that make the writer index them (one transaction). More rows per pass write fewer index
  * pages per row (about one per active topic and pass) but hold the writer longer, and every query looks
  * through the unindexed rows of its topics in memory (sqlite-tail.ts). Measured on a 1,000,000-row store
- * under single publishes to 1,000 topics (README "Storage"): a pass of 8,192 rows takes ~45 ms, 16,384
+ * under single publishes to 1,000 topics (docs/operating-a-node.md "Storage"): a pass of 8,192 rows takes ~45 ms, 16,384
  * ~60 ms and 32,768 ~85 ms; writer CPU per row was 19 µs at 8,192 and 15 µs at 32,768 (25 µs when
  * every insert updated the index).
  */

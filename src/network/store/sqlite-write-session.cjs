@@ -5,7 +5,7 @@
 //
 // Envelopes are deduplicated by digest (docs/protocol.md §1.5, §13.2) in memory. A UNIQUE index on 32 random
 // bytes made every insert walk and dirty a random page of a large B-tree, the biggest part of a stored
-// publish's cost (README "Node benchmark"). The digest index is an open-addressing table that maps a
+// publish's cost (docs/benchmarks.md "Node benchmark"). The digest index is an open-addressing table that maps a
 // digest to the rowids whose digest starts the same way, 8 bytes per slot: a hit is confirmed against the
 // stored row, so the table may be wrong only towards "maybe" and never drops a new envelope. It is
 // rebuilt from the database when the session opens (~2 s per million envelopes). Other connections may

@@ -1,5 +1,5 @@
 -- The topic index moves out of the envelopes table into a table of its own that is filled in bulk.
--- Measured on a 1,000,000-row store with single publishes to 1,000 topics (README "Storage"): each new
+-- Measured on a 1,000,000-row store with single publishes to 1,000 topics (docs/operating-a-node.md "Storage"): each new
 -- row's index entry landed on a different leaf page (one per active topic), so every row cost a 4 KiB
 -- WAL frame of index on top of its share of the table's pages: half of the writer's time. Now rows are
 -- only appended to `envelopes`; the writer indexes the rows above `indexed_through` together, sorted,
