@@ -170,7 +170,7 @@ describe('vault KDF cost', () => {
     const sealed = await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv: new Uint8Array(12) },
       await legacy.storageKey('cache'),
-      utf8('conversation cache'),
+      new TextEncoder().encode('conversation cache'),
     );
     const [before] = (await rawRecords(indexedDB)) as StoredRecord[];
     expect(before!.kdf.iterations).toBe(600_000);
