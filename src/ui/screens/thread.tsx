@@ -8,12 +8,12 @@ import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
-import { dayLabel, errorText, messageTime, shortAddress } from '@/ui/format';
+import { MessageBubble } from '@/ui/components/message-bubble';
+import { dayLabel, errorText, shortAddress } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 import { ThreadActions, useDraft } from '@/ui/thread-actions';
 import { buildThread, type ThreadMessage } from '@/ui/thread-model';
 
-const QUICK_REACTION = '👍';
 /** Messages shown at first; "Load earlier messages" adds as many again. */
 const PAGE = 200;
 
@@ -135,7 +135,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
               <span>{dayLabel(entry.at)}</span>
             </li>
           ) : (
-            <MessageItem
+            <MessageBubble
               key={entry.item.message.id}
               entry={entry.item}
               mine={entry.item.message.senderAddress.toLowerCase() === self.toLowerCase()}
@@ -182,82 +182,5 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
         </div>
       </form>
     </main>
-  );
-}
-
-function MessageItem({
-  entry,
-  mine,
-  onRetry,
-  onReply,
-  onReact,
-}: {
-  entry: ThreadMessage;
-  mine: boolean;
-  onRetry(id: string): void;
-  onReply(entry: ThreadMessage): void;
-  onReact(entry: ThreadMessage, emoji: string): void;
-}) {
-  const { message } = entry;
-  const sent = message.status === 'sent';
-  return (
-    <li class={`message ${mine ? 'mine' : 'theirs'} ${message.status}`}>
-      <div class="bubble">
-        {entry.quoted ? (
-          <blockquote class="quoted">
-            {entry.quoted.mine ? (
-              <cite>You</cite>
-            ) : entry.quoted.senderAddress ? (
-              <cite class="mono">{shortAddress(entry.quoted.senderAddress)}</cite>
-            ) : null}
-            {entry.quoted.text}
-          </blockquote>
-        ) : null}
-        <p>{entry.text}</p>
-      </div>
-      {entry.reactions.length ? (
-        <div class="reactions">
-          {entry.reactions.map((r) => (
-            <button
-              key={r.emoji}
-              type="button"
-              class={r.mine ? 'reaction mine' : 'reaction'}
-              aria-pressed={r.mine}
-              onClick={() => onReact(entry, r.emoji)}
-            >
-              {r.emoji} {r.count}
-            </button>
-          ))}
-        </div>
-      ) : null}
-      <div class="meta">
-        <time>{messageTime(message.sentAt)}</time>
-        {message.status === 'pending' ? <span> · Sending…</span> : null}
-        {message.status === 'failed' ? (
-          <span class="failed" role="alert">
-            {' '}
-            · Not sent{message.error ? `: ${message.error}` : ''}{' '}
-            <button type="button" class="link" onClick={() => onRetry(message.id)}>
-              Retry
-            </button>
-          </span>
-        ) : null}
-        {sent ? (
-          <span class="actions">
-            <button type="button" class="link" onClick={() => onReply(entry)} aria-label="Reply">
-              Reply
-            </button>
-            <button
-              type="button"
-              class="link"
-              onClick={() => onReact(entry, QUICK_REACTION)}
-              aria-label="React with thumbs up"
-            >
-              {QUICK_REACTION}
-            </button>
-          </span>
-        ) : null}
-      </div>
-    </li>
   );
 }

@@ -1,0 +1,101 @@
+// One message of a thread: its bubble (with the message it quotes), its reactions, time, status and actions.
+// Each sits in its own error boundary, so a message that cannot be rendered shows a note in its place and the
+// rest of the thread stays usable.
+import type { ThreadMessage } from '@/ui/thread-model';
+import { messageTime, shortAddress } from '@/ui/format';
+import { ErrorBoundary } from './error-boundary';
+
+export const QUICK_REACTION = '👍';
+
+/** What shows in place of a message that threw while rendering. */
+export const UNRENDERABLE_MESSAGE = 'This message could not be displayed';
+
+export interface MessageBubbleProps {
+  entry: ThreadMessage;
+  mine: boolean;
+  onRetry(id: string): void;
+  onReply(entry: ThreadMessage): void;
+  onReact(entry: ThreadMessage, emoji: string): void;
+}
+
+export function MessageBubble(props: MessageBubbleProps) {
+  return (
+    <ErrorBoundary
+      label={`message ${props.entry?.message?.id ?? '(no id)'}`}
+      fallback={
+        <li class="message theirs unrenderable">
+          <div class="bubble">
+            <p class="muted">{UNRENDERABLE_MESSAGE}</p>
+          </div>
+        </li>
+      }
+    >
+      <MessageItem {...props} />
+    </ErrorBoundary>
+  );
+}
+
+function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubbleProps) {
+  const { message } = entry;
+  const sent = message.status === 'sent';
+  return (
+    <li class={`message ${mine ? 'mine' : 'theirs'} ${message.status}`}>
+      <div class="bubble">
+        {entry.quoted ? (
+          <blockquote class="quoted">
+            {entry.quoted.mine ? (
+              <cite>You</cite>
+            ) : entry.quoted.senderAddress ? (
+              <cite class="mono">{shortAddress(entry.quoted.senderAddress)}</cite>
+            ) : null}
+            {entry.quoted.text}
+          </blockquote>
+        ) : null}
+        <p>{entry.text}</p>
+      </div>
+      {entry.reactions.length ? (
+        <div class="reactions">
+          {entry.reactions.map((r) => (
+            <button
+              key={r.emoji}
+              type="button"
+              class={r.mine ? 'reaction mine' : 'reaction'}
+              aria-pressed={r.mine}
+              onClick={() => onReact(entry, r.emoji)}
+            >
+              {r.emoji} {r.count}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <div class="meta">
+        <time>{messageTime(message.sentAt)}</time>
+        {message.status === 'pending' ? <span> · Sending…</span> : null}
+        {message.status === 'failed' ? (
+          <span class="failed" role="alert">
+            {' '}
+            · Not sent{message.error ? `: ${message.error}` : ''}{' '}
+            <button type="button" class="link" onClick={() => onRetry(message.id)}>
+              Retry
+            </button>
+          </span>
+        ) : null}
+        {sent ? (
+          <span class="actions">
+            <button type="button" class="link" onClick={() => onReply(entry)} aria-label="Reply">
+              Reply
+            </button>
+            <button
+              type="button"
+              class="link"
+              onClick={() => onReact(entry, QUICK_REACTION)}
+              aria-label="React with thumbs up"
+            >
+              {QUICK_REACTION}
+            </button>
+          </span>
+        ) : null}
+      </div>
+    </li>
+  );
+}
