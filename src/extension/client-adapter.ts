@@ -5,7 +5,10 @@ import type { Signer } from '@/extension/wallet/signer';
 
 /** Where an identity comes from: the user's wallet on a web page, an imported key bundle, or a fresh local key. */
 export type IdentitySource =
-  { kind: 'wallet'; signer: Signer } | { kind: 'key'; keyBundle: string } | { kind: 'generate' };
+  /** `storeOnNetwork`: publish the encrypted bundle to the private store (otherwise it stays in the vault). */
+  | { kind: 'wallet'; signer: Signer; storeOnNetwork?: boolean }
+  | { kind: 'key'; keyBundle: string }
+  | { kind: 'generate' };
 
 /** A conversation as the client knows it; the cache adds unread counts and the last message. */
 export interface ConversationInfo {
@@ -19,7 +22,7 @@ export interface ConversationInfo {
 /** A decoded message from the network (status is always `sent` once it is there). */
 export type DecodedMessage = Omit<MessageRecord, 'status' | 'error'>;
 
-/** What the user sends from the popup; the adapter picks the codec (protocol.md §10.2). */
+/** What the user sends from the popup; the adapter picks the codec (docs/protocol.md §10.2). */
 export type OutgoingContent =
   | { type: 'text'; text: string }
   | { type: 'reply'; reference: string; text: string }
@@ -28,7 +31,7 @@ export type OutgoingContent =
 export interface StreamHandlers {
   onMessage(message: DecodedMessage): void;
   onConversation(conversation: ConversationInfo): void;
-  /** The stream broke; the adapter reconnects by itself and asks for what it missed (design.md §1). */
+  /** The stream broke; the adapter reconnects by itself and asks for what it missed (docs/design.md §1). */
   onError(error: unknown): void;
   /** The message stream is live (true) or reconnecting (false). */
   onConnection?(connected: boolean): void;
@@ -38,7 +41,7 @@ export interface StreamHandlers {
 export interface ClientSession {
   readonly address: string;
   /**
-   * The encoded private key bundle (`PrivateKeyBundle`, protocol.md §4 plaintext) as base64: the secret the
+   * The encoded private key bundle (`PrivateKeyBundle`, docs/protocol.md §4 plaintext) as base64: the secret the
    * vault keeps so a worker restart needs no wallet signature. Never sent to pages or the popup.
    */
   exportKeyBundle(): Promise<string>;

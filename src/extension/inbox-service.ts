@@ -12,12 +12,15 @@ export interface Settings {
   /** Lock the vault after this many idle minutes (0 = never). */
   autoLockMinutes: number;
   notifications: boolean;
+  /** Notifications show the sender and the message text; off: only that a new message arrived. */
+  notificationContent: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   nodes: ['http://localhost:5555'],
   autoLockMinutes: 15,
   notifications: true,
+  notificationContent: false,
 };
 
 export type IdentityKind = 'wallet' | 'local' | 'imported';
@@ -58,6 +61,12 @@ export interface WalletTab {
 export interface OnboardingInput {
   password: string;
   nodes: string[];
+  /**
+   * Wallet linking only: also publish the key bundle, encrypted with an "Enable Identity" signature, to the
+   * network's private store so other XMTP apps can enable it. Off by default: the signature passes through the
+   * web page whose wallet signs, so that page could decrypt the stored keys (issue #21).
+   */
+  storeOnNetwork?: boolean;
 }
 
 /** Pushed to the popup over the runtime port. */

@@ -1,4 +1,4 @@
-// The ClientAdapter over our XMTP client (src/client, CLIENT-API.md). It runs in the service worker with the
+// The ClientAdapter over our XMTP client (src/client, docs/client-api.md). It runs in the service worker with the
 // worker's fetch and WebSocket, and keeps the client's caches in IndexedDB.
 import { Client, type Conversation } from '@/client';
 import type {
@@ -38,7 +38,12 @@ export function createXmtpClientAdapter(deps: XmtpAdapterDeps): XmtpClientAdapte
   async function connect(source: IdentitySource, nodes: string[]): Promise<Client> {
     switch (source.kind) {
       case 'wallet':
-        return Client.create(source.signer, { nodes, ...transport });
+        // A stored bundle is still enabled when one exists; a new one is published only when the user asked.
+        return Client.create(source.signer, {
+          nodes,
+          ...transport,
+          keyStorage: source.storeOnNetwork ? 'network' : 'local',
+        });
       case 'generate':
         // No wallet will ever ask for the key back, so the encrypted bundle is not published (§4).
         return Client.create(createLocalWallet(), { nodes, ...transport, keyStorage: 'local' });

@@ -1,6 +1,6 @@
 // The dapp methods of window.xmtp (issue #6), answered in the background for one origin. Order of checks: the
 // grant (4100, so a page without access learns nothing), then params (-32602), then the inbox's state (4900:
-// locked or no identity — requests fail at once rather than wait, see README "Dapp API").
+// locked or no identity — requests fail at once rather than wait, see docs/dapp-api.md "Dapp API").
 import type { InboxService } from '@/extension/inbox-service';
 import { RPC_ERRORS, type Capability, type DappMethod, type Grant } from '@/extension/messages/dapp';
 import type { Approvals } from './approvals';
@@ -17,8 +17,8 @@ import {
   sendMessageParams,
 } from './params';
 import type { PermissionStore } from './permissions';
-import { conversationIdInScope, conversationInScope, findGrant, prefixOf } from './scope';
-import { toDappConversation, toDappMessage } from './shapes';
+import { conversationIdInScope, conversationInScope, findGrant, prefixFromSite, prefixOf } from './scope';
+import { toDappConversation, toDappMessage, toSendOnlyConversation } from './shapes';
 
 export interface DappApiDeps {
   service: InboxService;
@@ -66,6 +66,12 @@ export function createDappApi(deps: DappApiDeps): DappApi {
     throw invalidParams(`param topic: unknown conversation ${JSON.stringify(topic)}`);
   }
 
+  async function matchingToday(prefix: string): Promise<{ matching?: number }> {
+    if ((await service.state()).vault !== 'unlocked') return {};
+    const all = await service.listConversations();
+    return { matching: all.filter((c) => c.conversationId?.startsWith(prefix)).length };
+  }
+
   const methods: Record<DappMethod, (connection: DappConnection, params: unknown) => Promise<unknown>> = {
     async xmtp_requestAccess({ origin }, raw) {
       const { capabilities, conversationIdPrefix } = accessParams(raw);
@@ -78,7 +84,15 @@ export function createDappApi(deps: DappApiDeps): DappApi {
       return approvals.ask(
         conversationIdPrefix === undefined
           ? { kind: 'access', origin, capabilities }
-          : { kind: 'access', origin, capabilities, conversationIdPrefix },
+          : {
+              kind: 'access',
+              origin,
+              capabilities,
+              conversationIdPrefix,
+              prefixFromSite: prefixFromSite(origin, conversationIdPrefix),
+              // What the prefix covers today, so the user sees what it means (unknown while locked).
+              ...(await matchingToday(conversationIdPrefix)),
+            },
         () => permissions.grant(origin, capabilities, conversationIdPrefix),
       );
     },
@@ -123,7 +137,12 @@ export function createDappApi(deps: DappApiDeps): DappApi {
         );
       }
       await requireReady();
-      return toDappConversation(await service.newConversation(peerAddress, conversationId));
+      const conversation = await service.newConversation(peerAddress, conversationId);
+      // The conversation may have existed before: without inbox:read the page learns only how to address it,
+      // not when it began or what the user decided about it.
+      return findGrant(await permissions.get(origin), 'inbox:read')
+        ? toDappConversation(conversation)
+        : toSendOnlyConversation(conversation);
     },
 
     async xmtp_getMessages({ origin }, raw) {
@@ -171,9 +190,14 @@ export function createDappApi(deps: DappApiDeps): DappApi {
         return { address: state.address ?? null, created: false };
       }
       if (tabId === undefined) throw new DappError(RPC_ERRORS.internal, 'the requesting tab is unknown');
-      return approvals.ask({ kind: 'linkWallet', origin }, async ({ password }) => {
+      return approvals.ask({ kind: 'linkWallet', origin }, async ({ password, storeOnNetwork }) => {
         const { nodes } = await service.getSettings();
-        const linked = await service.linkWallet({ password: password ?? '', nodes, tabId });
+        const linked = await service.linkWallet({
+          password: password ?? '',
+          nodes,
+          tabId,
+          storeOnNetwork: storeOnNetwork === true,
+        });
         return { address: linked.address ?? null, created: true };
       });
     },

@@ -1,5 +1,8 @@
 // Prompts in the approval window (src/entrypoints/approve): one per origin at a time (a second gets -32002),
 // answered by the window through the admin map; closing the window rejects (4001), like wallets do (issue #6).
+// A page must not be able to bury the user in windows (issue #21): after a rejection its origin waits before
+// it may prompt again (doubling with each rejection in a row, reset by an approval), and only a few origins may
+// have a prompt open at the same time.
 import { RPC_ERRORS, type ApprovalRequest } from '@/extension/messages/dapp';
 import { DappError, rejected } from './errors';
 
@@ -8,7 +11,15 @@ export type Prompt = ApprovalRequest extends infer R ? (R extends unknown ? Omit
 
 export interface ApprovalAnswer {
   password?: string;
+  /** linkWallet: also publish the encrypted key bundle to the network's private store. */
+  storeOnNetwork?: boolean;
 }
+
+/** Prompts open at once, across origins. */
+export const MAX_OPEN_PROMPTS = 3;
+/** The wait after a first rejection; each further rejection in a row doubles it, up to the maximum. */
+export const REJECT_BACKOFF_MS = 5_000;
+export const MAX_REJECT_BACKOFF_MS = 10 * 60_000;
 
 export interface ApprovalWindows {
   /** Opens the approval window for prompt `id`; resolves with its window id. */
@@ -46,8 +57,16 @@ function newId(): string {
   );
 }
 
-export function createApprovals(windows: ApprovalWindows): Approvals {
+export function createApprovals(windows: ApprovalWindows, now: () => number = Date.now): Approvals {
   const pending = new Map<string, Pending>();
+  /** Per origin: rejections in a row, and until when it may not prompt. */
+  const backoff = new Map<string, { rejections: number; until: number }>();
+
+  function rejectedBy(origin: string) {
+    const rejections = (backoff.get(origin)?.rejections ?? 0) + 1;
+    const wait = Math.min(REJECT_BACKOFF_MS * 2 ** (rejections - 1), MAX_REJECT_BACKOFF_MS);
+    backoff.set(origin, { rejections, until: now() + wait });
+  }
 
   function settle(entry: Pending) {
     pending.delete(entry.request.id);
@@ -67,6 +86,23 @@ export function createApprovals(windows: ApprovalWindows): Approvals {
           new DappError(
             RPC_ERRORS.resourceUnavailable,
             `a request from ${prompt.origin} is already waiting for the user in XMTP Inbox`,
+          ),
+        );
+      }
+      const waitMs = (backoff.get(prompt.origin)?.until ?? 0) - now();
+      if (waitMs > 0) {
+        return Promise.reject(
+          new DappError(
+            RPC_ERRORS.resourceUnavailable,
+            `the user rejected a request from ${prompt.origin}: it may ask again in ${Math.ceil(waitMs / 1000)} s`,
+          ),
+        );
+      }
+      if (pending.size >= MAX_OPEN_PROMPTS) {
+        return Promise.reject(
+          new DappError(
+            RPC_ERRORS.resourceUnavailable,
+            `${MAX_OPEN_PROMPTS} sites are already waiting for the user in XMTP Inbox: try again later`,
           ),
         );
       }
@@ -103,6 +139,7 @@ export function createApprovals(windows: ApprovalWindows): Approvals {
       if (entry.busy) throw new DappError(RPC_ERRORS.resourceUnavailable, 'this request is being completed');
       if (!approved) {
         settle(entry);
+        rejectedBy(entry.request.origin);
         entry.reject(rejected());
         return;
       }
@@ -110,6 +147,7 @@ export function createApprovals(windows: ApprovalWindows): Approvals {
       try {
         const result = await entry.onApprove(answer);
         settle(entry);
+        backoff.delete(entry.request.origin);
         entry.resolve(result);
       } catch (error) {
         entry.busy = false;
@@ -128,6 +166,7 @@ export function createApprovals(windows: ApprovalWindows): Approvals {
         // A linking in progress finishes (the wallet is already signing); its outcome settles the request.
         if (entry.busy) continue;
         settle(entry);
+        rejectedBy(entry.request.origin);
         entry.reject(rejected('the user closed the approval window'));
       }
     },

@@ -70,7 +70,8 @@ export function installDappApi(service: InboxService) {
         }
         return;
       }
-      void service.touch().catch(() => undefined);
+      // A page's request is not the user's activity: counting it would let a page that polls keep the inbox
+      // unlocked forever (issue #21). Only the popup and the answers in the approval window reset the timer.
       api(connection, call.method, call.params).then(
         (result) => post({ id: call.id, result: result === undefined ? null : result }),
         (error) => post({ id: call.id, error: toRpcError(error) }),
@@ -82,7 +83,11 @@ export function installDappApi(service: InboxService) {
     });
   });
 
-  const admin = createAdminHandlers(approvals, permissions);
+  const admin = createAdminHandlers(
+    approvals,
+    permissions,
+    () => void service.touch().catch(() => undefined),
+  );
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (
       !isRequest<DappAdminMessages>(DAPP_ADMIN_MESSAGE_TYPES, message) ||

@@ -10,6 +10,8 @@ import {
 import type { OutgoingContent } from '@/extension/client-adapter';
 import { invalidParams } from './errors';
 
+/** A shorter prefix (`a`, `x/`) would match most conversations by accident: the caveat must say something. */
+export const MIN_PREFIX_LENGTH = 6;
 export const MAX_PREFIX_LENGTH = 200;
 export const MAX_CONVERSATION_ID_LENGTH = 400;
 export const MAX_TEXT_LENGTH = 32 * 1024;
@@ -97,6 +99,11 @@ export function accessParams(raw: unknown): AccessParams {
     max: MAX_PREFIX_LENGTH,
     optional: true,
   });
+  if (conversationIdPrefix !== undefined && conversationIdPrefix.trim().length < MIN_PREFIX_LENGTH) {
+    throw invalidParams(
+      `param conversationIdPrefix must have at least ${MIN_PREFIX_LENGTH} characters (e.g. your host and a slash): got ${describe(conversationIdPrefix)}`,
+    );
+  }
   return conversationIdPrefix === undefined ? { capabilities } : { capabilities, conversationIdPrefix };
 }
 

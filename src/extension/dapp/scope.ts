@@ -24,3 +24,17 @@ export function conversationInScope(
 export function conversationIdInScope(grant: Grant, conversationId: string | undefined): boolean {
   return conversationInScope(grant, { conversationId });
 }
+
+/**
+ * Whether a prefix names the site's own host (`shop.example`, `shop.example/…`, also with its port): the
+ * approval window warns when it does not, since the site then asks for conversations another app labelled.
+ */
+export function prefixFromSite(origin: string, prefix: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return [url.host, url.hostname].some((host) => prefix === host || prefix.startsWith(`${host}/`));
+}

@@ -19,6 +19,14 @@ export function toDappConversation(record: ConversationRecord): DappConversation
     : { topic, peerAddress, conversationId, createdAt, consent };
 }
 
+/** For an origin that may send but not read: how to address the conversation, nothing about its history. */
+export type SendOnlyConversation = Pick<ConversationRecord, 'topic' | 'peerAddress' | 'conversationId'>;
+
+export function toSendOnlyConversation(record: ConversationRecord): SendOnlyConversation {
+  const { topic, peerAddress, conversationId } = record;
+  return conversationId === undefined ? { topic, peerAddress } : { topic, peerAddress, conversationId };
+}
+
 export function toDappMessage(record: MessageRecord): DappMessage {
   const { id, topic, senderAddress, sentAt, contentType, content, fallback, status } = record;
   return fallback === undefined

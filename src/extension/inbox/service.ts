@@ -46,6 +46,8 @@ export interface InboxServiceDeps {
   now?: () => number;
   /** Shows a system notification for an incoming message (when enabled in settings). */
   notify?(title: string, body: string): void;
+  /** Removes every notification shown (on lock and sign out: they may name senders or quote messages). */
+  clearNotifications?(): void;
   /** Asks for expireMutes() at `at` (a browser alarm, so it also happens after a worker restart); undefined: never. */
   scheduleMuteExpiry?(at: number | undefined): void;
 }
@@ -108,14 +110,19 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
           emit({ kind: 'messages', topic: message.topic });
           emit({ kind: 'conversations', topics: [message.topic] });
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
-          if (isNew && incoming && (await readSettings(local)).notifications) {
+          const settings = await readSettings(local);
+          if (isNew && incoming && settings.notifications) {
             const conversation = await cache.getConversation(message.topic);
             if (
               conversation?.consent === 'allowed' &&
               !isMuted(conversation, now()) &&
               conversation.lastMessage?.id === message.id
             ) {
-              deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
+              // Content stays hidden unless the user chose to show it: a notification is seen by anyone near
+              // the screen, and stays in the system's list after the inbox locks.
+              if (settings.notificationContent)
+                deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
+              else deps.notify?.('New XMTP message', 'Open XMTP Inbox to read it.');
             }
           }
         }),
@@ -321,7 +328,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         onSignature: (purpose, text, origin) => emit({ kind: 'signature', purpose, text, origin }),
         onSigned: (purpose) => emit({ kind: 'signature_done', purpose }),
       });
-      return onboard(input, 'wallet', { kind: 'wallet', signer });
+      return onboard(input, 'wallet', {
+        kind: 'wallet',
+        signer,
+        storeOnNetwork: input.storeOnNetwork === true,
+      });
     },
 
     createLocalKey: (input) => onboard(input, 'local', { kind: 'generate' }),
@@ -344,6 +355,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
     async lock() {
       await vault.lock();
+      deps.clearNotifications?.();
       await closeSession();
       emit({ kind: 'state' });
       return service.state();
@@ -352,6 +364,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     changePassword: (oldPassword, newPassword) => vault.changePassword(oldPassword, newPassword),
 
     async signOut() {
+      deps.clearNotifications?.();
       await closeSession();
       await vault.wipe();
       await cache.clear();

@@ -5,6 +5,17 @@ import type { KeyValueArea } from '@/extension/storage-area';
 
 const KEY = 'settings';
 
+/** localhost, *.localhost, 127.0.0.0/8 and ::1: names and addresses that never leave this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(host) ||
+    host === '[::1]'
+  );
+}
+
 export function parseNodeUrl(url: string): string {
   let parsed: URL;
   try {
@@ -17,6 +28,14 @@ export function parseNodeUrl(url: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ExtensionError('invalid_node_url', `node URL must be http or https: ${parsed.href}`);
+  }
+  // Plain http would let anyone on the path read and rewrite what the node says (whose keys, which messages
+  // exist); it is allowed only to this machine, for development (issue #21).
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+    throw new ExtensionError(
+      'insecure_node_url',
+      `node URL must use https (http only for localhost / 127.0.0.1 / [::1]): ${parsed.href}`,
+    );
   }
   return parsed.href.replace(/\/+$/, '');
 }
@@ -33,6 +52,7 @@ export function validateSettings(settings: Settings): Settings {
     nodes: [...new Set(settings.nodes.map(parseNodeUrl))],
     autoLockMinutes: minutes,
     notifications: settings.notifications === true,
+    notificationContent: settings.notificationContent === true,
   };
 }
 

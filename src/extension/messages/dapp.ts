@@ -1,4 +1,4 @@
-// The dapp API's boundaries (design.md §1 "The dapp API", issue #6):
+// The dapp API's boundaries (docs/design.md §1.2, issue #6):
 //   page (window.xmtp) ⇄ content script: same-window postMessage on PAGE_DAPP_CHANNEL, validated here;
 //   content script ⇄ background: one runtime port per page (DAPP_PORT), requests, replies and events;
 //   approval window / settings ⇄ background: the DappAdminMessages map over runtime messages.
@@ -207,7 +207,17 @@ export interface Grant {
 
 /** What an approval window shows. */
 export type ApprovalRequest =
-  | { id: string; kind: 'access'; origin: string; capabilities: Capability[]; conversationIdPrefix?: string }
+  | {
+      id: string;
+      kind: 'access';
+      origin: string;
+      capabilities: Capability[];
+      conversationIdPrefix?: string;
+      /** With a prefix: whether it starts with the site's own host (otherwise the window warns). */
+      prefixFromSite?: boolean;
+      /** With a prefix: how many conversations it matches today (absent while the inbox is locked). */
+      matching?: number;
+    }
   | { id: string; kind: 'linkWallet'; origin: string };
 
 export type DappAdminMessages = {
@@ -218,7 +228,7 @@ export type DappAdminMessages = {
    * created (or with the error, so the window can show it).
    */
   'dapp.approval.answer': {
-    request: { id: string; approved: boolean; password?: string };
+    request: { id: string; approved: boolean; password?: string; storeOnNetwork?: boolean };
     response: null;
   };
   /** Connected sites: every origin's grants, for settings. */

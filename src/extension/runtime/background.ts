@@ -12,7 +12,7 @@ import type { InboxService } from '@/extension/inbox-service';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
 import { POPUP_MESSAGE_TYPES, POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
-import { installAutoLock } from '@/extension/vault/auto-lock';
+import { installAutoLock, type AutoLock } from '@/extension/vault/auto-lock';
 import { createVault, type Vault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 
@@ -20,6 +20,7 @@ export interface BackgroundHandle {
   service: InboxService;
   vault: Vault;
   cache: InboxCache;
+  autoLock: AutoLock;
 }
 
 export function startBackground(adapter?: ClientAdapter): InboxService {
@@ -54,6 +55,12 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
         ?.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message })
         .catch(() => undefined);
     },
+    // All of them, not only this worker's: a restarted worker must also clear what its predecessor showed.
+    clearNotifications: () =>
+      void browser.notifications
+        ?.getAll()
+        .then((shown) => Promise.all(Object.keys(shown).map((id) => browser.notifications.clear(id))))
+        .catch(() => undefined),
     scheduleMuteExpiry: (at) =>
       void (
         at === undefined
@@ -71,6 +78,8 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
       !fromExtensionPage(sender, browser.runtime.id, browser.runtime.getURL('/'))
     )
       return undefined;
+    // The popup is the user's own: its requests are activity for the idle auto-lock (a page's are not, see
+    // dapp/background.ts).
     void service.touch();
     return dispatch(handlers, message, undefined);
   });
@@ -123,14 +132,15 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
 
   // A handle for the worker's devtools console and the e2e tests (they seed the cache through the real modules).
   // Only code already running inside the extension's worker can reach it.
-  (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox = { service, vault, cache };
+  const handle: BackgroundHandle = { service, vault, cache, autoLock: { check: async () => false } };
+  (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox = handle;
 
   // A stopped worker starts again for any event (alarm, message, port): pick the streams up where they were.
   void service.resume().catch(() => undefined);
   void service.expireMutes().catch(() => undefined);
   updateBadge();
 
-  installAutoLock(
+  handle.autoLock = installAutoLock(
     browser.alarms,
     vault,
     async () => (await service.getSettings()).autoLockMinutes,

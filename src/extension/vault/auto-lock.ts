@@ -19,13 +19,24 @@ export function installAutoLock(
   vault: Vault,
   idleMinutes: () => Promise<number>,
   onLocked: () => void,
-): void {
+): AutoLock {
+  const check = async (idleMs?: number) => {
+    const ms = idleMs ?? (await idleMinutes()) * 60_000;
+    if (ms <= 0 || !(await vault.lockIfIdle(ms))) return false;
+    onLocked();
+    return true;
+  };
   alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name !== AUTO_LOCK_ALARM) return;
-    void (async () => {
-      const minutes = await idleMinutes();
-      if (minutes > 0 && (await vault.lockIfIdle(minutes * 60_000))) onLocked();
-    })();
+    if (alarm.name === AUTO_LOCK_ALARM) void check().catch(() => undefined);
   });
   void alarms.create(AUTO_LOCK_ALARM, { periodInMinutes: 1 });
+  return { check };
+}
+
+export interface AutoLock {
+  /**
+   * What each alarm tick does: locks when idle longer than the setting (or `idleMs`, which the e2e tests pass
+   * to check a short idle time without waiting minutes for the alarm). Returns whether it locked.
+   */
+  check(idleMs?: number): Promise<boolean>;
 }

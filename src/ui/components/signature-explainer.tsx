@@ -10,7 +10,7 @@ const EXPLANATIONS: Record<SignaturePurpose, { title: string; why: string }> = {
   },
   enable_identity: {
     title: 'XMTP : Enable Identity',
-    why: 'Encrypts (or unlocks) your XMTP keys stored on the network, so you can read your messages on any device.',
+    why: 'Unlocks a copy of your XMTP keys stored on the network, if there is one (or makes one, if you ask). The page whose wallet signs sees this signature and could decrypt that copy: sign it only on a site you trust.',
   },
   other: { title: 'A message to sign', why: 'XMTP Inbox asked your wallet to sign a text.' },
 };
@@ -39,5 +39,33 @@ export function SignaturePending({ purpose, origin }: { purpose: SignaturePurpos
         It asks you to sign “{title}”. {why}
       </p>
     </div>
+  );
+}
+
+/**
+ * The choice to also keep an encrypted copy of the keys on the network (issue #21): off by default, because
+ * the "Enable Identity" signature that encrypts it passes through the wallet's web page.
+ */
+export function StoreOnNetworkChoice({
+  checked,
+  onChange,
+}: {
+  checked: boolean;
+  onChange(on: boolean): void;
+}) {
+  return (
+    <label class="choice">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+        data-testid="store-on-network"
+      />
+      <span>
+        Also store my keys on the network, encrypted with a wallet signature, so other XMTP apps can use them.
+        The wallet&rsquo;s page sees that signature: leave this off unless you trust it. (A backup file moves
+        your keys without it.)
+      </span>
+    </label>
   );
 }

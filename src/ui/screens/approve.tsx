@@ -1,16 +1,46 @@
 // The approval window (entrypoints/approve): a dapp asks for access to the inbox, or to link the page's wallet
 // as a new identity. Shows the origin and exactly what is asked; Approve or Reject (Escape rejects, closing the
-// window rejects too). Keyboard: focus starts on Reject, Tab reaches Approve.
+// window rejects too). Keyboard: focus starts on Reject, Tab reaches Approve. Approve is enabled only once the
+// window has been visible and focused for a moment (ARM_MS), so a click or key press meant for the page that
+// opened it cannot approve by accident (issue #21).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
 import { ErrorNote } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
+import { StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { dappCall } from '@/ui/dapp-rpc';
 import { errorText, shortAddress } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 const HEARTBEAT_MS = 20_000;
+/** How long the window must be visible and focused before Approve works. */
+export const ARM_MS = 1_000;
+
+/** True once the window has been visible and focused for `ms` without interruption; false again on blur. */
+function useArmedAfterFocus(ms: number): boolean {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const update = () => {
+      clearTimeout(timer);
+      setArmed(false);
+      if (document.visibilityState === 'visible' && document.hasFocus())
+        timer = setTimeout(() => setArmed(true), ms);
+    };
+    update();
+    window.addEventListener('focus', update);
+    window.addEventListener('blur', update);
+    document.addEventListener('visibilitychange', update);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('focus', update);
+      window.removeEventListener('blur', update);
+      document.removeEventListener('visibilitychange', update);
+    };
+  }, [ms]);
+  return armed;
+}
 
 export const CAPABILITY_TEXT: Record<Capability, string> = {
   'inbox:read': 'Read your conversations and messages, and receive new ones as they arrive',
@@ -24,6 +54,8 @@ export function Approve({ id, close }: { id: string; close(): void }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [inbox, setInbox] = useState<InboxState>();
+  const [storeOnNetwork, setStoreOnNetwork] = useState(false);
+  const armed = useArmedAfterFocus(ARM_MS);
   const reject = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -48,12 +80,15 @@ export function Approve({ id, close }: { id: string; close(): void }) {
   useEffect(() => void call('state.get', {}).then(setInbox, () => undefined), []);
 
   const answer = async (approved: boolean) => {
+    if (approved && !armed) return;
     setBusy(true);
     setError(undefined);
     try {
       await dappCall(
         'dapp.approval.answer',
-        approved && password ? { id, approved, password } : { id, approved },
+        approved
+          ? { id, approved, ...(password ? { password } : {}), ...(storeOnNetwork ? { storeOnNetwork } : {}) }
+          : { id, approved },
       );
       close();
     } catch (e) {
@@ -114,10 +149,25 @@ export function Approve({ id, close }: { id: string; close(): void }) {
               ))}
             </ul>
             {request.conversationIdPrefix !== undefined ? (
-              <p class="callout caveat">
-                Only conversations whose id starts with{' '}
-                <strong class="mono">{request.conversationIdPrefix}</strong>
-              </p>
+              <>
+                <p class="callout caveat">
+                  Only conversations whose id starts with{' '}
+                  <strong class="mono">{request.conversationIdPrefix}</strong>
+                  {request.matching !== undefined ? (
+                    <span data-testid="matching">
+                      {' '}
+                      ({request.matching === 1 ? '1 conversation' : `${request.matching} conversations`}{' '}
+                      today)
+                    </span>
+                  ) : null}
+                </p>
+                {request.prefixFromSite === false ? (
+                  <p class="callout warning" role="alert" data-testid="prefix-warning">
+                    This prefix is not this site&rsquo;s own name: it may cover conversations another app
+                    started. Approve only if you expect this site to use them.
+                  </p>
+                ) : null}
+              </>
             ) : (
               <p class="callout caveat">All of your conversations</p>
             )}
@@ -138,7 +188,9 @@ export function Approve({ id, close }: { id: string; close(): void }) {
           <>
             <p>
               asks to create your XMTP identity with the wallet on that page. Your wallet will ask you to sign
-              two texts: &ldquo;XMTP : Create Identity&rdquo; and &ldquo;XMTP : Enable Identity&rdquo;.
+              &ldquo;XMTP : Create Identity&rdquo; (only the first time this account uses XMTP) and, if your
+              keys are stored on the network, &ldquo;XMTP : Enable Identity&rdquo;, which unlocks them: this
+              site sees that signature, so it could read those keys. Link only on a site you trust.
             </p>
             <NewPasswordFields
               password={password}
@@ -148,6 +200,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
               hint="Encrypts your keys in this browser (8+ characters)."
               {...(mismatch ? { confirmHint: 'The passwords differ.' } : {})}
             />
+            <StoreOnNetworkChoice checked={storeOnNetwork} onChange={setStoreOnNetwork} />
             {busy ? (
               <p class="callout" role="status">
                 Check the wallet on {request.origin}: it asks for your signatures.
@@ -160,7 +213,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
           <button type="button" ref={reject} disabled={busy} onClick={() => void answer(false)}>
             Reject
           </button>
-          <button type="submit" class="primary" disabled={busy || mismatch}>
+          <button type="submit" class="primary" disabled={busy || mismatch || !armed} data-testid="approve">
             {linking ? 'Link wallet' : 'Approve'}
           </button>
         </div>

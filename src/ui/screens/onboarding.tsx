@@ -6,7 +6,7 @@ import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
-import { SignaturePending, SignatureSteps } from '@/ui/components/signature-explainer';
+import { SignaturePending, SignatureSteps, StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { errorText, shortAddress } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
@@ -26,6 +26,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
   const [keyBundle, setKeyBundle] = useState('');
   const [tabs, setTabs] = useState<WalletTab[]>();
   const [tabId, setTabId] = useState<number>();
+  const [storeOnNetwork, setStoreOnNetwork] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [signing, setSigning] = useState<{ purpose: SignaturePurpose; origin: string }>();
@@ -69,7 +70,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
       const input = { password, nodes };
       const next =
         method === 'wallet'
-          ? await call('onboarding.linkWallet', { ...input, tabId: tabId! })
+          ? await call('onboarding.linkWallet', { ...input, tabId: tabId!, storeOnNetwork })
           : method === 'local'
             ? await call('onboarding.createLocal', input)
             : await call('onboarding.importKey', { ...input, keyBundle });
@@ -139,6 +140,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
             )}
             <p class="muted">Your wallet will ask for up to two signatures:</p>
             <SignatureSteps />
+            <StoreOnNetworkChoice checked={storeOnNetwork} onChange={setStoreOnNetwork} />
           </section>
         ) : null}
 

@@ -154,6 +154,19 @@ export function Settings({
             />
             <span>Notify me of new messages from allowed senders</span>
           </label>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={state.settings.notificationContent}
+              disabled={!state.settings.notifications}
+              onChange={(e) =>
+                update({ notificationContent: e.currentTarget.checked }, 'Notifications saved')
+              }
+            />
+            <span>
+              Show the sender and the message in notifications (anyone near your screen can read them)
+            </span>
+          </label>
         </section>
 
         <section aria-labelledby="blocked-heading">

@@ -262,7 +262,7 @@ describe('catch-up after a worker restart', () => {
 });
 
 describe('notifications', () => {
-  it('notifies of new messages from allowed senders, and not once the setting is off', async () => {
+  it('notifies of new messages from allowed senders (content only when chosen), and not once the setting is off', async () => {
     const notified: [string, string][] = [];
     const service = inboxService({ notify: (title, body) => void notified.push([title, body]) });
     const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
@@ -277,12 +277,18 @@ describe('notifications', () => {
     await service.setConsent(topic, 'allowed');
     await friend.send(topic, { type: 'text', text: 'now allowed' });
     await until(() => (notified.length > 0 ? true : undefined), 'a notification');
-    expect(notified).toEqual([[friend.address, 'now allowed']]);
+    // By default a notification says only that something arrived (issue #21).
+    expect(notified).toEqual([['New XMTP message', 'Open XMTP Inbox to read it.']]);
+
+    await service.updateSettings({ notificationContent: true });
+    await friend.send(topic, { type: 'text', text: 'with content' });
+    await until(() => (notified.length > 1 ? true : undefined), 'a second notification');
+    expect(notified[1]).toEqual([friend.address, 'with content']);
 
     await service.updateSettings({ notifications: false });
     await friend.send(topic, { type: 'text', text: 'muted' });
     await until(() => cached('muted'), 'the muted message in the cache');
-    expect(notified).toHaveLength(1);
+    expect(notified).toHaveLength(2);
     await service.lock();
     await friend.close();
   });

@@ -58,15 +58,20 @@ async function setup() {
   );
   const permissions = createPermissionStore(local);
   const windows = { opened: [] as string[], closed: [] as number[] };
-  const approvals = createApprovals({
-    async open(id) {
-      windows.opened.push(id);
-      return 100 + windows.opened.length;
+  // The approvals' clock: a rejected origin waits before it may prompt again (approvals.test.ts).
+  const clock = { now: 1_000_000 };
+  const approvals = createApprovals(
+    {
+      async open(id) {
+        windows.opened.push(id);
+        return 100 + windows.opened.length;
+      },
+      async close(windowId) {
+        windows.closed.push(windowId);
+      },
     },
-    async close(windowId) {
-      windows.closed.push(windowId);
-    },
-  });
+    () => clock.now,
+  );
   const events = createDappEvents({ service, permissions });
   const api = createDappApi({ service, permissions, approvals, events });
   const page = (origin: string) => {
@@ -82,7 +87,7 @@ async function setup() {
     };
   };
   const tick = () => new Promise((r) => setTimeout(r, 10));
-  return { service, cache, vault, permissions, approvals, windows, page, tick };
+  return { service, cache, vault, permissions, approvals, windows, page, tick, clock };
 }
 
 describe('dapp API', () => {
@@ -105,7 +110,7 @@ describe('dapp API', () => {
   });
 
   it('asks once per origin: a second prompt gets -32002, rejecting gives 4001, approving grants', async () => {
-    const { page, approvals, windows, tick } = await setup();
+    const { page, approvals, windows, tick, clock } = await setup();
     const site = page('https://shop.example');
     const first = site.call('xmtp_requestAccess', { capabilities: ['inbox:read'] });
     await tick();
@@ -120,10 +125,12 @@ describe('dapp API', () => {
     await expect(first).rejects.toMatchObject({ code: 4001 });
     expect(windows.closed).toEqual([101]);
 
+    clock.now += 60_000; // past the wait after a rejection
     const second = site.call('xmtp_requestAccess', { capabilities: ['inbox:read'] });
     await tick();
     approvals.windowClosed(102);
     await expect(second).rejects.toMatchObject({ code: 4001, message: expect.stringContaining('closed') });
+    clock.now += 60_000;
 
     const third = site.call('xmtp_requestAccess', { capabilities: ['inbox:read'] });
     await tick();

@@ -117,7 +117,7 @@ describe('inbox service', () => {
     const { service, requests } = await setup();
     expect(await service.checkNode('http://localhost:5555/')).toMatchObject({ ok: true, status: 200 });
     expect(requests).toEqual(['http://localhost:5555/healthz']);
-    expect(await service.checkNode('http://down.example')).toMatchObject({ ok: false, status: 503 });
+    expect(await service.checkNode('https://down.example')).toMatchObject({ ok: false, status: 503 });
     await expect(service.updateSettings({ nodes: ['gopher://x'] })).rejects.toMatchObject({
       code: 'invalid_node_url',
     });
@@ -125,9 +125,9 @@ describe('inbox service', () => {
       code: 'invalid_settings',
     });
     expect(
-      await service.updateSettings({ nodes: ['http://a:1/', 'http://a:1'], autoLockMinutes: 5 }),
+      await service.updateSettings({ nodes: ['https://a:1/', 'https://a:1'], autoLockMinutes: 5 }),
     ).toMatchObject({
-      nodes: ['http://a:1'],
+      nodes: ['https://a:1'],
       autoLockMinutes: 5,
     });
   });
