@@ -1,74 +1,97 @@
 // Turns a conversation's messages into what the thread shows: date dividers, reactions gathered under the
-// message they react to (added minus removed, per sender), replies with the message they quote.
+// message they react to (added minus removed, per sender), replies with the message they quote. Content comes
+// from peers: every record becomes an entry (its text, the sender's fallback, or "Unsupported message"), and
+// nothing here trusts a record's content to have the shape of its type.
 import {
   CONTENT_TYPES,
+  isReactionContent,
+  isReplyContent,
   type MessageRecord,
-  type ReactionContent,
-  type ReplyContent,
 } from '@/extension/cache/records';
 import { dayKey } from './format';
 
 export interface ThreadMessage {
   message: MessageRecord;
   text: string;
+  /** The text is the sender's fallback or "Unsupported message": the content itself cannot be shown. */
+  unsupported?: boolean;
   quoted?: { senderAddress: string; text: string; mine: boolean };
   reactions: { emoji: string; count: number; mine: boolean }[];
 }
 
 export type ThreadItem = { kind: 'day'; key: string; at: number } | { kind: 'message'; item: ThreadMessage };
 
-function textOf(message: MessageRecord): string {
-  if (message.contentType === CONTENT_TYPES.text && typeof message.content === 'string')
-    return message.content;
-  if (message.contentType === CONTENT_TYPES.reply) {
-    const reply = message.content as ReplyContent;
-    return typeof reply.content === 'string' ? reply.content : (message.fallback ?? 'Reply');
+export const UNSUPPORTED_TEXT = 'Unsupported message';
+/** A text message with no text at all (a peer may send one): shown so the bubble is not blank. */
+export const EMPTY_TEXT = '(empty message)';
+
+/** What a message says, and whether that is its own content or a stand-in for it. */
+function describe(message: MessageRecord): { text: string; unsupported?: boolean } {
+  const { contentType, content, fallback } = message;
+  if (!message.unsupported) {
+    if (contentType === CONTENT_TYPES.text && typeof content === 'string')
+      return { text: content || EMPTY_TEXT };
+    if (contentType === CONTENT_TYPES.reply && isReplyContent(content) && typeof content.content === 'string')
+      return { text: content.content || EMPTY_TEXT };
   }
-  return message.fallback ?? `Unsupported content (${message.contentType})`;
+  const sendersText = typeof fallback === 'string' && fallback ? fallback : undefined;
+  return { text: sendersText ?? UNSUPPORTED_TEXT, unsupported: true };
 }
+
+const sameAddress = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b;
 
 export function buildThread(messages: MessageRecord[], self: string): ThreadItem[] {
   const me = self.toLowerCase();
   const byId = new Map(messages.map((m) => [m.id, m]));
   // reference → emoji → set of senders currently reacting
   const reactions = new Map<string, Map<string, Set<string>>>();
+  const shownAsReaction = (m: MessageRecord) =>
+    m.contentType === CONTENT_TYPES.reaction && !m.unsupported && isReactionContent(m.content);
   for (const m of messages) {
-    if (m.contentType !== CONTENT_TYPES.reaction) continue;
-    const r = m.content as ReactionContent;
+    if (!shownAsReaction(m)) continue;
+    const r = m.content as { reference: string; action: string; content: string };
+    const sender = String(m.senderAddress).toLowerCase();
     const emojis = reactions.get(r.reference) ?? new Map<string, Set<string>>();
     const senders = emojis.get(r.content) ?? new Set<string>();
-    if (r.action === 'removed') senders.delete(m.senderAddress.toLowerCase());
-    else senders.add(m.senderAddress.toLowerCase());
+    if (r.action === 'removed') senders.delete(sender);
+    else senders.add(sender);
     emojis.set(r.content, senders);
     reactions.set(r.reference, emojis);
   }
   const items: ThreadItem[] = [];
   let lastDay = '';
   for (const m of messages) {
-    if (m.contentType === CONTENT_TYPES.reaction || m.contentType === CONTENT_TYPES.readReceipt) continue;
-    const day = dayKey(m.sentAt);
+    // Read receipts are never shown; a reaction that cannot be read shows as a message (its fallback).
+    if (shownAsReaction(m) || m.contentType === CONTENT_TYPES.readReceipt) continue;
+    const sentAt = Number.isFinite(m.sentAt) ? m.sentAt : 0;
+    const day = dayKey(sentAt);
     if (day !== lastDay) {
-      items.push({ kind: 'day', key: day, at: m.sentAt });
+      items.push({ kind: 'day', key: day, at: sentAt });
       lastDay = day;
     }
     const entry: ThreadMessage = {
       message: m,
-      text: textOf(m),
+      ...describe(m),
       reactions: [...(reactions.get(m.id) ?? new Map<string, Set<string>>())]
         .filter(([, senders]) => senders.size > 0)
         .map(([emoji, senders]) => ({ emoji, count: senders.size, mine: senders.has(me) })),
     };
-    if (m.contentType === CONTENT_TYPES.reply) {
-      const quoted = byId.get((m.content as ReplyContent).reference);
+    if (m.contentType === CONTENT_TYPES.reply && isReplyContent(m.content)) {
+      const quoted = byId.get(m.content.reference);
       entry.quoted = quoted
         ? {
-            senderAddress: quoted.senderAddress,
-            text: textOf(quoted),
-            mine: quoted.senderAddress.toLowerCase() === me,
+            senderAddress: typeof quoted.senderAddress === 'string' ? quoted.senderAddress : '',
+            text: describe(quoted).text,
+            mine: sameAddress(quoted.senderAddress, me),
           }
         : { senderAddress: '', text: 'Original message not loaded', mine: false };
     }
     items.push({ kind: 'message', item: entry });
   }
   return items;
+}
+
+/** Whether the user sent this message. */
+export function isMine(message: MessageRecord, self: string): boolean {
+  return sameAddress(message.senderAddress, self.toLowerCase());
 }

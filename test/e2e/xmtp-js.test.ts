@@ -10,6 +10,7 @@ import type { BackgroundHandle } from '@/extension/runtime/background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { decodePrivateKeyBundle } from '@/protocol/bundles';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
+import { fuzzed, handMade, RAW, rawCodec } from '../extension/ui/peer-content-cases';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 
 // The issue's end-to-end proofs against the official SDK: xmtp-js 13.0.4 on one side, the extension in
@@ -72,7 +73,12 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     address = onboarded.result.address;
     await popup.reload();
     await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
-    friend = await XmtpJsClient.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url });
+    // rawCodec lets the friend put any EncodedContent on the wire (the malformed-content test).
+    friend = await XmtpJsClient.create(xmtpJsWallet(), {
+      env: 'local',
+      apiUrl: node.url,
+      codecs: [rawCodec],
+    });
   });
 
   afterAll(async () => {
@@ -125,6 +131,37 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
       address,
       'gm xmtp-js, from the extension',
     ]);
+  });
+
+  it('keeps the thread and the list usable when xmtp-js sends malformed and unknown content types', async () => {
+    // Issue #21 item 2, in the real popup: the thread is open on this conversation.
+    for (const encoded of [...handMade(), ...fuzzed(40, 77)]) {
+      await conversation.send(encoded, { contentType: RAW }).catch(() => undefined);
+    }
+    await conversation.send('docs at https://docs.example/start, not javascript:alert(1)');
+    await conversation.send('a normal message after the odd ones');
+    await bubbles('a normal message after the odd ones').waitFor({ timeout: 20_000 });
+    await bubbles('A poll: tea or coffee?').waitFor();
+    await popup.locator('.message.unsupported').first().waitFor();
+    await expect(popup.locator('.unrenderable').count()).resolves.toBe(0);
+    // Links in text are links (issue #16), opening in a new tab without access to the popup; nothing else is.
+    const link = popup.locator('.bubble a[href="https://docs.example/start"]');
+    await expect(link.getAttribute('rel')).resolves.toBe('noopener noreferrer');
+    await expect(link.getAttribute('target')).resolves.toBe('_blank');
+    await expect(popup.locator('.bubble a[href^="javascript"]').count()).resolves.toBe(0);
+    // Still usable: a reply goes out, and the list shows the conversation with its last message.
+    const composer = popup.getByRole('textbox', { name: 'Message' });
+    await composer.fill('still here');
+    await composer.press('Enter');
+    await popup.locator('.message.mine.sent').filter({ hasText: 'still here' }).waitFor({ timeout: 15_000 });
+    await popup.getByRole('button', { name: 'Back to inbox' }).click();
+    await popup
+      .locator('.conversation .preview')
+      .filter({ hasText: 'still here' })
+      .waitFor({ timeout: 10_000 });
+    await expect(popup.locator('.unrenderable').count()).resolves.toBe(0);
+    await popup.locator('.virtual-list .conversation').first().click();
+    await bubbles('still here').waitFor({ timeout: 10_000 });
   });
 
   it('shows every message sent while the service worker was stopped, once each, after it restarts', async () => {

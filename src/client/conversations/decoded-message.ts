@@ -1,6 +1,11 @@
 // Decoded messages (docs/client-api.md §5): one result per envelope, with `error` instead of content when the
 // envelope cannot be read, so one bad envelope never sinks a page (docs/design.md §5.3).
-import { contentTypeId, type ContentTypeId, type DecodedContent } from '@/protocol/content';
+import {
+  contentTypeId,
+  decodeEncodedContent,
+  type ContentTypeId,
+  type DecodedContent,
+} from '@/protocol/content';
 import { messageId } from '@/protocol/message';
 import { errorInfo } from '@/client/errors';
 import type { Envelope } from '@/client/api';
@@ -18,6 +23,11 @@ export interface DecodedMessage {
   content: unknown;
   fallback?: string;
   error?: { code: string; message: string };
+  /**
+   * The content's parameters when its type has no usable codec (`error` set, the bytes readable): what a
+   * reader can still show, such as the `reference` of a reply whose nested type is unknown.
+   */
+  parameters?: Record<string, string>;
   conversation: Conversation;
 }
 
@@ -59,10 +69,28 @@ export function buildMessage(
     if (decoded.error) {
       message.content = undefined;
       message.error = errorInfo(decoded.error);
+      message.parameters = decoded.encoded.parameters;
     }
     return message;
   } catch (error) {
-    return { ...base, contentType: ContentTypeUndecodable, content: undefined, error: errorInfo(error) };
+    const message: DecodedMessage = {
+      ...base,
+      contentType: ContentTypeUndecodable,
+      content: undefined,
+      error: errorInfo(error),
+    };
+    // Content its codec rejects may still carry the sender's fallback text: keep it to show instead.
+    const fallback = readableFallback(opened.payload);
+    if (fallback !== undefined) message.fallback = fallback;
+    return message;
+  }
+}
+
+function readableFallback(payload: Uint8Array): string | undefined {
+  try {
+    return decodeEncodedContent(payload).fallback;
+  } catch {
+    return undefined;
   }
 }
 

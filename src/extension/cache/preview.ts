@@ -1,27 +1,30 @@
-// One-line previews for the inbox list, from a message's JSON-safe content.
-import { CONTENT_TYPES, type MessageRecord, type ReactionContent, type ReplyContent } from './records';
+// One-line previews for the inbox list, from a message's JSON-safe content. Total: whatever a peer sent, the
+// row gets a line (the text, the sender's fallback, or "Unsupported message").
+import { CONTENT_TYPES, isReactionContent, isReplyContent, type MessageRecord } from './records';
 
 const MAX_PREVIEW = 140;
 
-export function previewOf(message: Pick<MessageRecord, 'contentType' | 'content' | 'fallback'>): string {
-  return clip(describe(message));
+export const UNSUPPORTED_PREVIEW = 'Unsupported message';
+
+type Previewed = Pick<MessageRecord, 'contentType' | 'content' | 'fallback'>;
+
+export function previewOf(message: Previewed): string {
+  return clip(describe(message)) || EMPTY_PREVIEW;
 }
 
-function describe({
-  contentType,
-  content,
-  fallback,
-}: Pick<MessageRecord, 'contentType' | 'content' | 'fallback'>) {
+/** The line of a message with no text (an empty text, say): the row is never blank. */
+export const EMPTY_PREVIEW = '(empty message)';
+
+function describe({ contentType, content, fallback }: Previewed): string {
+  const sendersText = typeof fallback === 'string' && fallback ? fallback : undefined;
   if (contentType === CONTENT_TYPES.text && typeof content === 'string') return content;
-  if (contentType === CONTENT_TYPES.reaction && content && typeof content === 'object') {
-    const reaction = content as ReactionContent;
-    return reaction.action === 'removed' ? 'removed a reaction' : `reacted ${reaction.content}`;
+  if (contentType === CONTENT_TYPES.reaction && isReactionContent(content)) {
+    return content.action === 'removed' ? 'removed a reaction' : `reacted ${content.content}`;
   }
-  if (contentType === CONTENT_TYPES.reply && content && typeof content === 'object') {
-    const reply = content as ReplyContent;
-    return typeof reply.content === 'string' ? reply.content : (fallback ?? 'replied');
+  if (contentType === CONTENT_TYPES.reply && isReplyContent(content)) {
+    return typeof content.content === 'string' ? content.content : (sendersText ?? 'replied');
   }
-  return fallback ?? `[${contentType}]`;
+  return sendersText ?? UNSUPPORTED_PREVIEW;
 }
 
 function clip(text: string): string {

@@ -51,6 +51,11 @@ export interface MessageRecord {
   contentType: string;
   content: unknown;
   fallback?: string;
+  /**
+   * Set when the content cannot be shown as its type (an unknown type, or content that failed to decode): the
+   * error code. The popup shows `fallback`, else "Unsupported message". A reply keeps its `reference` then.
+   */
+  unsupported?: string;
   status: MessageStatus;
   error?: string;
 }
@@ -76,4 +81,27 @@ export interface ReplyContent {
   reference: string;
   contentType: string;
   content: unknown;
+}
+
+// A peer chooses what its content holds: check the shape before reading it as one of the kinds above.
+
+export function isReactionContent(value: unknown): value is ReactionContent {
+  const reaction = value as Partial<ReactionContent> | null;
+  return (
+    !!reaction &&
+    typeof reaction === 'object' &&
+    typeof reaction.reference === 'string' &&
+    typeof reaction.content === 'string' &&
+    (reaction.action === 'added' || reaction.action === 'removed')
+  );
+}
+
+export function isReplyContent(value: unknown): value is ReplyContent {
+  const reply = value as Partial<ReplyContent> | null;
+  return (
+    !!reply &&
+    typeof reply === 'object' &&
+    typeof reply.reference === 'string' &&
+    typeof reply.contentType === 'string'
+  );
 }

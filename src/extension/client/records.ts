@@ -2,7 +2,13 @@
 // IndexedDB): content type ids as `authority/type:major.minor`, dates as ms, bytes as base64.
 import type { Conversation, DecodedMessage } from '@/client';
 import type { ConversationInfo, DecodedMessage as MessageInfo } from '@/extension/client-adapter';
-import type { Consent } from '@/extension/cache/records';
+import {
+  CONTENT_TYPES,
+  isReactionContent,
+  isReplyContent,
+  type Consent,
+  type ReplyContent,
+} from '@/extension/cache/records';
 import { toBase64 } from '@/protocol/bytes';
 import { formatContentTypeId, type ContentTypeId } from '@/protocol/content';
 
@@ -39,17 +45,54 @@ export function conversationInfo(conversation: Conversation, consent: Consent): 
   };
 }
 
+/**
+ * The record of a decoded message, always one the popup can show: content that cannot be read as its type
+ * (an unknown type, content that failed to decode, or a shape its type does not have) comes as `content: null`
+ * with `unsupported` set and the sender's fallback if any. A reply keeps its reference, so it still quotes.
+ */
 export function messageInfo(message: DecodedMessage): MessageInfo {
+  const sentAt = message.sent.getTime();
   const record: MessageInfo = {
     id: message.id,
     topic: message.topic,
     senderAddress: message.senderAddress,
-    sentAt: message.sent.getTime(),
+    sentAt: Number.isFinite(sentAt) ? sentAt : 0,
     contentType: formatContentTypeId(message.contentType),
-    content: message.error ? null : jsonSafe(message.content),
+    content: null,
   };
   if (message.fallback) record.fallback = message.fallback;
-  if (message.error && !record.fallback)
-    record.fallback = `This message could not be decoded (${message.error.code})`;
+  if (message.error) return unsupported(record, message.error.code, message.parameters);
+  try {
+    record.content = jsonSafe(message.content);
+  } catch {
+    // Content nested too deep to copy, say: the message still shows, as unsupported.
+    return unsupported(record, 'invalid_content');
+  }
+  return readableAsItsType(record) ? record : unsupported(record, 'invalid_content');
+}
+
+function unsupported(record: MessageInfo, code: string, parameters?: Record<string, string>): MessageInfo {
+  record.unsupported = code;
+  record.content = null;
+  // A reply whose nested type we cannot read is still a reply to something (docs/protocol.md §10.2).
+  const reference = parameters?.reference;
+  if (record.contentType === CONTENT_TYPES.reply && typeof reference === 'string') {
+    const reply: ReplyContent = { reference, contentType: parameters?.contentType ?? '', content: null };
+    record.content = reply;
+  }
   return record;
+}
+
+/** Whether decoded content has the shape the popup reads for its type (types it does not read pass). */
+function readableAsItsType({ contentType, content }: MessageInfo): boolean {
+  switch (contentType) {
+    case CONTENT_TYPES.text:
+      return typeof content === 'string';
+    case CONTENT_TYPES.reaction:
+      return isReactionContent(content);
+    case CONTENT_TYPES.reply:
+      return isReplyContent(content);
+    default:
+      return true;
+  }
 }

@@ -3,6 +3,7 @@ import { isMuted, type ConversationRecord } from '@/extension/cache/records';
 import { mutedLabel } from '@/ui/conversation-actions';
 import { listTime, shortAddress } from '@/ui/format';
 import { MoreIcon, MutedIcon, PinIcon } from './icons';
+import { ErrorBoundary } from './error-boundary';
 import { Identicon } from './identicon';
 
 export const ROW_HEIGHT = 60;
@@ -11,15 +12,36 @@ export const ROW_HEIGHT = 60;
  * One inbox row: kept lean (no hooks, memoized) so long lists stay fast. Pinned and muted show as icons, an
  * unsent draft as "Draft: …" in place of the last message. `onMenu` adds the "⋯" button of its actions.
  */
-export const ConversationRow = memo(function ConversationRow({
-  conversation,
-  onOpen,
-  onMenu,
-}: {
+export const ConversationRow = memo(function ConversationRow(props: RowProps) {
+  // A row that throws (a record we did not foresee) shows a note in its place, still opening its thread, and
+  // the rest of the list stays usable.
+  const { conversation, onOpen } = props;
+  return (
+    <ErrorBoundary
+      label={`conversation ${conversation?.topic ?? '(no topic)'}`}
+      fallback={
+        <button type="button" class="conversation unrenderable" onClick={() => onOpen(conversation?.topic)}>
+          <span class="conversation-main">
+            <span class="preview">{UNRENDERABLE_CONVERSATION}</span>
+          </span>
+        </button>
+      }
+    >
+      <Row {...props} />
+    </ErrorBoundary>
+  );
+});
+
+/** What shows in place of a row that threw while rendering. */
+export const UNRENDERABLE_CONVERSATION = 'This conversation could not be displayed';
+
+interface RowProps {
   conversation: ConversationRecord;
   onOpen(topic: string): void;
   onMenu?(topic: string, trigger: HTMLElement): void;
-}) {
+}
+
+function Row({ conversation, onOpen, onMenu }: RowProps) {
   const { peerAddress, lastMessage, unread, topic, draft, pinnedAt, mutedUntil } = conversation;
   const now = Date.now();
   const muted = isMuted(conversation, now);
@@ -87,4 +109,4 @@ export const ConversationRow = memo(function ConversationRow({
       </button>
     </div>
   );
-});
+}

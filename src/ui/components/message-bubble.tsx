@@ -4,6 +4,7 @@
 import type { ThreadMessage } from '@/ui/thread-model';
 import { messageTime, shortAddress } from '@/ui/format';
 import { ErrorBoundary } from './error-boundary';
+import { LinkedText } from './linked-text';
 
 export const QUICK_REACTION = '👍';
 
@@ -39,8 +40,11 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubblePr
   const { message } = entry;
   const sent = message.status === 'sent';
   return (
-    <li class={`message ${mine ? 'mine' : 'theirs'} ${message.status}`}>
-      <div class="bubble">
+    <li
+      class={`message ${mine ? 'mine' : 'theirs'} ${message.status}${entry.unsupported ? ' unsupported' : ''}`}
+    >
+      {/* The content type says what the app could not show (the sender's fallback or "Unsupported message"). */}
+      <div class="bubble" title={entry.unsupported ? `Content type: ${message.contentType}` : undefined}>
         {entry.quoted ? (
           <blockquote class="quoted">
             {entry.quoted.mine ? (
@@ -51,7 +55,9 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubblePr
             {entry.quoted.text}
           </blockquote>
         ) : null}
-        <p>{entry.text}</p>
+        <p>
+          <LinkedText text={entry.text} />
+        </p>
       </div>
       {entry.reactions.length ? (
         <div class="reactions">

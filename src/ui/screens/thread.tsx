@@ -12,7 +12,7 @@ import { MessageBubble } from '@/ui/components/message-bubble';
 import { dayLabel, errorText, shortAddress } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 import { ThreadActions, useDraft } from '@/ui/thread-actions';
-import { buildThread, type ThreadMessage } from '@/ui/thread-model';
+import { buildThread, isMine, type ThreadMessage } from '@/ui/thread-model';
 
 /** Messages shown at first; "Load earlier messages" adds as many again. */
 const PAGE = 200;
@@ -138,7 +138,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
             <MessageBubble
               key={entry.item.message.id}
               entry={entry.item}
-              mine={entry.item.message.senderAddress.toLowerCase() === self.toLowerCase()}
+              mine={isMine(entry.item.message, self)}
               onRetry={retry}
               onReply={(e) => {
                 setReplyTo(e);
