@@ -49,6 +49,8 @@ export interface ClientSession {
   /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */
   messages(topic: string, options?: { after?: number; limit?: number }): Promise<DecodedMessage[]>;
   send(topic: string, content: OutgoingContent): Promise<DecodedMessage>;
+  /** Sends an `xmtp.org/readReceipt:1.0`: the user has seen the conversation up to now (never a message). */
+  sendReadReceipt(topic: string): Promise<DecodedMessage>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationInfo>;
   canMessage(peerAddress: string): Promise<boolean>;
   setConsent(peerAddress: string, consent: Exclude<Consent, 'unknown'>): Promise<void>;

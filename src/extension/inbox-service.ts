@@ -14,6 +14,8 @@ export interface Settings {
   notifications: boolean;
   /** Notifications show the sender and the message text; off: only that a new message arrived. */
   notificationContent: boolean;
+  /** Send read receipts when the user opens a conversation with unread messages (allowed senders only). */
+  readReceipts: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autoLockMinutes: 15,
   notifications: true,
   notificationContent: false,
+  readReceipts: true,
 };
 
 export type IdentityKind = 'wallet' | 'local' | 'imported';
@@ -111,7 +114,11 @@ export interface InboxService {
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
   canMessage(peerAddress: string): Promise<boolean>;
   setConsent(topic: string, consent: Exclude<Consent, 'unknown'>): Promise<ConversationRecord>;
-  markRead(topic: string): Promise<void>;
+  /**
+   * Clears a conversation's unread count. `receipt`: the user opened it, so a read receipt goes to the peer when
+   * there was something unread (and the setting is on, and the peer is allowed).
+   */
+  markRead(topic: string, options?: { receipt?: boolean }): Promise<void>;
   /** Pulls conversations and new messages from the network into the cache. */
   refresh(): Promise<void>;
 

@@ -1,5 +1,6 @@
 // Turns a conversation's messages into what the thread shows: date dividers, reactions gathered under the
-// message they react to (added minus removed, per sender), replies with the message they quote. Content comes
+// message they react to (added minus removed, per sender), replies with the message they quote, and "Seen" under
+// the user's last message that the peer's latest read receipt covers. Content comes
 // from peers: every record becomes an entry (its text, the sender's fallback, or "Unsupported message"), and
 // nothing here trusts a record's content to have the shape of its type.
 import {
@@ -17,6 +18,8 @@ export interface ThreadMessage {
   unsupported?: boolean;
   quoted?: { senderAddress: string; text: string; mine: boolean };
   reactions: { emoji: string; count: number; mine: boolean }[];
+  /** The user's last message the peer has read (its latest read receipt came after it). */
+  seen?: boolean;
 }
 
 export type ThreadItem = { kind: 'day'; key: string; at: number } | { kind: 'message'; item: ThreadMessage };
@@ -58,6 +61,17 @@ export function buildThread(messages: MessageRecord[], self: string): ThreadItem
     emojis.set(r.content, senders);
     reactions.set(r.reference, emojis);
   }
+  // A receipt says "read up to when I sent this": the newest one from the peer covers everything before it.
+  let peerReadUntil = -Infinity;
+  for (const m of messages) {
+    if (
+      m.contentType === CONTENT_TYPES.readReceipt &&
+      !sameAddress(m.senderAddress, me) &&
+      m.sentAt > peerReadUntil
+    )
+      peerReadUntil = m.sentAt;
+  }
+  let seen: ThreadMessage | undefined;
   const items: ThreadItem[] = [];
   let lastDay = '';
   for (const m of messages) {
@@ -86,8 +100,10 @@ export function buildThread(messages: MessageRecord[], self: string): ThreadItem
           }
         : { senderAddress: '', text: 'Original message not loaded', mine: false };
     }
+    if (sameAddress(m.senderAddress, me) && m.status === 'sent' && m.sentAt <= peerReadUntil) seen = entry;
     items.push({ kind: 'message', item: entry });
   }
+  if (seen) seen.seen = true;
   return items;
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ContentTypeReadReceipt, ReadReceiptCodec } from '@xmtp/content-type-read-receipt';
 import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -77,7 +78,7 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     friend = await XmtpJsClient.create(xmtpJsWallet(), {
       env: 'local',
       apiUrl: node.url,
-      codecs: [rawCodec],
+      codecs: [rawCodec, new ReadReceiptCodec()],
     });
   });
 
@@ -131,6 +132,34 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
       address,
       'gm xmtp-js, from the extension',
     ]);
+  });
+
+  it('sends a read receipt when the thread is opened, shows "Seen" for the peer\'s, and sends none once turned off', async () => {
+    const receiptsFromUs = async () =>
+      (await conversation.messages()).filter(
+        (m) => m.senderAddress === address && m.contentType.sameAs(ContentTypeReadReceipt),
+      ).length;
+    // The first test opened the thread with two unread messages from an allowed peer: one receipt went out.
+    await until(async () => (await receiptsFromUs()) === 1, 'a read receipt at xmtp-js');
+    await expect(popup.locator('.seen').count()).resolves.toBe(0);
+    await conversation.send({}, { contentType: ContentTypeReadReceipt });
+    const seen = popup.locator('.message.mine').filter({ has: popup.locator('.seen') });
+    await seen.waitFor({ timeout: 15_000 });
+    await expect(seen.locator('.bubble').textContent()).resolves.toContain('gm xmtp-js, from the extension');
+    await expect(popup.locator('.seen').count()).resolves.toBe(1);
+    // Receipts are never messages: no bubble, no preview, no unread count.
+    await expect(badge()).resolves.toBe('');
+
+    // Opening with something unread again sends another; with the setting off, none.
+    await conversation.send('one more');
+    await bubbles('one more').waitFor({ timeout: 15_000 });
+    await until(async () => (await receiptsFromUs()) === 2, 'a second read receipt');
+    await popupRequest(popup, 'settings.update', { readReceipts: false });
+    await conversation.send('no receipt for this one');
+    await bubbles('no receipt for this one').waitFor({ timeout: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await receiptsFromUs()).toBe(2);
+    await popupRequest(popup, 'settings.update', { readReceipts: true });
   });
 
   it('keeps the thread and the list usable when xmtp-js sends malformed and unknown content types', async () => {

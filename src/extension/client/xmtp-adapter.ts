@@ -10,7 +10,12 @@ import type {
 } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
 import { fromBase64, toBase64 } from '@/protocol/bytes';
-import { ContentTypeReaction, ContentTypeReply, ContentTypeText } from '@/protocol/content';
+import {
+  ContentTypeReaction,
+  ContentTypeReadReceipt,
+  ContentTypeReply,
+  ContentTypeText,
+} from '@/protocol/content';
 import type { ClearablePersistence } from './idb-persistence';
 import { createLocalWallet } from './local-wallet';
 import { conversationInfo, messageInfo } from './records';
@@ -116,6 +121,10 @@ function sessionOf(client: Client): ClientSession {
             ),
           );
       }
+    },
+    async sendReadReceipt(topic) {
+      const conversation = await find(topic);
+      return messageInfo(await conversation.send({}, { contentType: ContentTypeReadReceipt }));
     },
     async newConversation(peerAddress, conversationId) {
       const conversation = await client.conversations.newConversation(

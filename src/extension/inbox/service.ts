@@ -268,6 +268,16 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit({ kind: 'conversations', topics: 'all' });
   }
 
+  /** Best effort: a receipt that fails is not worth an error on screen; the next opening sends another. */
+  async function sendReceipt(topic: string) {
+    try {
+      const client = await ensureSession();
+      await stored(await client.sendReadReceipt(topic), client.address);
+    } catch (error) {
+      console.warn(`could not send a read receipt on ${topic}:`, error);
+    }
+  }
+
   async function requireConversation(topic: string): Promise<ConversationRecord> {
     const conversation = await cache.getConversation(topic);
     if (!conversation) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
@@ -455,10 +465,15 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return updated ?? conversation;
     },
 
-    async markRead(topic) {
+    async markRead(topic, options = {}) {
       await requireAccount();
+      const before = await cache.getConversation(topic);
       await cache.markRead(topic);
       emit({ kind: 'conversations', topics: [topic] });
+      // A receipt tells the peer this address reads its messages: only for allowed peers, never for requests.
+      if (options.receipt === true && before && before.unread > 0 && before.consent === 'allowed') {
+        if ((await readSettings(local)).readReceipts) void sendReceipt(topic);
+      }
     },
 
     pin: (topic, pinned) => changeConversation(topic, pinChange(pinned, now())),

@@ -53,6 +53,7 @@ export function validateSettings(settings: Settings): Settings {
     autoLockMinutes: minutes,
     notifications: settings.notifications === true,
     notificationContent: settings.notificationContent === true,
+    readReceipts: settings.readReceipts !== false,
   };
 }
 

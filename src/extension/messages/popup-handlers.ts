@@ -26,8 +26,8 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
       service.newConversation(peerAddress, conversationId),
     'conversations.canMessage': ({ peerAddress }) => service.canMessage(peerAddress),
     'conversations.setConsent': ({ topic, consent }) => service.setConsent(topic, consent),
-    'conversations.markRead': async ({ topic }) => {
-      await service.markRead(topic);
+    'conversations.markRead': async ({ topic, receipt }) => {
+      await service.markRead(topic, { receipt: receipt === true });
       return null;
     },
     'conversations.refresh': async () => {

@@ -51,7 +51,7 @@ export type PopupMessages = {
     response: ConversationRecord;
   };
   /** Clears a conversation's unread count. */
-  'conversations.markRead': { request: { topic: string }; response: null };
+  'conversations.markRead': { request: { topic: string; receipt?: boolean }; response: null };
   /** Pulls from the network into the cache. */
   'conversations.refresh': { request: Empty; response: null };
   /** Pins or unpins a conversation (pinned ones list first, in the order pinned). */

@@ -77,6 +77,7 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubblePr
       <div class="meta">
         <time>{messageTime(message.sentAt)}</time>
         {message.status === 'pending' ? <span> · Sending…</span> : null}
+        {entry.seen ? <span class="seen"> · Seen</span> : null}
         {message.status === 'failed' ? (
           <span class="failed" role="alert">
             {' '}

@@ -38,12 +38,12 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
 
   useEffect(() => {
     load();
-    void call('conversations.markRead', { topic }).catch(() => undefined);
+    void call('conversations.markRead', { topic, receipt: true }).catch(() => undefined);
     composer.current?.focus();
     return subscribeUpdates((update) => {
       if ((update.kind === 'messages' && update.topic === topic) || update.kind === 'state') {
         load();
-        void call('conversations.markRead', { topic }).catch(() => undefined);
+        void call('conversations.markRead', { topic, receipt: true }).catch(() => undefined);
       }
     });
   }, [topic, load]);

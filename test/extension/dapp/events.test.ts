@@ -68,6 +68,7 @@ function fakeNetwork() {
         messages: async (topic, { after } = {}) =>
           network.messages.filter((m) => m.topic === topic && (after === undefined || m.sentAt > after)),
         send: unavailable,
+        sendReadReceipt: unavailable,
         newConversation: unavailable,
         canMessage: async () => true,
         setConsent: async () => undefined,

@@ -83,4 +83,34 @@ describe('thread model', () => {
     const [, entry] = buildThread([custom], ME);
     expect(entry?.kind === 'message' && entry.item.text).toBe('A poll');
   });
+
+  it('puts "Seen" under the last of my messages the peer\'s newest read receipt covers, and shows no receipt', () => {
+    const receipt = (id: string, sentAt: number, sender: string): MessageRecord => ({
+      ...base,
+      id,
+      sentAt,
+      senderAddress: sender,
+      contentType: CONTENT_TYPES.readReceipt,
+      content: {},
+    });
+    const thread = [
+      text('a', T0, ME, 'one'),
+      text('b', T0 + 10, ME, 'two'),
+      receipt('r1', T0 + 5, PEER),
+      receipt('r2', T0 + 20, PEER),
+      receipt('mine', T0 + 40, ME),
+      text('c', T0 + 30, ME, 'three, not read yet'),
+      text('d', T0 + 31, PEER, 'theirs'),
+    ].sort((x, y) => x.sentAt - y.sentAt);
+    const entries = buildThread(thread, ME).flatMap((i) => (i.kind === 'message' ? [i.item] : []));
+    expect(entries.map((e) => e.message.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(entries.filter((e) => e.seen).map((e) => e.message.id)).toEqual(['b']);
+    // My own receipt says nothing about what the peer read.
+    expect(
+      buildThread(
+        thread.filter((m) => m.senderAddress !== PEER),
+        ME,
+      ).some((i) => i.kind === 'message' && i.item.seen),
+    ).toBe(false);
+  });
 });
