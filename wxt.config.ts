@@ -24,8 +24,16 @@ export default defineConfig({
     permissions: ['storage', 'alarms', 'notifications'],
     // Nodes can be anywhere the user points them, and wallets live on any web page.
     host_permissions: ['http://*/*', 'https://*/*'],
-    // The main-world script the content script injects (src/entrypoints/inpage.ts).
-    web_accessible_resources: [{ resources: ['inpage.js'], matches: ['http://*/*', 'https://*/*'] }],
+    // The main-world script the content script injects (src/entrypoints/inpage.ts). Chrome's dynamic URL changes
+    // per session, so a page cannot probe a fixed chrome-extension:// URL to learn that the extension is
+    // installed (and fingerprint the user); Firefox already gives each install its own random UUID.
+    web_accessible_resources: [
+      {
+        resources: ['inpage.js'],
+        matches: ['http://*/*', 'https://*/*'],
+        ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
+      },
+    ],
     action: { default_title: 'XMTP Inbox' },
     // secp256k1 runs as WebAssembly (libsecp256k1, src/protocol/secp256k1.ts): extension pages and the worker may
     // compile it only with 'wasm-unsafe-eval'. Nothing else is relaxed.

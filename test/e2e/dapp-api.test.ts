@@ -550,6 +550,21 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     );
   });
 
+  it("does not let a page find the extension at inpage.js's fixed URL (use_dynamic_url)", async () => {
+    // window.xmtp works (the content script injects inpage.js by its per-session URL), but a page probing the
+    // well-known chrome-extension:// URL learns nothing (issue #21).
+    expect(await pageA.evaluate(() => 'xmtp' in window)).toBe(true);
+    const reachable = await pageA.evaluate(
+      (url) =>
+        fetch(url).then(
+          () => true,
+          () => false,
+        ),
+      `chrome-extension://${extension.extensionId}/inpage.js`,
+    );
+    expect(reachable).toBe(false);
+  });
+
   it('keeps a page subscribed across a service worker restart', async () => {
     await extension.stopWorker();
     // The content script's port dropped with the worker; the relay reconnects (starting a new worker) and

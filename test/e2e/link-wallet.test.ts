@@ -190,7 +190,7 @@ describe('linking a dapp wallet and messaging through a real node', { timeout: 6
       await expect(blocked.count()).resolves.toBe(1);
       await blocked.getByRole('button', { name: 'Unblock' }).click();
       await popup.getByText('Sender unblocked').waitFor();
-      await expect(blocked.count()).resolves.toBe(0);
+      await blocked.first().waitFor({ state: 'detached', timeout: 5_000 });
       await popup.keyboard.press('Escape');
       await popup.locator('.preview').filter({ hasText: 'buy my token' }).waitFor({ timeout: 10_000 });
     } finally {

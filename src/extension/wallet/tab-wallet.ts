@@ -1,5 +1,6 @@
 // The background's view of wallets on web pages: it finds tabs whose page has an EIP-1193 wallet and builds a
-// Signer that routes personal_sign to one of them through its content script (messages/content.ts).
+// Signer that routes personal_sign to one of them through its content script (messages/content.ts). The origin
+// the popup shows is the browser's (the tab's URL), never what the page's scripts report about themselves.
 import { ExtensionError } from '@/extension/errors';
 import { unwrap } from '@/extension/messages/envelope';
 import type { TabMessages, TabRequest } from '@/extension/messages/content';
@@ -32,7 +33,22 @@ export interface TabWallet {
   signer(tabId: number, hooks?: SignatureHooks): Signer;
 }
 
+/** The origin of a tab's URL as the browser reports it; '' when it has none we can show. */
+function tabOrigin(tab: TabInfo | undefined): string {
+  try {
+    return tab?.url ? new URL(tab.url).origin : '';
+  } catch {
+    return '';
+  }
+}
+
 export function createTabWallet(deps: TabWalletDeps): TabWallet {
+  async function originOf(tabId: number): Promise<string> {
+    const origin = tabOrigin((await deps.queryTabs()).find((tab) => tab.id === tabId));
+    if (!origin) throw new ExtensionError('tab_unreachable', `tab ${tabId} is closed or shows no web page`);
+    return origin;
+  }
+
   async function call<K extends keyof TabMessages & string>(
     tabId: number,
     type: K,
@@ -64,10 +80,11 @@ export function createTabWallet(deps: TabWalletDeps): TabWallet {
           try {
             const probe = await call(tab.id, 'wallet.probe', {});
             if (!probe.available) return undefined;
+            const origin = tabOrigin(tab);
             const found: WalletTab = {
               tabId: tab.id,
-              origin: probe.origin,
-              title: probe.title || tab.title || probe.origin,
+              origin,
+              title: tab.title || origin,
               active: !!tab.active,
               accounts: probe.accounts,
             };
@@ -88,9 +105,9 @@ export function createTabWallet(deps: TabWalletDeps): TabWallet {
       const signer: Signer = {
         async getAddress() {
           if (address) return address;
+          origin = await originOf(tabId);
           const probe = await call(tabId, 'wallet.probe', {});
-          origin = probe.origin;
-          if (!probe.available) throw new ExtensionError('no_wallet', `no wallet on ${probe.origin}`);
+          if (!probe.available) throw new ExtensionError('no_wallet', `no wallet on ${origin}`);
           const accounts = probe.accounts.length
             ? probe.accounts
             : await call(tabId, 'wallet.requestAccounts', {});

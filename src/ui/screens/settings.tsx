@@ -5,6 +5,7 @@ import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
+import { StrengthMeter } from '@/ui/components/new-password';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress } from '@/ui/format';
@@ -39,6 +40,8 @@ export function Settings({
   const unblock = (topic: string) =>
     call('conversations.setConsent', { topic, consent: 'allowed' }).then(
       () => {
+        // Off the list at once, with the note; the reload then brings whatever else changed.
+        setBlocked((list) => list?.filter((c) => c.topic !== topic));
         setSaved('Sender unblocked');
         void loadBlocked();
       },
@@ -140,6 +143,7 @@ export function Settings({
                 required
               />
             </Field>
+            <StrengthMeter password={newPassword} />
             <button type="submit">Change password</button>
           </form>
         </section>
@@ -165,6 +169,21 @@ export function Settings({
             />
             <span>
               Show the sender and the message in notifications (anyone near your screen can read them)
+            </span>
+          </label>
+        </section>
+
+        <section aria-labelledby="receipts-heading">
+          <h2 id="receipts-heading">Read receipts</h2>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={state.settings.readReceipts}
+              onChange={(e) => update({ readReceipts: e.currentTarget.checked }, 'Read receipts saved')}
+            />
+            <span>
+              Send read receipts: people you allowed see &ldquo;Seen&rdquo; when you have opened their
+              messages
             </span>
           </label>
         </section>

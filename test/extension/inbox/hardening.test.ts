@@ -98,3 +98,31 @@ describe('notifications', () => {
     expect(cleared()).toBe(2);
   });
 });
+
+describe('wallet tabs', () => {
+  it("show the tab's origin as the browser reports it, not what the page claims", async () => {
+    const signed: string[] = [];
+    const wallet = createTabWallet({
+      queryTabs: async () => [{ id: 7, url: 'https://real.example/path?q=1', title: 'Real' }],
+      sendToTab: async (_tabId, request) => {
+        const replies: { [K in keyof TabMessages]?: TabMessages[K]['response'] } = {
+          // The page's scripts can make the probe say anything.
+          'wallet.probe': {
+            available: true,
+            accounts: [WALLET],
+            origin: 'https://trusted.example',
+            title: 'X',
+          },
+          'wallet.personalSign': `0x${'11'.repeat(65)}`,
+        };
+        return { result: replies[request.type as keyof TabMessages] };
+      },
+    });
+    const [tab] = await wallet.findTabs();
+    expect(tab).toMatchObject({ tabId: 7, origin: 'https://real.example', title: 'Real' });
+    const signer = wallet.signer(7, { onSignature: (_purpose, _text, origin) => void signed.push(origin) });
+    await signer.signMessage('XMTP : Create Identity');
+    expect(signed).toEqual(['https://real.example']);
+    await expect(wallet.signer(8).getAddress()).rejects.toMatchObject({ code: 'tab_unreachable' });
+  });
+});
