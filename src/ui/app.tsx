@@ -1,6 +1,7 @@
 // The popup: one screen at a time, chosen from the vault state (onboarding, unlock) or by navigation
 // (inbox, thread, new conversation, settings). Escape goes back; "?" lists the keyboard shortcuts; updates
 // from the background re-render.
+import type { ShownError } from '@/ui/error-text';
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import { call, subscribeUpdates } from './rpc';
@@ -20,7 +21,7 @@ export type Route =
 export function App() {
   const [state, setState] = useState<InboxState>();
   const [route, setRoute] = useState<Route>({ name: 'inbox' });
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [inboxView, setInboxView] = useState<InboxView>('inbox');
   const [shortcuts, setShortcuts] = useState(false);
 

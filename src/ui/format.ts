@@ -1,4 +1,4 @@
-// Display helpers: times, days and short addresses.
+// Display helpers: times, days, short addresses and errors.
 
 export function shortAddress(address: string): string {
   return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
@@ -45,6 +45,5 @@ export function dayKey(ms: number): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-export function errorText(error: unknown): string {
-  return (error as Error)?.message ?? String(error);
-}
+/** What the popup shows for a failure: a sentence for the person, details for a bug report (error-text.ts). */
+export { explainError as errorText, type ShownError } from './error-text';

@@ -7,7 +7,7 @@ import { ActionsMenu, type MenuAnchor } from '@/ui/components/actions-menu';
 import { MoreIcon, MutedIcon, PinIcon } from '@/ui/components/icons';
 import { actionForKey, actionsFor, mutedLabel, type ConversationAction } from '@/ui/conversation-actions';
 import { runAction } from '@/ui/run-action';
-import { errorText } from '@/ui/format';
+import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 import { isTyping } from '@/ui/screens/inbox';
 
@@ -83,7 +83,7 @@ export function ThreadActions({
   conversation: ConversationRecord | undefined;
   go(route: Route): void;
   onChange(conversation: ConversationRecord): void;
-  onError(message: string): void;
+  onError(error: ShownError): void;
 }) {
   const button = useRef<HTMLButtonElement>(null);
   const [anchor, setAnchor] = useState<MenuAnchor>();

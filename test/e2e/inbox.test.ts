@@ -203,6 +203,10 @@ describe(
       // The node is unreachable, so the optimistic message ends as failed, with its reason and Retry.
       await popup.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
       await expect(popup.locator('.message.failed .bubble').textContent()).resolves.toBe('on my way');
+      // Why, in words a person can act on; the raw reason only on hover (issue #16).
+      const reason = await popup.locator('.message.failed .meta .failed').textContent();
+      expect(reason).toContain('Cannot reach the XMTP node');
+      expect(reason).not.toMatch(/TypeError|Failed to fetch/);
       await screenshot(popup, 'thread', 'docs/screenshots');
       await popup.getByRole('button', { name: 'Retry' }).click();
       await popup.getByRole('button', { name: 'Retry' }).waitFor();
@@ -226,7 +230,13 @@ describe(
       await password.fill('wrong password');
       await password.press('Enter');
       await popup.getByRole('alert').waitFor({ timeout: 5_000 });
-      await expect(popup.getByRole('alert').textContent()).resolves.toContain('wrong password');
+      // A sentence for the person, the code behind "Details" (issue #16).
+      await expect(popup.getByRole('alert').locator('p').textContent()).resolves.toBe(
+        'That password is not right. Try again.',
+      );
+      await expect(popup.getByRole('alert').locator('details code').textContent()).resolves.toContain(
+        'wrong_password',
+      );
       await popup.getByRole('button', { name: 'Forgot your password?' }).click();
       await popup.getByRole('alertdialog').waitFor();
       await popup.getByRole('button', { name: 'Cancel' }).click();

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { ShownError } from '@/ui/error-text';
 
 /**
  * A labelled form control. The label wraps only its text and the control, so the control's accessible name is
@@ -24,10 +25,19 @@ export function Field({
   );
 }
 
-export function ErrorNote({ error }: { error?: string }) {
-  return error ? (
-    <p class="error" role="alert">
-      {error}
-    </p>
-  ) : null;
+/** An error on screen: what happened and what to do, with the technical detail behind a toggle. */
+export function ErrorNote({ error }: { error?: string | ShownError | undefined }) {
+  if (!error) return null;
+  const { text, detail } = typeof error === 'string' ? { text: error, detail: undefined } : error;
+  return (
+    <div class="error" role="alert">
+      <p>{text}</p>
+      {detail && detail !== text ? (
+        <details>
+          <summary>Details</summary>
+          <code>{detail}</code>
+        </details>
+      ) : null}
+    </div>
+  );
 }

@@ -2,6 +2,7 @@
 // Each sits in its own error boundary, so a message that cannot be rendered shows a note in its place and the
 // rest of the thread stays usable.
 import type { ThreadMessage } from '@/ui/thread-model';
+import { explainStoredError } from '@/ui/error-text';
 import { messageTime, shortAddress } from '@/ui/format';
 import { ErrorBoundary } from './error-boundary';
 import { LinkedText } from './linked-text';
@@ -81,7 +82,12 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubblePr
         {message.status === 'failed' ? (
           <span class="failed" role="alert">
             {' '}
-            · Not sent{message.error ? `: ${message.error}` : ''}{' '}
+            · Not sent
+            {message.error ? (
+              <span title={explainStoredError(message.error).detail}>
+                : {explainStoredError(message.error).text}
+              </span>
+            ) : null}{' '}
             <button type="button" class="link" onClick={() => onRetry(message.id)}>
               Retry
             </button>

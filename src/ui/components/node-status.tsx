@@ -1,6 +1,7 @@
 // Live reachability of the node URLs being typed: GET /healthz through the background, debounced.
 import { useEffect, useState } from 'preact/hooks';
 import type { NodeHealth } from '@/extension/inbox-service';
+import { errorText } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 export function parseNodeList(text: string): string[] {
@@ -21,7 +22,8 @@ export function NodeStatus({ nodes }: { nodes: string[] }) {
         setHealth((h) => ({ ...h, [url]: 'checking' }));
         call('node.check', { url }).then(
           (result) => !cancelled && setHealth((h) => ({ ...h, [url]: result })),
-          (error) => !cancelled && setHealth((h) => ({ ...h, [url]: (error as Error).message })),
+          // A URL the background refuses (not http/https, plain http off this machine) says why, for people.
+          (error) => !cancelled && setHealth((h) => ({ ...h, [url]: errorText(error).text })),
         );
       }
     }, 400);
@@ -42,7 +44,9 @@ export function NodeStatus({ nodes }: { nodes: string[] }) {
               ? h
               : h.ok
                 ? `reachable (${h.latencyMs} ms)`
-                : `unreachable${h.status ? ` (HTTP ${h.status})` : h.error ? `: ${h.error}` : ''}`;
+                : h.status
+                  ? `unreachable (HTTP ${h.status}): is this an XMTP node?`
+                  : 'unreachable: check the URL and that the node is running';
         const cls =
           typeof h === 'object'
             ? h.ok
@@ -52,7 +56,7 @@ export function NodeStatus({ nodes }: { nodes: string[] }) {
               ? 'bad'
               : '';
         return (
-          <li key={url} class={cls}>
+          <li key={url} class={cls} title={typeof h === 'object' && h.error ? h.error : undefined}>
             <span class="dot" aria-hidden="true" /> {url}: {text}
           </li>
         );

@@ -10,7 +10,7 @@ import { ErrorNote } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { dappCall } from '@/ui/dapp-rpc';
-import { errorText, shortAddress } from '@/ui/format';
+import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 const HEARTBEAT_MS = 20_000;
@@ -49,7 +49,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
 
 export function Approve({ id, close }: { id: string; close(): void }) {
   const [request, setRequest] = useState<ApprovalRequest | null>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [busy, setBusy] = useState(false);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');

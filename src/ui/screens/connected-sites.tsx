@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Grant } from '@/extension/messages/dapp';
 import { dappCall } from '@/ui/dapp-rpc';
-import { errorText } from '@/ui/format';
+import { errorText, type ShownError } from '@/ui/format';
 
 function caveatText(grant: Grant): string {
   const prefix = grant.caveats.find((c) => c.type === 'conversationIdPrefix')?.value;
@@ -15,7 +15,7 @@ export function ConnectedSites({
   onError,
 }: {
   onSaved(text: string): void;
-  onError(text: string): void;
+  onError(error: ShownError): void;
 }) {
   const [sites, setSites] = useState<{ origin: string; grants: Grant[] }[]>();
   const load = () => dappCall('dapp.sites.list', {}).then(setSites, () => setSites([]));

@@ -23,7 +23,7 @@ import { runAction } from '@/ui/run-action';
 import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
 import { mergeConversations } from '@/ui/conversation-list';
-import { errorText, shortAddress } from '@/ui/format';
+import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { takePrefetchedConversations } from '@/ui/prefetch';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
@@ -72,7 +72,7 @@ export function Inbox({
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [menu, setMenu] = useState<{ topic: string; anchor: MenuAnchor }>();
   const [focusRow, setFocusRow] = useState<{ index: number; seq: number }>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const search = useRef<HTMLInputElement>(null);
   const setView = (next: InboxView) => onView?.(next);
 

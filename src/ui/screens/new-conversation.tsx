@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
-import { errorText } from '@/ui/format';
+import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -13,7 +13,7 @@ export function NewConversation({ go }: { go(route: Route): void }) {
   const [address, setAddress] = useState('');
   const [conversationId, setConversationId] = useState('');
   const [reachable, setReachable] = useState<boolean | 'checking' | string>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const valid = ADDRESS.test(address.trim());
@@ -25,7 +25,7 @@ export function NewConversation({ go }: { go(route: Route): void }) {
     setReachable('checking');
     call('conversations.canMessage', { peerAddress: address.trim() }).then(
       (can) => !cancelled && setReachable(can),
-      (e) => !cancelled && setReachable(errorText(e)),
+      (e) => !cancelled && setReachable(errorText(e).text),
     );
     return () => {
       cancelled = true;

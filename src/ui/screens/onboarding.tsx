@@ -7,7 +7,7 @@ import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { SignaturePending, SignatureSteps, StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
-import { errorText, shortAddress } from '@/ui/format';
+import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 type Method = 'wallet' | 'local' | 'import';
@@ -28,7 +28,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
   const [tabId, setTabId] = useState<number>();
   const [storeOnNetwork, setStoreOnNetwork] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [signing, setSigning] = useState<{ purpose: SignaturePurpose; origin: string }>();
   const nodes = parseNodeList(nodesText);
 

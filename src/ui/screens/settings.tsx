@@ -8,7 +8,7 @@ import { ErrorNote, Field } from '@/ui/components/field';
 import { StrengthMeter } from '@/ui/components/new-password';
 import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { Identicon } from '@/ui/components/identicon';
-import { errorText, shortAddress } from '@/ui/format';
+import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 import { ConnectedSites } from './connected-sites';
 
@@ -25,7 +25,7 @@ export function Settings({
 }) {
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
   const [saved, setSaved] = useState<string>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [oldPassword, setOldPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirmSignOut, setConfirmSignOut] = useState(false);

@@ -2,12 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
-import { errorText, shortAddress } from '@/ui/format';
+import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(state: InboxState): void }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | ShownError>();
   const [busy, setBusy] = useState(false);
   const [forgot, setForgot] = useState(false);
   const input = useRef<HTMLInputElement>(null);
