@@ -3,6 +3,7 @@
 // vault, the cache and a ClientAdapter.
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
+import type { SearchResult } from '@/extension/search/message-index';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import type { Secp256k1Status } from '@/protocol/secp256k1';
 
@@ -108,6 +109,11 @@ export interface InboxService {
   getConversation(topic: string): Promise<ConversationRecord | null>;
   /** Oldest first; `before` (ms) pages back. */
   listMessages(topic: string, options?: { before?: number; limit?: number }): Promise<MessageRecord[]>;
+  /**
+   * Full-text search over every cached message of the account (words and prefixes, any case or accent), grouped
+   * by conversation; the index is built on the first search after unlock and kept only in memory.
+   */
+  searchMessages(query: string, options?: { limit?: number }): Promise<SearchResult>;
   /** Optimistic: the message is cached as pending first, then sent or marked failed (never throws for a send failure). */
   send(topic: string, content: OutgoingContent): Promise<MessageRecord>;
   retry(messageId: string): Promise<MessageRecord>;

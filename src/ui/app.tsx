@@ -16,7 +16,11 @@ import { Thread } from './screens/thread';
 import { Unlock } from './screens/unlock';
 
 export type Route =
-  { name: 'inbox' } | { name: 'thread'; topic: string } | { name: 'new' } | { name: 'settings' };
+  | { name: 'inbox' }
+  /** `focus`: a message to scroll to and mark (a search result). */
+  | { name: 'thread'; topic: string; focus?: string }
+  | { name: 'new' }
+  | { name: 'settings' };
 
 export function App() {
   const [state, setState] = useState<InboxState>();
@@ -77,7 +81,7 @@ export function App() {
   const screen = (() => {
     switch (route.name) {
       case 'thread':
-        return <Thread topic={route.topic} state={state} go={go} />;
+        return <Thread topic={route.topic} focus={route.focus} state={state} go={go} />;
       case 'new':
         return <NewConversation go={go} />;
       case 'settings':

@@ -74,6 +74,18 @@ function seedData(now: number) {
       content: { reference: 't3', action: 'added', content: '👍', schema: 'unicode' },
     },
   );
+  // A long history in the third conversation, our own messages (nothing unread): the oldest of 500 is the one
+  // full-text search must find, two and a half pages back from where the thread opens.
+  for (let k = 0; k < 500; k++)
+    messages.push({
+      id: `history-${k}`,
+      topic: conversations[2]!.topic,
+      senderAddress: SELF,
+      sentAt: now - 40 * 86_400_000 + k * 60_000,
+      contentType: 'xmtp.org/text:1.0',
+      content: k === 0 ? 'Our first chat: the Platypus émoji sticker idea' : `old note ${k}`,
+      status: 'sent',
+    });
   return { conversations, messages };
 }
 
@@ -151,6 +163,35 @@ describe(
         `${peer(12).slice(0, 6)}…${peer(12).slice(-4)}`,
       );
       await search.fill('');
+    });
+
+    it('finds a word in any message, 500 messages back, and opens the thread at it', async () => {
+      const search = popup.getByRole('searchbox', { name: 'Search conversations' });
+      await search.fill('platyp EMOJI'); // a prefix, another case, no accent
+      const results = popup.getByRole('region', { name: 'Messages that match' });
+      await expect.poll(() => results.locator('.result').count(), { timeout: 10_000 }).toBe(1);
+      await expect(results.locator('mark').allTextContents()).resolves.toEqual(['Platypus', 'émoji']);
+      await expect(results.locator('h3').textContent()).resolves.toBe(
+        `${peer(2).slice(0, 6)}…${peer(2).slice(-4)}`,
+      );
+      await screenshot(popup, 'search', 'docs/screenshots');
+      await results.locator('.result').click();
+      const focused = popup.locator('.message.focused');
+      await focused.waitFor({ timeout: 15_000 });
+      await expect(focused.locator('.bubble').textContent()).resolves.toContain('Platypus');
+      const inView = await focused.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      });
+      expect(inView).toBe(true);
+      await popup.keyboard.press('Escape');
+      await popup.getByRole('list', { name: 'Conversations' }).waitFor();
+      await search.fill('zzqx');
+      await expect
+        .poll(() => results.locator('h2').textContent(), { timeout: 10_000 })
+        .toBe('No message matches');
+      await search.fill('');
+      await expect(results.count()).resolves.toBe(0);
     });
 
     it('works from the keyboard: tab order, Enter opens a conversation, Escape returns', async () => {

@@ -54,6 +54,8 @@ export interface InboxCache {
   syncedUntil(topic: string): Promise<number | undefined>;
   setSyncedUntil(topic: string, at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
+  /** Every cached message, in no particular order (one read, for building the search index). */
+  allMessages(): Promise<MessageRecord[]>;
   markRead(topic: string): Promise<void>;
   /** Clears every unread count; returns the topics that had some. */
   markAllRead(): Promise<string[]>;
@@ -250,6 +252,10 @@ export function createInboxCache(options: {
 
     async listByStatus(status) {
       return (await db()).getAllFromIndex('messages', 'byStatus', status);
+    },
+
+    async allMessages() {
+      return (await db()).getAll('messages');
     },
 
     async markRead(topic) {

@@ -33,6 +33,8 @@ import {
 } from './conversation-state';
 import { contentRecord, outgoingOf } from './outgoing';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
+import { createMessageIndex } from '@/extension/search/message-index';
+import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { secp256k1Status } from '@/protocol/secp256k1';
 
 export interface InboxServiceDeps {
@@ -61,11 +63,17 @@ const ACCOUNT_KEY = 'account';
 const HEALTH_TIMEOUT_MS = 5_000;
 /** Catch-up re-reads this much before the last one began, for senders whose clocks lag (ids dedupe). */
 const CATCH_UP_SLACK_MS = 10_000;
+/** The longest search text and the most hits one search returns. */
+const MAX_SEARCH_QUERY = 200;
+const MAX_SEARCH_LIMIT = 1_000;
 /** Conversations caught up at the same time by refresh(). */
 const REFRESH_CONCURRENCY = 6;
 
 export function createInboxService(deps: InboxServiceDeps): InboxService {
-  const { vault, cache, local } = deps;
+  const { vault, local } = deps;
+  // Every cache write also updates the in-memory full-text index (src/extension/search).
+  const searchable = withSearchIndex(deps.cache, createMessageIndex());
+  const { cache } = searchable;
   const now = deps.now ?? Date.now;
   const listeners = new Set<(update: InboxUpdate) => void>();
   let session: ClientSession | undefined;
@@ -146,6 +154,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
   async function closeSession() {
     epoch++;
+    searchable.reset(); // the index holds message text: only while unlocked
     stopStream?.();
     stopStream = undefined;
     streamLive = false;
@@ -401,6 +410,21 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     async listMessages(topic, options) {
       await requireAccount();
       return cache.listMessages(topic, options);
+    },
+
+    async searchMessages(query, { limit } = {}) {
+      await requireAccount();
+      if (typeof query !== 'string' || query.length > MAX_SEARCH_QUERY)
+        throw new ExtensionError(
+          'invalid_query',
+          `the search must be text of at most ${MAX_SEARCH_QUERY} characters`,
+        );
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT))
+        throw new ExtensionError(
+          'invalid_limit',
+          `limit must be an integer from 1 to ${MAX_SEARCH_LIMIT}: ${String(limit)}`,
+        );
+      return searchable.search(query, limit === undefined ? {} : { limit });
     },
 
     async send(topic, content) {

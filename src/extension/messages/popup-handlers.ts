@@ -46,6 +46,8 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
     },
     'conversations.setDraft': ({ topic, text }) => service.setDraft(topic, text),
     'messages.list': ({ topic, before, limit }) => service.listMessages(topic, { before, limit }),
+    'messages.search': ({ query, limit }) =>
+      service.searchMessages(query, limit === undefined ? {} : { limit }),
     'messages.send': ({ topic, content }) => service.send(topic, content),
     'messages.retry': ({ id }) => service.retry(id),
     'settings.get': () => service.getSettings(),

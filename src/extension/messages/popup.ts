@@ -4,6 +4,7 @@ import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cac
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
 import type { InboxState, NodeHealth, OnboardingInput, Settings, WalletTab } from '@/extension/inbox-service';
+import type { SearchResult } from '@/extension/search/message-index';
 import type { Request } from './envelope';
 
 type Empty = Record<string, never>;
@@ -71,6 +72,8 @@ export type PopupMessages = {
   'conversations.setDraft': { request: { topic: string; text: string }; response: ConversationRecord };
   /** Messages of a conversation from the cache, oldest first. */
   'messages.list': { request: { topic: string; before?: number; limit?: number }; response: MessageRecord[] };
+  /** Full-text search over every cached message, grouped by conversation (best match first). */
+  'messages.search': { request: { query: string; limit?: number }; response: SearchResult };
   /** Sends (optimistically: pending, then sent or failed). */
   'messages.send': { request: { topic: string; content: OutgoingContent }; response: MessageRecord };
   /** Sends a failed message again. */
@@ -110,6 +113,7 @@ export const POPUP_MESSAGE_TYPES = [
   'conversations.markAllRead',
   'conversations.setDraft',
   'messages.list',
+  'messages.search',
   'messages.send',
   'messages.retry',
   'settings.get',

@@ -18,6 +18,8 @@ export interface MessageBubbleProps {
   onRetry(id: string): void;
   onReply(entry: ThreadMessage): void;
   onReact(entry: ThreadMessage, emoji: string): void;
+  /** The message a search result opened the thread at: marked until the thread is left. */
+  focused?: boolean;
 }
 
 export function MessageBubble(props: MessageBubbleProps) {
@@ -37,12 +39,13 @@ export function MessageBubble(props: MessageBubbleProps) {
   );
 }
 
-function MessageItem({ entry, mine, onRetry, onReply, onReact }: MessageBubbleProps) {
+function MessageItem({ entry, mine, onRetry, onReply, onReact, focused }: MessageBubbleProps) {
   const { message } = entry;
   const sent = message.status === 'sent';
   return (
     <li
-      class={`message ${mine ? 'mine' : 'theirs'} ${message.status}${entry.unsupported ? ' unsupported' : ''}`}
+      class={`message ${mine ? 'mine' : 'theirs'} ${message.status}${entry.unsupported ? ' unsupported' : ''}${focused ? ' focused' : ''}`}
+      data-id={message.id}
     >
       {/* The content type says what the app could not show (the sender's fallback or "Unsupported message"). */}
       <div class="bubble" title={entry.unsupported ? `Content type: ${message.contentType}` : undefined}>

@@ -7,6 +7,7 @@ import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
 import { ActionsMenu, type MenuAnchor } from '@/ui/components/actions-menu';
+import { MessageResults, type MessageSearch } from '@/ui/components/message-results';
 import { ConversationRow, ROW_HEIGHT } from '@/ui/components/conversation-row';
 import { ErrorNote } from '@/ui/components/field';
 import {
@@ -31,6 +32,31 @@ export const LIST_RECEIVED = 'xmtp-inbox:list-received';
 export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
 /** The whole list (after the prefetched first screen) is in place. */
 export const FULL_LIST_RENDERED = 'xmtp-inbox:full-list-rendered';
+
+/** Queries shorter than this search conversations only (one letter would match most messages). */
+const MIN_MESSAGE_QUERY = 2;
+
+/** Full-text results for the search box, from the worker's index, a moment after typing stops. */
+function useMessageSearch(query: string): MessageSearch | undefined {
+  const [found, setFound] = useState<{ query: string; search: MessageSearch }>();
+  const text = query.trim();
+  useEffect(() => {
+    if (text.length < MIN_MESSAGE_QUERY) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      call('messages.search', { query: text }).then(
+        (result) => current && setFound({ query: text, search: { state: 'done', ...result } }),
+        (e) => current && setFound({ query: text, search: { state: 'failed', error: errorText(e) } }),
+      );
+    }, 120);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [text]);
+  if (text.length < MIN_MESSAGE_QUERY) return undefined;
+  return found?.query === text ? found.search : { state: 'searching' };
+}
 
 export function matches(conversation: ConversationRecord, query: string): boolean {
   if (!query) return true;
@@ -153,6 +179,8 @@ export function Inbox({
     return { inbox, requests, archived };
   }, [conversations, query]);
   const rows = view === 'archived' ? archived : inbox;
+  const found = useMessageSearch(query);
+  const byTopic = useMemo(() => new Map((conversations ?? []).map((c) => [c.topic, c])), [conversations]);
 
   const open = useCallback((topic: string) => go({ name: 'thread', topic }), [go]);
   const consent = (topic: string, value: 'allowed' | 'denied') =>
@@ -330,6 +358,8 @@ export function Inbox({
           aria-label="Search conversations"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
+          // Builds the worker's message index while the person types their first word.
+          onFocus={() => void call('messages.search', { query: '' }).catch(() => undefined)}
         />
         {query ? null : (
           <kbd class="search-key" aria-hidden="true" title="Press / to search">
@@ -338,6 +368,13 @@ export function Inbox({
         )}
       </div>
       <ErrorNote error={error} />
+      {found ? (
+        <MessageResults
+          search={found}
+          conversations={byTopic}
+          onOpen={(hit) => go({ name: 'thread', topic: hit.topic, focus: hit.id })}
+        />
+      ) : null}
       {view === 'archived' ? (
         <div class="view-title row">
           <button
@@ -421,7 +458,8 @@ export function Inbox({
       ) : null}
       {conversations === undefined ? (
         <p class="muted center">Loading…</p>
-      ) : rows.length === 0 ? (
+      ) : rows.length === 0 && found?.state === 'done' && found.groups.length > 0 ? null : rows.length ===
+        0 ? (
         <div class="empty center">
           <p>
             {query

@@ -17,7 +17,18 @@ import { buildThread, isMine, type ThreadMessage } from '@/ui/thread-model';
 /** Messages shown at first; "Load earlier messages" adds as many again. */
 const PAGE = 200;
 
-export function Thread({ topic, state, go }: { topic: string; state: InboxState; go(route: Route): void }) {
+export function Thread({
+  topic,
+  focus,
+  state,
+  go,
+}: {
+  topic: string;
+  /** A message to show and mark (a search result): earlier pages load until it is there. */
+  focus?: string | undefined;
+  state: InboxState;
+  go(route: Route): void;
+}) {
   const [conversation, setConversation] = useState<ConversationRecord>();
   const [messages, setMessages] = useState<MessageRecord[]>();
   const [draft, setDraft] = useDraft(topic, conversation);
@@ -49,6 +60,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
   }, [topic, load]);
 
   const items = useMemo(() => buildThread(messages ?? [], self), [messages, self]);
+  useFocusedMessage(focus, messages, limit, setLimit, list);
   // Follow the newest message (not earlier pages being loaded above it).
   const newest = messages?.[messages.length - 1];
   useLayoutEffect(() => {
@@ -139,6 +151,7 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
               key={entry.item.message.id}
               entry={entry.item}
               mine={isMine(entry.item.message, self)}
+              focused={entry.item.message.id === focus}
               onRetry={retry}
               onReply={(e) => {
                 setReplyTo(e);
@@ -183,4 +196,27 @@ export function Thread({ topic, state, go }: { topic: string; state: InboxState;
       </form>
     </main>
   );
+}
+
+/**
+ * Brings a search result into view: while it is not among the loaded messages and earlier ones exist, loads more
+ * (doubling the page); once it is there, scrolls it to the middle, once.
+ */
+function useFocusedMessage(
+  focus: string | undefined,
+  messages: MessageRecord[] | undefined,
+  limit: number,
+  setLimit: (limit: number) => void,
+  list: { current: HTMLOListElement | null },
+) {
+  const shown = useRef<string>();
+  useEffect(() => {
+    if (!focus || !messages || shown.current === focus) return;
+    if (!messages.some((m) => m.id === focus)) {
+      if (messages.length >= limit) setLimit(limit * 2);
+      return;
+    }
+    shown.current = focus;
+    list.current?.querySelector(`[data-id="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [focus, messages, limit]);
 }

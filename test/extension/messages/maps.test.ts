@@ -48,6 +48,7 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
   'conversations.markAllRead': {},
   'conversations.setDraft': { topic: '/xmtp/0/m-abc/proto', text: 'half a thought' },
   'messages.list': { topic: '/xmtp/0/m-abc/proto', limit: 10 },
+  'messages.search': { query: 'gm', limit: 20 },
   'messages.send': { topic: '/xmtp/0/m-abc/proto', content: { type: 'text', text: 'gm' } },
   'messages.retry': { id: 'local-1' },
   'settings.get': {},
