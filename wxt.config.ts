@@ -7,6 +7,22 @@ import { defineConfig } from 'wxt';
 export default defineConfig({
   srcDir: 'src',
   imports: false,
+  // The packages test (test/e2e/packages.test.ts) zips into a folder of its own, so it never rebuilds the
+  // .output/ that other tests have loaded in a browser.
+  outDir: process.env.XMTP_INBOX_OUT_DIR ?? '.output',
+  // `npm run zip`: the Chrome Web Store zip and the AMO zip, plus the sources archive AMO asks reviewers to rebuild
+  // from (docs/extension.md#packages). WXT already leaves out node_modules, dot files (.output, .wxt, .git, .ci)
+  // and *.test.* files; what is left is what `npm ci && npm run build -- -b firefox` needs, and the docs.
+  zip: {
+    excludeSources: [
+      'test/**', // tests and their fixtures
+      'test-results/**',
+      'bench/**',
+      'demo/**', // the demo dapp served by the e2e tests
+      'docs/screenshots/**',
+      '**/*.log',
+    ],
+  },
   hooks: {
     // libsecp256k1's binary ships as its own file, fetched by the worker (src/extension/runtime/secp256k1-wasm.ts):
     // bundled, it would become a 1.7 MB base64 string parsed at every worker start.
@@ -44,7 +60,17 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'xmtp-inbox@xmtp-inbox.local', strict_min_version: '115.0' },
+            gecko: {
+              id: 'xmtp-inbox@xmtp-inbox.local',
+              // 140 (an ESR) reads data_collection_permissions below; storage.session, where the unlocked vault
+              // key lives, is in Firefox MV2 since 115.
+              strict_min_version: '140.0',
+              // AMO's built-in consent: messages the user writes leave the browser (end-to-end encrypted) for
+              // the XMTP nodes the user chose. Nothing else is collected.
+              data_collection_permissions: { required: ['personalCommunications'] },
+            },
+            // Firefox for Android reads data_collection_permissions from 142.
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : {}),

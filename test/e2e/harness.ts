@@ -25,13 +25,34 @@ function newestMtime(path: string): number {
 
 /**
  * Builds `.output/chrome-mv3` unless it is newer than every build input, so several e2e files in one run build
- * once. A lock directory keeps parallel test files from building at the same time.
+ * once.
  */
-export async function buildExtension(): Promise<string> {
-  const manifest = join(EXTENSION_DIR, 'manifest.json');
+export function buildExtension(): Promise<string> {
+  return buildIfStale(EXTENSION_DIR, []);
+}
+
+/** Runs `wxt build ...args` into `dir` unless its manifest is newer than every build input. */
+export async function buildIfStale(dir: string, args: string[]): Promise<string> {
+  const manifest = join(dir, 'manifest.json');
+  await withBuildLock(() => {
+    const inputs = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
+    if (existsSync(manifest) && statSync(manifest).mtimeMs >= inputs) return;
+    const command = ['wxt', 'build', ...args];
+    const result = spawnSync('npx', command, { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+    if (result.status !== 0)
+      throw new Error(`${command.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  });
+  return dir;
+}
+
+/**
+ * Runs `fn` holding a lock directory: WXT rewrites `.wxt/` on every build, so the Chromium build, the Firefox
+ * build and the store zips of parallel test files must not run at the same time.
+ */
+export async function withBuildLock<T>(fn: () => T | Promise<T>, waitMs = 180_000): Promise<T> {
   const lock = join(ROOT, '.output', '.e2e-build-lock');
   mkdirSync(join(ROOT, '.output'), { recursive: true });
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       mkdirSync(lock);
@@ -42,15 +63,10 @@ export async function buildExtension(): Promise<string> {
     }
   }
   try {
-    const inputs = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
-    if (!existsSync(manifest) || statSync(manifest).mtimeMs < inputs) {
-      const result = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
-      if (result.status !== 0) throw new Error(`wxt build failed:\n${result.stdout}\n${result.stderr}`);
-    }
+    return await fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-  return EXTENSION_DIR;
 }
 
 export interface ExtensionSession {
@@ -172,14 +188,19 @@ export async function screenshot(
   name: string,
   dir: 'test-results' | 'docs/screenshots' = 'test-results',
 ) {
+  const path = screenshotPath(name, dir);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Where screenshot `name` goes (see screenshot()); the Firefox harness saves there too. */
+export function screenshotPath(name: string, dir: 'test-results' | 'docs/screenshots'): `${string}.png` {
   const folder = join(
     ROOT,
     dir === 'docs/screenshots' && process.env.SCREENSHOTS !== '1' ? 'test-results' : dir,
   );
   mkdirSync(folder, { recursive: true });
-  const path = join(folder, `${name}.png`);
-  await page.screenshot({ path });
-  return path;
+  return join(folder, `${name}.png`) as `${string}.png`;
 }
 
 /** Sends one popup-map request from an extension page, as the popup does, and returns the raw Reply. */
