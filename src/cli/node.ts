@@ -5,7 +5,7 @@ import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
 import { startNode } from '@/network/node';
 import type { NodeOptions } from '@/network/node';
 import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limiter';
-import { DEFAULT_MAX_BODY_BYTES } from '@/network/limits/sizes';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SOCKETS_PER_IP } from '@/network/limits/sizes';
 import { parsePeerLimits } from '@/network/p2p/peer-limits';
 import { DEFAULT_DATA_DIR } from '@/network/store/open';
 
@@ -23,7 +23,8 @@ options:
   --rate-limit SPEC      PUB_PER_MIN:PUB_MAX,DEF_PER_MIN:DEF_MAX per client IP, or "off"
                          (default ${DEFAULT_RATE_LIMITS.publish.perMinute}:${DEFAULT_RATE_LIMITS.publish.max},${DEFAULT_RATE_LIMITS.default.perMinute}:${DEFAULT_RATE_LIMITS.default.max})
   --trust-proxy          take the client IP from X-Forwarded-For (only behind your own proxy)
-  --max-body-bytes N     request body cap (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-body-bytes N     request body cap (default ${DEFAULT_MAX_BODY_BYTES}); larger bodies get 413 unread
+  --max-sockets-per-ip N open WebSockets per client IP (default ${DEFAULT_MAX_SOCKETS_PER_IP})
 
 peer-to-peer (off unless --p2p-port is given):
   --p2p-port PORT        join a network of nodes: libp2p on this TCP port (0 for any free one)
@@ -57,6 +58,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         'rate-limit': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
         'max-body-bytes': { type: 'string' },
+        'max-sockets-per-ip': { type: 'string' },
         'p2p-port': { type: 'string' },
         'p2p-host': { type: 'string' },
         bootstrap: { type: 'string', multiple: true },
@@ -111,6 +113,13 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
       throw new UsageError(`--max-body-bytes: expected an integer of at least 1024, got "${cap}"`);
     }
     options.maxBodyBytes = Number(cap);
+  }
+  const sockets = values['max-sockets-per-ip'];
+  if (sockets !== undefined) {
+    if (!/^\d+$/.test(sockets) || Number(sockets) < 1) {
+      throw new UsageError(`--max-sockets-per-ip: expected a whole number of at least 1, got "${sockets}"`);
+    }
+    options.maxSocketsPerIp = Number(sockets);
   }
   const p2pPort = values['p2p-port'];
   const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key', 'sync-interval', 'peer-limits'] as const;

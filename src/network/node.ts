@@ -14,7 +14,7 @@ import type { HttpStream } from './http/stream';
 import { clientIp } from './limits/client-ip';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './limits/rate-limiter';
 import type { RateLimitConfig } from './limits/rate-limiter';
-import { DEFAULT_MAX_BODY_BYTES } from './limits/sizes';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SOCKETS_PER_IP } from './limits/sizes';
 import { NodeMetrics } from './metrics';
 import type { P2pNode, P2pOptions } from './p2p/p2p-node';
 import { LocalRelay } from './relay';
@@ -42,8 +42,10 @@ export interface NodeOptions {
   auth?: boolean;
   /** Token buckets per client IP (default: the reference values); false = off. */
   rateLimit?: RateLimitConfig | false;
-  /** Request body cap in bytes (default 50 MiB, the reference's gRPC limit); over it: 413. */
+  /** Request body cap in bytes (default 2 MiB); over it: 413, before the body is read. */
   maxBodyBytes?: number;
+  /** Open WebSockets per client IP (default 64); over it: 429. */
+  maxSocketsPerIp?: number;
   /** Honour X-Forwarded-For for the client IP (only behind a trusted proxy). */
   trustProxy?: boolean;
   /** WebSocket keepalive interval (default 15 000 ms). */
@@ -143,6 +145,8 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     metrics,
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     maxBufferedBytes: subscriberBufferBytes,
+    ipOf: (req) => clientIp(req, ctx.trustProxy),
+    maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
     frameLimiter: limiter
       ? (req) => {
           const ip = clientIp(req, ctx.trustProxy);

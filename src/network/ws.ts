@@ -6,10 +6,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Dispatcher, OutgoingEnvelope, Subscriber } from './dispatcher';
 import type { NodeMetrics } from './metrics';
-import { MAX_TOPIC_BYTES } from './limits/sizes';
+import { MAX_TOPIC_BYTES, MAX_TOPICS_PER_REQUEST } from './limits/sizes';
 import { sendFrame } from './ws-frame';
 
-export const MAX_TOPICS_PER_SOCKET = 10_000;
+export const MAX_TOPICS_PER_SOCKET = MAX_TOPICS_PER_REQUEST;
 
 interface Reply {
   id?: string | number;
@@ -149,6 +149,10 @@ export interface WsOptions {
    * rejection message when the client's bucket is empty. Unset: frames are not rate limited.
    */
   frameLimiter?: (req: IncomingMessage) => () => string | undefined;
+  /** The client IP of an upgrade request (X-Forwarded-For only behind a trusted proxy). */
+  ipOf: (req: IncomingMessage) => string;
+  /** Open sockets allowed per client IP; the next upgrade is refused with 429. */
+  maxSocketsPerIp: number;
 }
 
 export class WsSubscriptions {
@@ -163,6 +167,8 @@ export class WsSubscriptions {
   private readonly pingSlices: number;
   private pingSlice = 0;
   private accepted = 0;
+  /** Open sockets per client IP (entries leave at zero). */
+  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly options: WsOptions) {
     // Keepalive in slices spread over the interval: pinging thousands of sockets in one burst (two
@@ -175,6 +181,30 @@ export class WsSubscriptions {
 
   /** Hands an HTTP upgrade on the WebSocket path over to the WebSocket server. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = this.options.ipOf(req);
+    const open = this.perIp.get(ip) ?? 0;
+    if (open >= this.options.maxSocketsPerIp) {
+      const body = JSON.stringify({
+        code: 8,
+        message: `too many WebSockets from one address (at most ${this.options.maxSocketsPerIp}): close one first`,
+        details: [],
+      });
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}` +
+          `\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.perIp.set(ip, open + 1); // counted now, so upgrades racing in the same moment see each other
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left > 0) this.perIp.set(ip, left);
+      else this.perIp.delete(ip);
+    };
+    socket.once('close', uncount); // a failed handshake, or the socket's end
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
 

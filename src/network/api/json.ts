@@ -3,7 +3,7 @@
 // unknown fields ignored, null = unset, bytes as standard or URL-safe base64 (padded or not),
 // uint64 as decimal strings or integral numbers, enums by name or number. Output is
 // EmitUnpopulated: every field present.
-import { INT64_MAX } from '@/network/limits/sizes';
+import { INT64_MAX, MAX_TOPICS_PER_REQUEST } from '@/network/limits/sizes';
 import { invalidArgument } from './errors';
 
 export type Json = Record<string, unknown>;
@@ -102,9 +102,11 @@ function decodeString(v: unknown, where: string): string {
 
 export function decodeTopics(v: unknown, where: string): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) {
-    throw invalidArgument(`${where} must be an array of strings`);
-  }
+  if (!Array.isArray(v)) throw invalidArgument(`${where} must be an array of strings`);
+  // Checked before the elements, so a huge array costs no walk over it.
+  if (v.length > MAX_TOPICS_PER_REQUEST)
+    throw invalidArgument(`${where}: at most ${MAX_TOPICS_PER_REQUEST} topics per request, got ${v.length}`);
+  if (!v.every((t) => typeof t === 'string')) throw invalidArgument(`${where} must be an array of strings`);
   return v as string[];
 }
 

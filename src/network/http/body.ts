@@ -27,6 +27,8 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       if (size > max) {
         done = true;
         chunks.length = 0;
+        // Read no more of it: the 413 goes out with Connection: close and the socket ends after it.
+        req.pause();
         reject(tooLarge(`over ${max}`, max));
         return;
       }

@@ -203,8 +203,18 @@ export function createRequestHandler(ctx: HttpContext) {
         send(ctx, res, path, 405, METHOD_NOT_ALLOWED, { Allow: 'POST, OPTIONS' });
         return;
       }
-      readBody(req, ctx.maxBodyBytes)
-        .then((buf) => post(ctx, req, res, requireObject(parseJson(buf.toString('utf8')), 'request body')))
+      // Body bytes are charged before they are read when the length is declared, else before parsing.
+      const declared = Number(req.headers['content-length']);
+      const sized = Number.isSafeInteger(declared) && declared >= 0 && declared <= ctx.maxBodyBytes;
+      new Promise<void>((resolve) => {
+        if (sized) charge(ctx, req, 'BYTES', declared);
+        resolve();
+      })
+        .then(() => readBody(req, ctx.maxBodyBytes))
+        .then((buf) => {
+          if (!sized) charge(ctx, req, 'BYTES', buf.length);
+          return post(ctx, req, res, requireObject(parseJson(buf.toString('utf8')), 'request body'));
+        })
         .catch((err: unknown) => fail(ctx, res, path, err));
       return;
     }

@@ -1,9 +1,10 @@
 // Token buckets per client IP (docs/protocol.md §2.4): PUB for publish (cost = envelopes), DEF for
-// everything else (batch-query costs its number of queries). Unlike the reference, which
+// everything else (batch-query costs its number of queries), and BYTES (ours) for request body bytes, charged
+// before a body is read when it declares its length and before it is parsed otherwise. Unlike the reference, which
 // resets `lastSeen` on every touch and so never refills a steadily busy client, buckets refill
 // continuously: rate × elapsed time, capped at the maximum.
 
-export type LimitKind = 'PUB' | 'DEF';
+export type LimitKind = 'PUB' | 'DEF' | 'BYTES';
 
 export interface BucketConfig {
   /** Tokens added per minute. */
@@ -15,13 +16,17 @@ export interface BucketConfig {
 export interface RateLimitConfig {
   publish: BucketConfig;
   default: BucketConfig;
+  /** Request body bytes; DEFAULT_RATE_LIMITS.bytes when left out. */
+  bytes?: BucketConfig;
 }
 
 /** The reference values of 2024 (§2.4). */
-export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+export const DEFAULT_RATE_LIMITS = {
   publish: { perMinute: 200, max: 1000 },
   default: { perMinute: 2000, max: 10000 },
-};
+  // 64 MiB a minute, bursts of 128 MiB: a busy client's publishes and queries are a few KiB each.
+  bytes: { perMinute: 64 * 1024 * 1024, max: 128 * 1024 * 1024 },
+} satisfies Required<RateLimitConfig>;
 
 export type RateDecision = { ok: true } | { ok: false; bucket: string; retryAfterSeconds: number };
 
@@ -47,7 +52,12 @@ export class RateLimiter {
 
   /** Takes `cost` tokens from the client's bucket of `kind`, or says how long to wait. */
   take(ip: string, kind: LimitKind, cost: number): RateDecision {
-    const { perMinute, max } = kind === 'PUB' ? this.config.publish : this.config.default;
+    const { perMinute, max } =
+      kind === 'PUB'
+        ? this.config.publish
+        : kind === 'DEF'
+          ? this.config.default
+          : (this.config.bytes ?? DEFAULT_RATE_LIMITS.bytes);
     const key = `R${ip}${kind}`;
     const now = this.now();
     let bucket = this.buckets.get(key);

@@ -82,12 +82,20 @@ function describeLoad(rows: number, seconds: number): string {
   return `${rows.toLocaleString('en-US')} envelopes${seconds >= 0.1 ? `; digest index loaded in ${seconds.toFixed(1)} s` : ''}`;
 }
 
+/** Prepared query shapes kept at once (see SqliteStore.queries). */
+export const MAX_QUERY_STATEMENTS = 256;
+
 export class SqliteStore implements EnvelopeStore {
   description: string;
   private readonly db: Database.Database;
-  // Query statements differ by shape (topic count, bounds, cursor kind, direction); each shape
-  // is prepared once.
+  // Query statements differ by shape (topic count, bounds, cursor kind, direction); each shape is prepared
+  // once and kept, up to MAX_QUERY_STATEMENTS: the topic count is the client's choice (up to 10,000), so the
+  // oldest shape is dropped to make room rather than letting a stranger fill memory with statements.
   private readonly queries = new Map<string, Database.Statement>();
+  /** How many query shapes are prepared now (bounded by MAX_QUERY_STATEMENTS; the tests read it). */
+  get preparedQueryCount(): number {
+    return this.queries.size;
+  }
   private scanStatement: Database.Statement | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
   private readonly writer: SqliteWriter | undefined;
@@ -215,6 +223,7 @@ export class SqliteStore implements EnvelopeStore {
     let statement = this.queries.get(key);
     if (!statement) {
       statement = this.prepareQuery(names.size, q, cursorKind, asc);
+      if (this.queries.size >= MAX_QUERY_STATEMENTS) this.queries.delete(this.queries.keys().next().value!);
       this.queries.set(key, statement);
     }
     const params: unknown[] = [...names.keys()];
