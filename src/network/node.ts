@@ -129,7 +129,7 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
   const subscriberBufferBytes = options.subscriberBufferBytes ?? 8 * 1024 * 1024;
   const streams = new Set<HttpStream>();
   const ctx: HttpContext = {
-    service: new MessageService(store, relay, metrics),
+    service: new MessageService(store, relay, metrics, now),
     dispatcher,
     metrics,
     limiter,

@@ -25,3 +25,21 @@ export function isEphemeralTopic(topic: string): boolean {
 export function isUserPreferencesTopic(topic: string): boolean {
   return topicCategory(topic)?.kind === 'userpreferences';
 }
+
+/** contact- and privatestore- topics: only their own wallet may publish there (§2.3). */
+export function isRestrictedTopic(topic: string): boolean {
+  const kind = topicCategory(topic)?.kind;
+  return kind === 'contact' || kind === 'privatestore';
+}
+
+/** How far ahead of the node's clock an envelope on a restricted topic may be stamped (clients' clock skew). */
+export const MAX_RESTRICTED_FUTURE_MS = 15 * 60_000;
+
+/**
+ * Whether an envelope on a restricted topic is stamped too far in the future. Clients read these topics newest
+ * first, so a far-future envelope there would shadow the owner's real bundle until that time. Over HTTP the
+ * owner's token is checked too; a peer's relay carries no token, so this rule is what holds for relayed ones.
+ */
+export function stampedTooFarAhead(topic: string, timestampNs: bigint, nowMs: number): boolean {
+  return isRestrictedTopic(topic) && timestampNs > BigInt(nowMs + MAX_RESTRICTED_FUTURE_MS) * 1_000_000n;
+}

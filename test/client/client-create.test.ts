@@ -199,4 +199,51 @@ describe('persistence', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  // Issue #21 item 4: a peer node can relay envelopes into a wallet's private store without its token (nodes now
+  // refuse far-future ones there, but a current one still lands). The client skips what it cannot open.
+  it('skips newer stored bundles it cannot open (junk, a forgery, another wallet’s) and loads its own', async () => {
+    const wallet = newWallet();
+    const first = await createClient(wallet, node.url);
+    const topic = privateStoreTopic(wallet.address);
+    const soon = (ms: number) => BigInt(Date.now() + ms) * 1_000_000n;
+    const forged = await sealPrivateKeyBundle(
+      await createPrivateKeyBundle(newWallet()),
+      new Uint8Array(32).fill(9),
+      new Uint8Array(65).fill(1), // not the wallet's signature: it cannot decrypt
+    );
+    const stranger = newWallet();
+    const theirs = await sealPrivateKeyBundle(
+      await createPrivateKeyBundle(stranger),
+      new Uint8Array(32).fill(5),
+      await stranger.signMessage(enableIdentityText(new Uint8Array(32).fill(5))),
+    );
+    await injectEnvelopes(node.dataDir, [
+      { contentTopic: topic, timestampNs: soon(60_000), message: new Uint8Array([0x0a, 0xff, 0xff]) },
+      { contentTopic: topic, timestampNs: soon(50_000), message: forged },
+      { contentTopic: topic, timestampNs: soon(40_000), message: theirs },
+    ]);
+    wallet.signed.length = 0;
+    const second = await createClient(wallet, node.url);
+    expect(toHex(second.exportKeyBundle())).toBe(toHex(first.exportKeyBundle()));
+    // One Enable Identity signature per bundle that could be tried: the forgery, the stranger's, its own.
+    expect(wallet.signed.filter((t) => t.startsWith('XMTP : Enable Identity'))).toHaveLength(3);
+  });
+
+  it('refuses, creating nothing, when the private store holds only bundles it cannot open', async () => {
+    const wallet = newWallet();
+    const topic = privateStoreTopic(wallet.address);
+    const forged = await sealPrivateKeyBundle(
+      await createPrivateKeyBundle(newWallet()),
+      new Uint8Array(32).fill(3),
+      new Uint8Array(65).fill(2),
+    );
+    await injectEnvelopes(node.dataDir, [
+      { contentTopic: topic, timestampNs: BigInt(Date.now()) * 1_000_000n, message: forged },
+    ]);
+    await expect(createClient(wallet, node.url)).rejects.toMatchObject({ code: 'decryption_failed' });
+    expect(wallet.signed.map((t) => t.split('\n')[0])).toEqual(['XMTP : Enable Identity']);
+    const api = new ApiClient({ nodes: [node.url] });
+    expect(await api.query(contactTopic(wallet.address))).toHaveLength(0);
+    expect(await api.query(topic)).toHaveLength(1);
+  });
 });

@@ -51,6 +51,33 @@ describe('publish authorization', () => {
     expect(res.status).toBe(200);
   });
 
+  it('refuses an envelope stamped more than 15 minutes ahead on its own private-store topic (issue #21)', async () => {
+    const ahead = (minutes: number) => BigInt(clock + minutes * 60_000) * 1_000_000n;
+    const far = await post(
+      node,
+      '/message/v1/publish',
+      { envelopes: [envelopeJson(privateStoreTopic(alice.address), ahead(24 * 60), 'shadow')] },
+      bearer(alice),
+    );
+    expect(far.status).toBe(400);
+    expect(far.json.message).toBe(
+      'timestamp too far in the future for a contact or private-store topic (more than 15 minutes ahead)',
+    );
+    // Clock skew within the window is fine, and other topics are not concerned.
+    const near = await post(
+      node,
+      '/message/v1/publish',
+      {
+        envelopes: [
+          envelopeJson(privateStoreTopic(alice.address), ahead(10), 'skewed clock'),
+          envelopeJson('/xmtp/0/m-abc/proto', ahead(24 * 60), 'a message'),
+        ],
+      },
+      bearer(alice),
+    );
+    expect(near.status).toBe(200);
+  });
+
   it('refuses another wallet’s contact topic with 403', async () => {
     const res = await post(
       node,

@@ -4,7 +4,12 @@
 import type { NodeMetrics } from '@/network/metrics';
 import type { Relay } from '@/network/relay';
 import type { EnvelopeStore, NewEnvelope } from '@/network/store/store';
-import { isEphemeralTopic, isUserPreferencesTopic } from '@/network/topics';
+import {
+  isEphemeralTopic,
+  isUserPreferencesTopic,
+  MAX_RESTRICTED_FUTURE_MS,
+  stampedTooFarAhead,
+} from '@/network/topics';
 import {
   MAX_BATCH_QUERIES,
   MAX_MESSAGE_BYTES,
@@ -25,6 +30,7 @@ export class MessageService {
     private readonly store: EnvelopeStore,
     private readonly relay: Relay,
     private readonly metrics: NodeMetrics,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Checks the size limits of every envelope before anything is stored (§13.1). */
@@ -32,6 +38,10 @@ export class MessageService {
     for (const e of envelopes) {
       if (topicBytes(e.contentTopic) > MAX_TOPIC_BYTES) throw invalidArgument('topic length too big');
       if (e.message.length > MAX_MESSAGE_BYTES) throw invalidArgument('message too big');
+      if (stampedTooFarAhead(e.contentTopic, e.timestampNs, this.now()))
+        throw invalidArgument(
+          `timestamp too far in the future for a contact or private-store topic (more than ${MAX_RESTRICTED_FUTURE_MS / 60_000} minutes ahead)`,
+        );
     }
   }
 

@@ -3,6 +3,7 @@
 // the relay's hot path and uint64 stays a bigint; test/network/p2p checks it against the generated code.
 import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
 import type { RelayEnvelope } from '@/network/relay';
+import { stampedTooFarAhead } from '@/network/topics';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -100,13 +101,15 @@ export function decodeEnvelope(bytes: Uint8Array): RelayEnvelope {
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
- * What the publish API would accept (docs/protocol.md §13.1). An envelope from a peer (gossip or sync) that
- * fails this is dropped, so it can never sink the store batch it would be part of.
+ * What the publish API would accept (docs/protocol.md §13.1), the restricted-topic timestamp rule included. An
+ * envelope from a peer (gossip or sync) that fails this is dropped, so it can never sink the store batch it would
+ * be part of, nor shadow a wallet's contact or private-store bundle.
  */
-export function withinLimits(envelope: RelayEnvelope): boolean {
+export function withinLimits(envelope: RelayEnvelope, nowMs = Date.now()): boolean {
   return (
     Buffer.byteLength(envelope.contentTopic, 'utf8') <= MAX_TOPIC_BYTES &&
     envelope.message.length <= MAX_MESSAGE_BYTES &&
-    envelope.timestampNs <= INT64_MAX
+    envelope.timestampNs <= INT64_MAX &&
+    !stampedTooFarAhead(envelope.contentTopic, envelope.timestampNs, nowMs)
   );
 }

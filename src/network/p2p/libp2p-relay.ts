@@ -96,7 +96,7 @@ export class Libp2pRelay implements Relay {
       } catch {
         return TopicValidatorResult.Reject;
       }
-      if (!withinLimits(envelope)) return TopicValidatorResult.Reject;
+      if (!withinLimits(envelope, options.now?.() ?? Date.now())) return TopicValidatorResult.Reject;
       if (this.seen.has(hex(envelopeDigest(envelope.contentTopic, envelope.message)))) {
         options.metrics.duplicates.inc();
         return TopicValidatorResult.Ignore;

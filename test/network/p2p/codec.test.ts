@@ -63,6 +63,24 @@ describe('envelope limits for what peers send', () => {
     expect(withinLimits({ ...ok, message: new Uint8Array(1_048_215) })).toBe(false);
     expect(withinLimits({ ...ok, contentTopic: 'é'.repeat(151) })).toBe(false);
   });
+
+  it('refuses contact and private-store envelopes stamped more than 15 minutes ahead (issue #21)', () => {
+    const now = 1_800_000_000_000;
+    const at = (minutes: number) => BigInt(now + minutes * 60_000) * 1_000_000n;
+    const wallet = '0x2222222222222222222222222222222222222222';
+    for (const topic of [`/xmtp/0/privatestore-${wallet}/key_bundle`, `/xmtp/0/contact-${wallet}/proto`]) {
+      const envelope = { contentTopic: topic, timestampNs: at(0), message: new Uint8Array(3) };
+      expect(withinLimits(envelope, now)).toBe(true);
+      expect(withinLimits({ ...envelope, timestampNs: at(14) }, now)).toBe(true);
+      expect(withinLimits({ ...envelope, timestampNs: at(16) }, now)).toBe(false);
+    }
+    expect(
+      withinLimits(
+        { contentTopic: '/xmtp/0/m-x/proto', timestampNs: at(60 * 24), message: new Uint8Array(3) },
+        now,
+      ),
+    ).toBe(true);
+  });
 });
 
 describe('seen-cache', () => {

@@ -137,6 +137,13 @@ describe('libp2p relay between nodes', () => {
         ENVELOPE_TOPIC,
         encodeEnvelope({ contentTopic: topic, timestampNs: 1n << 63n, message: message('too late') }),
       );
+      // A far-future envelope in a wallet's private store would shadow its real key bundle (issue #21).
+      const victim = '/xmtp/0/privatestore-0x2222222222222222222222222222222222222222/key_bundle';
+      const tomorrow = BigInt(Date.now() + 86_400_000) * 1_000_000n;
+      await rogue.services.pubsub.publish(
+        ENVELOPE_TOPIC,
+        encodeEnvelope({ contentTopic: victim, timestampNs: tomorrow, message: message('shadow') }),
+      );
       await rogue.services.pubsub.publish(
         ENVELOPE_TOPIC,
         encodeEnvelope({ contentTopic: topic, timestampNs: T0, message: message('fine') }),
@@ -148,6 +155,7 @@ describe('libp2p relay between nodes', () => {
           'the valid envelope to be stored',
           async () => (await storedOn(n, [topic])).length === 1,
         );
+        expect(await storedOn(n, [victim])).toEqual([]);
       }
     } finally {
       await rogue.stop();
