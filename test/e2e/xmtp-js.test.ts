@@ -283,7 +283,7 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     );
   });
 
-  it('keeps no private key or invitation key material in plaintext in IndexedDB after lock', async () => {
+  it('keeps no private key, invitation key material, message text, draft or peer address in the clear after lock', async () => {
     // The secrets, read before lock: the identity and prekey private keys from the vault, and the V2
     // conversation's key material as the extension's identity opens its invitation (docs/protocol.md §8.3).
     const keyBundle = await (
@@ -302,7 +302,12 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     const secrets = [bundle.identityKey.secretKey, ...bundle.preKeys.map((k) => k.secretKey), keyMaterial!];
     expect(secrets.length).toBeGreaterThanOrEqual(3);
 
+    // A draft left in the composer is saved on leaving the thread, and must be sealed too.
+    await popup.getByRole('textbox', { name: 'Message' }).fill('a draft nobody may read');
     await popup.keyboard.press('Escape');
+    await expect
+      .poll(() => popup.locator('.conversation .preview').first().textContent())
+      .toContain('a draft nobody may read');
     await popup.getByRole('button', { name: 'Lock' }).click();
     await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor({ timeout: 10_000 });
 
@@ -343,6 +348,16 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
         }
         db.close();
       }
+      // And what the extension keeps in chrome.storage (settings, account, grants; the session area).
+      const chromeStorage = (
+        globalThis as unknown as {
+          chrome: { storage: Record<'local' | 'session', { get(k: null): Promise<unknown> }> };
+        }
+      ).chrome.storage;
+      for (const area of ['local', 'session'] as const) {
+        const values = await chromeStorage[area].get(null);
+        out.push({ database: `chrome.storage.${area}`, store: area, records: 1, text: asText(values) });
+      }
       return out;
     });
     const databases = new Set(dump.map((d) => d.database));
@@ -350,9 +365,28 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
       expect.arrayContaining(['xmtp-inbox-cache', 'xmtp-inbox-client', 'xmtp-inbox-vault']),
     );
     const all = dump.map((d) => d.text).join('\n');
-    // The dump holds real data: the client's cache has records, and the inbox cache shows a message text.
+    // The dump holds real data: both caches have records.
     expect(dump.find((d) => d.database === 'xmtp-inbox-client')!.records).toBeGreaterThan(0);
-    expect(all).toContain('while asleep 2');
+    expect(
+      dump.filter((d) => d.database === 'xmtp-inbox-cache').reduce((n, d) => n + d.records, 0),
+    ).toBeGreaterThan(10);
+    // Issue #17 item 5: no message text, preview, peer address, conversation id or topic in the clear.
+    const peer = friend.address;
+    for (const known of [
+      'gm from xmtp-js',
+      'are you there?',
+      'while asleep 2',
+      'while the popup is closed',
+      'a normal message after the odd ones',
+      'a draft nobody may read',
+      'e2e/xmtp-js',
+      conversation.topic,
+      peer,
+      peer.toLowerCase(),
+      peer.slice(2).toLowerCase(),
+    ]) {
+      expect(all.includes(known), `in the clear after lock: ${known}`).toBe(false);
+    }
     for (const secret of secrets) {
       // Unpadded, so a key inside longer base64 is caught when it starts on a 3-byte boundary too.
       for (const form of [toHex(secret), toBase64(secret).replace(/=+$/, ''), toBase64Url(secret)]) {

@@ -1,9 +1,10 @@
 // The local cache of conversations and messages in IndexedDB, so the popup opens on data without waiting for
 // the network. Indexes: conversations by last activity (the inbox order), consent and unread count; messages by
 // [topic, sentAt] (a thread, in time order) and by status (pending/failed sends to retry).
-import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { openDatabase } from '@/extension/idb-open';
 import { previewOf } from './preview';
+import { openJson, sealJson, topicKey, type CacheKeys, type Sealed } from './sealing';
 import {
   CONTENT_TYPES,
   type Consent,
@@ -13,21 +14,44 @@ import {
   isMuted,
 } from './records';
 
-/** Stored form: the record plus its sort key (last message time, else creation time). */
-type StoredConversation = ConversationRecord & { activityAt: number };
+/**
+ * A conversation at rest: the record sealed whole, beside the few plaintext fields its indexes need (its topic's
+ * HMAC, the sort time, consent, unread count, pin time). Never the peer, the preview, a draft or the topic.
+ */
+interface StoredConversation {
+  t: string;
+  activityAt: number;
+  consent: Consent;
+  unread: number;
+  pinnedAt?: number;
+  box: Sealed;
+}
+
+/** A message at rest: sealed whole, beside its id, its topic's HMAC, its time and its status. */
+interface StoredMessage {
+  id: string;
+  t: string;
+  sentAt: number;
+  status: MessageStatus;
+  box: Sealed;
+}
 
 interface CacheSchema extends DBSchema {
-  conversations: {
+  sealedConversations: {
     key: string;
     value: StoredConversation;
-    indexes: { byActivity: number; byConsent: string; byUnread: number; byPinned: number };
+    indexes: { byActivity: number; byUnread: number; byPinned: number };
   };
-  messages: {
+  sealedMessages: {
     key: string;
-    value: MessageRecord;
+    value: StoredMessage;
     indexes: { byTopicSent: [string, number]; byStatus: MessageStatus };
   };
-  /** Per topic, when the last catch-up from the network that completed began (ms). */
+  /** Per topic HMAC, when the last catch-up from the network that completed began (ms). */
+  sealedSynced: { key: string; value: number };
+  // Versions 1–4 kept plaintext records here; they are sealed into the stores above and cleared (migrate()).
+  conversations: { key: string; value: ConversationRecord & { activityAt: number } };
+  messages: { key: string; value: MessageRecord };
   synced: { key: string; value: number };
 }
 
@@ -77,33 +101,24 @@ export interface InboxCache {
 
 const DEFAULT_PAGE = 100;
 
-function stored(record: ConversationRecord): StoredConversation {
-  return { ...record, activityAt: record.lastMessage?.sentAt ?? record.createdAt };
-}
-
-function plain({ activityAt: _, ...record }: StoredConversation): ConversationRecord {
-  return record;
-}
+const CONVERSATION_STORES = ['sealedConversations', 'sealedMessages', 'sealedSynced'] as const;
+const LEGACY_STORES = ['conversations', 'messages', 'synced'] as const;
 
 /** Read receipts are signals, not messages: never a preview, never unread (docs/protocol.md §10.2). */
 function isVisible(message: MessageRecord): boolean {
   return message.contentType !== CONTENT_TYPES.readReceipt;
 }
 
-type WriteTx = IDBPTransaction<CacheSchema, ('conversations' | 'messages')[], 'readwrite'>;
-
-async function advanceLastMessage(
-  tx: WriteTx,
+/** A message applied to its conversation: unread count, last message, and back from Archived when it is news. */
+function advanceLastMessage(
+  conversation: ConversationRecord,
   message: MessageRecord,
   unreadDelta: number,
   now: number,
-): Promise<void> {
-  const store = tx.objectStore('conversations');
-  const conversation = await store.get(message.topic);
-  if (!conversation) return;
+): ConversationRecord {
   const last = conversation.lastMessage;
   const newer = !last || message.sentAt >= last.sentAt || last.id === message.id;
-  const next: ConversationRecord = { ...plain(conversation), unread: conversation.unread + unreadDelta };
+  const next: ConversationRecord = { ...conversation, unread: conversation.unread + unreadDelta };
   // A new message from the peer brings an archived conversation back to the inbox, unless it is muted too.
   if (unreadDelta > 0 && next.archivedAt !== undefined && !isMuted(next, now)) {
     delete next.archivedAt;
@@ -117,205 +132,357 @@ async function advanceLastMessage(
       preview: previewOf(message),
     };
   }
-  await store.put(stored(next));
+  return next;
 }
 
-export function createInboxCache(options: {
+export interface InboxCacheOptions {
   indexedDB: IDBFactory;
+  /** The account's cache keys; throws (vault_locked) while locked, which every read and write then does. */
+  keys: () => Promise<CacheKeys>;
   dbName?: string;
   now?: () => number;
-}): InboxCache {
+}
+
+export function createInboxCache(options: InboxCacheOptions): InboxCache {
   const now = options.now ?? Date.now;
   let database: Promise<IDBPDatabase<CacheSchema>> | undefined;
   const db = () =>
     (database ??= openDatabase<CacheSchema>(
       options.indexedDB,
       options.dbName ?? 'xmtp-inbox-cache',
-      4,
-      (d, oldVersion, transaction) => {
-        if (oldVersion < 1) {
-          const conversations = d.createObjectStore('conversations', { keyPath: 'topic' });
-          conversations.createIndex('byActivity', 'activityAt');
-          conversations.createIndex('byConsent', 'consent');
-          const messages = d.createObjectStore('messages', { keyPath: 'id' });
-          messages.createIndex('byTopicSent', ['topic', 'sentAt']);
-          messages.createIndex('byStatus', 'status');
-        }
-        if (oldVersion < 2) d.createObjectStore('synced');
-        // The toolbar badge counts unread messages on every update: only conversations with some.
-        if (oldVersion < 3) transaction.objectStore('conversations').createIndex('byUnread', 'unread');
-        // Pinned conversations list first, on the first screen too: only records with a pinnedAt are in it.
-        if (oldVersion < 4) transaction.objectStore('conversations').createIndex('byPinned', 'pinnedAt');
+      5,
+      (d) => {
+        // Versions 1–4 held plaintext stores (conversations, messages, synced), left for migrate() to seal.
+        const conversations = d.createObjectStore('sealedConversations', { keyPath: 't' });
+        conversations.createIndex('byActivity', 'activityAt');
+        conversations.createIndex('byUnread', 'unread');
+        conversations.createIndex('byPinned', 'pinnedAt');
+        const messages = d.createObjectStore('sealedMessages', { keyPath: 'id' });
+        messages.createIndex('byTopicSent', ['t', 'sentAt']);
+        messages.createIndex('byStatus', 'status');
+        d.createObjectStore('sealedSynced');
       },
     ));
 
-  return {
-    async putConversations(conversations) {
-      const tx = (await db()).transaction('conversations', 'readwrite');
-      await Promise.all(
-        conversations.map(async (conversation) => {
-          const existing = await tx.store.get(conversation.topic);
-          // The network knows the conversation and its consent; the unread count, last message and the user's
-          // own choices (pinned, muted, archived, draft) are local and stay.
-          const merged: ConversationRecord = {
-            ...(existing ? plain(existing) : {}),
-            ...conversation,
-            unread: existing?.unread ?? 0,
-          };
-          await tx.store.put(stored(merged));
-        }),
+  // Writes read, change and write a record across several transactions (WebCrypto cannot run inside one: the
+  // transaction would commit while it waits), so they run one at a time. Only the worker opens this database.
+  let writing: Promise<unknown> = Promise.resolve();
+  function serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = writing.then(work, work);
+    writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async function sealConversation(keys: CacheKeys, record: ConversationRecord): Promise<StoredConversation> {
+    const t = await topicKey(keys.index, record.topic);
+    const stored: StoredConversation = {
+      t,
+      activityAt: record.lastMessage?.sentAt ?? record.createdAt,
+      consent: record.consent,
+      unread: record.unread,
+      box: await sealJson(keys.seal, record, `conversation/${t}`),
+    };
+    if (record.pinnedAt !== undefined) stored.pinnedAt = record.pinnedAt;
+    return stored;
+  }
+
+  const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
+    openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
+  const openConversations = (keys: CacheKeys, stored: StoredConversation[]) =>
+    Promise.all(stored.map((c) => openConversation(keys, c)));
+
+  async function sealMessage(keys: CacheKeys, message: MessageRecord): Promise<StoredMessage> {
+    return {
+      id: message.id,
+      t: await topicKey(keys.index, message.topic),
+      sentAt: message.sentAt,
+      status: message.status,
+      box: await sealJson(keys.seal, message, `message/${message.id}`),
+    };
+  }
+
+  const openMessages = (keys: CacheKeys, stored: StoredMessage[]) =>
+    Promise.all(stored.map((m) => openJson<MessageRecord>(keys.seal, m.box, `message/${m.id}`)));
+
+  async function readConversation(keys: CacheKeys, topic: string): Promise<ConversationRecord | undefined> {
+    const found = await (await db()).get('sealedConversations', await topicKey(keys.index, topic));
+    return found && openConversation(keys, found);
+  }
+
+  async function writeConversations(keys: CacheKeys, records: ConversationRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const sealed = await Promise.all(records.map((r) => sealConversation(keys, r)));
+    const tx = (await db()).transaction('sealedConversations', 'readwrite');
+    await Promise.all([...sealed.map((c) => tx.store.put(c)), tx.done]);
+  }
+
+  let migration: Promise<void> | undefined;
+  /**
+   * Seals what versions 1–4 left in plaintext (pins, mutes, drafts are local and must survive), then clears the
+   * plaintext stores. Runs once per worker, on the first use while unlocked.
+   */
+  function migrate(keys: CacheKeys): Promise<void> {
+    migration ??= (async () => {
+      const d = await db();
+      if (!d.objectStoreNames.contains('conversations')) return;
+      const [conversations, messages, synced] = await Promise.all([
+        d.getAll('conversations'),
+        d.getAll('messages'),
+        (async () => {
+          const tx = d.transaction('synced');
+          const out: [string, number][] = [];
+          for (let c = await tx.store.openCursor(); c; c = await c.continue())
+            out.push([String(c.key), c.value]);
+          return out;
+        })(),
+      ]);
+      if (conversations.length + messages.length + synced.length === 0) return;
+      const sealedConversations = await Promise.all(
+        conversations.map(({ activityAt: _, ...record }) => sealConversation(keys, record)),
       );
-      await tx.done;
+      const sealedMessages = await Promise.all(messages.map((m) => sealMessage(keys, m)));
+      const sealedSynced = await Promise.all(
+        synced.map(async ([topic, at]) => [await topicKey(keys.index, topic), at] as const),
+      );
+      const tx = d.transaction([...CONVERSATION_STORES, ...LEGACY_STORES], 'readwrite');
+      await Promise.all([
+        ...sealedConversations.map((c) => tx.objectStore('sealedConversations').put(c)),
+        ...sealedMessages.map((m) => tx.objectStore('sealedMessages').put(m)),
+        ...sealedSynced.map(([t, at]) => tx.objectStore('sealedSynced').put(at, t)),
+        ...LEGACY_STORES.map((name) => tx.objectStore(name).clear()),
+        tx.done,
+      ]);
+    })().catch((error: unknown) => {
+      migration = undefined;
+      throw error;
+    });
+    return migration;
+  }
+
+  /** The account's keys, once the plaintext of older versions is sealed. */
+  async function unlocked(): Promise<CacheKeys> {
+    const keys = await options.keys();
+    await migrate(keys);
+    return keys;
+  }
+
+  async function change(
+    topic: string,
+    update: (conversation: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<ConversationRecord | undefined> {
+    return serial(async () => {
+      const keys = await unlocked();
+      const found = await readConversation(keys, topic);
+      const changed = found && update(found);
+      if (changed) await writeConversations(keys, [{ ...changed, topic }]);
+      return changed ?? found;
+    });
+  }
+
+  return {
+    putConversations(conversations) {
+      return serial(async () => {
+        const keys = await unlocked();
+        const merged = await Promise.all(
+          conversations.map(async (conversation) => {
+            const existing = await readConversation(keys, conversation.topic);
+            // The network knows the conversation and its consent; the unread count, last message and the user's
+            // own choices (pinned, muted, archived, draft) are local and stay.
+            return {
+              ...(existing ?? {}),
+              ...conversation,
+              unread: existing?.unread ?? 0,
+            } as ConversationRecord;
+          }),
+        );
+        await writeConversations(keys, merged);
+      });
     },
 
     async getConversation(topic) {
-      const found = await (await db()).get('conversations', topic);
-      return found && plain(found);
+      return readConversation(await unlocked(), topic);
     },
 
     async listConversations({ consent, limit } = {}) {
-      const tx = (await db()).transaction('conversations');
+      const keys = await unlocked();
+      const tx = (await db()).transaction('sealedConversations');
       // The few pinned ones first, oldest pin first (the byPinned index holds only them).
-      const pinned = (await tx.store.index('byPinned').getAll()).filter(
-        (c) => consent === undefined || c.consent === consent,
-      );
-      const out: ConversationRecord[] = pinned.slice(0, limit).map(plain);
+      const pinned = (await tx.store.index('byPinned').getAll())
+        .filter((c) => consent === undefined || c.consent === consent)
+        .slice(0, limit);
+      const rest: StoredConversation[] = [];
       if (consent === undefined && limit === undefined) {
         // One getAll is several times faster than a cursor walk for the popup's full list.
         const all = await tx.store.index('byActivity').getAll();
-        for (let i = all.length - 1; i >= 0; i--)
-          if (all[i]!.pinnedAt === undefined) out.push(plain(all[i]!));
-        return out;
+        for (let i = all.length - 1; i >= 0; i--) if (all[i]!.pinnedAt === undefined) rest.push(all[i]!);
+      } else {
+        let cursor = await tx.store.index('byActivity').openCursor(null, 'prev');
+        while (cursor && (limit === undefined || pinned.length + rest.length < limit)) {
+          const c = cursor.value;
+          if (c.pinnedAt === undefined && (consent === undefined || c.consent === consent)) rest.push(c);
+          cursor = await cursor.continue();
+        }
       }
-      let cursor = await tx.store.index('byActivity').openCursor(null, 'prev');
-      while (cursor && (limit === undefined || out.length < limit)) {
-        const c = cursor.value;
-        if (c.pinnedAt === undefined && (consent === undefined || c.consent === consent)) out.push(plain(c));
-        cursor = await cursor.continue();
-      }
-      return out;
+      return openConversations(keys, [...pinned, ...rest]);
     },
 
-    async addMessages(messages, selfAddress) {
-      const self = selfAddress.toLowerCase();
-      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
-      let added = 0;
-      // Sequential on purpose: two messages of one conversation must not race on its record.
-      for (const message of messages) {
-        const existing = await tx.objectStore('messages').get(message.id);
-        await tx.objectStore('messages').put(message);
-        const incoming = message.senderAddress.toLowerCase() !== self;
-        const unreadDelta = !existing && incoming && isVisible(message) ? 1 : 0;
-        if (!existing) added++;
-        await advanceLastMessage(tx, message, unreadDelta, now());
-      }
-      await tx.done;
-      return added;
+    addMessages(messages, selfAddress) {
+      return serial(async () => {
+        const keys = await unlocked();
+        const self = selfAddress.toLowerCase();
+        const d = await db();
+        const touched = new Map<string, ConversationRecord | undefined>();
+        let added = 0;
+        // In order: two messages of one conversation apply to it one after the other.
+        for (const message of messages) {
+          const existing = await d.getKey('sealedMessages', message.id);
+          const incoming = message.senderAddress.toLowerCase() !== self;
+          const unreadDelta = existing === undefined && incoming && isVisible(message) ? 1 : 0;
+          if (existing === undefined) added++;
+          if (!touched.has(message.topic))
+            touched.set(message.topic, await readConversation(keys, message.topic));
+          const conversation = touched.get(message.topic);
+          if (conversation)
+            touched.set(message.topic, advanceLastMessage(conversation, message, unreadDelta, now()));
+        }
+        const sealedMessages = await Promise.all(messages.map((m) => sealMessage(keys, m)));
+        const sealedConversations = await Promise.all(
+          [...touched.values()].filter((c) => c !== undefined).map((c) => sealConversation(keys, c)),
+        );
+        const tx = d.transaction(['sealedConversations', 'sealedMessages'], 'readwrite');
+        await Promise.all([
+          ...sealedMessages.map((m) => tx.objectStore('sealedMessages').put(m)),
+          ...sealedConversations.map((c) => tx.objectStore('sealedConversations').put(c)),
+          tx.done,
+        ]);
+        return added;
+      });
     },
 
-    async replaceMessage(oldId, message) {
-      const tx = (await db()).transaction(['conversations', 'messages'], 'readwrite');
-      if (oldId !== message.id) await tx.objectStore('messages').delete(oldId);
-      await tx.objectStore('messages').put(message);
-      await advanceLastMessage(tx, message, 0, now());
-      await tx.done;
+    replaceMessage(oldId, message) {
+      return serial(async () => {
+        const keys = await unlocked();
+        const conversation = await readConversation(keys, message.topic);
+        const [sealedMessage, sealedConversation] = await Promise.all([
+          sealMessage(keys, message),
+          conversation && sealConversation(keys, advanceLastMessage(conversation, message, 0, now())),
+        ]);
+        const tx = (await db()).transaction(['sealedConversations', 'sealedMessages'], 'readwrite');
+        await Promise.all([
+          oldId !== message.id ? tx.objectStore('sealedMessages').delete(oldId) : undefined,
+          tx.objectStore('sealedMessages').put(sealedMessage),
+          sealedConversation ? tx.objectStore('sealedConversations').put(sealedConversation) : undefined,
+          tx.done,
+        ]);
+      });
     },
 
     async getMessage(id) {
-      return (await db()).get('messages', id);
+      const keys = await unlocked();
+      const found = await (await db()).get('sealedMessages', id);
+      return found && (await openMessages(keys, [found]))[0];
     },
 
     async listMessages(topic, { before, limit = DEFAULT_PAGE } = {}) {
-      const upper = before === undefined ? [topic, Infinity] : [topic, before];
-      const range = IDBKeyRange.bound([topic, -Infinity], upper, false, before !== undefined);
-      const out: MessageRecord[] = [];
+      const keys = await unlocked();
+      const t = await topicKey(keys.index, topic);
+      const upper = before === undefined ? [t, Infinity] : [t, before];
+      const range = IDBKeyRange.bound([t, -Infinity], upper, false, before !== undefined);
+      const out: StoredMessage[] = [];
       let cursor = await (
         await db()
       )
-        .transaction('messages')
+        .transaction('sealedMessages')
         .store.index('byTopicSent')
         .openCursor(range, 'prev');
       while (cursor && out.length < limit) {
         out.push(cursor.value);
         cursor = await cursor.continue();
       }
-      return out.reverse();
+      return openMessages(keys, out.reverse());
     },
 
     async syncedUntil(topic) {
-      return (await db()).get('synced', topic);
+      const keys = await unlocked();
+      return (await db()).get('sealedSynced', await topicKey(keys.index, topic));
     },
 
-    async setSyncedUntil(topic, at) {
-      await (await db()).put('synced', at, topic);
+    setSyncedUntil(topic, at) {
+      return serial(async () => {
+        const keys = await unlocked();
+        await (await db()).put('sealedSynced', at, await topicKey(keys.index, topic));
+      });
     },
 
     async listByStatus(status) {
-      return (await db()).getAllFromIndex('messages', 'byStatus', status);
+      const keys = await unlocked();
+      return openMessages(keys, await (await db()).getAllFromIndex('sealedMessages', 'byStatus', status));
     },
 
     async allMessages() {
-      return (await db()).getAll('messages');
+      const keys = await unlocked();
+      return openMessages(keys, await (await db()).getAll('sealedMessages'));
     },
 
     async markRead(topic) {
-      const tx = (await db()).transaction('conversations', 'readwrite');
-      const conversation = await tx.store.get(topic);
-      if (conversation && conversation.unread !== 0) await tx.store.put({ ...conversation, unread: 0 });
-      await tx.done;
+      await change(topic, (c) => (c.unread === 0 ? undefined : { ...c, unread: 0 }));
     },
 
-    async markAllRead() {
-      const tx = (await db()).transaction('conversations', 'readwrite');
-      const unread = await tx.store.index('byUnread').getAll(IDBKeyRange.lowerBound(1));
-      await Promise.all(unread.map((c) => tx.store.put({ ...c, unread: 0 })));
-      await tx.done;
-      return unread.map((c) => c.topic);
+    markAllRead() {
+      return serial(async () => {
+        const keys = await unlocked();
+        const unread = await openConversations(
+          keys,
+          await (await db()).getAllFromIndex('sealedConversations', 'byUnread', IDBKeyRange.lowerBound(1)),
+        );
+        await writeConversations(
+          keys,
+          unread.map((c) => ({ ...c, unread: 0 })),
+        );
+        return unread.map((c) => c.topic);
+      });
     },
 
-    async updateConversation(topic, change) {
-      const tx = (await db()).transaction('conversations', 'readwrite');
-      const found = await tx.store.get(topic);
-      const changed = found && change(plain(found));
-      if (changed) await tx.store.put(stored({ ...changed, topic }));
-      await tx.done;
-      return changed ?? (found && plain(found));
+    updateConversation(topic, update) {
+      return change(topic, update);
     },
 
-    async setConsent(topic, consent) {
-      const tx = (await db()).transaction('conversations', 'readwrite');
-      const conversation = await tx.store.get(topic);
-      if (conversation) await tx.store.put({ ...conversation, consent });
-      await tx.done;
-      return conversation && plain({ ...conversation, consent });
+    setConsent(topic, consent) {
+      return change(topic, (c) => ({ ...c, consent }));
     },
 
     async totalUnread(at = now()) {
       // Reads only the conversations with unread messages (the badge asks on every update; a walk over
-      // thousands of conversations took tens of milliseconds each time).
-      const unread = await (
-        await db()
-      ).getAllFromIndex('conversations', 'byUnread', IDBKeyRange.lowerBound(1));
+      // thousands of conversations took tens of milliseconds each time). Consent is a plaintext index field;
+      // only those left are opened, for their mute.
+      const keys = await unlocked();
+      const unread = (
+        await (await db()).getAllFromIndex('sealedConversations', 'byUnread', IDBKeyRange.lowerBound(1))
+      ).filter((c) => c.consent !== 'denied');
       let total = 0;
-      for (const conversation of unread) {
-        if (conversation.consent !== 'denied' && !isMuted(conversation, at)) total += conversation.unread;
-      }
+      for (const conversation of await openConversations(keys, unread))
+        if (!isMuted(conversation, at)) total += conversation.unread;
       return total;
     },
 
-    async clear() {
-      const tx = (await db()).transaction(['conversations', 'messages', 'synced'], 'readwrite');
-      await Promise.all([
-        tx.objectStore('conversations').clear(),
-        tx.objectStore('messages').clear(),
-        tx.objectStore('synced').clear(),
-        tx.done,
-      ]);
+    clear() {
+      // Needs no key: signing out works while locked.
+      return serial(async () => {
+        const d = await db();
+        const legacy = LEGACY_STORES.filter((name) => d.objectStoreNames.contains(name));
+        const tx = d.transaction([...CONVERSATION_STORES, ...legacy], 'readwrite');
+        await Promise.all([
+          ...CONVERSATION_STORES.map((name) => tx.objectStore(name).clear()),
+          ...legacy.map((name) => tx.objectStore(name).clear()),
+          tx.done,
+        ]);
+      });
     },
 
     close() {
       void database?.then((d) => d.close());
       database = undefined;
+      migration = undefined;
     },
   };
 }

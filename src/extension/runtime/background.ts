@@ -2,6 +2,7 @@
 // injected interfaces, the popup map served over runtime messages, updates over a runtime port.
 import browser from 'webextension-polyfill';
 import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
+import { vaultCacheKeys } from '@/extension/cache/sealing';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
@@ -29,7 +30,8 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   adapter ??= createXmtpClientAdapter({
     persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
   });
-  const cache = createInboxCache({ indexedDB });
+  // Message texts, drafts and peers are sealed too, under keys that exist only while unlocked (cache/sealing.ts).
+  const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(vault) });
   const wallet = createTabWallet({
     queryTabs: () => browser.tabs.query({ url: ['http://*/*', 'https://*/*'] }),
     sendToTab: (tabId, request) => browser.tabs.sendMessage(tabId, request),

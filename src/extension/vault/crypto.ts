@@ -73,18 +73,29 @@ export function importRawKey(raw: Uint8Array): Promise<CryptoKey> {
  * its V2 invitation key material), derived by HKDF-SHA256 from the vault's secret. One key per `purpose`; the
  * same across password changes, since the secret (the key bundle) does not change.
  */
-export async function deriveStorageKey(secret: Uint8Array, purpose: string): Promise<CryptoKey> {
+export async function deriveStorageKey(
+  secret: Uint8Array,
+  purpose: string,
+  kind: StorageKeyKind = 'encrypt',
+): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
     {
       name: 'HKDF',
       hash: 'SHA-256',
       salt: encoder.encode('xmtp-inbox/vault/storage-key') as BufferSource,
-      info: encoder.encode(purpose) as BufferSource,
+      // The index key of a purpose is a different key from its encryption key.
+      info: encoder.encode(kind === 'encrypt' ? purpose : `${purpose}/index`) as BufferSource,
     },
     base,
-    { name: 'AES-GCM', length: 256 },
+    kind === 'encrypt' ? { name: 'AES-GCM', length: 256 } : { name: 'HMAC', hash: 'SHA-256', length: 256 },
     false,
-    ['encrypt', 'decrypt'],
+    kind === 'encrypt' ? ['encrypt', 'decrypt'] : ['sign'],
   );
 }
+
+/**
+ * `encrypt`: AES-256-GCM for records. `index`: HMAC-SHA256, for lookup keys that must not show what they name
+ * (a topic holds wallet addresses) yet must be the same every time.
+ */
+export type StorageKeyKind = 'encrypt' | 'index';

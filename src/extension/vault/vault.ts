@@ -18,6 +18,7 @@ import {
   PBKDF2_ITERATIONS,
   SALT_BYTES,
   seal,
+  type StorageKeyKind,
 } from './crypto';
 import { parseRecord, recordAad, type VaultRecord } from './record';
 
@@ -49,7 +50,7 @@ export interface Vault {
    * An AES-256-GCM key (non-extractable) for encrypting other local records at rest, derived from the secret
    * for `purpose`: the same for the same identity, whatever the password. Throws `vault_locked` while locked.
    */
-  storageKey(purpose: string): Promise<CryptoKey>;
+  storageKey(purpose: string, kind?: StorageKeyKind): Promise<CryptoKey>;
   /** Re-encrypts under a new password (new salt, nonce and record id); stays unlocked. */
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
   /** Deletes the record and the unlocked key (sign out). */
@@ -220,7 +221,7 @@ export function createVault(options: VaultOptions): Vault {
       return secret;
     },
 
-    async storageKey(purpose) {
+    async storageKey(purpose, kind = 'encrypt') {
       const entry = await unlockedEntry();
       const record = await readRecord();
       if (!entry || !record || record.id !== entry.recordId) {
@@ -228,13 +229,14 @@ export function createVault(options: VaultOptions): Vault {
       }
       const keys = storageKeys.get(record.id) ?? new Map<string, Promise<CryptoKey>>();
       storageKeys.set(record.id, keys);
-      let key = keys.get(purpose);
+      const name = `${kind}:${purpose}`;
+      let key = keys.get(name);
       if (!key) {
         key = vault
           .readSecret()
-          .then((secret) => deriveStorageKey(new TextEncoder().encode(secret), purpose));
-        key.catch(() => keys.delete(purpose));
-        keys.set(purpose, key);
+          .then((secret) => deriveStorageKey(new TextEncoder().encode(secret), purpose, kind));
+        key.catch(() => keys.delete(name));
+        keys.set(name, key);
       }
       return key;
     },

@@ -3,6 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
+import { testCacheKeys } from './test-keys';
 
 const ME = '0x1111111111111111111111111111111111111111';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -31,7 +32,7 @@ function conversation(topic: string, createdAt: number, peerAddress = PEER) {
 
 describe('inbox cache', () => {
   it('lists conversations by last activity, newest first', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 100), conversation('/b', 200), conversation('/c', 300)]);
     await cache.addMessages([text('m1', '/a', 1_000)], ME);
     const topics = (await cache.listConversations()).map((c) => c.topic);
@@ -40,7 +41,7 @@ describe('inbox cache', () => {
   });
 
   it('counts new incoming messages as unread, not own messages, duplicates or read receipts', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
     expect(
       await cache.addMessages([text('m1', '/a', 10), text('m2', '/a', 20), text('m3', '/a', 30, ME)], ME),
@@ -61,7 +62,7 @@ describe('inbox cache', () => {
   });
 
   it('totals unread messages over conversations that have some, leaving out denied ones', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations(['/a', '/b', '/c', '/d'].map((t, i) => conversation(t, i)));
     await cache.addMessages(
       [
@@ -102,13 +103,13 @@ describe('inbox cache', () => {
       };
       request.onerror = () => reject(request.error);
     });
-    const cache = createInboxCache({ indexedDB: factory });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: factory });
     expect(await cache.totalUnread()).toBe(3);
     expect((await cache.listConversations()).map((c) => c.topic)).toEqual(['/read', '/old']);
   });
 
   it('keeps unread counts and last message when conversations are refreshed from the network', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
     await cache.addMessages([text('m1', '/a', 10)], ME);
     await cache.putConversations([{ ...conversation('/a', 1), consent: 'allowed' }]);
@@ -117,7 +118,7 @@ describe('inbox cache', () => {
   });
 
   it('pages a thread by sent time, oldest first within a page', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1), conversation('/b', 1)]);
     await cache.addMessages(
       [5, 1, 4, 2, 3].map((n) => text(`a${n}`, '/a', n * 10)).concat([text('b1', '/b', 25)]),
@@ -130,7 +131,7 @@ describe('inbox cache', () => {
   });
 
   it('replaces a pending message by its sent copy and tracks failed ones', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
     const pending: MessageRecord = { ...text('local-1', '/a', 50, ME, 'hi'), status: 'pending' };
     await cache.addMessages([pending], ME);
@@ -143,7 +144,7 @@ describe('inbox cache', () => {
   });
 
   it('filters by consent, and clear empties both stores', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
     await cache.setConsent('/b', 'allowed');
     expect((await cache.listConversations({ consent: 'unknown' })).map((c) => c.topic)).toEqual(['/a']);
@@ -154,7 +155,7 @@ describe('inbox cache', () => {
   });
 
   it('lists 1,000 conversations in order', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     const many = Array.from({ length: 1_000 }, (_, i) => conversation(`/t${i}`, (i * 7919) % 1_000));
     await cache.putConversations(many);
     const listed = await cache.listConversations();
@@ -168,7 +169,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
   const pin = (at: number) => (c: ConversationRecord) => ({ ...c, pinnedAt: at, pinSetAt: at });
 
   it('lists pinned conversations first, in the order pinned, on the first screen too', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations(['/a', '/b', '/c', '/d'].map((t, i) => conversation(t, (i + 1) * 100)));
     await cache.updateConversation('/b', pin(5));
     await cache.updateConversation('/a', pin(7));
@@ -180,7 +181,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
   });
 
   it('keeps the choices when conversations are refreshed from the network', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
     await cache.updateConversation('/a', (c) => ({
       ...pin(3)(c),
@@ -199,7 +200,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
 
   it('leaves muted conversations out of the unread total until the mute ends', async () => {
     let clock = 1_000;
-    const cache = createInboxCache({ indexedDB: new IDBFactory(), now: () => clock });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory(), now: () => clock });
     await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
     await cache.updateConversation('/a', (c) => ({ ...c, mutedUntil: 2_000, mutedSetAt: 1_000 }));
     await cache.addMessages([text('a1', '/a', 10), text('b1', '/b', 11)], ME);
@@ -210,7 +211,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
 
   it('brings an archived conversation back on a new message from the peer, unless it is muted', async () => {
     const clock = 1_000;
-    const cache = createInboxCache({ indexedDB: new IDBFactory(), now: () => clock });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory(), now: () => clock });
     await cache.putConversations([conversation('/a', 1), conversation('/b', 2)]);
     const archive = (c: ConversationRecord) => ({ ...c, archivedAt: 500, archiveSetAt: 500 });
     await cache.updateConversation('/a', archive);
@@ -225,7 +226,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
   });
 
   it('marks every conversation read at once and names the ones that changed', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1), conversation('/b', 2), conversation('/c', 3)]);
     await cache.addMessages([text('a1', '/a', 10), text('c1', '/c', 11), text('c2', '/c', 12)], ME);
     expect((await cache.markAllRead()).sort()).toEqual(['/a', '/c']);
@@ -234,7 +235,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
   });
 
   it('updates one record in a transaction, and leaves unknown topics alone', async () => {
-    const cache = createInboxCache({ indexedDB: new IDBFactory() });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
     await cache.putConversations([conversation('/a', 1)]);
     expect(await cache.updateConversation('/missing', (c) => ({ ...c, unread: 4 }))).toBeUndefined();
     expect(await cache.updateConversation('/a', () => undefined)).toMatchObject({ topic: '/a', unread: 0 });
@@ -268,7 +269,7 @@ describe('inbox cache: the user’s per-conversation choices', () => {
       };
       request.onerror = () => reject(request.error);
     });
-    const cache = createInboxCache({ indexedDB: factory });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: factory });
     await cache.putConversations([conversation('/new', 5)]);
     await cache.updateConversation('/old', pin(9));
     expect((await cache.listConversations({ limit: 5 })).map((c) => c.topic)).toEqual(['/old', '/new']);

@@ -17,6 +17,7 @@ import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { testCacheKeys } from '../cache/test-keys';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
 // sees after onboarding, sending and streaming.
@@ -60,7 +61,7 @@ function inboxService({
   const vault = createVault({ indexedDB, session });
   return createInboxService({
     vault,
-    cache: createInboxCache({ indexedDB }),
+    cache: createInboxCache({ keys: testCacheKeys(), indexedDB }),
     local,
     adapter: createXmtpClientAdapter({
       persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
@@ -248,7 +249,10 @@ describe('catch-up after a worker restart', () => {
     const newest = await friend.send(topic, { type: 'text', text: 'newest' });
     // The restarted worker's live stream wins the race and caches the newest message first (made
     // deterministic by writing what the stream would write before the catch-up runs).
-    await createInboxCache({ indexedDB }).addMessages([{ ...newest, status: 'sent' }], me.address!);
+    await createInboxCache({ keys: testCacheKeys(), indexedDB }).addMessages(
+      [{ ...newest, status: 'sent' }],
+      me.address!,
+    );
     await service.unlock('correct horse battery');
     const restarted = build();
     await restarted.resume();

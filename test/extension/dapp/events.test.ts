@@ -19,6 +19,7 @@ import type { DappMethod } from '@/extension/messages/dapp';
 import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { testCacheKeys } from '../cache/test-keys';
 
 const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -92,7 +93,7 @@ function fakeNetwork() {
 async function setup() {
   const indexedDB = new IDBFactory();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
-  const cache = createInboxCache({ indexedDB });
+  const cache = createInboxCache({ keys: testCacheKeys(), indexedDB });
   const local = createMemoryArea();
   const { network, adapter } = fakeNetwork();
   const service = createInboxService({

@@ -10,6 +10,7 @@ import type { TabMessages } from '@/extension/messages/content';
 import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { testCacheKeys } from '../cache/test-keys';
 
 // Issue #21, the inbox service's part: node URLs, wallet identities kept out of the network by default, and
 // notifications that go away with the lock.
@@ -22,7 +23,7 @@ function setup(adapter: ClientAdapter = noClientAdapter) {
   let cleared = 0;
   const service = createInboxService({
     vault,
-    cache: createInboxCache({ indexedDB }),
+    cache: createInboxCache({ keys: testCacheKeys(), indexedDB }),
     local: createMemoryArea(),
     adapter,
     // The tab's page: a wallet that answers the probe (the link fails later, at the adapter, by design).

@@ -16,6 +16,7 @@ import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { testCacheKeys } from '../cache/test-keys';
 
 const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -31,7 +32,7 @@ async function setup({
   const indexedDB = new IDBFactory();
   const local = createMemoryArea();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
-  const cache = createInboxCache({ indexedDB });
+  const cache = createInboxCache({ keys: testCacheKeys(), indexedDB });
   const requests: string[] = [];
   const service = createInboxService({
     vault,
@@ -226,7 +227,7 @@ describe('inbox service: pin, mute, archive, read state and drafts', () => {
     const indexedDB = new IDBFactory();
     const local = createMemoryArea();
     const vault = createVault({ indexedDB, session: createMemoryArea() });
-    const cache = createInboxCache({ indexedDB, now: () => clock });
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB, now: () => clock });
     const notified: string[] = [];
     const scheduled: (number | undefined)[] = [];
     let stream: StreamHandlers | undefined;

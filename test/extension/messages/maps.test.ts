@@ -13,6 +13,7 @@ import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { createWalletHandlers } from '@/extension/wallet/page-wallet';
+import { testCacheKeys } from '../cache/test-keys';
 
 // One sample request per message: the type makes a new message without a sample a compile error.
 const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] } = {
@@ -62,7 +63,7 @@ function background() {
   const indexedDB = new IDBFactory();
   const service = createInboxService({
     vault: createVault({ indexedDB, session: createMemoryArea() }),
-    cache: createInboxCache({ indexedDB }),
+    cache: createInboxCache({ keys: testCacheKeys(), indexedDB }),
     local: createMemoryArea(),
     adapter: noClientAdapter,
     wallet: createTabWallet({

@@ -5,6 +5,7 @@ import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { createMessageIndex } from '@/extension/search/message-index';
+import { testCacheKeys } from '../cache/test-keys';
 
 const ME = '0x1111111111111111111111111111111111111111';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -27,7 +28,7 @@ const text = (
   }) as MessageRecord;
 
 async function seeded() {
-  const inner = createInboxCache({ indexedDB: new IDBFactory() });
+  const inner = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
   await inner.putConversations([
     { topic: '/a', peerAddress: PEER, createdAt: 1, consent: 'allowed' },
     { topic: '/b', peerAddress: PEER, createdAt: 2, consent: 'unknown' },
