@@ -9,7 +9,7 @@ import type {
   DecodedMessage,
   IdentitySource,
 } from '@/extension/client-adapter';
-import { ExtensionError } from '@/extension/errors';
+import { ExtensionError, toErrorData } from '@/extension/errors';
 import type {
   IdentityKind,
   InboxService,
@@ -68,6 +68,12 @@ const MAX_SEARCH_QUERY = 200;
 const MAX_SEARCH_LIMIT = 1_000;
 /** Conversations caught up at the same time by refresh(). */
 const REFRESH_CONCURRENCY = 6;
+
+/** A send failure as the message record keeps it: `code: message` when the error has a code. */
+function storedError(error: unknown): string {
+  const { code, message } = toErrorData(error);
+  return code === 'internal' ? message : `${code}: ${message}`;
+}
 
 export function createInboxService(deps: InboxServiceDeps): InboxService {
   const { vault, local } = deps;
@@ -235,7 +241,8 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       const failed: MessageRecord = {
         ...pending,
         status: 'failed',
-        error: (error as Error)?.message ?? String(error),
+        // `code: message`, so the popup can say in words why (src/ui/error-text.ts explainStoredError).
+        error: storedError(error),
       };
       await cache.replaceMessage(pending.id, failed);
       return failed;
