@@ -61,12 +61,18 @@ async function execute(args: ClientArgs, io: Io, signal: AbortSignal): Promise<n
     printCanMessage(args.args, await canMessageWithoutIdentity(args.nodes, args.args), { args, io });
     return 0;
   }
-  if (!wallet) throw new UsageError(`${command}: a wallet key is needed`, command);
+  if (command === 'backup' && args.args[0] === 'import') {
+    const { importBackup } = await import('./client/backup');
+    await importBackup(args, io);
+    return 0;
+  }
+  if (!wallet && args.dataDir === undefined)
+    throw new UsageError(`${command}: a wallet key is needed`, command);
 
   // Loaded only now: a usage error never pays for loading the client.
   const { openSession } = await import('./client/session');
   const commands = await import('./client/commands');
-  const session = await openSession(args, wallet.wallet);
+  const session = await openSession(args, wallet?.wallet);
   const ctx: CommandContext = { args, io, dataDir: session.dataDir, identity: session.identity, signal };
   const client = session.client;
   try {
@@ -95,6 +101,11 @@ async function execute(args: ClientArgs, io: Io, signal: AbortSignal): Promise<n
       case 'consent':
         await commands.consent(client, ctx);
         break;
+      case 'backup': {
+        const { exportBackup } = await import('./client/backup');
+        await exportBackup(client, session.keyBundle, session.dataDir, args, io);
+        break;
+      }
     }
   } finally {
     await client.close();

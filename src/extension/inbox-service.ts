@@ -100,6 +100,19 @@ export interface InboxService {
   unlock(password: string): Promise<InboxState>;
   lock(): Promise<InboxState>;
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  /**
+   * The account as an encrypted backup file (docs/backup-format.md): key bundle, nodes, conversations with their
+   * consent, pins, mutes, archive, unread counts and drafts; `includeMessages` adds the cached messages.
+   */
+  exportBackup(
+    password: string,
+    options?: { includeMessages?: boolean },
+  ): Promise<{ fileName: string; text: string }>;
+  /**
+   * Restores a backup on a browser with no account: the vault under the backup's password, the account, the
+   * settings and the cache, all before any network use. Nothing is written when the file or password is wrong.
+   */
+  restoreBackup(input: { text: string; password: string }): Promise<InboxState>;
   /** Wipes the vault, the cache and the account (settings stay). */
   signOut(): Promise<InboxState>;
 

@@ -81,6 +81,13 @@ const SAID_FOR_PEOPLE = new Set([
   'vault_version',
   'not_retryable',
   'busy',
+  'weak_password',
+  // The backup file (src/client/backup/backup-file.ts): each says what is wrong with the file and what to do.
+  'backup_wrong_password',
+  'backup_corrupt',
+  'backup_newer_version',
+  'backup_not_a_backup',
+  'invalid_backup',
 ]);
 
 const GENERIC = 'Something went wrong. Try again; if it keeps happening, the details help a bug report.';

@@ -59,7 +59,14 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     await expect(
       popup.getByRole('button', { name: 'Create a local key', exact: false }).count(),
     ).resolves.toBe(1);
-    await expect(popup.getByRole('button', { name: 'Import a key', exact: false }).count()).resolves.toBe(1);
+    await expect(popup.getByRole('button', { name: 'Restore a backup', exact: false }).count()).resolves.toBe(
+      1,
+    );
+    // A plaintext key bundle only behind "Advanced", with a warning (issue #18).
+    await expect(popup.getByRole('button', { name: 'Import a key', exact: false }).count()).resolves.toBe(0);
+    await popup.getByRole('button', { name: /Advanced: import a plaintext key bundle/ }).click();
+    await expect(popup.getByRole('note').textContent()).resolves.toContain('your account in the clear');
+    await popup.getByRole('button', { name: 'Link wallet', exact: false }).click();
     await expect(popup.getByLabel('Node URLs').inputValue()).resolves.toBe('http://localhost:5555');
     await screenshot(popup, 'onboarding', 'docs/screenshots');
   });

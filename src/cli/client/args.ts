@@ -4,7 +4,16 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isAddress } from '@/protocol/address';
 
 export type Subcommand =
-  'whoami' | 'can-message' | 'list' | 'send' | 'messages' | 'stream' | 'allow' | 'deny' | 'consent';
+  | 'whoami'
+  | 'can-message'
+  | 'list'
+  | 'send'
+  | 'messages'
+  | 'stream'
+  | 'allow'
+  | 'deny'
+  | 'consent'
+  | 'backup';
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   'whoami',
@@ -16,6 +25,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   'allow',
   'deny',
   'consent',
+  'backup',
 ];
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -41,6 +51,7 @@ const COMMAND_OPTIONS: Record<Subcommand, Options> = {
   allow: {},
   deny: {},
   consent: {},
+  backup: { out: { type: 'string' }, 'password-file': { type: 'string' }, messages: { type: 'boolean' } },
 };
 
 /** Positional arguments: names for help and errors, and how many each subcommand takes. */
@@ -54,6 +65,7 @@ const POSITIONALS: Record<Subcommand, { names: string; min: number; max: number 
   allow: { names: 'ADDRESS…', min: 1, max: Infinity },
   deny: { names: 'ADDRESS…', min: 1, max: Infinity },
   consent: { names: 'ADDRESS…', min: 1, max: Infinity },
+  backup: { names: 'export|import FILE', min: 1, max: 2 },
 };
 
 export const DEFAULT_NODE = 'http://localhost:5555';
@@ -76,6 +88,12 @@ export interface ClientArgs {
   args: string[];
   conversationId: string | undefined;
   limit: number | undefined;
+  /** backup export: where to write the file. */
+  out: string | undefined;
+  /** backup: the password's file (first line); else a prompt. */
+  passwordFile: string | undefined;
+  /** backup export: include the messages. */
+  includeMessages: boolean;
 }
 
 /** A command-line mistake: exit status 2. */
@@ -137,6 +155,9 @@ export function parseClientArgs(argv: string[]): ClientArgs {
     args: rest,
     conversationId: optionalString(values['conversation-id'], '--conversation-id'),
     limit: values.limit === undefined ? undefined : checkLimit(values.limit as string),
+    out: optionalString(values.out, '--out'),
+    passwordFile: optionalString(values['password-file'], '--password-file'),
+    includeMessages: values.messages === true,
   };
   if (help) return out;
   if (!command) {
@@ -151,19 +172,45 @@ export function parseClientArgs(argv: string[]): ClientArgs {
   if (rest.length > max) {
     throw new UsageError(`${command}: unexpected argument "${rest[max]}"`, command);
   }
+  if (command === 'backup') return checkBackup(out);
   // Every subcommand's first positional (and all of them for the lists) is an address.
   const addressCount = max === Infinity ? rest.length : Math.min(rest.length, 1);
   for (const value of rest.slice(0, addressCount)) {
     if (!isAddress(value)) throw new UsageError(`${command}: invalid address "${value}"`, command);
   }
   if (command === 'send' && rest[1] === '') throw new UsageError('send: TEXT is empty', command);
-  if (command !== 'can-message' && key.kind === 'none') {
+  // With --data-dir alone, the identity cached there (a restored backup, an earlier run) is used.
+  if (command !== 'can-message' && key.kind === 'none' && dataDir === undefined) {
     throw new UsageError(
-      `${command}: a wallet key is needed: --key HEX, --key-file FILE or --create-key FILE`,
+      `${command}: a wallet key is needed: --key HEX, --key-file FILE or --create-key FILE (or --data-dir DIR holding an identity)`,
       command,
     );
   }
   return out;
+}
+
+function checkBackup(args: ClientArgs): ClientArgs {
+  const [action, file] = args.args;
+  if (action === 'export') {
+    if (file !== undefined)
+      throw new UsageError(`backup export: unexpected argument "${file}" (use --out FILE)`, 'backup');
+    if (!args.out) throw new UsageError('backup export: --out FILE is needed', 'backup');
+    if (args.key.kind === 'none' && args.dataDir === undefined)
+      throw new UsageError(
+        'backup export: a wallet key or --data-dir DIR holding an identity is needed',
+        'backup',
+      );
+    return args;
+  }
+  if (action === 'import') {
+    if (file === undefined) throw new UsageError('backup import: missing FILE', 'backup');
+    if (args.dataDir === undefined)
+      throw new UsageError('backup import: --data-dir DIR is needed (an empty one)', 'backup');
+    if (args.out !== undefined || args.includeMessages)
+      throw new UsageError('backup import: --out and --messages are for export', 'backup');
+    return args;
+  }
+  throw new UsageError(`backup: expected export or import, got "${action}"`, 'backup');
 }
 
 function parse(argv: string[], options: Options, command: Subcommand | undefined) {

@@ -11,12 +11,17 @@ const SUMMARIES: Record<Subcommand, string> = {
   allow: 'allow ADDRESS… (consent, shared with every client of this identity)',
   deny: 'deny ADDRESS… (consent)',
   consent: 'print the consent state of ADDRESS… (allowed, denied or unknown)',
+  backup:
+    'export: write an encrypted backup file (--out FILE); import FILE: restore one into an empty --data-dir',
 };
 
 const OPTION_HELP: Record<string, string> = {
   'conversation-id':
     '--conversation-id ID   the V2 conversation with this id (default: the one without an id)',
   limit: '--limit N              only the newest N messages',
+  out: '--out FILE             export: where to write the backup file',
+  'password-file': '--password-file FILE  the backup password, first line (default: asked at a prompt)',
+  messages: '--messages             export: include the messages too',
 };
 
 const GLOBAL_HELP = `global options:
@@ -24,7 +29,8 @@ const GLOBAL_HELP = `global options:
   --key HEX              wallet private key (32 bytes hex)
   --key-file FILE        file holding the wallet private key in hex
   --create-key FILE      create a new wallet key in FILE (mode 0600), print its address, and use it
-  --data-dir DIR         identity and caches (default ~/.xmtp-inbox/<address>)
+  --data-dir DIR         identity and caches (default ~/.xmtp-inbox/<address>); alone, with no key, uses
+                         the identity cached there (an earlier run, or a restored backup)
   --json                 one JSON object per line on stdout
   -h, --help             this help`;
 

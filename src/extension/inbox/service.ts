@@ -34,6 +34,16 @@ import {
 import { contentRecord, outgoingOf } from './outgoing';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
 import { createMessageIndex } from '@/extension/search/message-index';
+import {
+  backupFileName,
+  readBackup,
+  writeBackup,
+  type BackupConversation,
+  type BackupPayload,
+} from '@/client/backup/backup-file';
+import { decodePrivateKeyBundle } from '@/protocol/bundles';
+import { fromBase64 } from '@/protocol/bytes';
+import { bundleWalletAddress } from '@/protocol/identity';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { secp256k1Status } from '@/protocol/secp256k1';
 
@@ -68,6 +78,12 @@ const MAX_SEARCH_QUERY = 200;
 const MAX_SEARCH_LIMIT = 1_000;
 /** Conversations caught up at the same time by refresh(). */
 const REFRESH_CONCURRENCY = 6;
+
+/** A cached conversation as a backup keeps it: the peer, consent and the user's own state, no last message. */
+function backupConversation(c: ConversationRecord): BackupConversation {
+  const { lastMessage: _, ...kept } = c;
+  return kept;
+}
 
 /** A send failure as the message record keeps it: `code: message` when the error has a code. */
 function storedError(error: unknown): string {
@@ -412,6 +428,88 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     async getConversation(topic) {
       await requireAccount();
       return (await cache.getConversation(topic)) ?? null;
+    },
+
+    async exportBackup(password, { includeMessages = false } = {}) {
+      const { address } = await requireAccount();
+      validatePassword(password);
+      const [keyBundle, settings, conversations] = await Promise.all([
+        vault.readSecret(),
+        readSettings(local),
+        cache.listConversations(),
+      ]);
+      const payload: BackupPayload = {
+        address,
+        keyBundle,
+        createdAt: now(),
+        app: 'xmtp-inbox-extension/0.1.0',
+        nodes: settings.nodes,
+        conversations: conversations.map(backupConversation),
+      };
+      if (includeMessages)
+        payload.messages = (await cache.allMessages())
+          .filter((m) => m.status === 'sent')
+          .map(({ id, topic, senderAddress, sentAt, contentType, content, fallback }) => ({
+            id,
+            topic,
+            senderAddress,
+            sentAt,
+            contentType,
+            content,
+            ...(fallback === undefined ? {} : { fallback }),
+          }));
+      return {
+        fileName: backupFileName(address, new Date(now())),
+        text: await writeBackup(payload, password),
+      };
+    },
+
+    async restoreBackup({ text, password }) {
+      if (onboarding) throw new ExtensionError('busy', 'onboarding is already in progress');
+      if (typeof text !== 'string' || typeof password !== 'string')
+        throw new ExtensionError('invalid_backup', 'choose a backup file and type its password');
+      // Checked before the slow key derivation, and before anything is written.
+      if (await vault.exists())
+        throw new ExtensionError(
+          'vault_exists',
+          'an account is already set up here: sign out first to restore another',
+        );
+      const payload = await readBackup(text, password);
+      const { bundle } = decodePrivateKeyBundle(fromBase64(payload.keyBundle));
+      const address = checksumAddress(bundleWalletAddress(bundle));
+      if (address.toLowerCase() !== payload.address.toLowerCase())
+        throw new ExtensionError(
+          'invalid_backup',
+          `the backup's key belongs to ${address}, not ${payload.address}`,
+        );
+      onboarding = true;
+      try {
+        if (payload.nodes.length) await writeSettings(local, { nodes: payload.nodes });
+        await vault.create(payload.keyBundle, password);
+        await local.set({ [ACCOUNT_KEY]: { address, identity: 'imported' } satisfies Account });
+        await cache.clear();
+        // Everything goes into the cache first: the inbox works offline at once; the network catches up after.
+        await cache.putConversations(payload.conversations.map((c) => ({ ...c, unread: 0 })));
+        if (payload.messages?.length)
+          await cache.addMessages(
+            payload.messages.map((m) => ({ ...m, status: 'sent' as const })),
+            address,
+          );
+        for (const saved of payload.conversations)
+          await cache.updateConversation(saved.topic, (current) => ({ ...current, ...saved }));
+      } catch (error) {
+        // Half a restore is no account: undo it, so the person can try again.
+        await cache.clear().catch(() => undefined);
+        await local.remove(ACCOUNT_KEY).catch(() => undefined);
+        await vault.wipe().catch(() => undefined);
+        throw error;
+      } finally {
+        onboarding = false;
+      }
+      await closeSession();
+      void service.refresh().catch(() => emit({ kind: 'state' }));
+      emit({ kind: 'conversations', topics: payload.conversations.map((c) => c.topic) });
+      return service.state();
     },
 
     async listMessages(topic, options) {

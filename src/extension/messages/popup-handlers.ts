@@ -13,6 +13,9 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
     'onboarding.linkWallet': (input) => service.linkWallet(input),
     'onboarding.createLocal': (input) => service.createLocalKey(input),
     'onboarding.importKey': (input) => service.importKey(input),
+    'onboarding.restoreBackup': (input) => service.restoreBackup(input),
+    'backup.export': ({ password, includeMessages }) =>
+      service.exportBackup(password, { includeMessages: includeMessages === true }),
     'vault.unlock': ({ password }) => service.unlock(password),
     'vault.lock': () => service.lock(),
     'vault.changePassword': async ({ oldPassword, newPassword }) => {

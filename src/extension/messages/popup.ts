@@ -27,6 +27,13 @@ export type PopupMessages = {
   'onboarding.createLocal': { request: OnboardingInput; response: InboxState };
   /** Onboarding: import an encoded private key bundle (base64). */
   'onboarding.importKey': { request: OnboardingInput & { keyBundle: string }; response: InboxState };
+  /** Onboarding: restore an encrypted backup file (its text) with its password. */
+  'onboarding.restoreBackup': { request: { text: string; password: string }; response: InboxState };
+  /** The account as an encrypted backup file. */
+  'backup.export': {
+    request: { password: string; includeMessages?: boolean };
+    response: { fileName: string; text: string };
+  };
   /** Unlocks the vault with the password. */
   'vault.unlock': { request: { password: string }; response: InboxState };
   /** Locks the vault now. */
@@ -95,6 +102,8 @@ export const POPUP_MESSAGE_TYPES = [
   'onboarding.linkWallet',
   'onboarding.createLocal',
   'onboarding.importKey',
+  'onboarding.restoreBackup',
+  'backup.export',
   'vault.unlock',
   'vault.lock',
   'vault.changePassword',

@@ -1,5 +1,6 @@
 // First run: link the wallet of a web page (its signatures create or enable the XMTP identity), create a
-// local key, or import one; choose nodes (checked live) and a password for the vault.
+// local key, or restore an encrypted backup file; choose nodes (checked live) and a password for the vault. A
+// plaintext key bundle can still be imported, behind "Advanced", with a warning.
 import { useEffect, useState } from 'preact/hooks';
 import type { InboxState, WalletTab } from '@/extension/inbox-service';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
@@ -10,13 +11,23 @@ import { SignaturePending, SignatureSteps, StoreOnNetworkChoice } from '@/ui/com
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
-type Method = 'wallet' | 'local' | 'import';
+type Method = 'wallet' | 'local' | 'restore' | 'import';
 
 const METHODS: { id: Method; label: string; hint: string }[] = [
   { id: 'wallet', label: 'Link wallet', hint: 'Use the wallet of the page in your active tab' },
   { id: 'local', label: 'Create a local key', hint: 'No wallet needed; the key lives in this browser' },
-  { id: 'import', label: 'Import a key', hint: 'Paste an encoded private key bundle' },
+  {
+    id: 'restore',
+    label: 'Restore a backup',
+    hint: 'Open an encrypted backup file from XMTP Inbox or its CLI',
+  },
 ];
+/** Shown only after "Advanced": a plaintext key bundle is a risk most people should not take. */
+const IMPORT_METHOD = {
+  id: 'import',
+  label: 'Import a key',
+  hint: 'Paste an encoded private key bundle',
+} as const;
 
 export function Onboarding({ state, onDone }: { state: InboxState; onDone(state: InboxState): void }) {
   const [method, setMethod] = useState<Method>('wallet');
@@ -24,6 +35,8 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [keyBundle, setKeyBundle] = useState('');
+  const [backup, setBackup] = useState<{ name: string; text: string }>();
+  const [advanced, setAdvanced] = useState(false);
   const [tabs, setTabs] = useState<WalletTab[]>();
   const [tabId, setTabId] = useState<number>();
   const [storeOnNetwork, setStoreOnNetwork] = useState(false);
@@ -62,6 +75,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
+    if (method === 'restore') return restore();
     if (password !== confirm) return setError('The passwords do not match.');
     if (method === 'wallet' && tabId === undefined)
       return setError('Open a page with your wallet, then refresh.');
@@ -83,6 +97,25 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
     }
   };
 
+  const restore = async () => {
+    if (!backup) return setError('Choose the backup file first.');
+    setBusy(true);
+    try {
+      onDone(await call('onboarding.restoreBackup', { text: backup.text, password }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const chooseFile = async (file: File | undefined) => {
+    setError(undefined);
+    if (!file) return setBackup(undefined);
+    if (file.size > 512 * 1024 * 1024) return setError('That file is too large to be an XMTP Inbox backup.');
+    setBackup({ name: file.name, text: await file.text() });
+  };
+
   return (
     <main class="screen onboarding">
       <header class="hero">
@@ -92,7 +125,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
       <form onSubmit={submit}>
         <fieldset class="methods">
           <legend>How do you want to sign in?</legend>
-          {METHODS.map((m) => (
+          {(advanced ? [...METHODS, IMPORT_METHOD] : METHODS).map((m) => (
             <button
               key={m.id}
               type="button"
@@ -105,6 +138,11 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
             </button>
           ))}
         </fieldset>
+        {advanced ? null : (
+          <button type="button" class="link" onClick={() => (setAdvanced(true), setMethod('import'))}>
+            Advanced: import a plaintext key bundle…
+          </button>
+        )}
 
         {method === 'wallet' ? (
           <section class="panel" aria-label="Wallet">
@@ -144,6 +182,38 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
           </section>
         ) : null}
 
+        {method === 'restore' ? (
+          <section class="panel" aria-label="Restore from a backup">
+            <Field label="Backup file" hint="A .xmtpbackup file, from Settings → Backup or the CLI">
+              <input
+                type="file"
+                accept=".xmtpbackup,application/json"
+                onChange={(e) => void chooseFile(e.currentTarget.files?.[0])}
+                required
+              />
+            </Field>
+            <Field
+              label="Backup password"
+              hint="The file's password; it also becomes this browser's password."
+            >
+              <input
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+                required
+              />
+            </Field>
+            <p class="muted">Your keys, nodes, contacts, pins, mutes and drafts come back, ready offline.</p>
+          </section>
+        ) : null}
+
+        {method === 'import' ? (
+          <p class="callout warning" role="note">
+            A plaintext key bundle is your account in the clear: anyone who saw it (a clipboard, a chat, a
+            file) can read and send as you. Prefer an encrypted backup file.
+          </p>
+        ) : null}
         {method === 'import' ? (
           <Field label="Key bundle (base64)">
             <textarea
@@ -156,23 +226,27 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
           </Field>
         ) : null}
 
-        <Field label="Node URLs" hint="One per line; tried in order.">
-          <textarea
-            rows={2}
-            value={nodesText}
-            onInput={(e) => setNodesText(e.currentTarget.value)}
-            spellcheck={false}
-          />
-        </Field>
-        <NodeStatus nodes={nodes} />
+        {method === 'restore' ? null : (
+          <>
+            <Field label="Node URLs" hint="One per line; tried in order.">
+              <textarea
+                rows={2}
+                value={nodesText}
+                onInput={(e) => setNodesText(e.currentTarget.value)}
+                spellcheck={false}
+              />
+            </Field>
+            <NodeStatus nodes={nodes} />
 
-        <NewPasswordFields
-          password={password}
-          confirm={confirm}
-          onPassword={setPassword}
-          onConfirm={setConfirm}
-          hint="Encrypts your keys in this browser. At least 8 characters."
-        />
+            <NewPasswordFields
+              password={password}
+              confirm={confirm}
+              onPassword={setPassword}
+              onConfirm={setConfirm}
+              hint="Encrypts your keys in this browser. At least 8 characters."
+            />
+          </>
+        )}
 
         {signing ? <SignaturePending purpose={signing.purpose} origin={signing.origin} /> : null}
         <ErrorNote error={error} />
@@ -183,7 +257,9 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
               ? 'Link wallet and continue'
               : method === 'local'
                 ? 'Create key'
-                : 'Import key'}
+                : method === 'restore'
+                  ? 'Restore backup'
+                  : 'Import key'}
         </button>
       </form>
     </main>

@@ -1,4 +1,4 @@
-// Settings: nodes (checked live), auto-lock, notifications, password, connected sites, lock and sign out.
+// Settings: nodes (checked live), auto-lock, notifications, password, connected sites, backup, sign out.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox-service';
@@ -10,6 +10,7 @@ import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
+import { BackupExport } from '@/ui/components/backup-export';
 import { ConnectedSites } from './connected-sites';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
@@ -216,6 +217,11 @@ export function Settings({
           <ConnectedSites onSaved={setSaved} onError={setError} />
         </section>
 
+        <section aria-labelledby="backup-heading">
+          <h2 id="backup-heading">Backup</h2>
+          <BackupExport onSaved={setSaved} />
+        </section>
+
         <section aria-labelledby="account-heading">
           <h2 id="account-heading">Account</h2>
           {confirmSignOut ? (
@@ -223,7 +229,7 @@ export function Settings({
               <p id="signout-q">
                 Sign out? This erases your keys and cached messages from this browser. You can sign in again
                 with your wallet
-                {state.identity === 'wallet' ? '' : ' (a local key is lost unless you exported it)'}.
+                {state.identity === 'wallet' ? '' : ' (a local key is lost unless you exported a backup)'}.
               </p>
               <div class="row">
                 <button

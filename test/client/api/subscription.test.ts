@@ -311,7 +311,8 @@ describe('transport choice and recovery', () => {
   it.each(['ws', 'ndjson'] as const)(
     'reconnects over %s and catches up after the node drops it as too slow',
     async (transport) => {
-      const tiny = await startTestNode({ subscriberBufferBytes: 1024 });
+      // One 11 MB publish makes the burst: above the default 2 MiB body cap, so this node takes more.
+      const tiny = await startTestNode({ subscriberBufferBytes: 1024, maxBodyBytes: 16 * 1024 * 1024 });
       const topic = uniqueTopic('slow');
       const got: Envelope[] = [];
       const drops: SubscriptionEvents['disconnected'][] = [];

@@ -31,6 +31,8 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
     nodes: ['http://localhost:5555'],
     keyBundle: 'CgA=',
   },
+  'onboarding.restoreBackup': { text: '{}', password: 'a long password' },
+  'backup.export': { password: 'a long password', includeMessages: true },
   'vault.unlock': { password: 'a long password' },
   'vault.lock': {},
   'vault.changePassword': { oldPassword: 'a long password', newPassword: 'another password' },
