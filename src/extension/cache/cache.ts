@@ -92,6 +92,11 @@ export interface InboxCache {
     topic: string,
     change: (conversation: ConversationRecord) => ConversationRecord | undefined,
   ): Promise<ConversationRecord | undefined>;
+  /** updateConversation for many at once (a restore): read together, written in one transaction. */
+  updateConversations(
+    topics: string[],
+    change: (conversation: ConversationRecord) => ConversationRecord | undefined,
+  ): Promise<void>;
   setConsent(topic: string, consent: Consent): Promise<ConversationRecord | undefined>;
   /** Unread messages of conversations that are neither denied nor muted at `now`. */
   totalUnread(now?: number): Promise<number>;
@@ -331,20 +336,25 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
         const keys = await unlocked();
         const self = selfAddress.toLowerCase();
         const d = await db();
-        const touched = new Map<string, ConversationRecord | undefined>();
+        // Which ids are new, and each touched conversation, read at once (one transaction, in parallel).
+        const lookup = d.transaction('sealedMessages');
+        const existing = await Promise.all(messages.map((m) => lookup.store.getKey(m.id)));
+        const topics = [...new Set(messages.map((m) => m.topic))];
+        const found = await Promise.all(topics.map((topic) => readConversation(keys, topic)));
+        const touched = new Map(topics.map((topic, i) => [topic, found[i]]));
+        const seen = new Set<string>();
         let added = 0;
         // In order: two messages of one conversation apply to it one after the other.
-        for (const message of messages) {
-          const existing = await d.getKey('sealedMessages', message.id);
+        messages.forEach((message, i) => {
+          const isNew = existing[i] === undefined && !seen.has(message.id);
+          seen.add(message.id);
           const incoming = message.senderAddress.toLowerCase() !== self;
-          const unreadDelta = existing === undefined && incoming && isVisible(message) ? 1 : 0;
-          if (existing === undefined) added++;
-          if (!touched.has(message.topic))
-            touched.set(message.topic, await readConversation(keys, message.topic));
+          const unreadDelta = isNew && incoming && isVisible(message) ? 1 : 0;
+          if (isNew) added++;
           const conversation = touched.get(message.topic);
           if (conversation)
             touched.set(message.topic, advanceLastMessage(conversation, message, unreadDelta, now()));
-        }
+        });
         const sealedMessages = await Promise.all(messages.map((m) => sealMessage(keys, m)));
         const sealedConversations = await Promise.all(
           [...touched.values()].filter((c) => c !== undefined).map((c) => sealConversation(keys, c)),
@@ -445,6 +455,18 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
 
     updateConversation(topic, update) {
       return change(topic, update);
+    },
+
+    updateConversations(topics, update) {
+      return serial(async () => {
+        const keys = await unlocked();
+        const found = await Promise.all(topics.map((topic) => readConversation(keys, topic)));
+        const changed = found.flatMap((c) => {
+          const next = c && update(c);
+          return next ? [{ ...next, topic: c.topic }] : [];
+        });
+        await writeConversations(keys, changed);
+      });
     },
 
     setConsent(topic, consent) {

@@ -495,8 +495,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
             payload.messages.map((m) => ({ ...m, status: 'sent' as const })),
             address,
           );
-        for (const saved of payload.conversations)
-          await cache.updateConversation(saved.topic, (current) => ({ ...current, ...saved }));
+        const saved = new Map(payload.conversations.map((c) => [c.topic, c]));
+        await cache.updateConversations([...saved.keys()], (current) => ({
+          ...current,
+          ...saved.get(current.topic),
+        }));
       } catch (error) {
         // Half a restore is no account: undo it, so the person can try again.
         await cache.clear().catch(() => undefined);
