@@ -2,13 +2,8 @@
 // its own; everything that needs the network goes through one ClientSession, created from the vault's key
 // bundle when needed (also after a worker restart, since the unlocked key survives in session storage).
 import type { InboxCache } from '@/extension/cache/cache';
-import { isMuted, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
-import type {
-  ClientAdapter,
-  ClientSession,
-  DecodedMessage,
-  IdentitySource,
-} from '@/extension/client-adapter';
+import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
+import type { ClientAdapter, IdentitySource } from '@/extension/client-adapter';
 import { ExtensionError, toErrorData } from '@/extension/errors';
 import type {
   IdentityKind,
@@ -22,28 +17,13 @@ import type { KeyValueArea } from '@/extension/storage-area';
 import { validatePassword, type Vault } from '@/extension/vault/vault';
 import { checksumAddress } from '@/extension/wallet/address';
 import type { TabWallet } from '@/extension/wallet/tab-wallet';
-import {
-  archiveChange,
-  draftChange,
-  expiredMuteChange,
-  markUnreadChange,
-  muteChange,
-  nextMuteExpiry,
-  pinChange,
-} from './conversation-state';
+import { exportAccountBackup, restoreAccountBackup } from './account-backup';
+import { createConversationActions } from './conversation-actions';
+import { draftChange } from './conversation-state';
 import { contentRecord, outgoingOf } from './outgoing';
+import { createSessionManager } from './session';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
 import { createMessageIndex } from '@/extension/search/message-index';
-import {
-  backupFileName,
-  readBackup,
-  writeBackup,
-  type BackupConversation,
-  type BackupPayload,
-} from '@/client/backup/backup-file';
-import { decodePrivateKeyBundle } from '@/protocol/bundles';
-import { fromBase64 } from '@/protocol/bytes';
-import { bundleWalletAddress } from '@/protocol/identity';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { secp256k1Status } from '@/protocol/secp256k1';
 
@@ -79,12 +59,6 @@ const MAX_SEARCH_LIMIT = 1_000;
 /** Conversations caught up at the same time by refresh(). */
 const REFRESH_CONCURRENCY = 6;
 
-/** A cached conversation as a backup keeps it: the peer, consent and the user's own state, no last message. */
-function backupConversation(c: ConversationRecord): BackupConversation {
-  const { lastMessage: _, ...kept } = c;
-  return kept;
-}
-
 /** A send failure as the message record keeps it: `code: message` when the error has a code. */
 function storedError(error: unknown): string {
   const { code, message } = toErrorData(error);
@@ -98,11 +72,6 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   const { cache } = searchable;
   const now = deps.now ?? Date.now;
   const listeners = new Set<(update: InboxUpdate) => void>();
-  let session: ClientSession | undefined;
-  let starting: Promise<ClientSession> | undefined;
-  let stopStream: (() => void) | undefined;
-  /** Whether the session's message stream is live: what the popup shows as connected. */
-  let streamLive = false;
 
   function emit(update: InboxUpdate) {
     for (const listener of listeners) listener(update);
@@ -119,109 +88,34 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return found;
   }
 
-  async function stored(message: DecodedMessage, self: string) {
-    const record: MessageRecord = { ...message, status: 'sent' };
-    const added = await cache.addMessages([record], self);
-    return added > 0;
-  }
-
-  function attach(next: ClientSession) {
-    session = next;
-    // Stream events are applied one at a time, in arrival order: a conversation must be cached before the
-    // message that announced it moves its last message.
-    let applying = Promise.resolve();
-    const apply = (work: () => Promise<void>) => {
-      applying = applying.then(work).catch(() => undefined);
-    };
-    stopStream = next.streamAll({
-      onMessage: (message) =>
-        apply(async () => {
-          const isNew = await stored(message, next.address);
-          emit({ kind: 'messages', topic: message.topic });
-          emit({ kind: 'conversations', topics: [message.topic] });
-          const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
-          const settings = await readSettings(local);
-          if (isNew && incoming && settings.notifications) {
-            const conversation = await cache.getConversation(message.topic);
-            if (
-              conversation?.consent === 'allowed' &&
-              !isMuted(conversation, now()) &&
-              conversation.lastMessage?.id === message.id
-            ) {
-              // Content stays hidden unless the user chose to show it: a notification is seen by anyone near
-              // the screen, and stays in the system's list after the inbox locks.
-              if (settings.notificationContent)
-                deps.notify?.(message.senderAddress, conversation.lastMessage.preview);
-              else deps.notify?.('New XMTP message', 'Open XMTP Inbox to read it.');
-            }
-          }
-        }),
-      onConversation: (conversation) =>
-        apply(async () => {
-          await cache.putConversations([conversation]);
-          emit({ kind: 'conversations', topics: [conversation.topic] });
-        }),
-      onError: () => emit({ kind: 'state' }),
-      onConnection: (connected) => {
-        if (session !== next || streamLive === connected) return;
-        streamLive = connected;
-        emit({ kind: 'state' });
-      },
-    });
-    emit({ kind: 'state' });
-  }
-
-  /** Bumped by every closeSession(): a session still starting from before it must not attach afterwards. */
-  let epoch = 0;
-
-  async function closeSession() {
-    epoch++;
-    searchable.reset(); // the index holds message text: only while unlocked
-    stopStream?.();
-    stopStream = undefined;
-    streamLive = false;
-    const closing = session;
-    session = undefined;
-    starting = undefined;
-    await closing?.close().catch(() => undefined);
-  }
-
-  /** The connected session, created from the vault's key bundle on first use. */
-  async function ensureSession(): Promise<ClientSession> {
-    if (session) return session;
-    if (!starting) {
-      const started = epoch;
-      const attempt = (async () => {
-        await requireAccount();
-        const keyBundle = await vault.readSecret();
-        const { nodes } = await readSettings(local);
-        const created = await deps.adapter.create({ kind: 'key', keyBundle }, { nodes });
-        // Locked or signed out while the client was being created: it must not come back to life.
-        if (started !== epoch) {
-          await created.close().catch(() => undefined);
-          throw new ExtensionError('vault_locked', 'the vault was locked while the client started');
-        }
-        attach(created);
-        return created;
-      })();
-      starting = attempt;
-      attempt.catch(() => {
-        if (starting === attempt) starting = undefined;
-      });
-    }
-    return starting;
-  }
+  const sessions = createSessionManager({
+    vault,
+    cache,
+    local,
+    adapter: deps.adapter,
+    now,
+    emit,
+    requireAccount,
+    ...(deps.notify ? { notify: deps.notify } : {}),
+    onClose: () => searchable.reset(), // the index holds message text: only while unlocked
+  });
+  const ensureSession = sessions.ensure;
+  const closeSession = sessions.close;
 
   let onboarding = false;
-  /** One onboarding at a time: a second click must not start a second round of wallet prompts. */
-  async function onboard(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
+  /** Onboarding and restore one at a time: two would race to create the vault. */
+  async function exclusively<T>(work: () => Promise<T>): Promise<T> {
     if (onboarding) throw new ExtensionError('busy', 'onboarding is already in progress: check your wallet');
     onboarding = true;
     try {
-      return await onboardOnce(input, identity, source);
+      return await work();
     } finally {
       onboarding = false;
     }
+  }
+
+  function onboard(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
+    return exclusively(() => onboardOnce(input, identity, source));
   }
 
   async function onboardOnce(input: OnboardingInput, identity: IdentityKind, source: IdentitySource) {
@@ -241,7 +135,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       throw error;
     }
     await closeSession();
-    attach(created);
+    sessions.attach(created);
     void service.refresh().catch(() => undefined);
     return service.state();
   }
@@ -304,7 +198,8 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   async function sendReceipt(topic: string) {
     try {
       const client = await ensureSession();
-      await stored(await client.sendReadReceipt(topic), client.address);
+      const receipt = await client.sendReadReceipt(topic);
+      await cache.addMessages([{ ...receipt, status: 'sent' }], client.address);
     } catch (error) {
       console.warn(`could not send a read receipt on ${topic}:`, error);
     }
@@ -316,21 +211,14 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return conversation;
   }
 
-  /** Applies one of conversation-state.ts's changes to a cached conversation and tells the listeners. */
-  async function changeConversation(
-    topic: string,
-    change: Parameters<InboxCache['updateConversation']>[1],
-  ): Promise<ConversationRecord> {
-    await requireAccount();
-    const updated = await cache.updateConversation(topic, change);
-    if (!updated) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
-    emit({ kind: 'conversations', topics: [topic] });
-    return updated;
-  }
-
-  async function scheduleMuteExpiry() {
-    deps.scheduleMuteExpiry?.(nextMuteExpiry(await cache.listConversations(), now()));
-  }
+  const backupDeps = { vault, cache, local, now, accountKey: ACCOUNT_KEY };
+  const conversationActions = createConversationActions({
+    cache,
+    now,
+    emit,
+    requireAccount,
+    ...(deps.scheduleMuteExpiry ? { scheduleMuteExpiry: deps.scheduleMuteExpiry } : {}),
+  });
 
   const service: InboxService = {
     async state(): Promise<InboxState> {
@@ -343,7 +231,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return {
         vault: !exists ? 'empty' : unlocked ? 'unlocked' : 'locked',
         ...(exists && found ? { address: found.address, identity: found.identity } : {}),
-        online: !!session && streamLive,
+        online: sessions.online(),
         settings,
         secp256k1: secp256k1Status(),
       };
@@ -430,88 +318,16 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return (await cache.getConversation(topic)) ?? null;
     },
 
-    async exportBackup(password, { includeMessages = false } = {}) {
+    async exportBackup(password, options) {
       const { address } = await requireAccount();
-      validatePassword(password);
-      const [keyBundle, settings, conversations] = await Promise.all([
-        vault.readSecret(),
-        readSettings(local),
-        cache.listConversations(),
-      ]);
-      const payload: BackupPayload = {
-        address,
-        keyBundle,
-        createdAt: now(),
-        app: 'xmtp-inbox-extension/0.1.0',
-        nodes: settings.nodes,
-        conversations: conversations.map(backupConversation),
-      };
-      if (includeMessages)
-        payload.messages = (await cache.allMessages())
-          .filter((m) => m.status === 'sent')
-          .map(({ id, topic, senderAddress, sentAt, contentType, content, fallback }) => ({
-            id,
-            topic,
-            senderAddress,
-            sentAt,
-            contentType,
-            content,
-            ...(fallback === undefined ? {} : { fallback }),
-          }));
-      return {
-        fileName: backupFileName(address, new Date(now())),
-        text: await writeBackup(payload, password),
-      };
+      return exportAccountBackup(backupDeps, address, password, options);
     },
 
-    async restoreBackup({ text, password }) {
-      if (onboarding) throw new ExtensionError('busy', 'onboarding is already in progress');
-      if (typeof text !== 'string' || typeof password !== 'string')
-        throw new ExtensionError('invalid_backup', 'choose a backup file and type its password');
-      // Checked before the slow key derivation, and before anything is written.
-      if (await vault.exists())
-        throw new ExtensionError(
-          'vault_exists',
-          'an account is already set up here: sign out first to restore another',
-        );
-      const payload = await readBackup(text, password);
-      const { bundle } = decodePrivateKeyBundle(fromBase64(payload.keyBundle));
-      const address = checksumAddress(bundleWalletAddress(bundle));
-      if (address.toLowerCase() !== payload.address.toLowerCase())
-        throw new ExtensionError(
-          'invalid_backup',
-          `the backup's key belongs to ${address}, not ${payload.address}`,
-        );
-      onboarding = true;
-      try {
-        if (payload.nodes.length) await writeSettings(local, { nodes: payload.nodes });
-        await vault.create(payload.keyBundle, password);
-        await local.set({ [ACCOUNT_KEY]: { address, identity: 'imported' } satisfies Account });
-        await cache.clear();
-        // Everything goes into the cache first: the inbox works offline at once; the network catches up after.
-        await cache.putConversations(payload.conversations.map((c) => ({ ...c, unread: 0 })));
-        if (payload.messages?.length)
-          await cache.addMessages(
-            payload.messages.map((m) => ({ ...m, status: 'sent' as const })),
-            address,
-          );
-        const saved = new Map(payload.conversations.map((c) => [c.topic, c]));
-        await cache.updateConversations([...saved.keys()], (current) => ({
-          ...current,
-          ...saved.get(current.topic),
-        }));
-      } catch (error) {
-        // Half a restore is no account: undo it, so the person can try again.
-        await cache.clear().catch(() => undefined);
-        await local.remove(ACCOUNT_KEY).catch(() => undefined);
-        await vault.wipe().catch(() => undefined);
-        throw error;
-      } finally {
-        onboarding = false;
-      }
+    async restoreBackup(input) {
+      const topics = await exclusively(() => restoreAccountBackup(backupDeps, input));
       await closeSession();
       void service.refresh().catch(() => emit({ kind: 'state' }));
-      emit({ kind: 'conversations', topics: payload.conversations.map((c) => c.topic) });
+      emit({ kind: 'conversations', topics });
       return service.state();
     },
 
@@ -608,40 +424,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       }
     },
 
-    pin: (topic, pinned) => changeConversation(topic, pinChange(pinned, now())),
-
-    async mute(topic, until) {
-      if (until !== null && (!Number.isSafeInteger(until) || until <= now())) {
-        throw new ExtensionError('invalid_mute', `a mute must end in the future: ${String(until)}`);
-      }
-      const updated = await changeConversation(topic, muteChange(until, now()));
-      await scheduleMuteExpiry();
-      return updated;
-    },
-
-    archive: (topic, archived) => changeConversation(topic, archiveChange(archived, now())),
-
-    markUnread: (topic) => changeConversation(topic, markUnreadChange),
-
-    async markAllRead() {
-      await requireAccount();
-      const topics = await cache.markAllRead();
-      if (topics.length) emit({ kind: 'conversations', topics: topics.length <= 20 ? topics : 'all' });
-    },
-
-    async setDraft(topic, text) {
-      return changeConversation(topic, draftChange(text, now()));
-    },
-
-    async expireMutes() {
-      const at = now();
-      const expired = (await cache.listConversations()).filter(
-        (c) => c.mutedUntil !== undefined && c.mutedUntil <= at,
-      );
-      for (const { topic } of expired) await cache.updateConversation(topic, expiredMuteChange(at));
-      if (expired.length) emit({ kind: 'conversations', topics: expired.map((c) => c.topic) });
-      await scheduleMuteExpiry();
-    },
+    ...conversationActions,
 
     refresh() {
       // One at a time: the worker's resume and every popup open ask for one, often together.
@@ -660,7 +443,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     async updateSettings(patch) {
       const before = await readSettings(local);
       const next = await writeSettings(local, patch);
-      if (session && JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
+      if (sessions.current() && JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
         await closeSession(); // reconnect to the new nodes on next use
         void ensureSession().catch(() => emit({ kind: 'state' }));
       }
