@@ -9,7 +9,6 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readBackup, writeBackup } from '@/client/backup/backup-file';
 import { createInboxCache } from '@/extension/cache/cache';
-import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { noClientAdapter } from '@/extension/inbox/no-client';
@@ -20,6 +19,7 @@ import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { encodePrivateKeyBundle } from '@/protocol/bundles';
 import { toBase64 } from '@/protocol/bytes';
 import { createPrivateKeyBundle } from '@/protocol/identity';
+import { seedCache } from './_seed-cache';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -50,7 +50,6 @@ function service(indexedDB: IDBFactory) {
 
 const wallet = createLocalWallet();
 const self = wallet.address;
-const peer = (i: number) => `0x${(i + 1).toString(16).padStart(40, '0')}`;
 const keyBundle = toBase64(encodePrivateKeyBundle(await createPrivateKeyBundle(wallet)));
 
 // The account to back up, seeded through the real (sealed) cache.
@@ -60,31 +59,14 @@ await source.local.set({ account: { address: self, identity: 'local' } });
 const now = Date.now();
 log(`seeding ${CONVERSATIONS} conversations and ${MESSAGES} messages…`);
 let started = performance.now();
-const topics = Array.from({ length: CONVERSATIONS }, (_, i) => `/xmtp/0/m-bench${i}/proto`);
-for (let i = 0; i < CONVERSATIONS; i += 1000)
-  await source.cache.putConversations(
-    topics.slice(i, i + 1000).map((topic, j) => ({
-      topic,
-      peerAddress: peer(i + j),
-      createdAt: now - 86_400_000,
-      consent: 'allowed' as const,
-      ...((i + j) % 50 === 0 ? { pinnedAt: now, pinSetAt: now } : {}),
-    })),
-  );
-for (let i = 0; i < MESSAGES; i += 2000) {
-  const batch: MessageRecord[] = [];
-  for (let k = i; k < Math.min(MESSAGES, i + 2000); k++)
-    batch.push({
-      id: `m${k}`,
-      topic: topics[k % CONVERSATIONS]!,
-      senderAddress: k % 2 ? peer(k % CONVERSATIONS) : self,
-      sentAt: now - (MESSAGES - k) * 1000,
-      contentType: CONTENT_TYPES.text,
-      content: `message ${k}: a line of ordinary length, about what people write to each other`,
-      status: 'sent',
-    });
-  await source.cache.addMessages(batch, self);
-}
+await seedCache(source.cache, {
+  self,
+  conversations: CONVERSATIONS,
+  messages: MESSAGES,
+  now,
+  text: (k) => `message ${k}: a line of ordinary length, about what people write to each other`,
+  pinned: (i) => i % 50 === 0,
+});
 log(`seeded in ${seconds(performance.now() - started)}`);
 
 started = performance.now();

@@ -8,12 +8,12 @@ import { IDBFactory } from 'fake-indexeddb';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInboxCache } from '@/extension/cache/cache';
-import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { createMessageIndex } from '@/extension/search/message-index';
 import { createMemoryArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
+import { seedCache } from './_seed-cache';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -45,31 +45,14 @@ const vault = createVault({ indexedDB, session: createMemoryArea() });
 await vault.create('a key bundle for the search benchmark', 'correct horse battery');
 const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(vault) });
 const self = '0x1111111111111111111111111111111111111111';
-const topics = Array.from({ length: CONVERSATIONS }, (_, i) => `/xmtp/0/m-search${i}/proto`);
 log(`seeding ${CONVERSATIONS} conversations and ${MESSAGES} messages…`);
-for (let i = 0; i < CONVERSATIONS; i += 1000)
-  await cache.putConversations(
-    topics.slice(i, i + 1000).map((topic, j) => ({
-      topic,
-      peerAddress: `0x${(i + j + 1).toString(16).padStart(40, '0')}`,
-      createdAt: 1,
-      consent: 'allowed' as const,
-    })),
-  );
-for (let i = 0; i < MESSAGES; i += 2000) {
-  const batch: MessageRecord[] = [];
-  for (let k = i; k < Math.min(MESSAGES, i + 2000); k++)
-    batch.push({
-      id: `m${k}`,
-      topic: topics[k % CONVERSATIONS]!,
-      senderAddress: self,
-      sentAt: 1_700_000_000_000 + k,
-      contentType: CONTENT_TYPES.text,
-      content: sentence(),
-      status: 'sent',
-    });
-  await cache.addMessages(batch, self);
-}
+await seedCache(cache, {
+  self,
+  conversations: CONVERSATIONS,
+  messages: MESSAGES,
+  text: () => sentence(),
+  fromPeer: () => false,
+});
 
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;

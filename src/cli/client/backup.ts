@@ -144,13 +144,7 @@ export async function importBackup(args: ClientArgs, io: Io): Promise<void> {
   }
   const password = await backupPassword(args, io, false);
   const payload = await readBackup(text, password);
-  const { bundle } = decodePrivateKeyBundle(fromBase64(payload.keyBundle));
-  const address = toChecksumAddress(bundleWalletAddress(bundle));
-  if (address.toLowerCase() !== payload.address.toLowerCase())
-    throw new CommandError(
-      'invalid_backup',
-      `the backup's key belongs to ${address}, not ${payload.address}`,
-    );
+  const { address } = payload;
   const persistence = new FilePersistence(dataDir);
   const present = await persistence.get(KEY_BUNDLE_KEY);
   if (present) {

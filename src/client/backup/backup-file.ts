@@ -3,7 +3,10 @@
 // derive the key, and the payload as AES-256-GCM ciphertext under PBKDF2-SHA256 of the password, with the header
 // bound as AAD so a changed iteration count or nonce fails like a changed byte.
 import { ClientError } from '@/client/errors';
+import { toChecksumAddress } from '@/protocol/address';
+import { decodePrivateKeyBundle } from '@/protocol/bundles';
 import { fromBase64, fromUtf8, toBase64, utf8 } from '@/protocol/bytes';
+import { bundleWalletAddress } from '@/protocol/identity';
 
 export const BACKUP_FORMAT = 'xmtp-inbox-backup';
 export const BACKUP_VERSION = 1;
@@ -108,7 +111,8 @@ export async function writeBackup(
 /**
  * Reads a backup file. Every failure is a ClientError whose code says which: `backup_not_a_backup` (not JSON,
  * or not this format), `backup_newer_version`, `backup_corrupt` (a field missing or malformed: truncated),
- * `backup_wrong_password` (the password, or a changed byte: GCM cannot tell them apart).
+ * `backup_wrong_password` (the password, or a changed byte: GCM cannot tell them apart), `invalid_backup` (the
+ * key bundle is not the named account's). The payload's address comes back in EIP-55 form.
  */
 export async function readBackup(text: string, password: string): Promise<BackupPayload> {
   let file: Record<string, unknown>;
@@ -174,7 +178,18 @@ export async function readBackup(text: string, password: string): Promise<Backup
     !Array.isArray(payload.conversations)
   )
     throw fail('backup_corrupt', 'the backup opens but does not hold an identity');
-  return payload;
+  // The key bundle must be the account's: both readers (extension, CLI) rely on this check.
+  let owner: string;
+  try {
+    owner = toChecksumAddress(
+      bundleWalletAddress(decodePrivateKeyBundle(fromBase64(payload.keyBundle)).bundle),
+    );
+  } catch {
+    throw fail('backup_corrupt', 'the backup opens but its key bundle is malformed');
+  }
+  if (owner.toLowerCase() !== payload.address.toLowerCase())
+    throw fail('invalid_backup', `the backup's key belongs to ${owner}, not ${payload.address}`);
+  return { ...payload, address: owner };
 }
 
 /** A file name for a new backup: the address and the day, e.g. `xmtp-inbox-0xAb58…-2026-12-06.xmtpbackup`. */

@@ -3,6 +3,7 @@
 // AAD, so a sealed record cannot be moved to another place), and a topic, which can hold wallet addresses, is
 // stored only as its HMAC-SHA256 under a second vault key. While locked, neither key exists.
 import { ExtensionError } from '@/extension/errors';
+import { NONCE_BYTES, open, seal } from '@/extension/vault/crypto';
 import type { Vault } from '@/extension/vault/vault';
 import { toBase64, utf8 } from '@/protocol/bytes';
 
@@ -21,41 +22,20 @@ export interface Sealed {
 
 const decoder = new TextDecoder();
 
+const aad = (place: string) => utf8(`xmtp-inbox/cache/v1/${place}`);
+
 export async function sealJson(key: CryptoKey, value: unknown, place: string): Promise<Sealed> {
-  const nonce = crypto.getRandomValues(new Uint8Array(12));
-  const data = await crypto.subtle.encrypt(
-    {
-      name: 'AES-GCM',
-      iv: nonce as BufferSource,
-      additionalData: utf8(`xmtp-inbox/cache/v1/${place}`) as BufferSource,
-    },
-    key,
-    utf8(JSON.stringify(value)) as BufferSource,
-  );
-  return { nonce, data: new Uint8Array(data) };
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  return { nonce, data: await seal(key, nonce, utf8(JSON.stringify(value)), aad(place)) };
 }
 
 export async function openJson<T>(key: CryptoKey, sealed: Sealed, place: string): Promise<T> {
-  let plain: ArrayBuffer;
-  try {
-    plain = await crypto.subtle.decrypt(
-      {
-        name: 'AES-GCM',
-        iv: sealed.nonce as BufferSource,
-        additionalData: utf8(`xmtp-inbox/cache/v1/${place}`) as BufferSource,
-      },
-      key,
-      sealed.data as BufferSource,
-    );
-  } catch (cause) {
+  const plain = await open(key, sealed.nonce, sealed.data, aad(place));
+  if (!plain)
     throw new ExtensionError(
       'cache_corrupt',
       `a cached record (${place.split('/')[0]}) does not open with this account's key`,
-      {
-        cause,
-      },
     );
-  }
   return JSON.parse(decoder.decode(plain)) as T;
 }
 

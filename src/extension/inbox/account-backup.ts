@@ -13,10 +13,6 @@ import type { ConversationRecord } from '@/extension/cache/records';
 import { ExtensionError } from '@/extension/errors';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { validatePassword, type Vault } from '@/extension/vault/vault';
-import { checksumAddress } from '@/extension/wallet/address';
-import { decodePrivateKeyBundle } from '@/protocol/bundles';
-import { fromBase64 } from '@/protocol/bytes';
-import { bundleWalletAddress } from '@/protocol/identity';
 import { readSettings, writeSettings } from './settings';
 
 export interface BackupDeps {
@@ -87,13 +83,7 @@ export async function restoreAccountBackup(
       'an account is already set up here: sign out first to restore another',
     );
   const payload = await readBackup(text, password);
-  const { bundle } = decodePrivateKeyBundle(fromBase64(payload.keyBundle));
-  const address = checksumAddress(bundleWalletAddress(bundle));
-  if (address.toLowerCase() !== payload.address.toLowerCase())
-    throw new ExtensionError(
-      'invalid_backup',
-      `the backup's key belongs to ${address}, not ${payload.address}`,
-    );
+  const { address } = payload;
   try {
     if (payload.nodes.length) await writeSettings(local, { nodes: payload.nodes });
     await vault.create(payload.keyBundle, password);

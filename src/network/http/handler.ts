@@ -206,11 +206,11 @@ export function createRequestHandler(ctx: HttpContext) {
       // Body bytes are charged before they are read when the length is declared, else before parsing.
       const declared = Number(req.headers['content-length']);
       const sized = Number.isSafeInteger(declared) && declared >= 0 && declared <= ctx.maxBodyBytes;
-      new Promise<void>((resolve) => {
-        if (sized) charge(ctx, req, 'BYTES', declared);
-        resolve();
-      })
-        .then(() => readBody(req, ctx.maxBodyBytes))
+      Promise.resolve()
+        .then(() => {
+          if (sized) charge(ctx, req, 'BYTES', declared); // a throw here becomes the rejection
+          return readBody(req, ctx.maxBodyBytes);
+        })
         .then((buf) => {
           if (!sized) charge(ctx, req, 'BYTES', buf.length);
           return post(ctx, req, res, requireObject(parseJson(buf.toString('utf8')), 'request body'));

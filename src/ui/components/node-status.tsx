@@ -1,6 +1,7 @@
 // Live reachability of the node URLs being typed: GET /healthz through the background, debounced.
 import { useEffect, useState } from 'preact/hooks';
 import type { NodeHealth } from '@/extension/inbox-service';
+import { Field } from '@/ui/components/field';
 import { errorText } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
@@ -62,5 +63,17 @@ export function NodeStatus({ nodes }: { nodes: string[] }) {
         );
       })}
     </ul>
+  );
+}
+
+/** The node URL list as onboarding and settings edit it: one per line, each checked live below. */
+export function NodeUrlsField({ text, onText }: { text: string; onText(text: string): void }) {
+  return (
+    <>
+      <Field label="Node URLs" hint="One per line; tried in order.">
+        <textarea rows={2} value={text} onInput={(e) => onText(e.currentTarget.value)} spellcheck={false} />
+      </Field>
+      <NodeStatus nodes={parseNodeList(text)} />
+    </>
   );
 }

@@ -6,7 +6,7 @@ import type { InboxState, WalletTab } from '@/extension/inbox-service';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
-import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
+import { NodeUrlsField, parseNodeList } from '@/ui/components/node-status';
 import { SignaturePending, SignatureSteps, StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
@@ -228,15 +228,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
 
         {method === 'restore' ? null : (
           <>
-            <Field label="Node URLs" hint="One per line; tried in order.">
-              <textarea
-                rows={2}
-                value={nodesText}
-                onInput={(e) => setNodesText(e.currentTarget.value)}
-                spellcheck={false}
-              />
-            </Field>
-            <NodeStatus nodes={nodes} />
+            <NodeUrlsField text={nodesText} onText={setNodesText} />
 
             <NewPasswordFields
               password={password}

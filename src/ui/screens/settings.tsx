@@ -6,7 +6,7 @@ import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { StrengthMeter } from '@/ui/components/new-password';
-import { NodeStatus, parseNodeList } from '@/ui/components/node-status';
+import { NodeUrlsField, parseNodeList } from '@/ui/components/node-status';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -90,15 +90,7 @@ export function Settings({
         <ErrorNote error={error} />
         <section aria-labelledby="nodes-heading">
           <h2 id="nodes-heading">Nodes</h2>
-          <Field label="Node URLs" hint="One per line; tried in order.">
-            <textarea
-              rows={2}
-              value={nodesText}
-              onInput={(e) => setNodesText(e.currentTarget.value)}
-              spellcheck={false}
-            />
-          </Field>
-          <NodeStatus nodes={nodes} />
+          <NodeUrlsField text={nodesText} onText={setNodesText} />
           <button type="button" onClick={() => update({ nodes }, 'Nodes saved')}>
             Save nodes
           </button>
