@@ -8,6 +8,7 @@ import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limit
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SOCKETS_PER_IP } from '@/network/limits/sizes';
 import { parsePeerLimits } from '@/network/p2p/peer-limits';
 import { DEFAULT_DATA_DIR } from '@/network/store/open';
+import { applyAttachmentArgs, ATTACHMENT_FLAGS, ATTACHMENT_USAGE, FlagError } from './node-attachment-args';
 
 export const NODE_USAGE = `usage: xmtp-inbox node [options]
 
@@ -37,7 +38,8 @@ peer-to-peer (off unless --p2p-port is given):
                          gossip=1000:10000 (envelopes/s:burst), sync=20:100 (pages/s:burst),
                          sync-streams=4, peer-exchange=1:10 (rounds/s:burst), advertised=200:8 (peers:addrs)
   -h, --help             show this help
-`;
+
+${ATTACHMENT_USAGE}`;
 
 export class UsageError extends Error {}
 
@@ -67,6 +69,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         'sync-interval': { type: 'string' },
         'peer-limits': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...ATTACHMENT_FLAGS,
       },
     }));
   } catch (err) {
@@ -168,6 +171,12 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
       ...(peerLimits !== undefined ? { peerLimits } : {}),
     };
   }
+  try {
+    applyAttachmentArgs(values, options);
+  } catch (err) {
+    if (err instanceof FlagError) throw new UsageError(err.message);
+    throw err;
+  }
   return options;
 }
 
@@ -202,6 +211,7 @@ export async function runNode(argv: string[]): Promise<number> {
   process.stdout.write(
     `XMTP node listening on ${node.url}\n` +
       `  store: ${node.storeDescription}\n` +
+      `  attachments: ${node.attachmentsDescription ?? 'off'}\n` +
       `  auth: ${options.auth ? 'on (publish needs a token)' : 'OFF (--no-auth, development only)'}\n` +
       `  secp256k1: ${curve.backend}${curve.fallbackReason ? ` (${curve.fallbackReason})` : ''}\n` +
       `  rate limit: ${

@@ -17,6 +17,10 @@ import { MemoryPersistence, PrefixedPersistence, type Persistence } from '@/clie
 import { Conversations } from '@/client/conversations/conversations';
 import type { ClientCore, ClientStats } from '@/client/conversations/core';
 import { V1Secrets } from '@/client/conversations/v1-secrets';
+import type { Conversation } from '@/client/conversations/conversation';
+import type { DecodedMessage } from '@/client/conversations/decoded-message';
+import { loadAttachment, prepareAttachment, type AttachmentStage } from '@/client/attachments';
+import type { Attachment, RemoteAttachment } from '@/protocol/content';
 
 export interface ClientOptions {
   /** Node URLs; the first is used until it fails. */
@@ -66,6 +70,9 @@ export class Client implements ClientCore {
   readonly introducedPeers = new Set<string>();
   readonly v1Secrets: V1Secrets;
   readonly #closers = new Set<() => Promise<void>>();
+  readonly #auth: LateAuthenticator;
+  readonly #fetch: typeof fetch;
+  readonly #nodes: string[];
 
   private constructor(init: {
     keyring: Keyring;
@@ -74,7 +81,13 @@ export class Client implements ClientCore {
     contactDirectory: ContactDirectory;
     consent: ConsentManager;
     persistence: Persistence;
+    auth: LateAuthenticator;
+    options: Pick<ClientOptions, 'nodes' | 'fetch'>;
   }) {
+    this.#auth = init.auth;
+    this.#nodes = init.options.nodes;
+    // Bound: a service worker's fetch throws "Illegal invocation" when called as a method of another object.
+    this.#fetch = init.options.fetch ?? ((input, request) => globalThis.fetch(input, request));
     this.keyring = init.keyring;
     this.address = init.keyring.address;
     this.api = init.api;
@@ -138,7 +151,33 @@ export class Client implements ClientCore {
       contactDirectory,
       consent,
       persistence,
+      auth,
+      options,
     });
+  }
+
+  /**
+   * Sends a file (docs/client-api.md §8): inline when it is at most INLINE_ATTACHMENT_MAX_BYTES, else encrypted,
+   * uploaded to the attachment store at `uploadUrl` (default: the first node) and sent as a remote attachment.
+   */
+  async sendAttachment(
+    conversation: Conversation,
+    attachment: Attachment,
+    options: { uploadUrl?: string; onStage?: (stage: AttachmentStage) => void } = {},
+  ): Promise<DecodedMessage> {
+    const uploadUrl = options.uploadUrl ?? this.#nodes[0];
+    if (!uploadUrl) throw new ProtocolError('invalid_options', 'no node to upload the attachment to');
+    const prepared = await prepareAttachment(
+      attachment,
+      { uploadUrl, getToken: (o) => this.#auth.getToken(o), fetch: this.#fetch },
+      options.onStage,
+    );
+    return conversation.send(prepared.content, { contentType: prepared.contentType });
+  }
+
+  /** Downloads, checks (digest) and decrypts the file a remote attachment points at. */
+  loadAttachment(remote: RemoteAttachment): Promise<Attachment> {
+    return loadAttachment(remote, this.codecs, this.#fetch);
   }
 
   /** Encoded `PrivateKeyBundle{v1}` (plaintext: callers encrypt it). */

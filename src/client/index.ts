@@ -15,3 +15,10 @@ export {
 export { Conversations } from './conversations/conversations';
 export { ContentTypeUndecodable, type DecodedMessage } from './conversations/decoded-message';
 export type { ClientStats } from './conversations/core';
+export {
+  INLINE_ATTACHMENT_MAX_BYTES,
+  isAttachment,
+  uploadPayload,
+  type AttachmentStage,
+  type PreparedAttachment,
+} from './attachments';

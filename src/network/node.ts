@@ -1,9 +1,14 @@
 // Starts an XMTP node (docs/node-api.md §1): the message API of docs/protocol.md §1 over HTTP/JSON, the
 // WebSocket subscription, health and metrics, on an envelope store and an in-process relay.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MessageService } from './api/service';
+import { ATTACHMENTS_PREFIX } from './attachments/routes';
+import type { AttachmentOptions } from './attachments/store';
+import { openAttachmentStore } from './attachments/store';
 import { PublishAuth } from './auth/publish-auth';
 import type { TokenVerifier } from './auth/publish-auth';
 import { parseAuthorizationHeader, verifyXmtpToken } from './auth/token';
@@ -25,6 +30,7 @@ import { WsSubscriptions } from './ws';
 
 export type { Logger } from './http/handler';
 export type { RateLimitConfig } from './limits/rate-limiter';
+export type { AttachmentOptions } from './attachments/store';
 export type { P2pNode, P2pOptions } from './p2p/p2p-node';
 
 export interface NodeOptions {
@@ -63,6 +69,13 @@ export interface NodeOptions {
   /** Node process metrics (CPU, memory, event loop) on /metrics too. */
   processMetrics?: boolean;
   logger?: Logger;
+  /**
+   * The attachment store (docs/node-api.md §6). Default: on, with files in `<dataDir>/attachments`, when the
+   * node keeps its own SQLite data directory; off otherwise unless given. false = off.
+   */
+  attachments?: AttachmentOptions | false;
+  /** Serve https with this PEM certificate (chain) and key, instead of http. */
+  tls?: { cert: string; key: string };
 }
 
 export interface XmtpNode {
@@ -71,6 +84,8 @@ export interface XmtpNode {
   readonly host: string;
   /** Where envelopes are stored, for the start-up banner. */
   readonly storeDescription: string;
+  /** Where attachment payloads are stored; undefined when the store is off. */
+  readonly attachmentsDescription?: string;
   readonly metrics: NodeMetrics;
   /** The peer-to-peer side, when started with `p2p`. */
   readonly p2p?: P2pNode;
@@ -161,9 +176,27 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
   });
 
   const handle = createRequestHandler(ctx);
-  const server: Server = createServer((req, res) => {
+  const ownDataDir = options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node');
+  const attachmentOptions =
+    options.attachments === false ? undefined : (options.attachments ?? (ownDataDir ? {} : undefined));
+  const attachments = attachmentOptions
+    ? openAttachmentStore(attachmentOptions, {
+        defaultDir: ownDataDir,
+        scheme: options.tls ? 'https' : 'http',
+        verifyToken: options.verifyToken ?? verifyXmtpToken,
+        now,
+        onError: (message) => logger.error(message),
+      })
+    : undefined;
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path.startsWith(ATTACHMENTS_PREFIX) && req.method !== 'OPTIONS') {
+      if (attachments) attachments.routes.handle(req, res, path);
+      else handle(req, res); // 404
+      return;
+    }
     // GET /peers: this node's peer id, listen addresses and connected peers (p2p only).
-    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/peers') {
+    if (req.method === 'GET' && path === '/peers') {
       void (p2p ? p2p.describe() : Promise.resolve('{"peerId":null,"listenAddrs":[],"peers":[]}')).then(
         (body) => {
           metrics.request('/peers', 200);
@@ -174,7 +207,13 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
       return;
     }
     handle(req, res);
-  });
+  };
+  const server: Server = options.tls
+    ? (createTlsServer(
+        { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+        listener,
+      ) as unknown as Server)
+    : createServer(listener);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) {
@@ -214,19 +253,22 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     await ws.close();
     stopRelay();
     limiter?.close();
+    await attachments?.close();
     if (!options.store) await store.close();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  p2p?.setApiUrl(`http://${urlHost}:${port}`);
+  const scheme = options.tls ? 'https' : 'http';
+  p2p?.setApiUrl(`${scheme}://${urlHost}:${port}`);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${scheme}://${urlHost}:${port}`,
     port,
     host,
     storeDescription: store.description,
+    ...(attachments ? { attachmentsDescription: attachments.description } : {}),
     metrics,
     p2p,
     close() {
@@ -241,6 +283,7 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
         stopRelay();
         await relay.close();
         limiter?.close();
+        await attachments?.close();
         await store.close();
       })();
       return closing;

@@ -37,6 +37,9 @@ export {
   ContentTypeRemoteAttachment,
   decryptRemoteAttachment,
   encryptAttachment,
+  fetchRemotePayload,
+  isFetchableAttachmentUrl,
+  MAX_REMOTE_PAYLOAD_BYTES,
   loadRemoteAttachment,
   remoteAttachmentCodec,
 } from './codecs/remote-attachment';

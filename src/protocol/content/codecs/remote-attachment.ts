@@ -40,6 +40,23 @@ export interface EncryptedAttachment {
 
 const decoder = new TextDecoder('utf-8');
 
+/**
+ * Whether a payload URL may be fetched (and sent): https anywhere, and http only to this machine (a local
+ * development node), never to another host, so a peer cannot make the app reach into a local network in clear.
+ */
+export function isFetchableAttachmentUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 function hexParameter(value: string, name: string): Uint8Array {
   try {
     return fromHex(value);
@@ -52,11 +69,12 @@ export const remoteAttachmentCodec: ContentCodec<RemoteAttachment> = {
   contentType: ContentTypeRemoteAttachment,
   encode(remote) {
     const url = requireString(remote.url, 'remote attachment url');
-    // The same check as @xmtp/content-type-remote-attachment: only https URLs are sent.
-    if (!url.startsWith('https')) {
+    // Like @xmtp/content-type-remote-attachment, only https URLs are sent; plus http to loopback, so a local
+    // development node works (readers on other machines could not fetch it anyway).
+    if (!isFetchableAttachmentUrl(url)) {
       throw new ProtocolError(
         'invalid_content',
-        `remote attachment url must be https: ${JSON.stringify(url)}`,
+        `remote attachment url must be https (or http to this machine): ${JSON.stringify(url)}`,
       );
     }
     if (!Number.isSafeInteger(remote.contentLength) || remote.contentLength < 0) {
@@ -142,27 +160,75 @@ export async function decryptRemoteAttachment(
   return decodeNested(decodeEncodedContent(plaintext), codecs);
 }
 
+/** Payloads larger than this are not downloaded (the node's default upload cap is 25 MiB). */
+export const MAX_REMOTE_PAYLOAD_BYTES = 32 * 1024 * 1024;
+
 /**
- * Downloads and decrypts a remote attachment. Only https URLs are fetched; `fetchFn` is injectable
- * (tests, or a service worker's own fetch).
+ * Downloads a remote attachment's encrypted payload: only from a fetchable URL (isFetchableAttachmentUrl), and
+ * no more than `maxBytes` (checked on the declared length, then while reading). `fetchFn` is injectable (tests,
+ * or a service worker's own fetch).
  */
-export async function loadRemoteAttachment(
-  remote: RemoteAttachment,
-  codecs: CodecLookup,
-  fetchFn: typeof fetch = fetch,
-): Promise<unknown> {
-  if (!/^https:\/\//i.test(remote.url)) {
+export async function fetchRemotePayload(
+  remote: Pick<RemoteAttachment, 'url'>,
+  {
+    fetchFn = fetch,
+    maxBytes = MAX_REMOTE_PAYLOAD_BYTES,
+  }: { fetchFn?: typeof fetch; maxBytes?: number } = {},
+): Promise<Uint8Array> {
+  if (!isFetchableAttachmentUrl(remote.url)) {
     throw new ProtocolError(
       'invalid_remote_attachment',
-      `refusing to fetch a non-https url: ${JSON.stringify(remote.url)}`,
+      `refusing to fetch ${JSON.stringify(remote.url.slice(0, 200))}: only https (or http to this machine)`,
     );
   }
-  const response = await fetchFn(remote.url);
+  let response: Response;
+  try {
+    response = await fetchFn(remote.url);
+  } catch (cause) {
+    throw new ProtocolError('remote_attachment_unavailable', `cannot reach ${remote.url}`, { cause });
+  }
   if (!response.ok) {
     throw new ProtocolError(
       'remote_attachment_unavailable',
       `fetching ${remote.url} failed: HTTP ${response.status}`,
     );
   }
-  return decryptRemoteAttachment(remote, new Uint8Array(await response.arrayBuffer()), codecs);
+  const declared = Number(response.headers.get('content-length'));
+  const tooLarge = () =>
+    new ProtocolError(
+      'remote_attachment_too_large',
+      `the payload at ${remote.url} is over ${maxBytes} bytes`,
+    );
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(read.value);
+  }
+  const payload = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    payload.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return payload;
+}
+
+/** Downloads (fetchRemotePayload), checks and decrypts a remote attachment. */
+export async function loadRemoteAttachment(
+  remote: RemoteAttachment,
+  codecs: CodecLookup,
+  fetchFn: typeof fetch = fetch,
+): Promise<unknown> {
+  return decryptRemoteAttachment(remote, await fetchRemotePayload(remote, { fetchFn }), codecs);
 }
