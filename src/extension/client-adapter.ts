@@ -26,7 +26,16 @@ export type DecodedMessage = Omit<MessageRecord, 'status' | 'error'>;
 export type OutgoingContent =
   | { type: 'text'; text: string }
   | { type: 'reply'; reference: string; text: string }
-  | { type: 'reaction'; reference: string; emoji: string; action: 'added' | 'removed' };
+  | { type: 'reaction'; reference: string; emoji: string; action: 'added' | 'removed' }
+  /** A file: inline when small, else encrypted, uploaded and sent as a remote attachment. `data`: base64. */
+  | { type: 'attachment'; filename: string; mimeType: string; data: string };
+
+/** How a send goes: where files are uploaded, and what to tell on the way. */
+export interface SendOptions {
+  /** Base URL of the attachment store (default: the first node). */
+  uploadUrl?: string;
+  onStage?(stage: 'encrypting' | 'uploading' | 'sending'): void;
+}
 
 export interface StreamHandlers {
   onMessage(message: DecodedMessage): void;
@@ -48,7 +57,7 @@ export interface ClientSession {
   listConversations(): Promise<ConversationInfo[]>;
   /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */
   messages(topic: string, options?: { after?: number; limit?: number }): Promise<DecodedMessage[]>;
-  send(topic: string, content: OutgoingContent): Promise<DecodedMessage>;
+  send(topic: string, content: OutgoingContent, options?: SendOptions): Promise<DecodedMessage>;
   /** Sends an `xmtp.org/readReceipt:1.0`: the user has seen the conversation up to now (never a message). */
   sendReadReceipt(topic: string): Promise<DecodedMessage>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationInfo>;

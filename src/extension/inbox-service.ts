@@ -4,6 +4,7 @@
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SearchResult } from '@/extension/search/message-index';
+import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import type { Secp256k1Status } from '@/protocol/secp256k1';
 
@@ -17,6 +18,8 @@ export interface Settings {
   notificationContent: boolean;
   /** Send read receipts when the user opens a conversation with unread messages (allowed senders only). */
   readReceipts: boolean;
+  /** Where files too large to send inline are uploaded (a node with an attachment store); empty: the first node. */
+  uploadUrl: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -25,6 +28,7 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: true,
   notificationContent: false,
   readReceipts: true,
+  uploadUrl: '',
 };
 
 export type IdentityKind = 'wallet' | 'local' | 'imported';
@@ -127,8 +131,13 @@ export interface InboxService {
    * by conversation; the index is built on the first search after unlock and kept only in memory.
    */
   searchMessages(query: string, options?: { limit?: number }): Promise<SearchResult>;
-  /** Optimistic: the message is cached as pending first, then sent or marked failed (never throws for a send failure). */
+  /**
+   * Optimistic: the message is cached as pending first, then sent or marked failed (never throws for a send
+   * failure). A file's progress (encrypting, uploading, sending) shows on the pending record.
+   */
   send(topic: string, content: OutgoingContent): Promise<MessageRecord>;
+  /** The file of an attachment message (inline, or downloaded, checked and decrypted here): for the popup to show. */
+  loadAttachment(messageId: string): Promise<LoadedAttachment>;
   retry(messageId: string): Promise<MessageRecord>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
   canMessage(peerAddress: string): Promise<boolean>;

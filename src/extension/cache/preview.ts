@@ -1,5 +1,6 @@
 // One-line previews for the inbox list, from a message's JSON-safe content. Total: whatever a peer sent, the
 // row gets a line (the text, the sender's fallback, or "Unsupported message").
+import { attachmentName } from '@/extension/attachments/attachment-content';
 import { CONTENT_TYPES, isReactionContent, isReplyContent, type MessageRecord } from './records';
 
 const MAX_PREVIEW = 140;
@@ -24,6 +25,8 @@ function describe({ contentType, content, fallback }: Previewed): string {
   if (contentType === CONTENT_TYPES.reply && isReplyContent(content)) {
     return typeof content.content === 'string' ? content.content : (sendersText ?? 'replied');
   }
+  const file = attachmentName({ contentType, content });
+  if (file !== undefined) return `📎 ${file}`;
   return sendersText ?? UNSUPPORTED_PREVIEW;
 }
 

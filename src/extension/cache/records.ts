@@ -58,6 +58,8 @@ export interface MessageRecord {
   unsupported?: string;
   status: MessageStatus;
   error?: string;
+  /** Where a pending file is: encrypting, uploading (to the attachment store) or sending the message. */
+  progress?: 'encrypting' | 'uploading' | 'sending';
 }
 
 export const CONTENT_TYPES = {
@@ -65,6 +67,7 @@ export const CONTENT_TYPES = {
   reaction: 'xmtp.org/reaction:1.0',
   reply: 'xmtp.org/reply:1.0',
   readReceipt: 'xmtp.org/readReceipt:1.0',
+  attachment: 'xmtp.org/attachment:1.0',
   remoteAttachment: 'xmtp.org/remoteStaticAttachment:1.0',
 } as const;
 

@@ -96,7 +96,7 @@ function sessionOf(client: Client): ClientSession {
           : await conversation.messages({ startTime: new Date(after), ...(limit ? { limit } : {}) });
       return messages.map(messageInfo);
     },
-    async send(topic, content: OutgoingContent) {
+    async send(topic, content: OutgoingContent, options = {}) {
       const conversation = await find(topic);
       switch (content.type) {
         case 'text':
@@ -118,6 +118,17 @@ function sessionOf(client: Client): ClientSession {
                 schema: 'unicode',
               },
               { contentType: ContentTypeReaction },
+            ),
+          );
+        case 'attachment':
+          return messageInfo(
+            await client.sendAttachment(
+              conversation,
+              { filename: content.filename, mimeType: content.mimeType, data: fromBase64(content.data) },
+              {
+                ...(options.uploadUrl ? { uploadUrl: options.uploadUrl } : {}),
+                ...(options.onStage ? { onStage: options.onStage } : {}),
+              },
             ),
           );
       }

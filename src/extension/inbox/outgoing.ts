@@ -8,6 +8,28 @@ import {
 } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
+import {
+  base64Size,
+  isInlineAttachmentJson,
+  type InlineAttachmentJson,
+} from '@/extension/attachments/attachment-content';
+
+/** The largest file the popup or a page may send: the node's default upload limit (docs/node-api.md §6). */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A file name without folders or control characters, at most 255 characters; empty: "file". */
+function cleanFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  return (
+    base
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .slice(0, 255)
+      .trim() || 'file'
+  );
+}
 
 export function contentRecord(content: OutgoingContent): Pick<MessageRecord, 'contentType' | 'content'> {
   switch (content?.type) {
@@ -33,6 +55,32 @@ export function contentRecord(content: OutgoingContent): Pick<MessageRecord, 'co
       };
       return { contentType: CONTENT_TYPES.reaction, content: reaction };
     }
+    case 'attachment': {
+      if (typeof content.filename !== 'string' || typeof content.data !== 'string') break;
+      if (typeof content.mimeType !== 'string' || !MIME_TYPE.test(content.mimeType)) {
+        throw new ExtensionError(
+          'invalid_content',
+          `not a media type: ${JSON.stringify(String(content.mimeType).slice(0, 60))}`,
+        );
+      }
+      if (!BASE64.test(content.data) || content.data.length % 4 !== 0) {
+        throw new ExtensionError('invalid_content', 'the file data is not base64');
+      }
+      const size = base64Size(content.data);
+      if (size === 0) throw new ExtensionError('empty_file', 'the file is empty');
+      if (size > MAX_ATTACHMENT_BYTES) {
+        throw new ExtensionError(
+          'file_too_large',
+          `the file is ${size} bytes; files up to ${MAX_ATTACHMENT_BYTES} bytes can be sent`,
+        );
+      }
+      const file: InlineAttachmentJson = {
+        filename: cleanFilename(content.filename),
+        mimeType: content.mimeType.toLowerCase(),
+        data: { base64: content.data },
+      };
+      return { contentType: CONTENT_TYPES.attachment, content: file };
+    }
   }
   throw new ExtensionError(
     'invalid_content',
@@ -56,6 +104,10 @@ export function outgoingOf(message: MessageRecord): OutgoingContent {
       emoji: reaction.content,
       action: reaction.action,
     };
+  }
+  if (message.contentType === CONTENT_TYPES.attachment && isInlineAttachmentJson(message.content)) {
+    const { filename, mimeType, data } = message.content;
+    return { type: 'attachment', filename, mimeType, data: data.base64 };
   }
   throw new ExtensionError('invalid_content', `cannot resend content of type ${message.contentType}`);
 }

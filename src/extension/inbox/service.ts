@@ -26,6 +26,9 @@ import { parseNodeUrl, readSettings, writeSettings } from './settings';
 import { createMessageIndex } from '@/extension/search/message-index';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { secp256k1Status } from '@/protocol/secp256k1';
+import { withAttachmentSummary } from '@/extension/attachments/attachment-content';
+import { createAttachmentLoader } from '@/extension/attachments/attachment-loader';
+import type { PayloadCache } from '@/extension/attachments/payload-cache';
 
 export interface InboxServiceDeps {
   vault: Vault;
@@ -40,6 +43,8 @@ export interface InboxServiceDeps {
   notify?(title: string, body: string): void;
   /** Removes every notification shown (on lock and sign out: they may name senders or quote messages). */
   clearNotifications?(): void;
+  /** Downloaded remote-attachment payloads (default: none kept, each view downloads again). */
+  payloads?: PayloadCache;
   /** Asks for expireMutes() at `at` (a browser alarm, so it also happens after a worker restart); undefined: never. */
   scheduleMuteExpiry?(at: number | undefined): void;
 }
@@ -140,10 +145,28 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return service.state();
   }
 
+  const payloads: PayloadCache = deps.payloads ?? {
+    get: async () => undefined,
+    put: async () => undefined,
+    clear: async () => undefined,
+  };
+  const attachments = createAttachmentLoader({ payloads, fetch: deps.fetch });
+
   async function deliver(pending: MessageRecord): Promise<MessageRecord> {
     try {
       const client = await ensureSession();
-      const sent = await client.send(pending.topic, outgoingOf(pending));
+      const { uploadUrl } = await readSettings(local);
+      // A file's stages show on its pending record; the stages of one send come one after another.
+      let stages = Promise.resolve();
+      const onStage = (progress: NonNullable<MessageRecord['progress']>) => {
+        stages = stages
+          .then(() => cache.replaceMessage(pending.id, { ...pending, progress }))
+          .then(() => emit({ kind: 'messages', topic: pending.topic }))
+          .catch(() => undefined);
+      };
+      const sent = await client
+        .send(pending.topic, outgoingOf(pending), { ...(uploadUrl ? { uploadUrl } : {}), onStage })
+        .finally(() => stages);
       const record: MessageRecord = { ...sent, status: 'sent' };
       await cache.replaceMessage(pending.id, record);
       return record;
@@ -298,6 +321,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await closeSession();
       await vault.wipe();
       await cache.clear();
+      await payloads.clear();
       await deps.adapter.reset?.();
       await local.remove(ACCOUNT_KEY);
       emit({ kind: 'state' });
@@ -333,7 +357,14 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
     async listMessages(topic, options) {
       await requireAccount();
-      return cache.listMessages(topic, options);
+      return (await cache.listMessages(topic, options)).map(withAttachmentSummary);
+    },
+
+    async loadAttachment(messageId) {
+      await requireAccount();
+      const message = await cache.getMessage(messageId);
+      if (!message) throw new ExtensionError('unknown_message', `no message with id ${messageId}`);
+      return attachments.load(message);
     },
 
     async searchMessages(query, { limit } = {}) {
@@ -367,7 +398,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await cache.updateConversation(topic, draftChange('', now()));
       emit({ kind: 'messages', topic });
       emit({ kind: 'conversations', topics: [topic] });
-      return deliver(pending);
+      return withAttachmentSummary(await deliver(pending));
     },
 
     async retry(messageId) {
@@ -377,10 +408,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         throw new ExtensionError('not_retryable', `no failed message with id ${messageId}`);
       }
       const { error: _, ...rest } = message;
-      const pending: MessageRecord = { ...rest, status: 'pending', sentAt: now() };
+      const { progress: __, ...unstaged } = rest;
+      const pending: MessageRecord = { ...unstaged, status: 'pending', sentAt: now() };
       await cache.replaceMessage(message.id, pending);
       emit({ kind: 'messages', topic: message.topic });
-      return deliver(pending);
+      return withAttachmentSummary(await deliver(pending));
     },
 
     async newConversation(peerAddress, conversationId) {

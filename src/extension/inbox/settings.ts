@@ -54,6 +54,10 @@ export function validateSettings(settings: Settings): Settings {
     notifications: settings.notifications === true,
     notificationContent: settings.notificationContent === true,
     readReceipts: settings.readReceipts !== false,
+    uploadUrl:
+      typeof settings.uploadUrl === 'string' && settings.uploadUrl.trim()
+        ? parseNodeUrl(settings.uploadUrl)
+        : '',
   };
 }
 

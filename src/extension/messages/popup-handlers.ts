@@ -53,6 +53,7 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
       service.searchMessages(query, limit === undefined ? {} : { limit }),
     'messages.send': ({ topic, content }) => service.send(topic, content),
     'messages.retry': ({ id }) => service.retry(id),
+    'attachments.load': ({ id }) => service.loadAttachment(id),
     'settings.get': () => service.getSettings(),
     'settings.update': (patch) => service.updateSettings(patch),
   };

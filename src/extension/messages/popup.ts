@@ -5,6 +5,7 @@ import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
 import type { InboxState, NodeHealth, OnboardingInput, Settings, WalletTab } from '@/extension/inbox-service';
 import type { SearchResult } from '@/extension/search/message-index';
+import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
 import type { Request } from './envelope';
 
 type Empty = Record<string, never>;
@@ -85,6 +86,8 @@ export type PopupMessages = {
   'messages.send': { request: { topic: string; content: OutgoingContent }; response: MessageRecord };
   /** Sends a failed message again. */
   'messages.retry': { request: { id: string }; response: MessageRecord };
+  /** The file of an attachment message, to show or save (the popup makes a blob: URL of it). */
+  'attachments.load': { request: { id: string }; response: LoadedAttachment };
   /** Reads the settings. */
   'settings.get': { request: Empty; response: Settings };
   /** Changes some settings. */
@@ -125,6 +128,7 @@ export const POPUP_MESSAGE_TYPES = [
   'messages.search',
   'messages.send',
   'messages.retry',
+  'attachments.load',
   'settings.get',
   'settings.update',
 ] as const satisfies readonly (keyof PopupMessages)[];

@@ -1,6 +1,7 @@
 // Composition of the background service worker: real browser storage, IndexedDB, alarms and tabs behind the
 // injected interfaces, the popup map served over runtime messages, updates over a runtime port.
 import browser from 'webextension-polyfill';
+import { createPayloadCache } from '@/extension/attachments/payload-cache';
 import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import type { ClientAdapter } from '@/extension/client-adapter';
@@ -51,6 +52,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
     adapter,
     wallet,
     fetch: (input, init) => fetch(input, init),
+    payloads: createPayloadCache(indexedDB),
     notify: (title, message) => {
       if (popupPorts > 0) return;
       void browser.notifications

@@ -1,6 +1,7 @@
 // Full-text search over the cached messages of the unlocked account (issue #17 item 4), with MiniSearch: words
 // and prefixes, case- and accent-insensitive, across every conversation. The index lives only in the worker's
 // memory, built from the (encrypted) cache after unlock and dropped at lock: it is never written anywhere.
+import { attachmentName } from '@/extension/attachments/attachment-content';
 import MiniSearch from 'minisearch';
 import { foldTerm } from './fold';
 import { highlight, queryTerms, snippet, type Highlighted } from './snippet';
@@ -49,6 +50,9 @@ export function searchableText(message: MessageRecord): string | undefined {
     if (contentType === CONTENT_TYPES.reply && isReplyContent(content) && typeof content.content === 'string')
       return content.content || undefined;
     if (contentType === CONTENT_TYPES.reaction || contentType === CONTENT_TYPES.readReceipt) return undefined;
+    // A file is found by its name.
+    const file = attachmentName(message);
+    if (file) return file;
   }
   return typeof fallback === 'string' && fallback ? fallback : undefined;
 }

@@ -54,6 +54,7 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
   'messages.search': { query: 'gm', limit: 20 },
   'messages.send': { topic: '/xmtp/0/m-abc/proto', content: { type: 'text', text: 'gm' } },
   'messages.retry': { id: 'local-1' },
+  'attachments.load': { id: 'local-1' },
   'settings.get': {},
   'settings.update': { autoLockMinutes: 5 },
 };
