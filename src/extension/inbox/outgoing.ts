@@ -22,13 +22,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A file name without folders or control characters, at most 255 characters; empty: "file". */
 function cleanFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  return (
-    base
-      .replace(/[\u0000-\u001f\u007f]/g, '')
-      .slice(0, 255)
-      .trim() || 'file'
-  );
+  const printable = [...base].filter((c) => c >= ' ' && c !== '\u007f').join('');
+  return printable.slice(0, 255).trim() || 'file';
 }
 
 export function contentRecord(content: OutgoingContent): Pick<MessageRecord, 'contentType' | 'content'> {
