@@ -53,6 +53,19 @@ const SENTENCES: Record<string, Explain> = {
   tab_unreachable: () => 'That tab cannot be reached. Reload the page, then try again.',
   invalid_signature: () =>
     'The wallet returned a signature that is not valid. Try again, or use another wallet.',
+  // Files (src/client/attachments.ts, src/protocol/content/codecs/remote-attachment.ts).
+  content_digest_mismatch: () =>
+    'This file was changed after it was sent (its fingerprint does not match), so it is not shown. Ask the sender to send it again.',
+  remote_attachment_unavailable: (m) =>
+    /HTTP 404/.test(m)
+      ? 'This file is no longer stored where it was uploaded. Ask the sender to send it again.'
+      : `The server holding this file${nodeIn(m)} cannot be reached. Try again later.`,
+  remote_attachment_too_large: () =>
+    'This file is larger than the 32 MB the inbox downloads, so it is not loaded.',
+  invalid_remote_attachment: () => 'This file cannot be loaded: its address or contents are not valid.',
+  decryption_failed: () =>
+    'This file cannot be decrypted: it may have been damaged. Ask the sender to send it again.',
+  not_an_attachment: () => 'This message carries no file.',
   // The vault.
   wrong_password: () => 'That password is not right. Try again.',
   vault_locked: () => 'The inbox is locked. Unlock it to continue.',
@@ -80,6 +93,8 @@ const SAID_FOR_PEOPLE = new Set([
   'vault_empty',
   'vault_version',
   'not_retryable',
+  'file_too_large',
+  'empty_file',
   'busy',
   'weak_password',
   // The backup file (src/client/backup/backup-file.ts): each says what is wrong with the file and what to do.

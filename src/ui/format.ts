@@ -47,3 +47,11 @@ export function dayKey(ms: number): string {
 
 /** What the popup shows for a failure: a sentence for the person, details for a bug report (error-text.ts). */
 export { explainError as errorText, type ShownError } from './error-text';
+
+/** A file size for people: 512 B, 14 KB, 3.1 MB (decimal units, like file managers). */
+export function fileSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} KB`;
+  return `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
+}

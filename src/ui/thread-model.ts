@@ -9,6 +9,7 @@ import {
   isReplyContent,
   type MessageRecord,
 } from '@/extension/cache/records';
+import { isAttachmentSummary, type AttachmentSummary } from '@/extension/cache/records';
 import { dayKey } from './format';
 
 export interface ThreadMessage {
@@ -20,6 +21,8 @@ export interface ThreadMessage {
   reactions: { emoji: string; count: number; mine: boolean }[];
   /** The user's last message the peer has read (its latest read receipt came after it). */
   seen?: boolean;
+  /** A file (inline or remote): drawn as a thumbnail or a card instead of the text. */
+  attachment?: AttachmentSummary;
 }
 
 export type ThreadItem = { kind: 'day'; key: string; at: number } | { kind: 'message'; item: ThreadMessage };
@@ -36,9 +39,17 @@ function describe(message: MessageRecord): { text: string; unsupported?: boolean
       return { text: content || EMPTY_TEXT };
     if (contentType === CONTENT_TYPES.reply && isReplyContent(content) && typeof content.content === 'string')
       return { text: content.content || EMPTY_TEXT };
+    if (isFile(message)) return { text: `📎 ${(content as AttachmentSummary).filename}` };
   }
   const sendersText = typeof fallback === 'string' && fallback ? fallback : undefined;
   return { text: sendersText ?? UNSUPPORTED_TEXT, unsupported: true };
+}
+
+function isFile({ contentType, content }: MessageRecord): boolean {
+  return (
+    (contentType === CONTENT_TYPES.attachment || contentType === CONTENT_TYPES.remoteAttachment) &&
+    isAttachmentSummary(content)
+  );
 }
 
 const sameAddress = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b;
@@ -90,6 +101,7 @@ export function buildThread(messages: MessageRecord[], self: string): ThreadItem
         .filter(([, senders]) => senders.size > 0)
         .map(([emoji, senders]) => ({ emoji, count: senders.size, mine: senders.has(me) })),
     };
+    if (!m.unsupported && isFile(m)) entry.attachment = m.content as AttachmentSummary;
     if (m.contentType === CONTENT_TYPES.reply && isReplyContent(m.content)) {
       const quoted = byId.get(m.content.reference);
       entry.quoted = quoted

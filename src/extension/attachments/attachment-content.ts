@@ -1,7 +1,7 @@
 // Attachment content as the cache keeps it (JSON-safe, from jsonSafe: bytes as { base64 }) and as the popup
 // sees it: a summary without the bytes or the keys. The bytes reach the popup only on request, one file at a
 // time (attachments.load), and become a blob: URL there.
-import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
+import { CONTENT_TYPES, type AttachmentSummary, type MessageRecord } from '@/extension/cache/records';
 import { fromBase64 } from '@/protocol/bytes';
 import type { RemoteAttachment } from '@/protocol/content';
 
@@ -22,16 +22,6 @@ export interface RemoteAttachmentJson {
   scheme: string;
   contentLength: number;
   filename: string;
-}
-
-/** What the popup gets in place of either: enough to draw the card, nothing to decrypt with. */
-export interface AttachmentSummary {
-  filename: string;
-  /** Known for inline files; a remote file's type is known once loaded. */
-  mimeType?: string;
-  /** Bytes of the file (as the sender reports it, for a remote one). */
-  size: number;
-  remote: boolean;
 }
 
 /** A file as the popup receives it to show or save. */
@@ -62,11 +52,6 @@ export function isRemoteAttachmentJson(value: unknown): value is RemoteAttachmen
     isBase64Field(r.nonce) &&
     isBase64Field(r.secret)
   );
-}
-
-export function isAttachmentSummary(value: unknown): value is AttachmentSummary {
-  const s = value as Partial<AttachmentSummary> | null;
-  return !!s && typeof s.filename === 'string' && typeof s.size === 'number' && typeof s.remote === 'boolean';
 }
 
 /** Bytes of base64 text, without decoding it. */

@@ -108,3 +108,21 @@ export function isReplyContent(value: unknown): value is ReplyContent {
     typeof reply.contentType === 'string'
   );
 }
+
+/** What the popup gets in place of either: enough to draw the card, nothing to decrypt with. */
+export interface AttachmentSummary {
+  filename: string;
+  /** Known for inline files; a remote file's type is known once loaded. */
+  mimeType?: string;
+  /** Bytes of the file (as the sender reports it, for a remote one). */
+  size: number;
+  remote: boolean;
+}
+
+/** The largest file the popup or a page may send: the node's default upload limit (docs/node-api.md §6). */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+export function isAttachmentSummary(value: unknown): value is AttachmentSummary {
+  const s = value as Partial<AttachmentSummary> | null;
+  return !!s && typeof s.filename === 'string' && typeof s.size === 'number' && typeof s.remote === 'boolean';
+}

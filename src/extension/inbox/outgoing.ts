@@ -2,6 +2,7 @@
 // a retry. Content shapes follow the standard codecs (docs/protocol.md §10.2).
 import {
   CONTENT_TYPES,
+  MAX_ATTACHMENT_BYTES,
   type MessageRecord,
   type ReactionContent,
   type ReplyContent,
@@ -14,8 +15,6 @@ import {
   type InlineAttachmentJson,
 } from '@/extension/attachments/attachment-content';
 
-/** The largest file the popup or a page may send: the node's default upload limit (docs/node-api.md §6). */
-export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

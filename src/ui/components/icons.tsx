@@ -84,3 +84,16 @@ export const KeyboardIcon = ({ size = 18 }: { size?: number }) => (
     <path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M6 13h.01M18 13h.01M9 15h6" />
   </svg>
 );
+
+export const PaperclipIcon = () => (
+  <svg {...common}>
+    <path d="m21 12-8.6 8.6a5.7 5.7 0 0 1-8-8L13 4a3.8 3.8 0 0 1 5.4 5.4l-8.6 8.6a1.9 1.9 0 0 1-2.7-2.7l8-8" />
+  </svg>
+);
+
+export const FileIcon = () => (
+  <svg {...common}>
+    <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9Z" />
+    <path d="M14 3v6h6" />
+  </svg>
+);

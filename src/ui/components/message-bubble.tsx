@@ -4,10 +4,14 @@
 import type { ThreadMessage } from '@/ui/thread-model';
 import { explainStoredError } from '@/ui/error-text';
 import { messageTime, shortAddress } from '@/ui/format';
+import { AttachmentView, type LoadFile } from './attachment-view';
 import { ErrorBoundary } from './error-boundary';
 import { LinkedText } from './linked-text';
 
 export const QUICK_REACTION = '👍';
+
+/** What a pending message says, by stage (files go through all three). */
+const PROGRESS = { encrypting: 'Encrypting…', uploading: 'Uploading…', sending: 'Sending…' } as const;
 
 /** What shows in place of a message that threw while rendering. */
 export const UNRENDERABLE_MESSAGE = 'This message could not be displayed';
@@ -18,6 +22,8 @@ export interface MessageBubbleProps {
   onRetry(id: string): void;
   onReply(entry: ThreadMessage): void;
   onReact(entry: ThreadMessage, emoji: string): void;
+  /** Fetches a file message's bytes from the background. */
+  loadFile: LoadFile;
   /** The message a search result opened the thread at: marked until the thread is left. */
   focused?: boolean;
 }
@@ -39,7 +45,7 @@ export function MessageBubble(props: MessageBubbleProps) {
   );
 }
 
-function MessageItem({ entry, mine, onRetry, onReply, onReact, focused }: MessageBubbleProps) {
+function MessageItem({ entry, mine, onRetry, onReply, onReact, focused, loadFile }: MessageBubbleProps) {
   const { message } = entry;
   const sent = message.status === 'sent';
   return (
@@ -59,9 +65,18 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact, focused }: Messag
             {entry.quoted.text}
           </blockquote>
         ) : null}
-        <p>
-          <LinkedText text={entry.text} />
-        </p>
+        {entry.attachment ? (
+          <AttachmentView
+            id={message.id}
+            summary={entry.attachment}
+            pending={message.status !== 'sent'}
+            loadFile={loadFile}
+          />
+        ) : (
+          <p>
+            <LinkedText text={entry.text} />
+          </p>
+        )}
       </div>
       {entry.reactions.length ? (
         <div class="reactions">
@@ -80,7 +95,7 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact, focused }: Messag
       ) : null}
       <div class="meta">
         <time>{messageTime(message.sentAt)}</time>
-        {message.status === 'pending' ? <span> · Sending…</span> : null}
+        {message.status === 'pending' ? <span> · {PROGRESS[message.progress ?? 'sending']}</span> : null}
         {entry.seen ? <span class="seen"> · Seen</span> : null}
         {message.status === 'failed' ? (
           <span class="failed" role="alert">

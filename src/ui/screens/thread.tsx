@@ -5,11 +5,12 @@ import type { ConversationRecord, MessageRecord } from '@/extension/cache/record
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
-import { BackIcon } from '@/ui/components/icons';
+import { BackIcon, PaperclipIcon } from '@/ui/components/icons';
+import { FILE_LIMIT_TEXT, useComposerFile } from '@/ui/composer-file';
 import { ErrorNote } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { MessageBubble } from '@/ui/components/message-bubble';
-import { dayLabel, errorText, shortAddress, type ShownError } from '@/ui/format';
+import { dayLabel, errorText, fileSize, shortAddress, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 import { ThreadActions, useDraft } from '@/ui/thread-actions';
 import { buildThread, isMine, type ThreadMessage } from '@/ui/thread-model';
@@ -36,6 +37,9 @@ export function Thread({
   const [error, setError] = useState<string | ShownError>();
   const list = useRef<HTMLOListElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [dropping, setDropping] = useState(false);
+  const attachment = useComposerFile(setError);
   const self = state.address ?? '';
 
   const [limit, setLimit] = useState(PAGE);
@@ -80,6 +84,11 @@ export function Thread({
   const submit = (event?: Event) => {
     event?.preventDefault();
     const text = draft.trim();
+    const file = attachment.file;
+    if (file) {
+      attachment.clear();
+      void send(attachment.content(file));
+    }
     if (!text) return;
     setDraft('');
     const content: OutgoingContent = replyTo
@@ -108,8 +117,31 @@ export function Thread({
     );
 
   const peer = conversation?.peerAddress ?? '';
+  const loadFile = useCallback((id: string) => call('attachments.load', { id }), []);
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDropping(false);
+    void attachment.attach(event.dataTransfer?.files[0]);
+  };
+  const onPaste = (event: ClipboardEvent) => {
+    const pasted = [...(event.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+    if (!pasted) return; // text pastes as usual
+    event.preventDefault();
+    void attachment.attach(pasted);
+  };
   return (
-    <main class="screen thread">
+    <main
+      class={`screen thread${dropping ? ' dropping' : ''}`}
+      onDragOver={(event) => {
+        if (!event.dataTransfer?.types.includes('Files')) return;
+        event.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget === event.target) setDropping(false);
+      }}
+      onDrop={onDrop}
+    >
       <header class="bar">
         <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
           <BackIcon />
@@ -158,6 +190,7 @@ export function Thread({
                 composer.current?.focus();
               }}
               onReact={react}
+              loadFile={loadFile}
             />
           ),
         )}
@@ -179,7 +212,37 @@ export function Thread({
             </button>
           </div>
         ) : null}
+        {attachment.file ? (
+          <div class="replying attached">
+            <span>
+              📎 {attachment.file.name} · {fileSize(attachment.file.size)}
+            </span>
+            <button type="button" class="link" onClick={attachment.clear} aria-label="Remove the file">
+              ✕
+            </button>
+          </div>
+        ) : null}
         <div class="row">
+          <input
+            ref={picker}
+            type="file"
+            hidden
+            aria-hidden="true"
+            tabIndex={-1}
+            onChange={(e) => {
+              void attachment.attach(e.currentTarget.files?.[0]);
+              e.currentTarget.value = '';
+            }}
+          />
+          <button
+            type="button"
+            class="icon"
+            aria-label="Attach a file"
+            title={`Attach a file (${FILE_LIMIT_TEXT.toLowerCase()}; you can also drop or paste one)`}
+            onClick={() => picker.current?.click()}
+          >
+            <PaperclipIcon />
+          </button>
           <textarea
             ref={composer}
             rows={1}
@@ -188,8 +251,9 @@ export function Thread({
             value={draft}
             onInput={(e) => setDraft(e.currentTarget.value)}
             onKeyDown={onKeyDown}
+            onPaste={onPaste}
           />
-          <button type="submit" class="primary" disabled={!draft.trim()}>
+          <button type="submit" class="primary" disabled={!draft.trim() && !attachment.file}>
             Send
           </button>
         </div>
