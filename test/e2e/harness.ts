@@ -81,7 +81,11 @@ export interface ExtensionSession {
   close(): Promise<void>;
 }
 
-export async function launchExtension(extensionDir = EXTENSION_DIR): Promise<ExtensionSession> {
+/** `extraArgs`: more Chromium flags, e.g. to trust a test certificate (--ignore-certificate-errors-spki-list). */
+export async function launchExtension(
+  extensionDir = EXTENSION_DIR,
+  extraArgs: string[] = [],
+): Promise<ExtensionSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   const userDataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -97,6 +101,7 @@ export async function launchExtension(extensionDir = EXTENSION_DIR): Promise<Ext
       '--disable-sync',
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
+      ...extraArgs,
     ],
   });
   const worker = async () =>

@@ -94,7 +94,7 @@ export function AttachmentView({
           <img src={loaded.url} alt={summary.filename} onError={() => setBroken(true)} />
         </button>
         {fullSize ? (
-          <Lightbox url={loaded.url} name={summary.filename} onClose={() => setFullSize(false)} />
+          <Lightbox url={loaded.url} name={loaded.file.filename} onClose={() => setFullSize(false)} />
         ) : null}
       </>
     );
@@ -149,6 +149,9 @@ function Lightbox({ url, name, onClose }: { url: string; name: string; onClose()
   return (
     <div class="lightbox" role="dialog" aria-modal="true" aria-label={name} onClick={onClose}>
       <img src={url} alt={name} onClick={(event) => event.stopPropagation()} />
+      <a class="button save" href={url} download={name} onClick={(event) => event.stopPropagation()}>
+        Save
+      </a>
       <button ref={close} type="button" class="icon close" aria-label="Close image" onClick={onClose}>
         ✕
       </button>

@@ -74,8 +74,9 @@ export function Thread({
   const send = async (content: OutgoingContent) => {
     setError(undefined);
     try {
-      const sent = await call('messages.send', { topic, content });
-      setMessages((current) => [...(current ?? []).filter((m) => m.id !== sent.id), sent]);
+      // Re-read: the pending record (a local id) has become the sent one (the network's id) in the cache.
+      await call('messages.send', { topic, content });
+      load();
     } catch (e) {
       setError(errorText(e));
     }

@@ -1,0 +1,240 @@
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AttachmentCodec,
+  ContentTypeAttachment,
+  ContentTypeRemoteAttachment,
+  RemoteAttachmentCodec,
+  type Attachment,
+  type RemoteAttachment,
+} from '@xmtp/content-type-remote-attachment';
+import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
+import type { Page } from 'playwright-core';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadPayload } from '@/client/attachments';
+import { createAuthToken } from '@/protocol/authn';
+import { createPrivateKeyBundle } from '@/protocol/identity';
+import { makePng } from '../helpers/png';
+import { makeTestCertificate } from '../helpers/tls';
+import { startTestNode, type TestNode } from '../network/helpers';
+import {
+  buildExtension,
+  EXTENSION_DIR,
+  launchExtension,
+  popupRequest,
+  screenshot,
+  type ExtensionSession,
+} from './harness';
+
+// Issue #16's files end to end: xmtp-js 13 (with @xmtp/content-type-remote-attachment) on one side, the
+// extension in Chromium on the other, our node between them over https (its own TLS, a certificate made for
+// the test and trusted by Chromium through its SPKI hash), its attachment store holding the payloads.
+const PASSWORD = 'correct horse battery';
+
+function wallet() {
+  const account = privateKeyToAccount(generatePrivateKey());
+  return {
+    getAddress: async () => account.address,
+    signMessage: (message: string | Uint8Array) =>
+      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
+  };
+}
+
+async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A noise PNG of about `bytes` bytes (noise does not compress). */
+const noisePng = (bytes: number) => {
+  const side = Math.ceil(Math.sqrt(bytes / 3));
+  const noise = randomBytes(side * side * 3);
+  return makePng(side, side, (x, y) => noise.readUIntBE((y * side + x) * 3, 3));
+};
+
+describe('files between the extension and xmtp-js over https', { timeout: 180_000 }, () => {
+  const certificate = makeTestCertificate();
+  const spki = createHash('sha256')
+    .update(new X509Certificate(certificate.pem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
+  const originalFetch = globalThis.fetch;
+  let node: TestNode;
+  let extension: ExtensionSession;
+  let popup: Page;
+  let address: string;
+  let friend: XmtpJsClient;
+  let conversation: XmtpJsConversation;
+  let uploaderToken: () => string;
+
+  /** What an xmtp-js app does for a large file: encrypt with RemoteAttachmentCodec, upload, send the pointer. */
+  async function sendRemote(attachment: Attachment, beforeSend?: () => void): Promise<void> {
+    const encrypted = await RemoteAttachmentCodec.encodeEncrypted(attachment, new AttachmentCodec());
+    const url = await uploadPayload(
+      { ...encrypted, contentDigest: encrypted.digest },
+      { uploadUrl: node.url, getToken: async () => uploaderToken(), fetch: certificate.fetch },
+    );
+    beforeSend?.();
+    const remote: RemoteAttachment = {
+      url,
+      contentDigest: encrypted.digest,
+      salt: encrypted.salt,
+      nonce: encrypted.nonce,
+      secret: encrypted.secret,
+      scheme: 'https://',
+      contentLength: attachment.data.length,
+      filename: attachment.filename,
+    };
+    await conversation.send(remote, { contentType: ContentTypeRemoteAttachment });
+  }
+
+  beforeAll(async () => {
+    // xmtp-js and RemoteAttachmentCodec.load use the global fetch: it trusts the test certificate.
+    globalThis.fetch = certificate.fetch;
+    [node] = await Promise.all([
+      startTestNode({ tls: { cert: certificate.cert, key: certificate.key } }),
+      buildExtension(),
+    ]);
+    const uploader = await createPrivateKeyBundle(wallet());
+    uploaderToken = () => createAuthToken(uploader.identityKey, { nowMs: Date.now() });
+    extension = await launchExtension(EXTENSION_DIR, [`--ignore-certificate-errors-spki-list=${spki}`]);
+    popup = await extension.openPopup();
+    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
+    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
+      password: PASSWORD,
+      nodes: [node.url],
+    })) as { result?: { address: string }; error?: unknown };
+    if (!onboarded.result) throw new Error(`onboarding failed: ${JSON.stringify(onboarded.error)}`);
+    address = onboarded.result.address;
+    await popup.reload();
+    await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
+    friend = await XmtpJsClient.create(wallet(), {
+      env: 'local',
+      apiUrl: node.url,
+      codecs: [new AttachmentCodec(), new RemoteAttachmentCodec()],
+    });
+    conversation = await friend.conversations.newConversation(address, {
+      conversationId: 'e2e/files',
+      metadata: {},
+    });
+  });
+
+  afterAll(async () => {
+    globalThis.fetch = originalFetch;
+    await friend?.close();
+    await extension?.close();
+    await node?.close();
+    certificate.remove();
+  });
+
+  it('shows an inline PNG and a 2 MB remote image from xmtp-js, and saves the remote one byte for byte', async () => {
+    const small = makePng(64, 48, (x, y) => ((x * 4) << 16) | ((y * 5) << 8) | 0x80);
+    await conversation.send(
+      { filename: 'gradient.png', mimeType: 'image/png', data: small } satisfies Attachment,
+      { contentType: ContentTypeAttachment },
+    );
+    const large = noisePng(2_000_000);
+    expect(large.length).toBeGreaterThan(1_900_000);
+    await sendRemote({ filename: 'noise.png', mimeType: 'image/png', data: large });
+    await conversation.send('the spec is at https://xmtp.org/docs');
+    await conversation.send(
+      { filename: 'notes.txt', mimeType: 'text/plain', data: new TextEncoder().encode('meeting notes\n') },
+      { contentType: ContentTypeAttachment },
+    );
+
+    const requests = popup.getByRole('button', { name: /Requests/ });
+    await requests.waitFor({ timeout: 20_000 });
+    await requests.click();
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await popup.locator('.virtual-list .conversation').first().click();
+    const thumbs = popup.locator('.thumb img');
+    await until(async () => (await thumbs.count()) === 2, 'two image thumbnails');
+    // Both decode as images (a broken image has naturalWidth 0), from blob: URLs.
+    await until(
+      async () =>
+        (await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every(
+          (w) => w > 0,
+        ),
+      'the thumbnails to decode',
+    );
+    const sources = await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+    expect(sources.every((src) => src.startsWith('blob:chrome-extension://'))).toBe(true);
+    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).toEqual(
+      [64, Math.ceil(Math.sqrt(2_000_000 / 3))],
+    );
+    await popup.locator('.file-card').filter({ hasText: 'notes.txt' }).waitFor();
+    await screenshot(popup, 'thread-files', 'docs/screenshots');
+
+    await popup.getByRole('button', { name: 'Open noise.png full size' }).click();
+    const lightbox = popup.getByRole('dialog', { name: 'noise.png' });
+    await lightbox.waitFor();
+    const [download] = await Promise.all([
+      popup.waitForEvent('download'),
+      lightbox.getByText('Save').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('noise.png');
+    expect(new Uint8Array(readFileSync(await download.path()))).toEqual(large);
+    await popup.keyboard.press('Escape');
+    await lightbox.waitFor({ state: 'detached' });
+
+    const [saved] = await Promise.all([
+      popup.waitForEvent('download'),
+      popup
+        .locator('.file-card')
+        .filter({ hasText: 'notes.txt' })
+        .getByRole('button', { name: 'Save' })
+        .click(),
+    ]);
+    expect(readFileSync(await saved.path(), 'utf8')).toBe('meeting notes\n');
+  });
+
+  it('sends a 3 MB file from the popup that xmtp-js loads with RemoteAttachmentCodec.load', async () => {
+    const data = new Uint8Array(randomBytes(3_000_000));
+    await popup.locator('input[type="file"]').setInputFiles({
+      name: 'archive.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(data),
+    });
+    await popup.locator('.attached').filter({ hasText: 'archive.bin' }).waitFor();
+    await popup.getByRole('button', { name: 'Send', exact: true }).click();
+    const card = popup.locator('.message.mine .file-card').filter({ hasText: 'archive.bin' });
+    await card.waitFor({ timeout: 20_000 });
+    await popup.locator('.message.mine.sent').filter({ hasText: 'archive.bin' }).waitFor({ timeout: 30_000 });
+    const message = await until(async () => {
+      const messages = await conversation.messages();
+      return messages.find(
+        (m) => m.senderAddress === address && m.contentType.sameAs(ContentTypeRemoteAttachment),
+      );
+    }, 'the remote attachment at xmtp-js');
+    const remote = message.content as RemoteAttachment;
+    expect(remote.url.startsWith(`${node.url}/attachments/v1/`)).toBe(true);
+    expect(remote.filename).toBe('archive.bin');
+    const loaded = await RemoteAttachmentCodec.load<Attachment>(remote, friend);
+    expect(loaded.filename).toBe('archive.bin');
+    expect(new Uint8Array(loaded.data)).toEqual(data);
+  });
+
+  it('shows a tampered payload (digest mismatch) as an error card, never a broken image', async () => {
+    const dir = join(node.dataDir, 'attachments');
+    const stored = () =>
+      readdirSync(dir)
+        .filter((d) => d.length === 2)
+        .flatMap((shard) => readdirSync(join(dir, shard)).map((name) => join(dir, shard, name)));
+    const before = new Set(stored());
+    await sendRemote({ filename: 'tampered.png', mimeType: 'image/png', data: noisePng(1_200_000) }, () => {
+      for (const path of stored()) if (!before.has(path)) writeFileSync(path, randomBytes(1000));
+    });
+    const card = popup.locator('.file-card.failed').filter({ hasText: 'tampered.png' });
+    await card.waitFor({ timeout: 20_000 });
+    await expect(card.locator('[role="alert"] summary').textContent()).resolves.toMatch(
+      /changed after it was sent/,
+    );
+    await expect(popup.locator('.thumb img[alt="tampered.png"]').count()).resolves.toBe(0);
+  });
+});
