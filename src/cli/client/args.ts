@@ -45,8 +45,12 @@ const COMMAND_OPTIONS: Record<Subcommand, Options> = {
   whoami: {},
   'can-message': {},
   list: {},
-  send: { 'conversation-id': { type: 'string' } },
-  messages: { 'conversation-id': { type: 'string' }, limit: { type: 'string' } },
+  send: { 'conversation-id': { type: 'string' }, attach: { type: 'string' } },
+  messages: {
+    'conversation-id': { type: 'string' },
+    limit: { type: 'string' },
+    'save-attachments': { type: 'string' },
+  },
   stream: {},
   allow: {},
   deny: {},
@@ -59,7 +63,7 @@ const POSITIONALS: Record<Subcommand, { names: string; min: number; max: number 
   whoami: { names: '', min: 0, max: 0 },
   'can-message': { names: 'ADDRESS…', min: 1, max: Infinity },
   list: { names: '', min: 0, max: 0 },
-  send: { names: 'ADDRESS TEXT', min: 2, max: 2 },
+  send: { names: 'ADDRESS [TEXT]', min: 1, max: 2 },
   messages: { names: 'ADDRESS', min: 1, max: 1 },
   stream: { names: '', min: 0, max: 0 },
   allow: { names: 'ADDRESS…', min: 1, max: Infinity },
@@ -94,6 +98,10 @@ export interface ClientArgs {
   passwordFile: string | undefined;
   /** backup export: include the messages. */
   includeMessages: boolean;
+  /** send: the file to send. */
+  attach: string | undefined;
+  /** messages: where to write received files. */
+  saveAttachments: string | undefined;
 }
 
 /** A command-line mistake: exit status 2. */
@@ -158,6 +166,8 @@ export function parseClientArgs(argv: string[]): ClientArgs {
     out: optionalString(values.out, '--out'),
     passwordFile: optionalString(values['password-file'], '--password-file'),
     includeMessages: values.messages === true,
+    attach: optionalString(values.attach, '--attach'),
+    saveAttachments: optionalString(values['save-attachments'], '--save-attachments'),
   };
   if (help) return out;
   if (!command) {
@@ -179,6 +189,8 @@ export function parseClientArgs(argv: string[]): ClientArgs {
     if (!isAddress(value)) throw new UsageError(`${command}: invalid address "${value}"`, command);
   }
   if (command === 'send' && rest[1] === '') throw new UsageError('send: TEXT is empty', command);
+  if (command === 'send' && rest[1] === undefined && out.attach === undefined)
+    throw new UsageError('send: missing TEXT (or --attach FILE)', command);
   // With --data-dir alone, the identity cached there (a restored backup, an earlier run) is used.
   if (command !== 'can-message' && key.kind === 'none' && dataDir === undefined) {
     throw new UsageError(

@@ -1,7 +1,16 @@
 // The subcommands of `xmtp-inbox client`, each on an open client (docs/client-api.md).
 import { secp256k1Status } from '@/protocol/secp256k1';
-import type { ClientArgs } from './args';
 import {
+  ContentTypeAttachment,
+  ContentTypeRemoteAttachment,
+  type Attachment,
+  type RemoteAttachment,
+} from '@/protocol/content';
+import type { ClientArgs } from './args';
+import { CommandError } from './errors';
+import { attachmentJson, readAttachment, saveAttachment } from './files';
+import {
+  contentTypeString,
   conversationJson,
   jsonLine,
   messageJson,
@@ -30,8 +39,12 @@ export interface CliClient {
     consentState(address: string): 'allowed' | 'denied' | 'unknown';
     refreshConsentList(): Promise<void>;
   };
+  sendAttachment(conversation: CliConversation, attachment: Attachment): Promise<MessageView>;
+  loadAttachment(remote: RemoteAttachment): Promise<Attachment>;
   close(): Promise<void>;
 }
+
+export { CommandError };
 
 export interface CliConversation extends ConversationView {
   send(content: string): Promise<MessageView>;
@@ -45,17 +58,6 @@ export interface CommandContext {
   identity: string;
   /** Aborted on SIGINT/SIGTERM: ends `stream`. */
   signal: AbortSignal;
-}
-
-/** A failure that is not a usage mistake (exit status 1), e.g. no conversation with a peer. */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -124,15 +126,51 @@ export async function list(client: CliClient, ctx: CommandContext): Promise<void
 }
 
 export async function send(client: CliClient, ctx: CommandContext): Promise<void> {
-  const [peer, text] = ctx.args.args as [string, string];
+  const [peer, text] = ctx.args.args as [string, string | undefined];
   const id = ctx.args.conversationId;
+  // Read first: a missing or oversized file fails before anything is sent.
+  const file = ctx.args.attach === undefined ? undefined : await readAttachment(ctx.args.attach);
   const conversation = await client.conversations.newConversation(
     peer,
     id === undefined ? undefined : { conversationId: id, metadata: {} },
   );
-  const message = await conversation.send(text);
-  if (ctx.args.json) ctx.io.stdout(jsonLine(messageJson(message)));
-  else ctx.io.stdout(`sent ${message.id} to ${conversation.peerAddress}\n`);
+  const sent: MessageView[] = [];
+  if (file) sent.push(await client.sendAttachment(conversation, file));
+  if (text !== undefined) sent.push(await conversation.send(text));
+  for (const message of sent) {
+    if (ctx.args.json) ctx.io.stdout(messageLine(message));
+    else ctx.io.stdout(`sent ${message.id} to ${conversation.peerAddress}${describeFile(message)}\n`);
+  }
+}
+
+function describeFile(message: MessageView): string {
+  const file = fileOf(message);
+  if (!file) return '';
+  return file.remote ? ` (${file.content.filename}, uploaded)` : ` (${file.content.filename}, inline)`;
+}
+
+/** The file a message carries, inline or remote, if any. */
+function fileOf(m: MessageView): { content: Attachment | RemoteAttachment; remote: boolean } | undefined {
+  if (m.error) return undefined;
+  const type = contentTypeString(m.contentType);
+  const content = m.content as (Attachment & RemoteAttachment) | null;
+  if (!content || typeof content.filename !== 'string') return undefined;
+  if (type === contentTypeString(ContentTypeAttachment) && content.data instanceof Uint8Array)
+    return { content, remote: false };
+  if (type === contentTypeString(ContentTypeRemoteAttachment) && typeof content.url === 'string')
+    return { content, remote: true };
+  return undefined;
+}
+
+/** The message as --json prints it; a file's bytes and keys are left out (its metadata stays, and where it was saved). */
+function messageLine(m: MessageView, savedTo?: string): string {
+  const json = messageJson(m);
+  const file = fileOf(m);
+  if (file) {
+    json.content = null;
+    json.attachment = { ...attachmentJson(file.content, file.remote), ...(savedTo ? { savedTo } : {}) };
+  }
+  return jsonLine(json);
 }
 
 /** The conversations with `peer`: the one with `conversationId`, or those without an id (V1 and V2). */
@@ -157,20 +195,54 @@ export async function messages(client: CliClient, ctx: CommandContext): Promise<
   );
   let all = pages.flat().sort((a, b) => a.sent.getTime() - b.sent.getTime());
   if (limit !== undefined) all = all.slice(-limit);
+  const saved = await saveFiles(client, ctx, all);
   if (ctx.args.json) {
-    for (const m of all) ctx.io.stdout(jsonLine(messageJson(m)));
+    for (const m of all) ctx.io.stdout(messageLine(m, saved.get(m.id)));
+    if (saved.failed > 0)
+      throw new CommandError('save_failed', `${saved.failed} attachment(s) could not be saved`);
     return;
   }
   if (all.length === 0) {
     ctx.io.stderr(`no messages with ${peer}\n`);
     return;
   }
-  ctx.io.stdout(table(all.map((m) => messageRow(client, m))));
+  ctx.io.stdout(table(all.map((m) => messageRow(client, m, saved.get(m.id)))));
+  if (saved.failed > 0)
+    throw new CommandError('save_failed', `${saved.failed} attachment(s) could not be saved`);
 }
 
-function messageRow(client: CliClient, m: MessageView): string[] {
+/**
+ * With --save-attachments DIR: writes every file (inline, or downloaded, checked and decrypted) under its name.
+ * One that cannot be loaded is reported on stderr and the others are still saved.
+ */
+async function saveFiles(client: CliClient, ctx: CommandContext, messages: MessageView[]) {
+  const dir = ctx.args.saveAttachments;
+  const saved = Object.assign(new Map<string, string>(), { failed: 0 });
+  if (dir === undefined) return saved;
+  for (const m of messages) {
+    const file = fileOf(m);
+    if (!file) continue;
+    try {
+      const attachment = file.remote
+        ? await client.loadAttachment(file.content as RemoteAttachment)
+        : (file.content as Attachment);
+      saved.set(m.id, await saveAttachment(dir, file.content.filename, attachment.data));
+    } catch (error) {
+      saved.failed++;
+      const { code, message } = error as { code?: string; message?: string };
+      ctx.io.stderr(
+        `cannot save "${file.content.filename}" (${code ?? 'error'}): ${message ?? String(error)}\n`,
+      );
+    }
+  }
+  return saved;
+}
+
+function messageRow(client: CliClient, m: MessageView, savedTo?: string): string[] {
   const from = sameAddress(m.senderAddress, client.address) ? 'me' : m.senderAddress;
-  return [shortTime(m.sent), from, messageText(m)];
+  const file = fileOf(m);
+  const text = file ? `[file ${file.content.filename}${savedTo ? ` → ${savedTo}` : ''}]` : messageText(m);
+  return [shortTime(m.sent), from, text];
 }
 
 export async function stream(client: CliClient, ctx: CommandContext): Promise<void> {
@@ -182,7 +254,7 @@ export async function stream(client: CliClient, ctx: CommandContext): Promise<vo
   try {
     for await (const m of messages) {
       if (ctx.args.json) {
-        ctx.io.stdout(jsonLine(messageJson(m)));
+        ctx.io.stdout(messageLine(m));
       } else {
         // One row per message as it comes: fixed-width fields keep the rows aligned.
         const mine = sameAddress(m.senderAddress, client.address);

@@ -5,7 +5,7 @@ const SUMMARIES: Record<Subcommand, string> = {
   whoami: 'print the wallet address, nodes and data dir of this identity',
   'can-message': 'tell whether each address has an XMTP identity (no key needed)',
   list: 'list conversations (V1 and V2)',
-  send: 'send a text message (starts the conversation if needed)',
+  send: 'send a text message and/or a file (starts the conversation if needed)',
   messages: 'print the messages of the conversation with ADDRESS',
   stream: 'print messages of all conversations as they arrive, until Ctrl-C',
   allow: 'allow ADDRESS… (consent, shared with every client of this identity)',
@@ -19,6 +19,10 @@ const OPTION_HELP: Record<string, string> = {
   'conversation-id':
     '--conversation-id ID   the V2 conversation with this id (default: the one without an id)',
   limit: '--limit N              only the newest N messages',
+  attach:
+    '--attach FILE          send FILE: inline up to 960 KiB, else encrypted and uploaded to the node (25 MiB max)',
+  'save-attachments':
+    '--save-attachments DIR write every received file into DIR under its own name (downloaded and checked)',
   out: '--out FILE             export: where to write the backup file',
   'password-file': '--password-file FILE  the backup password, first line (default: asked at a prompt)',
   messages: '--messages             export: include the messages too',
