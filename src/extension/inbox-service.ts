@@ -137,7 +137,7 @@ export interface InboxService {
    */
   send(topic: string, content: OutgoingContent): Promise<MessageRecord>;
   /** The file of an attachment message (inline, or downloaded, checked and decrypted here): for the popup to show. */
-  loadAttachment(messageId: string): Promise<LoadedAttachment>;
+  loadAttachment(messageId: string, options?: { topic?: string }): Promise<LoadedAttachment>;
   retry(messageId: string): Promise<MessageRecord>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
   canMessage(peerAddress: string): Promise<boolean>;

@@ -15,6 +15,7 @@ import {
   noParams,
   revokeParams,
   sendMessageParams,
+  getAttachmentParams,
 } from './params';
 import type { PermissionStore } from './permissions';
 import { conversationIdInScope, conversationInScope, findGrant, prefixFromSite, prefixOf } from './scope';
@@ -170,6 +171,20 @@ export function createDappApi(deps: DappApiDeps): DappApi {
         );
       }
       return toDappMessage(record);
+    },
+
+    async xmtp_getAttachment({ origin }, raw) {
+      const grant = await needGrant(origin, 'inbox:read');
+      const { topic, id } = getAttachmentParams(raw);
+      await requireReady();
+      await conversationFor(grant, topic);
+      try {
+        // Only a message of this (granted) conversation: the id alone must not reach another one's files.
+        return await service.loadAttachment(id, { topic });
+      } catch (error) {
+        const { code, message: text } = error as { code?: string; message?: string };
+        throw new DappError(RPC_ERRORS.resourceUnavailable, `${code ?? 'error'}: ${text ?? String(error)}`);
+      }
     },
 
     async xmtp_subscribe(connection, raw) {

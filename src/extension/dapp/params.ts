@@ -8,6 +8,7 @@ import {
   type DappEvent,
 } from '@/extension/messages/dapp';
 import type { OutgoingContent } from '@/extension/client-adapter';
+import { MAX_ATTACHMENT_BYTES } from '@/extension/cache/records';
 import { invalidParams } from './errors';
 
 /** A shorter prefix (`a`, `x/`) would match most conversations by accident: the caveat must say something. */
@@ -153,13 +154,16 @@ export function getMessagesParams(raw: unknown): { topic: string; limit: number;
 const MESSAGE_ID = /^[0-9a-f]{64}$/;
 const MAX_EMOJI_LENGTH = 32;
 
-/** The `content` of xmtp_sendMessage: text, or a reply / reaction to a message of the conversation (by id). */
+/**
+ * The `content` of xmtp_sendMessage: text, a reply / reaction to a message of the conversation (by id), or a
+ * file ({ type: 'attachment', filename, mimeType, data: base64 }: inline when small, else uploaded).
+ */
 function outgoingContent(value: unknown): OutgoingContent {
   if (typeof value === 'string')
     return { type: 'text', text: required({ content: value }, 'content', MAX_TEXT_LENGTH) };
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidParams(
-      `param content must be text or { type: 'reply' | 'reaction', … }: got ${describe(value)}`,
+      `param content must be text or { type: 'reply' | 'reaction' | 'attachment', … }: got ${describe(value)}`,
     );
   }
   const content = value as Params;
@@ -189,7 +193,26 @@ function outgoingContent(value: unknown): OutgoingContent {
       action,
     };
   }
-  throw invalidParams(`param content.type must be 'reply' or 'reaction': got ${describe(content.type)}`);
+  if (content.type === 'attachment') {
+    // Size, media type and base64 are checked where the popup's files are (inbox/outgoing.ts), with the same limit.
+    only(content, 'xmtp_sendMessage content', ['type', 'filename', 'mimeType', 'data']);
+    return {
+      type: 'attachment',
+      filename: required(content, 'filename', 255),
+      mimeType: required(content, 'mimeType', 255),
+      data: required(content, 'data', Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4),
+    };
+  }
+  throw invalidParams(
+    `param content.type must be 'reply', 'reaction' or 'attachment': got ${describe(content.type)}`,
+  );
+}
+
+/** xmtp_getAttachment: `{ topic, id }`, the file of a message. */
+export function getAttachmentParams(raw: unknown): { topic: string; id: string } {
+  const params = object(raw, 'xmtp_getAttachment');
+  only(params, 'xmtp_getAttachment', ['topic', 'id']);
+  return { topic: required(params, 'topic', 300), id: required(params, 'id', 100) };
 }
 
 export function sendMessageParams(raw: unknown): { topic: string; content: OutgoingContent } {

@@ -27,7 +27,7 @@ const RECONNECT_MS = 500;
 export function startDappRelay(win: Window, connect: () => RelayPort): void {
   let port: RelayPort | undefined;
   let nextId = 1;
-  const inFlight = new Map<number, { pageId: string; method: string }>();
+  const inFlight = new Map<number, { pageId: string; method: string; large?: boolean }>();
   let subscribed: DappEvent[] = [];
 
   const respond = (id: string | null, outcome: { result: unknown } | { error: RpcErrorData }) => {
@@ -98,9 +98,9 @@ export function startDappRelay(win: Window, connect: () => RelayPort): void {
   }
 
   /** Sends a call to the background; `pageId` null for the relay's own calls (a renewal), whose answer is dropped. */
-  function forward(pageId: string | null, method: PortCall['method'], params: unknown) {
+  function forward(pageId: string | null, method: PortCall['method'], params: unknown, large = false) {
     const id = nextId++;
-    if (pageId !== null) inFlight.set(id, { pageId, method });
+    if (pageId !== null) inFlight.set(id, { pageId, method, large });
     try {
       ensurePort().postMessage({ id, method, params });
       if (pageId === null) subscribed = (params as { events: DappEvent[] }).events;
@@ -125,6 +125,15 @@ export function startDappRelay(win: Window, connect: () => RelayPort): void {
         },
       });
     }
-    forward(parsed.id, parsed.method, parsed.params);
+    const large = [...inFlight.values()].filter((call) => call.large).length;
+    if (parsed.large && large >= PAGE_LIMITS.largeInFlight) {
+      return respond(parsed.id, {
+        error: {
+          code: RPC_ERRORS.limitExceeded,
+          message: `too many files being sent at once (limit ${PAGE_LIMITS.largeInFlight}): wait for one to finish`,
+        },
+      });
+    }
+    forward(parsed.id, parsed.method, parsed.params, parsed.large);
   });
 }

@@ -360,10 +360,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return (await cache.listMessages(topic, options)).map(withAttachmentSummary);
     },
 
-    async loadAttachment(messageId) {
+    async loadAttachment(messageId, { topic } = {}) {
       await requireAccount();
       const message = await cache.getMessage(messageId);
-      if (!message) throw new ExtensionError('unknown_message', `no message with id ${messageId}`);
+      if (!message || (topic !== undefined && message.topic !== topic))
+        throw new ExtensionError('unknown_message', `no message with id ${messageId}`);
       return attachments.load(message);
     },
 

@@ -4,6 +4,7 @@
 //   approval window / settings ⇄ background: the DappAdminMessages map over runtime messages.
 // Everything is plain JSON: structured clone would carry Maps, Dates and typed arrays that the background must
 // never have to reason about.
+import { MAX_ATTACHMENT_BYTES } from '@/extension/cache/records';
 import type { Request } from './envelope';
 
 /** The methods `window.xmtp.request` accepts; anything else is answered with 4200. */
@@ -17,6 +18,7 @@ export const DAPP_METHODS = [
   'xmtp_newConversation',
   'xmtp_getMessages',
   'xmtp_sendMessage',
+  'xmtp_getAttachment',
   'xmtp_subscribe',
   'xmtp_unsubscribe',
   'xmtp_linkWallet',
@@ -96,7 +98,16 @@ export const PAGE_LIMITS = {
   depth: 8,
   /** Requests of one page waiting for an answer. */
   inFlight: 64,
+  /** xmtp_sendMessage may carry a file (base64, up to MAX_ATTACHMENT_BYTES) and a little more. */
+  fileParamsChars: Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 64 * 1024,
+  /** Of which this many may be large (over paramsChars) at once: a page cannot queue gigabytes. */
+  largeInFlight: 2,
 } as const;
+
+/** The largest params a method takes, serialized. */
+export function paramsLimit(method: DappMethod): number {
+  return method === 'xmtp_sendMessage' ? PAGE_LIMITS.fileParamsChars : PAGE_LIMITS.paramsChars;
+}
 
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
@@ -112,7 +123,8 @@ export function isJsonValue(value: unknown, depth: number = PAGE_LIMITS.depth): 
 }
 
 export type ParsedPageRequest =
-  | { ok: true; id: string; method: DappMethod; params: unknown }
+  /** `large`: params over PAGE_LIMITS.paramsChars (a file). */
+  | { ok: true; id: string; method: DappMethod; params: unknown; large: boolean }
   | { ok: false; id: string | null; error: RpcErrorData };
 
 /**
@@ -145,6 +157,7 @@ export function parsePageRequest(data: unknown): ParsedPageRequest | undefined {
     return fail(RPC_ERRORS.unsupportedMethod, `unsupported method: ${describe(method)}`);
   }
   const params = value.params;
+  let size = 0;
   if (params !== undefined) {
     if (!isJsonValue(params)) {
       return fail(
@@ -152,15 +165,19 @@ export function parsePageRequest(data: unknown): ParsedPageRequest | undefined {
         `params must be plain JSON at most ${PAGE_LIMITS.depth} levels deep`,
       );
     }
-    const size = JSON.stringify(params).length;
-    if (size > PAGE_LIMITS.paramsChars) {
-      return fail(
-        RPC_ERRORS.invalidParams,
-        `params too large: ${size} characters (limit ${PAGE_LIMITS.paramsChars})`,
-      );
+    size = JSON.stringify(params).length;
+    const limit = paramsLimit(method as DappMethod);
+    if (size > limit) {
+      return fail(RPC_ERRORS.invalidParams, `params too large: ${size} characters (limit ${limit})`);
     }
   }
-  return { ok: true, id: id as string, method: method as DappMethod, params };
+  return {
+    ok: true,
+    id: id as string,
+    method: method as DappMethod,
+    params,
+    large: size > PAGE_LIMITS.paramsChars,
+  };
 }
 
 /** Checks a port call from a content script again in the background (it is the trust boundary). */
@@ -171,7 +188,7 @@ export function parsePortCall(data: unknown): PortCall | undefined {
   if (typeof method !== 'string' || !(DAPP_METHODS as readonly string[]).includes(method)) return undefined;
   if (
     params !== undefined &&
-    (!isJsonValue(params) || JSON.stringify(params).length > PAGE_LIMITS.paramsChars)
+    (!isJsonValue(params) || JSON.stringify(params).length > paramsLimit(method as DappMethod))
   )
     return undefined;
   return { id, method: method as DappMethod, params };

@@ -103,6 +103,7 @@ describe('dapp API', () => {
       'xmtp_newConversation',
       'xmtp_getMessages',
       'xmtp_sendMessage',
+      'xmtp_getAttachment',
       'xmtp_subscribe',
       'xmtp_linkWallet',
     ] as const) {
@@ -185,6 +186,59 @@ describe('dapp API', () => {
     ).rejects.toMatchObject({
       code: -32602,
     });
+  });
+
+  it('gives a page files within its grant: a summary in messages, the bytes on request (issue #16)', async () => {
+    const { page, permissions, cache } = await setup();
+    const file = (id: string, topic: string) => ({
+      id,
+      topic,
+      senderAddress: PEER,
+      sentAt: 20,
+      contentType: CONTENT_TYPES.attachment,
+      content: { filename: 'receipt.png', mimeType: 'image/png', data: { base64: 'iVBORw0K' } },
+      status: 'sent' as const,
+    });
+    await cache.addMessages([file('f1', SHOP.topic), file('f2', OTHER.topic)], SELF);
+    const site = page('https://shop.example');
+    await permissions.grant('https://shop.example', ['inbox:read', 'inbox:send'], 'shop.example/');
+    const messages = (await site.call('xmtp_getMessages', { topic: SHOP.topic })) as { id: string }[];
+    expect(messages.find((m) => m.id === 'f1')).toMatchObject({
+      contentType: CONTENT_TYPES.attachment,
+      content: { filename: 'receipt.png', mimeType: 'image/png', size: 6, remote: false },
+    });
+    expect(JSON.stringify(messages)).not.toContain('iVBORw0K');
+    expect(await site.call('xmtp_getAttachment', { topic: SHOP.topic, id: 'f1' })).toEqual({
+      filename: 'receipt.png',
+      mimeType: 'image/png',
+      data: 'iVBORw0K',
+    });
+    // Another conversation's file: not through a granted topic, and not through its own.
+    await expect(site.call('xmtp_getAttachment', { topic: SHOP.topic, id: 'f2' })).rejects.toMatchObject({
+      code: -32002,
+      message: expect.stringContaining('unknown_message'),
+    });
+    await expect(site.call('xmtp_getAttachment', { topic: OTHER.topic, id: 'f2' })).rejects.toMatchObject({
+      code: 4100,
+    });
+    // Sending checks the same limits as the popup, before anything is sent.
+    await expect(
+      site.call('xmtp_sendMessage', {
+        topic: SHOP.topic,
+        content: {
+          type: 'attachment',
+          filename: 'x.bin',
+          mimeType: 'application/octet-stream',
+          data: 'A'.repeat(36_000_000),
+        },
+      }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('data') });
+    await expect(
+      site.call('xmtp_sendMessage', {
+        topic: SHOP.topic,
+        content: { type: 'attachment', filename: 'x.bin', data: 'AAAA' },
+      }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('mimeType') });
   });
 
   it('fails at once with 4900 while the inbox is locked, and works again after unlock', async () => {

@@ -39,9 +39,30 @@ describe('page messages of window.xmtp', () => {
       id: 'abc123',
       method: 'xmtp_address',
       params: [{ capabilities: ['inbox:read'] }],
+      large: false,
     });
     for (const method of DAPP_METHODS)
       expect(parsePageRequest(request({ method }))).toMatchObject({ ok: true });
+  });
+
+  it('lets only xmtp_sendMessage carry a file past 64 KiB, up to the file limit (issue #16)', () => {
+    const file = {
+      topic: 't',
+      content: { type: 'attachment', filename: 'f', mimeType: 'a/b', data: 'A'.repeat(200_000) },
+    };
+    expect(parsePageRequest(request({ method: 'xmtp_sendMessage', params: file }))).toMatchObject({
+      ok: true,
+      large: true,
+    });
+    expect(parsePageRequest(request({ method: 'xmtp_getMessages', params: file }))).toMatchObject({
+      ok: false,
+      error: { code: -32602, message: expect.stringContaining('params too large') },
+    });
+    const huge = { ...file, content: { ...file.content, data: 'A'.repeat(40_000_000) } };
+    expect(parsePageRequest(request({ method: 'xmtp_sendMessage', params: huge }))).toMatchObject({
+      ok: false,
+      error: { code: -32602 },
+    });
   });
 
   it('answers malformed ids, methods and params with an error, never forwarding them', () => {
