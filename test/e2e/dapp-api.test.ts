@@ -393,6 +393,32 @@ describe('window.xmtp for dapp pages', { timeout: 60_000 }, () => {
     await until('xmtp-js to receive the dapp reply', async () =>
       (await scoped.messages()).some((m) => m.contentType.typeId === 'reply'),
     );
+    // A file from the page (issue #16): 1.2 MB goes up to the node's attachment store as a remote attachment,
+    // and the page reads it back, byte for byte, within its grant.
+    const data = await pageA.evaluate(() => {
+      const bytes = new Uint8Array(1_200_000);
+      for (let i = 0; i < bytes.length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 8192)
+        binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+      return btoa(binary);
+    });
+    const file = await request(pageA, 'xmtp_sendMessage', {
+      topic: topics.scoped,
+      content: { type: 'attachment', filename: 'invoice.bin', mimeType: 'application/octet-stream', data },
+    });
+    expect(file.result).toMatchObject({
+      status: 'sent',
+      contentType: 'xmtp.org/remoteStaticAttachment:1.0',
+      content: { filename: 'invoice.bin', size: 1_200_000, remote: true },
+    });
+    const fileId = (file.result as { id: string }).id;
+    expect(await request(pageA, 'xmtp_getAttachment', { topic: topics.scoped, id: fileId })).toEqual({
+      result: { filename: 'invoice.bin', mimeType: 'application/octet-stream', data },
+    });
+    await until('xmtp-js to receive the dapp file', async () =>
+      (await scoped.messages()).some((m) => m.contentType.typeId === 'remoteStaticAttachment'),
+    );
   });
 
   it('a second origin sees nothing of the first; a prefix-scoped grant sees only matching conversations', async () => {
