@@ -25,6 +25,7 @@ export function Settings({
   onState(s: InboxState): void;
 }) {
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
+  const [uploadUrl, setUploadUrl] = useState(state.settings.uploadUrl);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<string | ShownError>();
   const [oldPassword, setOldPassword] = useState('');
@@ -93,6 +94,29 @@ export function Settings({
           <NodeUrlsField text={nodesText} onText={setNodesText} />
           <button type="button" onClick={() => update({ nodes }, 'Nodes saved')}>
             Save nodes
+          </button>
+        </section>
+
+        <section aria-labelledby="files-heading">
+          <h2 id="files-heading">Files</h2>
+          <label>
+            Upload files larger than 960 KB to
+            <input
+              type="url"
+              value={uploadUrl}
+              placeholder={state.settings.nodes[0] ?? 'https://node.example'}
+              onInput={(e) => setUploadUrl(e.currentTarget.value)}
+            />
+          </label>
+          <p class="muted">
+            A node with an attachment store. Empty: your first node. Files are encrypted before they leave
+            this browser; the node sees only their size.
+          </p>
+          <button
+            type="button"
+            onClick={() => update({ uploadUrl: uploadUrl.trim() }, 'Upload address saved')}
+          >
+            Save upload address
           </button>
         </section>
 
