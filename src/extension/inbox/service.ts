@@ -93,7 +93,19 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return found;
   }
 
+  const payloads: PayloadCache = deps.payloads ?? {
+    get: async () => undefined,
+    put: async () => undefined,
+    clear: async () => undefined,
+  };
+  const attachments = createAttachmentLoader({ payloads, fetch: deps.fetch });
+  /** An image from an allowed peer is downloaded as it arrives; a stranger's waits until the user asks. */
+  async function prefetchFrom(message: MessageRecord) {
+    if ((await cache.getConversation(message.topic))?.consent === 'allowed') attachments.prefetch(message);
+  }
+
   const sessions = createSessionManager({
+    onIncoming: (message) => void prefetchFrom(message).catch(() => undefined),
     vault,
     cache,
     local,
@@ -144,13 +156,6 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     void service.refresh().catch(() => undefined);
     return service.state();
   }
-
-  const payloads: PayloadCache = deps.payloads ?? {
-    get: async () => undefined,
-    put: async () => undefined,
-    clear: async () => undefined,
-  };
-  const attachments = createAttachmentLoader({ payloads, fetch: deps.fetch });
 
   async function deliver(pending: MessageRecord): Promise<MessageRecord> {
     try {

@@ -22,6 +22,8 @@ export interface SessionDeps {
   notify?(title: string, body: string): void;
   /** Called when the session closes (the search index drops the message text it holds). */
   onClose?(): void;
+  /** A new message from the peer has been cached (before listeners hear of it). */
+  onIncoming?(message: MessageRecord): void;
 }
 
 export interface SessionManager {
@@ -78,9 +80,10 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       onMessage: (message) =>
         apply(async () => {
           const isNew = await stored(message, next.address);
+          const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
+          if (isNew && incoming) deps.onIncoming?.({ ...message, status: 'sent' });
           emit({ kind: 'messages', topic: message.topic });
           emit({ kind: 'conversations', topics: [message.topic] });
-          const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
           if (isNew && incoming) await notifyIfWanted(message);
         }),
       onConversation: (conversation) =>

@@ -60,14 +60,20 @@ export function AttachmentView({
   summary,
   pending,
   loadFile,
+  autoLoad,
 }: {
   id: string;
   summary: AttachmentSummary;
   pending: boolean;
   loadFile: LoadFile;
+  /**
+   * Load an image at once. Off for a stranger's (a request): fetching its URL would tell the sender's server
+   * that, and when, the message was opened; the card offers "Show image" instead.
+   */
+  autoLoad: boolean;
 }) {
   const image = looksLikeImage(summary);
-  const { loaded, error, busy, load } = useFile(id, image && !pending, loadFile);
+  const { loaded, error, busy, load } = useFile(id, image && !pending && autoLoad, loadFile);
   const [fullSize, setFullSize] = useState(false);
   // Bytes that claim an image type but do not decode: a card with Save, never a broken image.
   const [broken, setBroken] = useState(false);
@@ -118,13 +124,8 @@ export function AttachmentView({
         ) : null}
       </div>
       {pending ? null : (
-        <button
-          type="button"
-          class="link"
-          disabled={busy}
-          onClick={() => void (image && error ? load() : save())}
-        >
-          {busy ? 'Loading…' : error ? 'Try again' : 'Save'}
+        <button type="button" class="link" disabled={busy} onClick={() => void (image ? load() : save())}>
+          {busy ? 'Loading…' : error ? 'Try again' : image ? 'Show image' : 'Save'}
         </button>
       )}
     </div>

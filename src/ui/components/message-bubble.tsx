@@ -24,6 +24,8 @@ export interface MessageBubbleProps {
   onReact(entry: ThreadMessage, emoji: string): void;
   /** Fetches a file message's bytes from the background. */
   loadFile: LoadFile;
+  /** Images load at once (an allowed peer, or our own); otherwise on request. */
+  autoLoadFiles: boolean;
   /** The message a search result opened the thread at: marked until the thread is left. */
   focused?: boolean;
 }
@@ -45,7 +47,16 @@ export function MessageBubble(props: MessageBubbleProps) {
   );
 }
 
-function MessageItem({ entry, mine, onRetry, onReply, onReact, focused, loadFile }: MessageBubbleProps) {
+function MessageItem({
+  entry,
+  mine,
+  onRetry,
+  onReply,
+  onReact,
+  focused,
+  loadFile,
+  autoLoadFiles,
+}: MessageBubbleProps) {
   const { message } = entry;
   const sent = message.status === 'sent';
   return (
@@ -71,6 +82,7 @@ function MessageItem({ entry, mine, onRetry, onReply, onReact, focused, loadFile
             summary={entry.attachment}
             pending={message.status !== 'sent'}
             loadFile={loadFile}
+            autoLoad={autoLoadFiles || mine}
           />
         ) : (
           <p>

@@ -192,6 +192,7 @@ export function Thread({
               }}
               onReact={react}
               loadFile={loadFile}
+              autoLoadFiles={conversation?.consent === 'allowed'}
             />
           ),
         )}

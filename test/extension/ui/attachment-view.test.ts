@@ -39,6 +39,7 @@ describe('attachment view', () => {
         id: 'm1',
         summary: { filename: 'dot.png', mimeType: 'image/png', size: 68, remote: false },
         pending: false,
+        autoLoad: true,
         loadFile,
       }),
     );
@@ -63,6 +64,7 @@ describe('attachment view', () => {
         id: 'm2',
         summary: { filename: 'report.pdf', size: 3_100_000, remote: true },
         pending: false,
+        autoLoad: true,
         loadFile: async (id) => {
           asked.push(id);
           return { filename: 'report.pdf', mimeType: 'application/pdf', data: 'AAAA' };
@@ -82,6 +84,7 @@ describe('attachment view', () => {
         id: 'm3',
         summary: { filename: 'cat.jpg', size: 1_000_000, remote: true },
         pending: false,
+        autoLoad: true,
         loadFile: () =>
           Promise.reject({
             code: 'content_digest_mismatch',
@@ -98,6 +101,34 @@ describe('attachment view', () => {
       'content_digest_mismatch',
     );
     expect(view.text()).toContain('Try again');
+  });
+
+  it("does not load a stranger's image by itself: the card offers Show image", async () => {
+    const asked: string[] = [];
+    view = renderToDom(
+      h(AttachmentView, {
+        id: 'm4',
+        summary: { filename: 'pixel.png', size: 5_000, remote: true },
+        pending: false,
+        autoLoad: false,
+        loadFile: async (id) => {
+          asked.push(id);
+          return { filename: 'pixel.png', mimeType: 'image/png', data: PNG_1x1 };
+        },
+      }),
+    );
+    await flush();
+    expect(asked).toEqual([]);
+    expect(view.container.querySelector('img')).toBeNull();
+    const button = [...view.container.querySelectorAll('button')].find((b) => b.textContent === 'Show image');
+    expect(button).toBeDefined();
+    await act(async () => {
+      button!.dispatchEvent(new window.Event('click'));
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    await flush();
+    expect(asked).toEqual(['m4']);
+    expect(view.container.querySelector('button.thumb img')?.getAttribute('src')).toMatch(/^blob:/);
   });
 
   it('draws SVG and unknown types as files, and guesses remote images by name only until loaded', () => {
