@@ -5,6 +5,8 @@ import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cac
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SearchResult } from '@/extension/search/message-index';
 import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
+import { ENS_REGISTRY } from '@/extension/names/ens';
+import type { PeerName } from '@/extension/names/name-service';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import type { Secp256k1Status } from '@/protocol/secp256k1';
 
@@ -20,6 +22,14 @@ export interface Settings {
   readReceipts: boolean;
   /** Where files too large to send inline are uploaded (a node with an attachment store); empty: the first node. */
   uploadUrl: string;
+  /** Show peers' ENS names and avatars (looked up through `ensRpcUrl`, which learns which addresses). */
+  ens: boolean;
+  /** The Ethereum JSON-RPC endpoint ENS lookups go through. */
+  ensRpcUrl: string;
+  /** The ENS registry contract (mainnet's; another for a test chain). */
+  ensRegistry: string;
+  /** Gateway for ipfs:// avatars. */
+  ipfsGateway: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -29,6 +39,10 @@ export const DEFAULT_SETTINGS: Settings = {
   notificationContent: false,
   readReceipts: true,
   uploadUrl: '',
+  ens: true,
+  ensRpcUrl: 'https://ethereum-rpc.publicnode.com',
+  ensRegistry: ENS_REGISTRY,
+  ipfsGateway: 'https://ipfs.io/ipfs',
 };
 
 export type IdentityKind = 'wallet' | 'local' | 'imported';
@@ -87,6 +101,8 @@ export type InboxUpdate =
    */
   | { kind: 'conversations'; topics: string[] | 'all' }
   | { kind: 'messages'; topic: string }
+  /** ENS names (or avatars) of these peers became known. */
+  | { kind: 'names'; addresses: string[] }
   /** The wallet on `origin` is being asked to sign; the popup explains what and why. */
   | { kind: 'signature'; purpose: SignaturePurpose; origin: string; text: string }
   | { kind: 'signature_done'; purpose: SignaturePurpose };
@@ -138,6 +154,12 @@ export interface InboxService {
   send(topic: string, content: OutgoingContent): Promise<MessageRecord>;
   /** The file of an attachment message (inline, or downloaded, checked and decrypted here): for the popup to show. */
   loadAttachment(messageId: string, options?: { topic?: string }): Promise<LoadedAttachment>;
+  /** The ENS names known for these peers now (the rest are looked up; a `names` update tells when found). */
+  peerNames(addresses: string[]): Promise<Record<string, PeerName>>;
+  /** The address an ENS name (`name.eth`) points to. */
+  resolveName(name: string): Promise<string>;
+  /** A peer's ENS avatar image. */
+  peerAvatar(address: string): Promise<{ mimeType: string; data: string }>;
   retry(messageId: string): Promise<MessageRecord>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
   canMessage(peerAddress: string): Promise<boolean>;

@@ -29,6 +29,7 @@ import { secp256k1Status } from '@/protocol/secp256k1';
 import { withAttachmentSummary } from '@/extension/attachments/attachment-content';
 import { createAttachmentLoader } from '@/extension/attachments/attachment-loader';
 import type { PayloadCache } from '@/extension/attachments/payload-cache';
+import { createNameService } from '@/extension/names/name-service';
 
 export interface InboxServiceDeps {
   vault: Vault;
@@ -104,6 +105,13 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     if ((await cache.getConversation(message.topic))?.consent === 'allowed') attachments.prefetch(message);
   }
 
+  const names = createNameService({
+    settings: () => readSettings(local),
+    fetch: deps.fetch,
+    now,
+    onResolved: (addresses) => emit({ kind: 'names', addresses }),
+  });
+
   const sessions = createSessionManager({
     onIncoming: (message) => void prefetchFrom(message).catch(() => undefined),
     vault,
@@ -114,7 +122,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     requireAccount,
     ...(deps.notify ? { notify: deps.notify } : {}),
-    onClose: () => searchable.reset(), // the index holds message text: only while unlocked
+    // The index holds message text, the names who the user talks to: only while unlocked.
+    onClose: () => {
+      searchable.reset();
+      names.clear();
+    },
   });
   const ensureSession = sessions.ensure;
   const closeSession = sessions.close;
@@ -360,6 +372,28 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return service.state();
     },
 
+    async peerNames(addresses) {
+      await requireAccount();
+      if (!Array.isArray(addresses))
+        throw new ExtensionError('invalid_addresses', 'addresses must be a list');
+      return names.known(addresses);
+    },
+
+    async resolveName(name) {
+      await requireAccount();
+      if (typeof name !== 'string' || !name.includes('.') || name.length > 255)
+        throw new ExtensionError(
+          'invalid_name',
+          `not an ENS name: ${JSON.stringify(String(name).slice(0, 100))}`,
+        );
+      return names.resolve(name.trim());
+    },
+
+    async peerAvatar(address) {
+      await requireAccount();
+      return names.avatar(address);
+    },
+
     async listMessages(topic, options) {
       await requireAccount();
       return (await cache.listMessages(topic, options)).map(withAttachmentSummary);
@@ -481,6 +515,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     async updateSettings(patch) {
       const before = await readSettings(local);
       const next = await writeSettings(local, patch);
+      names.clear(); // another RPC, registry or gateway (or ENS off): nothing cached from the old one stays
       if (sessions.current() && JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
         await closeSession(); // reconnect to the new nodes on next use
         void ensureSession().catch(() => emit({ kind: 'state' }));

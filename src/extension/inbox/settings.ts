@@ -16,25 +16,25 @@ export function isLoopback(hostname: string): boolean {
   );
 }
 
-export function parseNodeUrl(url: string): string {
+export function parseNodeUrl(url: string, what = 'node URL'): string {
   let parsed: URL;
   try {
     parsed = new URL(String(url).trim());
   } catch {
     throw new ExtensionError(
       'invalid_node_url',
-      `invalid node URL: ${JSON.stringify(String(url).slice(0, 100))}`,
+      `invalid ${what}: ${JSON.stringify(String(url).slice(0, 100))}`,
     );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ExtensionError('invalid_node_url', `node URL must be http or https: ${parsed.href}`);
+    throw new ExtensionError('invalid_node_url', `${what} must be http or https: ${parsed.href}`);
   }
   // Plain http would let anyone on the path read and rewrite what the node says (whose keys, which messages
   // exist); it is allowed only to this machine, for development (issue #21).
   if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
     throw new ExtensionError(
       'insecure_node_url',
-      `node URL must use https (http only for localhost / 127.0.0.1 / [::1]): ${parsed.href}`,
+      `${what} must use https (http only for localhost / 127.0.0.1 / [::1]): ${parsed.href}`,
     );
   }
   return parsed.href.replace(/\/+$/, '');
@@ -49,16 +49,27 @@ export function validateSettings(settings: Settings): Settings {
     throw new ExtensionError('invalid_settings', `auto-lock minutes must be 0..1440: ${String(minutes)}`);
   }
   return {
-    nodes: [...new Set(settings.nodes.map(parseNodeUrl))],
+    nodes: [...new Set(settings.nodes.map((url) => parseNodeUrl(url)))],
     autoLockMinutes: minutes,
     notifications: settings.notifications === true,
     notificationContent: settings.notificationContent === true,
     readReceipts: settings.readReceipts !== false,
     uploadUrl:
       typeof settings.uploadUrl === 'string' && settings.uploadUrl.trim()
-        ? parseNodeUrl(settings.uploadUrl)
+        ? parseNodeUrl(settings.uploadUrl, 'upload address')
         : '',
+    ens: settings.ens !== false,
+    ensRpcUrl: parseNodeUrl(settings.ensRpcUrl, 'Ethereum RPC URL'),
+    ensRegistry: registryAddress(settings.ensRegistry),
+    ipfsGateway: parseNodeUrl(settings.ipfsGateway, 'IPFS gateway'),
   };
+}
+
+function registryAddress(value: unknown): string {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    throw new ExtensionError('invalid_settings', `the ENS registry must be a 0x address: ${String(value)}`);
+  }
+  return value;
 }
 
 export async function readSettings(local: KeyValueArea): Promise<Settings> {

@@ -54,6 +54,9 @@ export function createPopupHandlers(service: InboxService): Handlers<PopupMessag
     'messages.send': ({ topic, content }) => service.send(topic, content),
     'messages.retry': ({ id }) => service.retry(id),
     'attachments.load': ({ id }) => service.loadAttachment(id),
+    'names.known': ({ addresses }) => service.peerNames(addresses),
+    'names.resolve': async ({ name }) => ({ address: await service.resolveName(name) }),
+    'names.avatar': ({ address }) => service.peerAvatar(address),
     'settings.get': () => service.getSettings(),
     'settings.update': (patch) => service.updateSettings(patch),
   };

@@ -6,6 +6,7 @@ import type { MuteDuration } from '@/extension/inbox/conversation-state';
 import type { InboxState, NodeHealth, OnboardingInput, Settings, WalletTab } from '@/extension/inbox-service';
 import type { SearchResult } from '@/extension/search/message-index';
 import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
+import type { PeerName } from '@/extension/names/name-service';
 import type { Request } from './envelope';
 
 type Empty = Record<string, never>;
@@ -86,6 +87,12 @@ export type PopupMessages = {
   'messages.send': { request: { topic: string; content: OutgoingContent }; response: MessageRecord };
   /** Sends a failed message again. */
   'messages.retry': { request: { id: string }; response: MessageRecord };
+  /** ENS names known now for these peers (the rest are looked up in the background: a `names` update follows). */
+  'names.known': { request: { addresses: string[] }; response: Record<string, PeerName> };
+  /** The address of an ENS name such as `name.eth`. */
+  'names.resolve': { request: { name: string }; response: { address: string } };
+  /** A peer's ENS avatar (base64), for a blob: URL. */
+  'names.avatar': { request: { address: string }; response: { mimeType: string; data: string } };
   /** The file of an attachment message, to show or save (the popup makes a blob: URL of it). */
   'attachments.load': { request: { id: string }; response: LoadedAttachment };
   /** Reads the settings. */
@@ -129,6 +136,9 @@ export const POPUP_MESSAGE_TYPES = [
   'messages.send',
   'messages.retry',
   'attachments.load',
+  'names.known',
+  'names.resolve',
+  'names.avatar',
   'settings.get',
   'settings.update',
 ] as const satisfies readonly (keyof PopupMessages)[];

@@ -55,6 +55,9 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
   'messages.send': { topic: '/xmtp/0/m-abc/proto', content: { type: 'text', text: 'gm' } },
   'messages.retry': { id: 'local-1' },
   'attachments.load': { id: 'local-1' },
+  'names.known': { addresses: ['0x2222222222222222222222222222222222222222'] },
+  'names.resolve': { name: 'alice.eth' },
+  'names.avatar': { address: '0x2222222222222222222222222222222222222222' },
   'settings.get': {},
   'settings.update': { autoLockMinutes: 5 },
 };
