@@ -7,6 +7,8 @@ import type { InboxState } from '@/extension/inbox-service';
 import { call, subscribeUpdates } from './rpc';
 import { errorText } from './format';
 import { ShortcutsDialog } from './components/shortcuts';
+import { PeerNamesContext } from './components/peer';
+import { backgroundPeerNames } from './peer-names';
 import { takePrefetchedState } from './prefetch';
 import { Inbox, isTyping, type InboxView } from './screens/inbox';
 import { NewConversation } from './screens/new-conversation';
@@ -100,9 +102,9 @@ export function App() {
     }
   })();
   return (
-    <>
+    <PeerNamesContext.Provider value={backgroundPeerNames}>
       {screen}
       {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
-    </>
+    </PeerNamesContext.Provider>
   );
 }

@@ -4,7 +4,7 @@ import { mutedLabel } from '@/ui/conversation-actions';
 import { listTime, shortAddress } from '@/ui/format';
 import { MoreIcon, MutedIcon, PinIcon } from './icons';
 import { ErrorBoundary } from './error-boundary';
-import { Identicon } from './identicon';
+import { PeerAvatar, PeerLabel } from './peer';
 
 export const ROW_HEIGHT = 60;
 
@@ -56,11 +56,11 @@ function Row({ conversation, onOpen, onMenu }: RowProps) {
       title={peerAddress}
       data-topic={topic}
     >
-      <Identicon address={peerAddress} size={36} />
+      <PeerAvatar address={peerAddress} size={36} />
       <span class="conversation-main">
         <span class="conversation-top">
           <span class="peer-line">
-            <span class="peer mono">{shortAddress(peerAddress)}</span>
+            <PeerLabel address={peerAddress} />
             {pinnedAt !== undefined ? (
               <span class="state-icon pinned" title="Pinned">
                 <PinIcon size={13} />

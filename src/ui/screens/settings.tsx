@@ -26,6 +26,7 @@ export function Settings({
 }) {
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
   const [uploadUrl, setUploadUrl] = useState(state.settings.uploadUrl);
+  const [ensRpcUrl, setEnsRpcUrl] = useState(state.settings.ensRpcUrl);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<string | ShownError>();
   const [oldPassword, setOldPassword] = useState('');
@@ -117,6 +118,31 @@ export function Settings({
             onClick={() => update({ uploadUrl: uploadUrl.trim() }, 'Upload address saved')}
           >
             Save upload address
+          </button>
+        </section>
+
+        <section aria-labelledby="names-heading">
+          <h2 id="names-heading">Names (ENS)</h2>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={state.settings.ens}
+              onChange={(e) => update({ ens: e.currentTarget.checked }, 'Names saved')}
+            />
+            <span>
+              Show ENS names and avatars instead of addresses, and accept name.eth in New conversation
+            </span>
+          </label>
+          <label>
+            Ethereum RPC
+            <input type="url" value={ensRpcUrl} onInput={(e) => setEnsRpcUrl(e.currentTarget.value)} />
+          </label>
+          <p class="muted">
+            The RPC provider learns which addresses you look up (your contacts), and avatar hosts see a
+            request when an avatar loads. Use your own node for privacy, or turn names off.
+          </p>
+          <button type="button" onClick={() => update({ ensRpcUrl: ensRpcUrl.trim() }, 'Ethereum RPC saved')}>
+            Save RPC
           </button>
         </section>
 

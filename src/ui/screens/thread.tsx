@@ -8,9 +8,9 @@ import type { Route } from '@/ui/app';
 import { BackIcon, PaperclipIcon } from '@/ui/components/icons';
 import { FILE_LIMIT_TEXT, useComposerFile } from '@/ui/composer-file';
 import { ErrorNote } from '@/ui/components/field';
-import { Identicon } from '@/ui/components/identicon';
+import { PeerAvatar, PeerTitle } from '@/ui/components/peer';
 import { MessageBubble } from '@/ui/components/message-bubble';
-import { dayLabel, errorText, fileSize, shortAddress, type ShownError } from '@/ui/format';
+import { dayLabel, errorText, fileSize, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 import { ThreadActions, useDraft } from '@/ui/thread-actions';
 import { buildThread, isMine, type ThreadMessage } from '@/ui/thread-model';
@@ -147,10 +147,8 @@ export function Thread({
         <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
           <BackIcon />
         </button>
-        {peer ? <Identicon address={peer} size={28} /> : null}
-        <h1 class="mono" title={peer}>
-          {peer ? shortAddress(peer) : 'Conversation'}
-        </h1>
+        {peer ? <PeerAvatar address={peer} size={28} /> : null}
+        <PeerTitle address={peer} />
         <ThreadActions conversation={conversation} go={go} onChange={setConversation} onError={setError} />
       </header>
       {conversation?.consent === 'unknown' ? (
