@@ -66,6 +66,9 @@ const SENTENCES: Record<string, Explain> = {
   decryption_failed: () =>
     'This file cannot be decrypted: it may have been damaged. Ask the sender to send it again.',
   not_an_attachment: () => 'This message carries no file.',
+  // ENS (src/extension/names).
+  rpc_unavailable: () =>
+    'The Ethereum RPC did not answer, so the name could not be looked up. Try again, or check the RPC in Settings → Names.',
   // The vault.
   wrong_password: () => 'That password is not right. Try again.',
   vault_locked: () => 'The inbox is locked. Unlock it to continue.',
@@ -94,6 +97,9 @@ const SAID_FOR_PEOPLE = new Set([
   'vault_version',
   'not_retryable',
   'file_too_large',
+  'ens_not_found',
+  'ens_off',
+  'invalid_name',
   'empty_file',
   'busy',
   'weak_password',
