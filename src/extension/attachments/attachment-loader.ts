@@ -25,7 +25,12 @@ export interface AttachmentLoader {
    * allowed peer, as it arrives), so the thumbnail does not wait for the network. Never throws.
    */
   prefetch(message: MessageRecord): void;
+  /** Forgets the files opened ahead (lock: they are decrypted). */
+  clear(): void;
 }
+
+/** Files opened ahead by prefetch, kept decrypted for the popup's first look (a few, while unlocked). */
+const OPENED_AHEAD = 4;
 
 /** Remote images up to this size are fetched as they arrive. */
 const PREFETCH_MAX_BYTES = 8 * 1024 * 1024;
@@ -38,10 +43,12 @@ export function createAttachmentLoader(deps: {
   const codecs = createCodecRegistry();
   // One download per digest at a time: a prefetch and the popup's load share it.
   const downloads = new Map<string, Promise<Uint8Array>>();
+  const writes = new Map<string, Promise<void>>();
   async function payloadOf(
     remote: ReturnType<typeof remoteFromJson>,
   ): Promise<{ payload: Uint8Array; fresh: boolean }> {
     const digest = remote.contentDigest.toLowerCase();
+    await writes.get(digest); // a payload being written is read back, not downloaded again
     const cached = await deps.payloads.get(digest);
     if (cached) return { payload: cached, fresh: false };
     let download = downloads.get(digest);
@@ -65,17 +72,34 @@ export function createAttachmentLoader(deps: {
     if (typeof inner?.mimeType !== 'string' || !(inner.data instanceof Uint8Array)) {
       throw new ExtensionError('invalid_remote_attachment', `the file at ${remote.url} is not an attachment`);
     }
-    // Only a payload that passed the digest and decrypted is kept.
-    if (fresh) await deps.payloads.put(remote.contentDigest.toLowerCase(), payload);
+    // Only a payload that passed the digest and decrypted is kept; the popup need not wait for the write.
+    if (fresh) {
+      const digest = remote.contentDigest.toLowerCase();
+      const write = deps.payloads
+        .put(digest, payload)
+        .catch(() => undefined)
+        .finally(() => writes.delete(digest));
+      writes.set(digest, write);
+    }
     return { filename: remote.filename, mimeType: inner.mimeType, data: toBase64(inner.data) };
   }
+  const ahead = new Map<string, Promise<LoadedAttachment>>();
   return {
-    load: open,
+    load(message) {
+      const early = ahead.get(message.id);
+      if (!early) return open(message);
+      ahead.delete(message.id);
+      return early.catch(() => open(message)); // an early failure (a network blip): once more, now
+    },
     prefetch(message) {
       const { contentType, content } = message;
       if (contentType !== CONTENT_TYPES.remoteAttachment || !isRemoteAttachmentJson(content)) return;
       if (!IMAGE_NAME.test(content.filename) || content.contentLength > PREFETCH_MAX_BYTES) return;
-      open(message).catch(() => undefined); // the popup's own load shows the error
+      const opening = open(message);
+      opening.catch(() => undefined); // the popup's own load shows the error
+      ahead.set(message.id, opening);
+      while (ahead.size > OPENED_AHEAD) ahead.delete(ahead.keys().next().value!);
     },
+    clear: () => ahead.clear(),
   };
 }

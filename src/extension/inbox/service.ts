@@ -126,6 +126,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     onClose: () => {
       searchable.reset();
       names.clear();
+      attachments.clear();
     },
   });
   const ensureSession = sessions.ensure;
