@@ -203,9 +203,15 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
     });
     await popup.locator('.attached').filter({ hasText: 'archive.bin' }).waitFor();
     await popup.getByRole('button', { name: 'Send', exact: true }).click();
-    const card = popup.locator('.message.mine .file-card').filter({ hasText: 'archive.bin' });
-    await card.waitFor({ timeout: 20_000 });
-    await popup.locator('.message.mine.sent').filter({ hasText: 'archive.bin' }).waitFor({ timeout: 30_000 });
+    const cards = popup.locator('.message.mine .file-card').filter({ hasText: 'archive.bin' });
+    await cards.first().waitFor({ timeout: 20_000 });
+    await popup
+      .locator('.message.mine.sent')
+      .filter({ hasText: 'archive.bin' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    // The stream may bring our own message back a moment before the pending copy is replaced: one stays.
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(1);
     const message = await until(async () => {
       const messages = await conversation.messages();
       return messages.find(

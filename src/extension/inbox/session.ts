@@ -22,7 +22,7 @@ export interface SessionDeps {
   notify?(title: string, body: string): void;
   /** Called when the session closes (the search index drops the message text it holds). */
   onClose?(): void;
-  /** A new message from the peer has been cached (before listeners hear of it). */
+  /** A message from the peer arrived (before it is cached; it may be one seen before). */
   onIncoming?(message: MessageRecord): void;
 }
 
@@ -79,9 +79,10 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     stopStream = next.streamAll({
       onMessage: (message) =>
         apply(async () => {
-          const isNew = await stored(message, next.address);
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
-          if (isNew && incoming) deps.onIncoming?.({ ...message, status: 'sent' });
+          // Before the cache write: a file it names starts downloading while the message is stored.
+          if (incoming) deps.onIncoming?.({ ...message, status: 'sent' });
+          const isNew = await stored(message, next.address);
           emit({ kind: 'messages', topic: message.topic });
           emit({ kind: 'conversations', topics: [message.topic] });
           if (isNew && incoming) await notifyIfWanted(message);

@@ -3,7 +3,7 @@
 // rest of the thread stays usable.
 import type { ThreadMessage } from '@/ui/thread-model';
 import { explainStoredError } from '@/ui/error-text';
-import { messageTime, shortAddress } from '@/ui/format';
+import { fileSize, messageTime, shortAddress } from '@/ui/format';
 import { AttachmentView, type LoadFile } from './attachment-view';
 import { ErrorBoundary } from './error-boundary';
 import { LinkedText } from './linked-text';
@@ -11,7 +11,14 @@ import { LinkedText } from './linked-text';
 export const QUICK_REACTION = '👍';
 
 /** What a pending message says, by stage (files go through all three). */
-const PROGRESS = { encrypting: 'Encrypting…', uploading: 'Uploading…', sending: 'Sending…' } as const;
+const PROGRESS = { encrypting: 'Encrypting', uploading: 'Uploading', sending: 'Sending' } as const;
+
+/** "Uploading 3.1 MB…": the stage, and for a file its size (fetch reports no byte progress of an upload). */
+function progressText(message: ThreadMessage['message'], size: number | undefined): string {
+  const stage = message.progress ?? 'sending';
+  const label = PROGRESS[stage] ?? PROGRESS.sending;
+  return stage === 'uploading' && size !== undefined ? `${label} ${fileSize(size)}…` : `${label}…`;
+}
 
 /** What shows in place of a message that threw while rendering. */
 export const UNRENDERABLE_MESSAGE = 'This message could not be displayed';
@@ -107,7 +114,9 @@ function MessageItem({
       ) : null}
       <div class="meta">
         <time>{messageTime(message.sentAt)}</time>
-        {message.status === 'pending' ? <span> · {PROGRESS[message.progress ?? 'sending']}</span> : null}
+        {message.status === 'pending' ? (
+          <span class="progress"> · {progressText(message, entry.attachment?.size)}</span>
+        ) : null}
         {entry.seen ? <span class="seen"> · Seen</span> : null}
         {message.status === 'failed' ? (
           <span class="failed" role="alert">
