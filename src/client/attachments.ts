@@ -9,6 +9,7 @@ import {
   decryptRemoteAttachment,
   encryptAttachment,
   fetchRemotePayload,
+  remoteAttachmentFor,
   type Attachment,
   type CodecLookup,
   type ContentTypeId,
@@ -95,16 +96,10 @@ export async function prepareAttachment(
   onStage?.('uploading');
   const url = await uploadPayload(encrypted, deps);
   onStage?.('sending');
-  const remote: RemoteAttachment = {
-    url,
-    contentDigest: encrypted.contentDigest,
-    salt: encrypted.salt,
-    nonce: encrypted.nonce,
-    secret: encrypted.secret,
-    scheme: 'https://',
-    contentLength: attachment.data.length,
+  const remote = remoteAttachmentFor(encrypted, url, {
     filename: attachment.filename,
-  };
+    size: attachment.data.length,
+  });
   return { content: remote, contentType: ContentTypeRemoteAttachment };
 }
 

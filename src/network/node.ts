@@ -176,7 +176,8 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
   });
 
   const handle = createRequestHandler(ctx);
-  const ownDataDir = options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node');
+  const ownDataDir =
+    options.store || options.storeUrl !== undefined ? undefined : (options.dataDir ?? '.xmtp-node');
   const attachmentOptions =
     options.attachments === false ? undefined : (options.attachments ?? (ownDataDir ? {} : undefined));
   const attachments = attachmentOptions

@@ -15,13 +15,13 @@ import {
   type Attachment as XmtpJsAttachment,
 } from '@xmtp/content-type-remote-attachment';
 import { Client as XmtpJsClient } from '@xmtp/xmtp-js';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { loadAttachment, uploadPayload } from '@/client/attachments';
 import { startNode } from '@/network/node';
 import { createAuthToken } from '@/protocol/authn';
-import { createCodecRegistry, encryptAttachment, type RemoteAttachment } from '@/protocol/content';
+import { createCodecRegistry, encryptAttachment, remoteAttachmentFor } from '@/protocol/content';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { makePng } from '../helpers/png';
+import { viemWallet } from '../helpers/wallet';
 import { makeTestCertificate } from '../helpers/tls';
 import { buildExtension, launchExtension, popupRequest } from '../e2e/harness';
 
@@ -32,16 +32,6 @@ const RUNS = Number(flag('runs') ?? 5);
 const log = (line: string) => console.error(`[bench attachments] ${line}`);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-function wallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    address: account.address,
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 // Over the node's own https, as in production (and xmtp-js sends only https attachment URLs): a certificate made
 // here, trusted by this process's fetch and by Chromium through its SPKI hash.
@@ -58,7 +48,7 @@ const node = await startNode({
   attachments: { maxBytes: 64 * 1024 * 1024 },
   tls: { cert: certificate.cert, key: certificate.key },
 });
-const uploader = await createPrivateKeyBundle(wallet());
+const uploader = await createPrivateKeyBundle(viemWallet());
 const deps = {
   uploadUrl: node.url,
   getToken: async () => createAuthToken(uploader.identityKey, { nowMs: Date.now() }),
@@ -75,16 +65,7 @@ async function ours(data: Uint8Array) {
   });
   const url = await uploadPayload(encrypted, deps);
   const up = performance.now() - started;
-  const remote: RemoteAttachment = {
-    url,
-    contentDigest: encrypted.contentDigest,
-    salt: encrypted.salt,
-    nonce: encrypted.nonce,
-    secret: encrypted.secret,
-    scheme: 'https://',
-    contentLength: data.length,
-    filename: 'big.bin',
-  };
+  const remote = remoteAttachmentFor(encrypted, url, { filename: 'big.bin', size: data.length });
   started = performance.now();
   const loaded = await loadAttachment(remote, codecs, fetch);
   const down = performance.now() - started;
@@ -103,16 +84,10 @@ async function reference(data: Uint8Array) {
   started = performance.now();
   const registry = { codecFor: () => new AttachmentCodec() };
   const loaded = await RemoteAttachmentCodec.load<XmtpJsAttachment>(
-    {
-      url,
-      contentDigest: encrypted.digest,
-      salt: encrypted.salt,
-      nonce: encrypted.nonce,
-      secret: encrypted.secret,
-      scheme: 'https://',
-      contentLength: data.length,
+    remoteAttachmentFor({ ...encrypted, contentDigest: encrypted.digest }, url, {
       filename: 'big.bin',
-    },
+      size: data.length,
+    }),
     registry as never,
   );
   const down = performance.now() - started;
@@ -153,7 +128,7 @@ try {
     nodes: [node.url],
   })) as { result: { address: string } };
   await popup.reload();
-  const friend = await XmtpJsClient.create(wallet(), {
+  const friend = await XmtpJsClient.create(viemWallet(), {
     env: 'local',
     apiUrl: node.url,
     codecs: [new AttachmentCodec(), new RemoteAttachmentCodec()],
@@ -191,16 +166,10 @@ try {
     const url = await uploadPayload({ ...encrypted, contentDigest: encrypted.digest }, deps);
     const sentAt = Date.now(); // the same machine's clock as the page's Date.now()
     await conversation.send(
-      {
-        url,
-        contentDigest: encrypted.digest,
-        salt: encrypted.salt,
-        nonce: encrypted.nonce,
-        secret: encrypted.secret,
-        scheme: 'https://',
-        contentLength: png.length,
+      remoteAttachmentFor({ ...encrypted, contentDigest: encrypted.digest }, url, {
         filename: name,
-      },
+        size: png.length,
+      }),
       { contentType: ContentTypeRemoteAttachment },
     );
     const { decodedAt, fromRow } = await timing;

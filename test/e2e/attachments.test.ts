@@ -11,12 +11,13 @@ import {
 } from '@xmtp/content-type-remote-attachment';
 import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPayload } from '@/client/attachments';
+import { remoteAttachmentFor } from '@/protocol/content';
 import { createAuthToken } from '@/protocol/authn';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { makePng } from '../helpers/png';
+import { viemWallet } from '../helpers/wallet';
 import { makeTestCertificate } from '../helpers/tls';
 import { startTestNode, type TestNode } from '../network/helpers';
 import {
@@ -32,15 +33,6 @@ import {
 // extension in Chromium on the other, our node between them over https (its own TLS, a certificate made for
 // the test and trusted by Chromium through its SPKI hash), its attachment store holding the payloads.
 const PASSWORD = 'correct horse battery';
-
-function wallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -81,16 +73,11 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       { uploadUrl: node.url, getToken: async () => uploaderToken(), fetch: certificate.fetch },
     );
     beforeSend?.();
-    const remote: RemoteAttachment = {
+    const remote: RemoteAttachment = remoteAttachmentFor(
+      { ...encrypted, contentDigest: encrypted.digest },
       url,
-      contentDigest: encrypted.digest,
-      salt: encrypted.salt,
-      nonce: encrypted.nonce,
-      secret: encrypted.secret,
-      scheme: 'https://',
-      contentLength: attachment.data.length,
-      filename: attachment.filename,
-    };
+      { filename: attachment.filename, size: attachment.data.length },
+    );
     await conversation.send(remote, { contentType: ContentTypeRemoteAttachment });
   }
 
@@ -101,7 +88,7 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       startTestNode({ tls: { cert: certificate.cert, key: certificate.key } }),
       buildExtension(),
     ]);
-    const uploader = await createPrivateKeyBundle(wallet());
+    const uploader = await createPrivateKeyBundle(viemWallet());
     uploaderToken = () => createAuthToken(uploader.identityKey, { nowMs: Date.now() });
     extension = await launchExtension(EXTENSION_DIR, [`--ignore-certificate-errors-spki-list=${spki}`]);
     popup = await extension.openPopup();
@@ -114,7 +101,7 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
     address = onboarded.result.address;
     await popup.reload();
     await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
-    friend = await XmtpJsClient.create(wallet(), {
+    friend = await XmtpJsClient.create(viemWallet(), {
       env: 'local',
       apiUrl: node.url,
       codecs: [new AttachmentCodec(), new RemoteAttachmentCodec()],

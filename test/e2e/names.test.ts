@@ -1,25 +1,16 @@
 import { AttachmentCodec, ContentTypeAttachment } from '@xmtp/content-type-remote-attachment';
 import { Client as XmtpJsClient } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnsChain, type EnsChain } from '../helpers/ens-chain';
 import { makePng } from '../helpers/png';
+import { viemWallet } from '../helpers/wallet';
 import { startTestNode, type TestNode } from '../network/helpers';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 
 // ENS in the popup (issue #16 item 4), against a real local chain: ganache, the registry and resolver compiled
 // with solc-js and deployed by the test, records set by transactions. The worker resolves through the chain's
 // JSON-RPC with real eth_calls; xmtp-js peers message the extension through a real node.
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    address: account.address,
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 describe('ENS names and avatars in the popup', { timeout: 180_000 }, () => {
   let chain: EnsChain;
@@ -27,9 +18,9 @@ describe('ENS names and avatars in the popup', { timeout: 180_000 }, () => {
   let extension: ExtensionSession;
   let popup: Page;
   let address: string;
-  const alice = xmtpJsWallet();
-  const mallory = xmtpJsWallet();
-  const bob = xmtpJsWallet();
+  const alice = viemWallet();
+  const mallory = viemWallet();
+  const bob = viemWallet();
   const clients: XmtpJsClient[] = [];
   const avatar = Buffer.from(
     makePng(48, 48, (x, y) => (((x * 5) & 0xff) << 16) | (((y * 5) & 0xff) << 8) | 0xc0),

@@ -40,6 +40,7 @@ export {
   fetchRemotePayload,
   isFetchableAttachmentUrl,
   MAX_REMOTE_PAYLOAD_BYTES,
+  remoteAttachmentFor,
   loadRemoteAttachment,
   remoteAttachmentCodec,
 } from './codecs/remote-attachment';

@@ -141,6 +141,25 @@ export async function encryptAttachment(
   };
 }
 
+/** The message pointing at an uploaded payload: where it is, its keys, and the file's name and size. */
+export function remoteAttachmentFor(
+  encrypted: Omit<EncryptedAttachment, 'payload'>,
+  url: string,
+  file: { filename: string; size: number },
+): RemoteAttachment {
+  return {
+    url,
+    contentDigest: encrypted.contentDigest,
+    salt: encrypted.salt,
+    nonce: encrypted.nonce,
+    secret: encrypted.secret,
+    // What xmtp-js and the other SDKs put here, whatever the URL.
+    scheme: 'https://',
+    contentLength: file.size,
+    filename: file.filename,
+  };
+}
+
 /**
  * Checks the downloaded `payload` against the digest, decrypts it and decodes the content inside
  * (normally an {@link Attachment}) with `codecs`.
