@@ -10,7 +10,9 @@ import {
   decryptRemoteAttachment,
   encodeEncodedContent,
   encryptAttachment,
+  fetchRemotePayload,
   formatContentTypeId,
+  isFetchableAttachmentUrl,
   loadRemoteAttachment,
   remoteAttachmentCodec,
 } from '@/protocol/content';
@@ -128,5 +130,55 @@ describe('remote attachment codec', () => {
       );
     }
     expect(decodeEncodedContent(encodeEncodedContent(encoded)).parameters).toEqual(encoded.parameters);
+  });
+
+  it('fetches https anywhere and http only to this machine (a local development node)', () => {
+    for (const url of [
+      'https://files.example/a',
+      'http://127.0.0.1:5555/x',
+      'http://localhost/x',
+      'http://[::1]:8/x',
+    ])
+      expect(isFetchableAttachmentUrl(url), url).toBe(true);
+    for (const url of [
+      'http://files.example/a',
+      'http://192.168.1.10/x',
+      'http://127.0.0.1.nip.io/x',
+      'ftp://files.example/a',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'not a url',
+    ])
+      expect(isFetchableAttachmentUrl(url), url).toBe(false);
+  });
+
+  it('refuses a payload over the size limit, by its declared length or while reading it', async () => {
+    const remote = { url: 'https://files.example/big' };
+    const declared = (async () =>
+      new Response(new Uint8Array(10), { headers: { 'content-length': '5000' } })) as typeof fetch;
+    await expect(fetchRemotePayload(remote, { fetchFn: declared, maxBytes: 1000 })).rejects.toMatchObject({
+      code: 'remote_attachment_too_large',
+    });
+    const streamed = (async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 5; i++) controller.enqueue(new Uint8Array(400));
+            controller.close();
+          },
+        }),
+      )) as typeof fetch;
+    await expect(fetchRemotePayload(remote, { fetchFn: streamed, maxBytes: 1000 })).rejects.toMatchObject({
+      code: 'remote_attachment_too_large',
+    });
+    const small = await fetchRemotePayload(remote, { fetchFn: streamed, maxBytes: 5000 });
+    expect(small).toHaveLength(2000);
+    const down = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch;
+    await expect(fetchRemotePayload(remote, { fetchFn: down })).rejects.toMatchObject({
+      code: 'remote_attachment_unavailable',
+      message: expect.stringContaining('cannot reach'),
+    });
   });
 });
