@@ -13,9 +13,5 @@ export function selfMessaging(): ClientError {
   return new ClientError('self_messaging', 'self messaging not supported');
 }
 
-/** Any thrown value as `{code, message}` (DecodedMessage.error, per-item batch results). */
-export function errorInfo(error: unknown): { code: string; message: string } {
-  if (error instanceof ProtocolError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: 'unknown_error', message: error.message };
-  return { code: 'unknown_error', message: String(error) };
-}
+/** Any thrown value as `{code, message}` (DecodedMessage.error, per-item batch results): the protocol's errorData. */
+export { errorData as errorInfo } from '@/protocol/errors';

@@ -1,40 +1,14 @@
-/**
- * Every failure the extension reports is an ExtensionError with a stable snake_case `code` (for programs)
- * and a message that names the bad value (for people). At a context boundary it becomes data
- * `{ error: { code, message } }` (docs/design.md §5.2).
- */
-export class ExtensionError extends Error {
+// One error model in every layer (docs/design.md §5.2): a ProtocolError with a stable snake_case `code` (for
+// programs) and a message that names the bad value (for people); at a context boundary it becomes data
+// `{ error: { code, message } }` through errorData, whose fallback code is INTERNAL.
+import { errorData, ProtocolError, type ErrorData } from '@/protocol/errors';
+
+/** A failure of the extension itself (its code says which). */
+export class ExtensionError extends ProtocolError {
   override readonly name: string = 'ExtensionError';
-
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  toJSON(): ErrorData {
-    return { code: this.code, message: this.message };
-  }
 }
 
-/** An error as it crosses a context boundary. */
-export interface ErrorData {
-  code: string;
-  message: string;
-}
+export type { ErrorData };
 
-/**
- * Turns anything thrown into boundary data. Errors of other layers (ProtocolError from the client) carry a
- * `code` too and keep it; anything else becomes `internal`.
- */
-export function toErrorData(thrown: unknown): ErrorData {
-  if (thrown && typeof thrown === 'object') {
-    const { code, message } = thrown as { code?: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : String(thrown);
-    if (typeof code === 'string' && code) return { code, message: text };
-    if (thrown instanceof Error) return { code: 'internal', message: text };
-  }
-  return { code: 'internal', message: String(thrown) };
-}
+/** Anything thrown, as boundary data (the protocol's errorData). */
+export const toErrorData = errorData;

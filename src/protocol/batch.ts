@@ -1,5 +1,5 @@
 // Batch operations report per item (docs/design.md §5.3): one bad envelope does not sink the rest.
-import { ProtocolError } from './errors';
+import { errorData } from './errors';
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -17,9 +17,4 @@ export async function settleEach<I, T>(
     }
   }
   return out;
-}
-
-export function errorData(err: unknown): { code: string; message: string } {
-  if (err instanceof ProtocolError) return err.toJSON();
-  return { code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
 }

@@ -5,6 +5,7 @@ import type { InboxCache } from '@/extension/cache/cache';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import type { ClientAdapter, IdentitySource } from '@/extension/client-adapter';
 import { ExtensionError, toErrorData } from '@/extension/errors';
+import { INTERNAL } from '@/protocol/errors';
 import type {
   IdentityKind,
   InboxService,
@@ -68,7 +69,7 @@ const REFRESH_CONCURRENCY = 6;
 /** A send failure as the message record keeps it: `code: message` when the error has a code. */
 function storedError(error: unknown): string {
   const { code, message } = toErrorData(error);
-  return code === 'internal' ? message : `${code}: ${message}`;
+  return code === INTERNAL ? message : `${code}: ${message}`;
 }
 
 export function createInboxService(deps: InboxServiceDeps): InboxService {
