@@ -1,6 +1,6 @@
-// What the popup needs from the background, as one interface. The popup⇄background message map
-// (messages/popup.ts) is a one-to-one projection of it; the implementation (inbox/service.ts) runs over the
-// vault, the cache and a ClientAdapter.
+// What the popup needs from the background, as one interface. The popup's operations are its methods exposed by
+// messages/popup-handlers.ts (the popup's message map is read off those handlers); the implementation
+// (inbox/service.ts) runs over the vault, the cache and a ClientAdapter.
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SearchResult } from '@/extension/search/message-index';

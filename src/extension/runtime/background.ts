@@ -12,7 +12,7 @@ import { installDappApi } from '@/extension/dapp/background';
 import { createInboxService } from '@/extension/inbox/service';
 import type { InboxService } from '@/extension/inbox-service';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
-import { POPUP_MESSAGE_TYPES, POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
+import { POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
 import { installAutoLock, type AutoLock } from '@/extension/vault/auto-lock';
 import { createVault, type Vault } from '@/extension/vault/vault';
@@ -73,19 +73,20 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
       ).catch(() => undefined),
   });
   const handlers = createPopupHandlers(service);
+  const popupTypes = Object.keys(handlers) as (keyof PopupMessages)[];
   // window.xmtp for dapp pages: its port, approval window and connected sites (src/extension/dapp).
   installDappApi(service);
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (
-      !isRequest<PopupMessages>(POPUP_MESSAGE_TYPES, message) ||
+      !isRequest<PopupMessages>(popupTypes, message) ||
       !fromExtensionPage(sender, browser.runtime.id, browser.runtime.getURL('/'))
     )
       return undefined;
     // The popup is the user's own: its requests are activity for the idle auto-lock (a page's are not, see
     // dapp/background.ts).
     void service.touch();
-    return dispatch(handlers, message, undefined);
+    return dispatch<PopupMessages, undefined>(handlers, message, undefined);
   });
 
   browser.runtime.onConnect.addListener((port) => {
