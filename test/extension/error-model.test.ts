@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { errorInfo, ClientError } from '@/client/errors';
 import { ApiError } from '@/client/api/api-error';
 import { ExtensionError, toErrorData } from '@/extension/errors';
-import { settleEach } from '@/protocol/batch';
 import { errorData, INTERNAL, ProtocolError } from '@/protocol/errors';
 
 describe('the error model', () => {
@@ -33,10 +32,6 @@ describe('the error model', () => {
     expect(cases.map(errorData)).toEqual(expected);
     expect(cases.map(errorInfo)).toEqual(expected);
     expect(cases.map(toErrorData)).toEqual(expected);
-    const settled = await settleEach(cases, (thrown) => {
-      throw thrown;
-    });
-    expect(settled.map((s) => (s.ok ? undefined : s.error))).toEqual(expected);
     expect(new ExtensionError('x', 'y')).toBeInstanceOf(ProtocolError);
   });
 });

@@ -1,8 +1,6 @@
 import { createConsentMessage } from '@xmtp/consent-proof-signature';
 import { describe, expect, it } from 'vitest';
-import { settleEach } from '@/protocol/batch';
 import { consentProofText, isValidConsentProof } from '@/protocol/consent-proof';
-import { ProtocolError } from '@/protocol/errors';
 import { newWallet } from '../protocol/helpers';
 
 describe('consent proofs (§11)', () => {
@@ -24,19 +22,5 @@ describe('consent proofs (§11)', () => {
     expect(isValidConsentProof(proof, me.address, peer, ts - 1)).toBe(false);
     expect(isValidConsentProof(proof, me.address, peer, ts + 31 * 24 * 3600 * 1000)).toBe(false);
     expect(isValidConsentProof({ ...proof, signature: 'zz' }, me.address, peer, now)).toBe(false);
-  });
-});
-
-describe('batches', () => {
-  it('reports one result or one error per item', async () => {
-    const results = await settleEach([1, 2, 3], (n) => {
-      if (n === 2) throw new ProtocolError('bad_item', 'item 2 is bad');
-      return n * 10;
-    });
-    expect(results).toEqual([
-      { ok: true, value: 10 },
-      { ok: false, error: { code: 'bad_item', message: 'item 2 is bad' } },
-      { ok: true, value: 30 },
-    ]);
   });
 });

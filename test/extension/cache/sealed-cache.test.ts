@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 
 // Issue #17 item 5: the inbox cache holds message texts, previews, drafts, peers and topics only sealed, under

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { ConversationStore } from '@/client/conversations/conversation-store';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { toBase64, toHex, utf8 } from '@/protocol/bytes';
 

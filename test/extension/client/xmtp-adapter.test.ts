@@ -14,7 +14,7 @@ import { createLocalWallet } from '@/extension/client/local-wallet';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { InboxUpdate } from '@/extension/inbox-service';
 import { createInboxService } from '@/extension/inbox/service';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { testCacheKeys } from '../cache/test-keys';

@@ -4,7 +4,7 @@ import { createApprovals } from '@/extension/dapp/approvals';
 import { createPermissionStore } from '@/extension/dapp/permissions';
 import { dispatch } from '@/extension/messages/envelope';
 import { DAPP_ADMIN_MESSAGE_TYPES } from '@/extension/messages/dapp';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 
 // The admin map as the approval window and settings use it: every message has a handler, and requests and
 // replies survive a JSON round trip (they cross extension messaging).

@@ -7,7 +7,7 @@ import {
   REJECT_BACKOFF_MS,
 } from '@/extension/dapp/approvals';
 import { createPermissionStore } from '@/extension/dapp/permissions';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 
 // Issue #21: what a page can do with the approval window. The windows are the browser's: here a recorder, and
 // the clock is the test's.

@@ -16,7 +16,7 @@ import { createDappEvents, type DappConnection } from '@/extension/dapp/events';
 import { createPermissionStore } from '@/extension/dapp/permissions';
 import { createInboxService } from '@/extension/inbox/service';
 import type { DappMethod } from '@/extension/messages/dapp';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { testCacheKeys } from '../cache/test-keys';

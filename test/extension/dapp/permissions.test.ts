@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPermissionStore } from '@/extension/dapp/permissions';
 import { conversationInScope, findGrant } from '@/extension/dapp/scope';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 
 const A = 'https://a.example';
 const B = 'http://127.0.0.1:8080';

@@ -11,7 +11,7 @@ import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createInboxService } from '@/extension/inbox/service';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { toBase64, fromBase64 } from '@/protocol/bytes';

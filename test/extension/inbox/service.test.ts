@@ -11,9 +11,9 @@ import {
   type MuteDuration,
 } from '@/extension/inbox/conversation-state';
 import type { InboxUpdate } from '@/extension/inbox-service';
-import { noClientAdapter } from '@/extension/inbox/no-client';
+import { noClientAdapter } from '../../helpers/no-client';
 import { createInboxService } from '@/extension/inbox/service';
-import { createMemoryArea } from '@/extension/storage-area';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { testCacheKeys } from '../cache/test-keys';

@@ -8,8 +8,8 @@ import { isPageReply, isPageRequest, newRequestId, PAGE_CHANNEL } from '@/extens
 import type { PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
 import { createInboxService } from '@/extension/inbox/service';
-import { noClientAdapter } from '@/extension/inbox/no-client';
-import { createMemoryArea } from '@/extension/storage-area';
+import { noClientAdapter } from '../../helpers/no-client';
+import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { createWalletHandlers } from '@/extension/wallet/page-wallet';

@@ -1,5 +1,5 @@
 // An adapter with no network client: every network operation reports `client_unavailable` as data, while
-// everything local (vault, cache, settings) still works. Tests use it to prove exactly that.
+// everything local (vault, cache, settings) still works. Tests use it to prove exactly that (and for everything local).
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
 
