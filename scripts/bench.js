@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench -- <suite>…`: runs test/bench/<suite>.ts (all suites when none is named).
+// `npm run bench -- <suite>…`: runs bench/<suite>.ts (all suites when none is named).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const benchDir = join(root, 'test/bench');
+const benchDir = join(root, 'bench');
 const available = readdirSync(benchDir)
   .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
   .map((f) => f.slice(0, -3));

@@ -25,7 +25,7 @@ export async function openStore(opts: {
     }
     throw new Error(`unsupported store URL (expected postgres://…): ${url}`);
   }
-  // Concurrent publishes share one transaction (test/bench/node.ts: ~1.5x single-publish throughput),
+  // Concurrent publishes share one transaction (bench/node.ts: ~1.5x single-publish throughput),
   // two groups at a time (the writer thread writes one while the main thread answers the other).
   const path = join(opts.dataDir ?? DEFAULT_DATA_DIR, 'envelopes.db');
   const store = new SqliteStore(path, opts.progress ? { progress: opts.progress } : {});

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteStore } from '@/network/store/sqlite';
 import type { StoredEnvelope } from '@/network/store/store';
-import { spawnNode } from '../network/p2p/process';
-import type { NodeProcess } from '../network/p2p/process';
+import { spawnNode } from '../test/network/p2p/process';
+import type { NodeProcess } from '../test/network/p2p/process';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined =>

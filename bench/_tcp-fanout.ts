@@ -1,4 +1,4 @@
-// The fan-out floor of this machine, for test/bench/node.ts: one process writes one 400-byte message to
+// The fan-out floor of this machine, for bench/node.ts: one process writes one 400-byte message to
 // each of N loopback TCP sockets (no WebSocket, no JSON, no node), read by sink processes laid out like
 // the node benchmark's subscribers (two by default). Reports publish → delivery latencies like the fan-out phase.
 import { fork } from 'node:child_process';
@@ -49,7 +49,7 @@ if (process.argv[2] === 'sink') {
   });
   server.listen(0, '127.0.0.1', async () => {
     const port = (server.address() as { port: number }).port;
-    // The C receivers (_c-sink.ts) when test/bench/node.ts compiled them, else this file's Node sinks.
+    // The C receivers (_c-sink.ts) when bench/node.ts compiled them, else this file's Node sinks.
     const sinks = Array.from({ length: processes }, (_, i) => {
       const count = String(Math.floor(subscribers / processes) + (i < subscribers % processes ? 1 : 0));
       return process.env.FANOUT_SINK_BIN

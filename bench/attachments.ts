@@ -20,10 +20,10 @@ import { startNode } from '@/network/node';
 import { createAuthToken } from '@/protocol/authn';
 import { createCodecRegistry, encryptAttachment, remoteAttachmentFor } from '@/protocol/content';
 import { createPrivateKeyBundle } from '@/protocol/identity';
-import { makePng } from '../helpers/png';
-import { viemWallet } from '../helpers/wallet';
-import { makeTestCertificate } from '../helpers/tls';
-import { buildExtension, launchExtension, popupRequest } from '../e2e/harness';
+import { makePng } from '../test/helpers/png';
+import { viemWallet } from '../test/helpers/wallet';
+import { makeTestCertificate } from '../test/helpers/tls';
+import { buildExtension, launchExtension, popupRequest } from '../test/e2e/harness';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

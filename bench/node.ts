@@ -397,7 +397,7 @@ async function queryLatencies(
 }
 
 /**
- * Publish → delivery latencies of the raw TCP fan-out (test/bench/_tcp-fanout.ts), unsorted, and per
+ * Publish → delivery latencies of the raw TCP fan-out (bench/_tcp-fanout.ts), unsorted, and per
  * publish the latency of its last delivery.
  */
 function tcpFanOutFloor(publishes: number): Promise<{ values: number[]; lastDelivery: number[] }> {
@@ -429,7 +429,7 @@ interface FanOutResult {
   lastDelivery: number[];
 }
 
-/** WebSocket subscribers in child processes (test/bench/_ws-subscribers.ts), all on one topic. */
+/** WebSocket subscribers in child processes (bench/_ws-subscribers.ts), all on one topic. */
 async function openSubscribers(base: string, topic: string): Promise<ChildProcess[]> {
   const workers = Array.from({ length: SUBSCRIBER_PROCESSES }, () => {
     const script = receivers === 'c' ? '_c-sink.ts' : '_ws-subscribers.ts';
@@ -649,7 +649,7 @@ if (runs('query')) {
   ]);
 }
 /**
- * The fan-out receivers: the C program (test/bench/fanout-sink.c, compiled here; the forked floor and
+ * The fan-out receivers: the C program (bench/fanout-sink.c, compiled here; the forked floor and
  * subscriber processes find it through FANOUT_SINK_BIN), or the Node ones with --receivers=node or
  * when no C compiler is found.
  */

@@ -1,4 +1,4 @@
-// Subscribers for the node benchmark's fan-out phase, as a child process of test/bench/node.ts:
+// Subscribers for the node benchmark's fan-out phase, as a child process of bench/node.ts:
 // opens many WebSocket subscriptions (docs/node-api.md §3) to one topic and records, per delivered envelope,
 // arrival time − envelope timestamp (the publisher stamps the envelope with its send time).
 //

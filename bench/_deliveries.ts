@@ -1,4 +1,4 @@
-// Fan-out deliveries as the benches report them (test/bench/node.ts, test/bench/_tcp-fanout.ts): each
+// Fan-out deliveries as the benches report them (bench/node.ts, bench/_tcp-fanout.ts): each
 // receiver process reports its latencies with the stamp (send time, epoch ms) of the publish they belong to.
 
 /** The latencies of the publishes stamped at or after `from`, and per publish, in publish order, its last one. */

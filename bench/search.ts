@@ -11,7 +11,7 @@ import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { createMessageIndex } from '@/extension/search/message-index';
-import { createMemoryArea } from '../helpers/memory-area';
+import { createMemoryArea } from '../test/helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { seedCache } from './_seed-cache';
 

@@ -1,4 +1,4 @@
-// Runs the C fan-out receivers (test/bench/fanout-sink.c, compiled by test/bench/node.ts into
+// Runs the C fan-out receivers (bench/fanout-sink.c, compiled by bench/node.ts into
 // $FANOUT_SINK_BIN) behind the same IPC messages as the Node receivers they replace, so the node
 // benchmark forks either kind the same way:
 //   _c-sink.ts ws          like _ws-subscribers.ts: {type:'start', url, count, topic} → {type:'ready'};
@@ -9,7 +9,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const bin = process.env.FANOUT_SINK_BIN;
-if (!bin) throw new Error('FANOUT_SINK_BIN is not set (test/bench/node.ts compiles the sink)');
+if (!bin) throw new Error('FANOUT_SINK_BIN is not set (bench/node.ts compiles the sink)');
 
 interface Report {
   values: number[];

@@ -1,5 +1,5 @@
 // Reference for the node benchmark: the cheapest possible node:http server (reads the body, answers {}).
-// Run as a child process by test/bench/node.ts so it gets a core of its own, like the node does.
+// Run as a child process by bench/node.ts so it gets a core of its own, like the node does.
 import { createServer } from 'node:http';
 
 const server = createServer((req, res) => {

@@ -2,7 +2,7 @@
 // schema and pragma variants over a 1,000,000-row store, at 1, 8, 32 and 100 rows per transaction (the node's
 // group commit makes concurrent single publishes share a transaction). Each variant's database is built once
 // (~20–100 s and up to ~1 GB each in --dir; delete it afterwards).
-// npx tsx test/bench/_store-variants.ts [variant,…] [--rows=1000000] [--dir=/tmp/store-exp] [--groups=1,8,32,100]
+// npx tsx bench/_store-variants.ts [variant,…] [--rows=1000000] [--dir=/tmp/store-exp] [--groups=1,8,32,100]
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -24,7 +24,7 @@ import { decodeMessageV2, encodeMessageV2 } from '@/protocol/message-v2';
 import { threeDhSecret } from '@/protocol/dh';
 import { decodeContactBundle } from '@/protocol/contact';
 import { encodeEncodedContent } from '@/protocol/content';
-import { xmtpjs, xmtpjsConversationV2, xmtpjsPeer, xproto } from '../interop/xmtpjs-peer';
+import { xmtpjs, xmtpjsConversationV2, xmtpjsPeer, xproto } from '../test/interop/xmtpjs-peer';
 
 const SIZES = [128, 65536, 524288];
 const quick = process.argv.includes('--quick');

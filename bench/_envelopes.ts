@@ -1,4 +1,4 @@
-// Envelopes for the node benchmarks (test/bench/node.ts, test/bench/_store-variants.ts): unique messages of
+// Envelopes for the node benchmarks (bench/node.ts, bench/_store-variants.ts): unique messages of
 // 100–700 bytes (mean ~400, like an encrypted V2 message), topic names, send-time stamps.
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -2,7 +2,7 @@
 // appended since the previous query and none of them is in topic_index yet (sqlite-tail.ts catches up
 // first). The store runs as the node runs it (writer thread); rows go in 100 per batch over 1,000 topics,
 // and every query asks for one topic's newest 100.
-// npx tsx test/bench/_tail-catchup.ts [--rows=1000,5000,15000] [--dir=/tmp/tail-catchup]
+// npx tsx bench/_tail-catchup.ts [--rows=1000,5000,15000] [--dir=/tmp/tail-catchup]
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -20,7 +20,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import type { BackgroundHandle } from '@/extension/runtime/background';
 import { startNode } from '@/network/node';
-import { buildExtension, EXTENSION_DIR, launchExtension, popupRequest } from '../e2e/harness';
+import { buildExtension, EXTENSION_DIR, launchExtension, popupRequest } from '../test/e2e/harness';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -1,4 +1,4 @@
-// The node under benchmark, as a child process of test/bench/node.ts (so its peak RSS can be read from
+// The node under benchmark, as a child process of bench/node.ts (so its peak RSS can be read from
 // /proc and it gets a core of its own). Auth and rate limits are off: the benchmark measures throughput.
 import { startNode } from '@/network/node';
 
