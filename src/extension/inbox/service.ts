@@ -28,9 +28,9 @@ import { createMessageIndex } from '@/extension/search/message-index';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
 import { secp256k1Status } from '@/protocol/secp256k1';
 import { withAttachmentSummary } from '@/extension/attachments/attachment-content';
-import { createAttachmentLoader } from '@/extension/attachments/attachment-loader';
 import type { PayloadCache } from '@/extension/attachments/payload-cache';
-import { createNameService } from '@/extension/names/name-service';
+import { createInboxFiles } from './files';
+import { createInboxNames } from './names';
 
 export interface InboxServiceDeps {
   vault: Vault;
@@ -95,26 +95,16 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return found;
   }
 
-  const payloads: PayloadCache = deps.payloads ?? {
-    get: async () => undefined,
-    put: async () => undefined,
-    clear: async () => undefined,
-  };
-  const attachments = createAttachmentLoader({ payloads, fetch: deps.fetch });
-  /** An image from an allowed peer is downloaded as it arrives; a stranger's waits until the user asks. */
-  async function prefetchFrom(message: MessageRecord) {
-    if ((await cache.getConversation(message.topic))?.consent === 'allowed') attachments.prefetch(message);
-  }
-
-  const names = createNameService({
-    settings: () => readSettings(local),
+  const files = createInboxFiles({
+    cache,
+    ...(deps.payloads ? { payloads: deps.payloads } : {}),
     fetch: deps.fetch,
-    now,
-    onResolved: (addresses) => emit({ kind: 'names', addresses }),
+    requireAccount,
   });
+  const names = createInboxNames({ local, fetch: deps.fetch, now, emit, requireAccount });
 
   const sessions = createSessionManager({
-    onIncoming: (message) => void prefetchFrom(message).catch(() => undefined),
+    onIncoming: files.onIncoming,
     vault,
     cache,
     local,
@@ -127,7 +117,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     onClose: () => {
       searchable.reset();
       names.clear();
-      attachments.clear();
+      files.clear();
     },
   });
   const ensureSession = sessions.ensure;
@@ -340,7 +330,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await closeSession();
       await vault.wipe();
       await cache.clear();
-      await payloads.clear();
+      await files.wipe();
       await deps.adapter.reset?.();
       await local.remove(ACCOUNT_KEY);
       emit({ kind: 'state' });
@@ -374,39 +364,9 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       return service.state();
     },
 
-    async peerNames(addresses) {
-      await requireAccount();
-      if (!Array.isArray(addresses))
-        throw new ExtensionError('invalid_addresses', 'addresses must be a list');
-      return names.known(addresses);
-    },
-
-    async resolveName(name) {
-      await requireAccount();
-      if (typeof name !== 'string' || !name.includes('.') || name.length > 255)
-        throw new ExtensionError(
-          'invalid_name',
-          `not an ENS name: ${JSON.stringify(String(name).slice(0, 100))}`,
-        );
-      return names.resolve(name.trim());
-    },
-
-    async peerAvatar(address) {
-      await requireAccount();
-      return names.avatar(address);
-    },
-
     async listMessages(topic, options) {
       await requireAccount();
       return (await cache.listMessages(topic, options)).map(withAttachmentSummary);
-    },
-
-    async loadAttachment(messageId, { topic } = {}) {
-      await requireAccount();
-      const message = await cache.getMessage(messageId);
-      if (!message || (topic !== undefined && message.topic !== topic))
-        throw new ExtensionError('unknown_message', `no message with id ${messageId}`);
-      return attachments.load(message);
     },
 
     async searchMessages(query, { limit } = {}) {
@@ -499,6 +459,10 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     },
 
     ...conversationActions,
+    loadAttachment: files.loadAttachment,
+    peerNames: names.peerNames,
+    resolveName: names.resolveName,
+    peerAvatar: names.peerAvatar,
 
     refresh() {
       // One at a time: the worker's resume and every popup open ask for one, often together.
