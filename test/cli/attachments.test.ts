@@ -1,7 +1,6 @@
 // `xmtp-inbox client send --attach` and `messages --save-attachments` (issue #16) as real processes against a
 // real node with its attachment store: a small file goes inline, a large one is uploaded, both come back
 // byte for byte under their own names; --json carries the metadata, never the bytes or the key.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,23 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type XmtpNode } from '@/network/node';
 import { safeFilename } from '@/cli/client/files';
+import { jsonLines, runCli } from './run-cli';
 
-const BIN = join(import.meta.dirname, '../../bin/xmtp-inbox.js');
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'client', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const run = runCli;
 
 let node: XmtpNode;
 let dir: string;

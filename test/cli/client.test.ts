@@ -1,38 +1,14 @@
 // `xmtp-inbox client` as people and scripts use it: real processes of bin/xmtp-inbox.js against a real
 // node (auth on) started in this test process. Argument details run in-process in client-args.test.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, startCli } from './run-cli';
 import { startNode, type XmtpNode } from '@/network/node';
 
-const BIN = join(import.meta.dirname, '../../bin/xmtp-inbox.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, 'client', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function run(args: string[]): Promise<Run> {
-  const child = start(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const run = runCli;
+const start = startCli;
 
 let node: XmtpNode;
 let dir: string;
