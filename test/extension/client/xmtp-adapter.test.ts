@@ -17,7 +17,7 @@ import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
-import { testCacheKeys } from '../cache/test-keys';
+import { vaultCacheKeys } from '@/extension/cache/sealing';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
 // sees after onboarding, sending and streaming.
@@ -61,7 +61,8 @@ function inboxService({
   const vault = createVault({ indexedDB, session });
   return createInboxService({
     vault,
-    cache: createInboxCache({ keys: testCacheKeys(), indexedDB }),
+    // Keyed from the vault as the background does, so a restarted worker reads what the last one cached.
+    cache: createInboxCache({ keys: vaultCacheKeys(vault), indexedDB }),
     local,
     adapter: createXmtpClientAdapter({
       persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
@@ -249,18 +250,18 @@ describe('catch-up after a worker restart', () => {
     const newest = await friend.send(topic, { type: 'text', text: 'newest' });
     // The restarted worker's live stream wins the race and caches the newest message first (made
     // deterministic by writing what the stream would write before the catch-up runs).
-    await createInboxCache({ keys: testCacheKeys(), indexedDB }).addMessages(
-      [{ ...newest, status: 'sent' }],
-      me.address!,
-    );
-    await service.unlock('correct horse battery');
+    // The vault unlocked by itself (no service, so no catch-up of its own runs), as the popup leaves it.
+    const vault = createVault({ indexedDB, session });
+    await vault.unlock('correct horse battery');
+    const stream = createInboxCache({ keys: vaultCacheKeys(vault), indexedDB });
+    await stream.addMessages([{ ...newest, status: 'sent' }], me.address!);
+    expect((await stream.listMessages(topic)).map((m) => m.content)).toEqual(['before', 'newest']);
     const restarted = build();
     await restarted.resume();
     const messages = await restarted.listMessages(topic);
     expect(messages.map((m) => m.content)).toEqual(['before', 'while asleep', 'newest']);
     expect(messages.map((m) => m.id)).toContain(asleep.id);
     await restarted.lock();
-    await service.lock();
     await friend.close();
   });
 });
