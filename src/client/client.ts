@@ -9,6 +9,7 @@ import { Keyring } from '@/protocol/keyring';
 import { decryptPrivateKeyBundle, encryptPrivateKeyBundle } from '@/protocol/private-store';
 import { ApiClient, type WebSocketConstructor } from '@/client/api';
 import { ConsentManager } from '@/client/consent';
+import { DeviceSync } from '@/client/device-sync';
 import { ContactDirectory } from '@/client/contacts/contact-directory';
 import { Contacts } from '@/client/contacts/contacts';
 import { LateAuthenticator, TokenAuthenticator } from '@/client/identity/authenticator';
@@ -65,6 +66,8 @@ export class Client implements ClientCore {
   /** This identity's slice of the persistence (keys are prefixed with the address). */
   readonly persistence: Persistence;
   readonly conversations: Conversations;
+  /** The private channel between this identity's installs (docs/sync-format.md). */
+  readonly deviceSync: DeviceSync;
   /** Counts of expensive operations (invitations and intros opened, messages decrypted). */
   readonly stats: ClientStats = { invitationsOpened: 0, introsOpened: 0, messagesDecrypted: 0 };
   readonly introducedPeers = new Set<string>();
@@ -80,6 +83,7 @@ export class Client implements ClientCore {
     codecs: CodecRegistry;
     contactDirectory: ContactDirectory;
     consent: ConsentManager;
+    identityKey: { secretKey: Uint8Array; publicKey: Uint8Array };
     persistence: Persistence;
     auth: LateAuthenticator;
     options: Pick<ClientOptions, 'nodes' | 'fetch'>;
@@ -97,6 +101,7 @@ export class Client implements ClientCore {
     this.persistence = init.persistence;
     this.v1Secrets = new V1Secrets(init.keyring);
     this.conversations = new Conversations(this, init.persistence);
+    this.deviceSync = new DeviceSync(init.api, init.identityKey);
   }
 
   /** Creates a client for `signer`'s wallet, or for the given `keyBundle` (docs/protocol.md §12.1). */
@@ -136,20 +141,18 @@ export class Client implements ClientCore {
       options.onProgress?.('publish-contact');
       await contactDirectory.publishOwn(keyring, { legacyOnly: options.publishLegacyContact === true });
     }
-    const consent = await ConsentManager.create({
-      api,
-      identityKey: {
-        secretKey: bundle.identityKey.secretKey,
-        publicKey: bundle.identityKey.publicKey.publicKey,
-      },
-      persistence,
-    });
+    const identityKey = {
+      secretKey: bundle.identityKey.secretKey,
+      publicKey: bundle.identityKey.publicKey.publicKey,
+    };
+    const consent = await ConsentManager.create({ api, identityKey, persistence });
     return new Client({
       keyring,
       api,
       codecs: createCodecRegistry({ codecs: options.codecs }),
       contactDirectory,
       consent,
+      identityKey,
       persistence,
       auth,
       options,

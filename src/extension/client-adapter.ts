@@ -46,6 +46,26 @@ export interface StreamHandlers {
   onConnection?(connected: boolean): void;
 }
 
+/** A note from another install of the same identity (or this one), opened by the client. */
+export interface DeviceNote {
+  /** The envelope's time (ns): where the next subscription resumes. */
+  timestampNs: bigint;
+  text: string;
+}
+
+/**
+ * The private channel between the installs of one identity (docs/sync-format.md): text notes, sealed and
+ * opened by the client with the identity key, so the inbox service never holds that key.
+ */
+export interface DeviceNotes {
+  publish(text: string): Promise<void>;
+  /**
+   * Every note from `sinceNs` on, then new ones as they come (each once, across reconnections); `onLive`
+   * reports the stream connected or reconnecting. The returned function stops it.
+   */
+  subscribe(sinceNs: bigint, onNote: (note: DeviceNote) => void, onLive?: (live: boolean) => void): () => void;
+}
+
 /** A connected client for one identity. Lives only in the background worker. */
 export interface ClientSession {
   readonly address: string;
@@ -65,6 +85,7 @@ export interface ClientSession {
   setConsent(peerAddress: string, consent: Exclude<Consent, 'unknown'>): Promise<void>;
   /** Streams new conversations and messages of all conversations; the returned function stops it. */
   streamAll(handlers: StreamHandlers): () => void;
+  readonly deviceNotes: DeviceNotes;
   close(): Promise<void>;
 }
 

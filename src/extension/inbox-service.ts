@@ -30,6 +30,8 @@ export interface Settings {
   ensRegistry: string;
   /** Gateway for ipfs:// avatars. */
   ipfsGateway: string;
+  /** Share pins, mutes, archive, read state and drafts with this identity's other installs (docs/sync-format.md). */
+  sync: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ensRpcUrl: 'https://ethereum-rpc.publicnode.com',
   ensRegistry: ENS_REGISTRY,
   ipfsGateway: 'https://ipfs.io/ipfs',
+  sync: true,
 };
 
 export type IdentityKind = 'wallet' | 'local' | 'imported';

@@ -48,6 +48,8 @@ export interface BackupConversation {
   archivedAt?: number;
   archiveSetAt?: number;
   draft?: { text: string; updatedAt: number };
+  readSetAt?: number;
+  readUpTo?: number;
 }
 
 export interface BackupMessage {

@@ -12,6 +12,7 @@ import {
   type MessageRecord,
   type MessageStatus,
   isMuted,
+  markedRead,
 } from './records';
 
 /**
@@ -435,7 +436,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     },
 
     async markRead(topic) {
-      await change(topic, (c) => (c.unread === 0 ? undefined : { ...c, unread: 0 }));
+      await change(topic, (c) => markedRead(c, now()));
     },
 
     markAllRead() {
@@ -445,9 +446,10 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
           keys,
           await (await db()).getAllFromIndex('sealedConversations', 'byUnread', IDBKeyRange.lowerBound(1)),
         );
+        const at = now();
         await writeConversations(
           keys,
-          unread.map((c) => ({ ...c, unread: 0 })),
+          unread.map((c) => markedRead(c, at) ?? c),
         );
         return unread.map((c) => c.topic);
       });

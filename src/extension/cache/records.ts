@@ -29,10 +29,20 @@ export interface ConversationRecord {
   archiveSetAt?: number;
   /** The composer's unsent text; absent or empty text: no draft. */
   draft?: { text: string; updatedAt: number };
+  /** When the user last marked it read or unread (opening it with unread messages marks it read). */
+  readSetAt?: number;
+  /** Read up to this message time; absent with readSetAt: marked unread then. */
+  readUpTo?: number;
 }
 
 /** `mutedUntil` of a conversation muted until the user unmutes it (JSON-safe, unlike Infinity). */
 export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+/** Marked read at `at`: no unread messages, read up to its last message. Undefined when nothing is unread. */
+export function markedRead(conversation: ConversationRecord, at: number): ConversationRecord | undefined {
+  if (conversation.unread === 0) return undefined;
+  return { ...conversation, unread: 0, readSetAt: at, readUpTo: conversation.lastMessage?.sentAt ?? 0 };
+}
 
 /** Whether a conversation is muted at `now`. */
 export function isMuted(conversation: Pick<ConversationRecord, 'mutedUntil'>, now: number): boolean {

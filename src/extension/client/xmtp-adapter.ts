@@ -9,7 +9,7 @@ import type {
   OutgoingContent,
 } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
-import { fromBase64, toBase64 } from '@/protocol/bytes';
+import { fromBase64, fromUtf8, toBase64, utf8 } from '@/protocol/bytes';
 import {
   ContentTypeReaction,
   ContentTypeReadReceipt,
@@ -169,6 +169,25 @@ function sessionOf(client: Client): ClientSession {
         }
       })();
       return () => void messages.close();
+    },
+    deviceNotes: {
+      publish: (text) => client.deviceSync.publish(utf8(text)),
+      subscribe(sinceNs, onNote, onLive) {
+        const subscription = client.deviceSync.subscribe(
+          sinceNs,
+          ({ timestampNs, note }) => {
+            let text: string;
+            try {
+              text = fromUtf8(note);
+            } catch {
+              return; // sealed by our identity but not text: nothing a current install wrote
+            }
+            onNote({ timestampNs, text });
+          },
+          onLive,
+        );
+        return () => void subscription.close();
+      },
     },
     close: () => client.close(),
   };

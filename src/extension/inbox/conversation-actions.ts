@@ -21,6 +21,8 @@ export interface ConversationActionDeps {
   requireAccount(): Promise<unknown>;
   /** Asks for expireMutes() at `at` (a browser alarm); undefined: never. */
   scheduleMuteExpiry?(at: number | undefined): void;
+  /** The user changed these conversations (the sync with other installs publishes them). */
+  onChanged?(topics: readonly string[]): void;
 }
 
 export type ConversationActions = Pick<
@@ -40,6 +42,7 @@ export function createConversationActions(deps: ConversationActionDeps): Convers
     const updated = await cache.updateConversation(topic, update);
     if (!updated) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
     emit({ kind: 'conversations', topics: [topic] });
+    deps.onChanged?.([topic]);
     return updated;
   }
 
@@ -62,12 +65,13 @@ export function createConversationActions(deps: ConversationActionDeps): Convers
 
     archive: async (topic, archived) => change(topic, archiveChange(archived, now())),
 
-    markUnread: async (topic) => change(topic, markUnreadChange),
+    markUnread: async (topic) => change(topic, markUnreadChange(now())),
 
     async markAllRead() {
       await deps.requireAccount();
       const topics = await cache.markAllRead();
       if (topics.length) emit({ kind: 'conversations', topics: topics.length <= 20 ? topics : 'all' });
+      deps.onChanged?.(topics);
     },
 
     setDraft: async (topic, text) => change(topic, draftChange(text, now())),

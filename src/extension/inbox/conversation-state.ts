@@ -56,9 +56,14 @@ export function archiveChange(archived: boolean, at: number): Change {
   };
 }
 
-/** Marked unread: at least one unread message, so the row shows it and the badge counts it. */
-export const markUnreadChange: Change = (conversation) =>
-  conversation.unread > 0 ? undefined : { ...conversation, unread: 1 };
+/** Marked unread at `at`: at least one unread message, so the row shows it and the badge counts it. */
+export function markUnreadChange(at: number): Change {
+  return (conversation) => {
+    if (conversation.unread > 0) return undefined;
+    const { readUpTo: _, ...rest } = conversation;
+    return { ...rest, unread: 1, readSetAt: at };
+  };
+}
 
 /** Longest draft kept: far more than a message anyone types, small enough for the cache. */
 export const MAX_DRAFT_LENGTH = 20_000;

@@ -23,6 +23,7 @@ import { createConversationActions } from './conversation-actions';
 import { draftChange } from './conversation-state';
 import { contentRecord, outgoingOf } from './outgoing';
 import { createSessionManager } from './session';
+import { createStateSync } from './state-sync';
 import { parseNodeUrl, readSettings, writeSettings } from './settings';
 import { createMessageIndex } from '@/extension/search/message-index';
 import { withSearchIndex } from '@/extension/search/indexed-cache';
@@ -103,6 +104,15 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   });
   const names = createInboxNames({ local, fetch: deps.fetch, now, emit, requireAccount });
 
+  // Pins, mutes, archive, read state and drafts shared with this identity's other installs.
+  const stateSync = createStateSync({
+    cache,
+    local,
+    now,
+    emit,
+    onMutesChanged: () => conversationActions.expireMutes(),
+  });
+
   const sessions = createSessionManager({
     onIncoming: files.onIncoming,
     vault,
@@ -118,7 +128,15 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       searchable.reset();
       names.clear();
       files.clear();
+      stateSync.stop();
     },
+    // After the session's first catch-up, so notes about conversations it lists find them in the cache.
+    onAttach: (session) =>
+      void service
+        .refresh()
+        .catch(() => undefined)
+        .then(() => (sessions.current() === session ? stateSync.start(session) : undefined))
+        .catch((error: unknown) => console.warn('inbox sync did not start:', error)),
   });
   const ensureSession = sessions.ensure;
   const closeSession = sessions.close;
@@ -250,6 +268,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     requireAccount,
     ...(deps.scheduleMuteExpiry ? { scheduleMuteExpiry: deps.scheduleMuteExpiry } : {}),
+    onChanged: stateSync.changed,
   });
 
   const service: InboxService = {
@@ -329,6 +348,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       deps.clearNotifications?.();
       await closeSession();
       await vault.wipe();
+      await stateSync.forget();
       await cache.clear();
       await files.wipe();
       await deps.adapter.reset?.();
@@ -398,6 +418,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       await cache.addMessages([pending], address);
       // Sent: the draft it came from is gone (stamped now, so a save still in flight cannot bring it back).
       await cache.updateConversation(topic, draftChange('', now()));
+      stateSync.changed([topic]);
       emit({ kind: 'messages', topic });
       emit({ kind: 'conversations', topics: [topic] });
       return withAttachmentSummary(await deliver(pending));
@@ -452,6 +473,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       const before = await cache.getConversation(topic);
       await cache.markRead(topic);
       emit({ kind: 'conversations', topics: [topic] });
+      if (before && before.unread > 0) stateSync.changed([topic]);
       // A receipt tells the peer this address reads its messages: only for allowed peers, never for requests.
       if (options.receipt === true && before && before.unread > 0 && before.consent === 'allowed') {
         if ((await readSettings(local)).readReceipts) void sendReceipt(topic);
@@ -482,9 +504,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       const before = await readSettings(local);
       const next = await writeSettings(local, patch);
       names.clear(); // another RPC, registry or gateway (or ENS off): nothing cached from the old one stays
-      if (sessions.current() && JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
-        await closeSession(); // reconnect to the new nodes on next use
-        void ensureSession().catch(() => emit({ kind: 'state' }));
+      await stateSync.settingsChanged(sessions.current());
+      if (JSON.stringify(before.nodes) !== JSON.stringify(next.nodes)) {
+        // Reconnect to the new nodes now (also when the old ones never answered) and catch up from them.
+        await closeSession();
+        void service.resume().catch(() => emit({ kind: 'state' }));
       }
       emit({ kind: 'state' });
       return next;

@@ -24,6 +24,8 @@ export interface SessionDeps {
   onClose?(): void;
   /** A message from the peer arrived (before it is cached; it may be one seen before). */
   onIncoming?(message: MessageRecord): void;
+  /** A session became the current one (its stream has started). */
+  onAttach?(session: ClientSession): void;
 }
 
 export interface SessionManager {
@@ -100,6 +102,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       },
     });
     emit({ kind: 'state' });
+    deps.onAttach?.(next);
   }
 
   async function close() {

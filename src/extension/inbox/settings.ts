@@ -62,6 +62,7 @@ export function validateSettings(settings: Settings): Settings {
     ensRpcUrl: parseNodeUrl(settings.ensRpcUrl, 'Ethereum RPC URL'),
     ensRegistry: registryAddress(settings.ensRegistry),
     ipfsGateway: parseNodeUrl(settings.ipfsGateway, 'IPFS gateway'),
+    sync: settings.sync !== false,
   };
 }
 

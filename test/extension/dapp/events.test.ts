@@ -20,6 +20,7 @@ import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { testCacheKeys } from '../cache/test-keys';
+import { silentDeviceNotes } from '../../helpers/no-client';
 
 const SELF = '0x5A0b54D5dc17e0AadC383d2db43B0a0D3E029c4c';
 const PEER = '0x2222222222222222222222222222222222222222';
@@ -80,6 +81,7 @@ function fakeNetwork() {
             if (network.stream === handlers) network.stream = undefined;
           };
         },
+        deviceNotes: silentDeviceNotes,
         close: async () => undefined,
       };
       return session;

@@ -11,7 +11,7 @@ import {
   type MuteDuration,
 } from '@/extension/inbox/conversation-state';
 import type { InboxUpdate } from '@/extension/inbox-service';
-import { noClientAdapter } from '../../helpers/no-client';
+import { noClientAdapter, silentDeviceNotes } from '../../helpers/no-client';
 import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
@@ -198,6 +198,7 @@ describe('inbox service', () => {
             handlers.onConnection?.(true);
             return () => void (record.streaming = false);
           },
+          deviceNotes: silentDeviceNotes,
           close: async () => void (record.closed = true),
         };
         return session;
@@ -249,6 +250,7 @@ describe('inbox service: pin, mute, archive, read state and drafts', () => {
           stream = handlers;
           return () => undefined;
         },
+        deviceNotes: silentDeviceNotes,
         close: async () => undefined,
       }),
     };

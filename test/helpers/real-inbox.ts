@@ -1,0 +1,57 @@
+// The background's inbox service built as the background builds it (real vault, sealed cache keyed from the
+// vault, the real client adapter over `ws`), on storage the test hands in: the same storage again is the same
+// install after a worker restart, other storage another install.
+import { IDBFactory } from 'fake-indexeddb';
+import WebSocket from 'ws';
+import { createInboxCache } from '@/extension/cache/cache';
+import { vaultCacheKeys } from '@/extension/cache/sealing';
+import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
+import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import { createInboxService, type InboxServiceDeps } from '@/extension/inbox/service';
+import { createVault } from '@/extension/vault/vault';
+import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { createMemoryArea } from './memory-area';
+
+export interface InstallStorage {
+  indexedDB?: IDBFactory;
+  session?: ReturnType<typeof createMemoryArea>;
+  local?: ReturnType<typeof createMemoryArea>;
+}
+
+export function realInboxService(
+  {
+    indexedDB = new IDBFactory(),
+    session = createMemoryArea(),
+    local = createMemoryArea(),
+  }: InstallStorage = {},
+  extra: Partial<Pick<InboxServiceDeps, 'notify' | 'fetch' | 'payloads' | 'now'>> = {},
+) {
+  const vault = createVault({ indexedDB, session });
+  return createInboxService({
+    vault,
+    cache: createInboxCache({ keys: vaultCacheKeys(vault), indexedDB }),
+    local,
+    adapter: createXmtpClientAdapter({
+      persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+      WebSocket,
+    }),
+    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+    fetch,
+    ...extra,
+  });
+}
+
+/** Polls `read` until it gives a value (not undefined or false); fails naming `what` after `ms`. */
+export async function until<T>(
+  read: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
