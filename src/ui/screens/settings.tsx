@@ -231,6 +231,21 @@ export function Settings({
           </label>
         </section>
 
+        <section aria-labelledby="sync-heading">
+          <h2 id="sync-heading">Sync</h2>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={state.settings.sync}
+              onChange={(e) => update({ sync: e.currentTarget.checked }, 'Sync saved')}
+            />
+            <span>
+              Keep pins, mutes, archive, read state and drafts the same on your other devices with this
+              account (sent end-to-end encrypted to yourself over XMTP)
+            </span>
+          </label>
+        </section>
+
         <section aria-labelledby="blocked-heading">
           <h2 id="blocked-heading">Blocked senders</h2>
           {blocked === undefined ? (
