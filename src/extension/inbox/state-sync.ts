@@ -15,8 +15,11 @@ import { encodeNotes, fieldChanges, parseNote, wins, withChange, type FieldChang
 const CURSOR_KEY = 'deviceSync';
 /** Notes are read again from a little before the newest one applied: a replay changes nothing. */
 const READ_SLACK_NS = 10_000_000_000n;
-/** Changes made within this time go out in one note (the popup already saves a draft 0.3 s after typing stops). */
-const PUBLISH_DELAY_MS = 100;
+/**
+ * Changes of one moment share a note, and those made while a publish is in flight go in the next; no longer
+ * wait is needed (the popup already saves a draft 0.3 s after typing stops).
+ */
+const PUBLISH_DELAY_MS = 0;
 const RETRY_MS = [2_000, 5_000, 15_000, 60_000];
 
 /** Where this install is: notes applied up to (ns, as text) and fields published up to (ms). */
