@@ -49,7 +49,7 @@ async function ours(): Promise<number[]> {
     const stop = b.subscribe((update) => {
       if (update.kind !== 'conversations') return;
       void b.getConversation(topic).then((c) => {
-        if ((c.pinnedAt !== undefined) === pinned) arrived?.();
+        if (c && (c.pinnedAt !== undefined) === pinned) arrived?.();
       });
     });
     const started = performance.now();
@@ -78,7 +78,7 @@ async function reference(): Promise<number[]> {
     await incoming.next();
     times.push(performance.now() - started);
   }
-  await stream.return?.();
+  await stream.return?.(undefined);
   await Promise.all([sender!.close(), receiver!.close()]);
   return times;
 }

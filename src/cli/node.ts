@@ -6,6 +6,7 @@ import { startNode } from '@/network/node';
 import type { NodeOptions } from '@/network/node';
 import { DEFAULT_RATE_LIMITS, parseRateLimit } from '@/network/limits/rate-limiter';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SOCKETS_PER_IP } from '@/network/limits/sizes';
+import { DEFAULT_REOPEN_GRACE_MS } from '@/network/reopen';
 import { parsePeerLimits } from '@/network/p2p/peer-limits';
 import { DEFAULT_DATA_DIR } from '@/network/store/open';
 import { applyAttachmentArgs, ATTACHMENT_FLAGS, ATTACHMENT_USAGE, FlagError } from './node-attachment-args';
@@ -26,6 +27,7 @@ options:
   --trust-proxy          take the client IP from X-Forwarded-For (only behind your own proxy)
   --max-body-bytes N     request body cap (default ${DEFAULT_MAX_BODY_BYTES}); larger bodies get 413 unread
   --max-sockets-per-ip N open WebSockets per client IP (default ${DEFAULT_MAX_SOCKETS_PER_IP})
+  --reopen-grace-ms MS   a reopened HTTP subscription gets what it missed within MS (default ${DEFAULT_REOPEN_GRACE_MS}, 0 = off)
 
 peer-to-peer (off unless --p2p-port is given):
   --p2p-port PORT        join a network of nodes: libp2p on this TCP port (0 for any free one)
@@ -61,6 +63,7 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
         'trust-proxy': { type: 'boolean' },
         'max-body-bytes': { type: 'string' },
         'max-sockets-per-ip': { type: 'string' },
+        'reopen-grace-ms': { type: 'string' },
         'p2p-port': { type: 'string' },
         'p2p-host': { type: 'string' },
         bootstrap: { type: 'string', multiple: true },
@@ -123,6 +126,15 @@ export function parseNodeArgs(argv: string[]): NodeOptions | 'help' {
       throw new UsageError(`--max-sockets-per-ip: expected a whole number of at least 1, got "${sockets}"`);
     }
     options.maxSocketsPerIp = Number(sockets);
+  }
+  const grace = values['reopen-grace-ms'];
+  if (grace !== undefined) {
+    if (!/^\d+$/.test(grace) || Number(grace) > 60_000) {
+      throw new UsageError(
+        `--reopen-grace-ms: expected a whole number of ms from 0 to 60000, got "${grace}"`,
+      );
+    }
+    options.reopenGraceMs = Number(grace);
   }
   const p2pPort = values['p2p-port'];
   const p2pOnly = ['p2p-host', 'bootstrap', 'announce', 'p2p-key', 'sync-interval', 'peer-limits'] as const;

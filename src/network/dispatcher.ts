@@ -3,6 +3,7 @@
 // `{"result":<Envelope>}` object both stream transports send.
 import { envelopeJson } from '@/network/api/json';
 import type { RelayEnvelope } from './relay';
+import type { ReopenLedger } from './reopen';
 import { textFrame } from './ws-frame';
 
 /**
@@ -56,6 +57,9 @@ export class Dispatcher {
   private readonly byTopic = new Map<string, Set<Subscriber>>();
   private readonly all = new Set<Subscriber>();
 
+  /** `reopen` remembers recent envelopes for reopened HTTP subscriptions (src/network/reopen.ts). */
+  constructor(private readonly reopen?: ReopenLedger) {}
+
   addTopics(subscriber: Subscriber, topics: Iterable<string>): void {
     for (const topic of topics) {
       let set = this.byTopic.get(topic);
@@ -86,8 +90,11 @@ export class Dispatcher {
   dispatch(envelope: RelayEnvelope): void {
     const topical = this.byTopic.get(envelope.contentTopic);
     const everything = this.all.size > 0 && isSubscribeAllTopic(envelope.contentTopic) ? this.all : undefined;
+    let encoded: OutgoingEnvelope | undefined;
+    const encode = () => (encoded ??= new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`));
+    this.reopen?.published(envelope.contentTopic, encode);
     if (!topical && !everything) return;
-    const out = new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`);
+    const out = encode();
     // A snapshot of the recipients at publish time: a socket that subscribes later does not get this
     // envelope, and a slow subscriber may remove itself from the sets while we deliver.
     const recipients = topical ? [...topical] : [];

@@ -13,6 +13,7 @@ import { PublishAuth } from './auth/publish-auth';
 import type { TokenVerifier } from './auth/publish-auth';
 import { parseAuthorizationHeader, verifyXmtpToken } from './auth/token';
 import { Dispatcher } from './dispatcher';
+import { DEFAULT_REOPEN_GRACE_MS, ReopenLedger } from './reopen';
 import { createRequestHandler, WS_PATH } from './http/handler';
 import type { HttpContext, Logger } from './http/handler';
 import type { HttpStream } from './http/stream';
@@ -58,6 +59,11 @@ export interface NodeOptions {
   pingIntervalMs?: number;
   /** Bytes a subscriber may have waiting before it is dropped as too slow (default 8 MiB). */
   subscriberBufferBytes?: number;
+  /**
+   * How long a closed HTTP subscription waits for the same client to reopen it and be handed what fell between
+   * (default 1000 ms; 0 turns it off). See src/network/reopen.ts.
+   */
+  reopenGraceMs?: number;
   /** Relay to use (default in-process). */
   relay?: Relay;
   /** Join a peer-to-peer network of nodes (libp2p relay, peer advertisement, history sync). */
@@ -129,7 +135,8 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
         })
     : undefined;
   const relay = options.relay ?? p2p?.relay ?? new LocalRelay();
-  const dispatcher = new Dispatcher();
+  const reopen = new ReopenLedger({ graceMs: options.reopenGraceMs ?? DEFAULT_REOPEN_GRACE_MS });
+  const dispatcher = new Dispatcher(reopen);
   const stopRelay = relay.onEnvelope((e) => dispatcher.dispatch(e));
   const limiter =
     options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMITS, now);
@@ -153,6 +160,7 @@ export async function startNode(options: NodeOptions = {}): Promise<XmtpNode> {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     subscriberBufferBytes,
     streams,
+    reopen,
     logger,
   };
   const ws = new WsSubscriptions({

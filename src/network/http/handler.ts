@@ -18,6 +18,7 @@ import type { Dispatcher } from '@/network/dispatcher';
 import { clientIp } from '@/network/limits/client-ip';
 import type { LimitKind, RateLimiter } from '@/network/limits/rate-limiter';
 import type { NodeMetrics } from '@/network/metrics';
+import type { ReopenLedger } from '@/network/reopen';
 import { readBody } from './body';
 import { CORS_ORIGIN, PREFLIGHT_HEADERS } from './cors';
 import { HttpStream } from './stream';
@@ -38,6 +39,8 @@ export interface HttpContext {
   maxBodyBytes: number;
   subscriberBufferBytes: number;
   streams: Set<HttpStream>;
+  /** Pairs a reopened HTTP subscription with the one it replaces (src/network/reopen.ts). */
+  reopen: ReopenLedger;
   logger: Logger;
 }
 
@@ -96,17 +99,39 @@ function sendQueryResult(
   });
 }
 
-function openStream(ctx: HttpContext, res: ServerResponse, topics: string[] | 'all'): void {
+/** Who a subscription belongs to, as near as HTTP tells: its address and client headers (for reopen pairing). */
+function clientOf(ctx: HttpContext, req: IncomingMessage): string {
+  const header = (name: string) => String(req.headers[name] ?? '');
+  return [
+    clientIp(req, ctx.trustProxy),
+    header('user-agent'),
+    header('x-client-version'),
+    header('x-app-version'),
+  ].join('\n');
+}
+
+function openStream(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  topics: string[] | 'all',
+): void {
   const stream: HttpStream = new HttpStream(res, ctx.subscriberBufferBytes, () => {
     if (topics === 'all') ctx.dispatcher.setAll(stream, false);
     else ctx.dispatcher.removeTopics(stream, topics);
     ctx.streams.delete(stream);
     ctx.metrics.subscriptions.labels('http').dec();
+    if (topics !== 'all') ctx.reopen.closed(stream);
   });
   ctx.streams.add(stream);
   ctx.metrics.subscriptions.labels('http').inc();
-  if (topics === 'all') ctx.dispatcher.setAll(stream, true);
-  else ctx.dispatcher.addTopics(stream, topics);
+  if (topics === 'all') {
+    ctx.dispatcher.setAll(stream, true);
+    return;
+  }
+  ctx.dispatcher.addTopics(stream, topics);
+  // A stream that replaces one this client just closed gets what fell between the two (docs/node.md).
+  for (const out of ctx.reopen.opened(stream, clientOf(ctx, req), topics)) stream.deliver(out);
 }
 
 const POST_ROUTES = new Map<string, PostRoute>([
@@ -150,7 +175,7 @@ const POST_ROUTES = new Map<string, PostRoute>([
       const topics = decodeTopics(body.contentTopics ?? body.content_topics ?? undefined, 'contentTopics');
       charge(ctx, req, 'DEF', 1);
       ctx.metrics.request('/message/v1/subscribe', 200);
-      openStream(ctx, res, topics);
+      openStream(ctx, req, res, topics);
     },
   ],
   [
@@ -158,7 +183,7 @@ const POST_ROUTES = new Map<string, PostRoute>([
     async (ctx, req, res) => {
       charge(ctx, req, 'DEF', 1);
       ctx.metrics.request('/message/v1/subscribe-all', 200);
-      openStream(ctx, res, 'all');
+      openStream(ctx, req, res, 'all');
     },
   ],
 ]);
