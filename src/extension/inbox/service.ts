@@ -113,6 +113,20 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     onMutesChanged: () => conversationActions.expireMutes(),
   });
 
+  /** Sends in flight per topic (their stream copies wait for them: SessionDeps.sendsSettled). */
+  const sending = new Map<string, Set<Promise<unknown>>>();
+  function whileSending<T>(topic: string, work: Promise<T>): Promise<T> {
+    let inFlight = sending.get(topic);
+    if (!inFlight) sending.set(topic, (inFlight = new Set()));
+    inFlight.add(work);
+    const done = () => {
+      inFlight.delete(work);
+      if (inFlight.size === 0) sending.delete(topic);
+    };
+    work.then(done, done);
+    return work;
+  }
+
   const sessions = createSessionManager({
     onIncoming: files.onIncoming,
     vault,
@@ -123,6 +137,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     requireAccount,
     ...(deps.notify ? { notify: deps.notify } : {}),
+    sendsSettled: async (topic) => void (await Promise.allSettled(sending.get(topic) ?? [])),
     // The index holds message text, the names who the user talks to: only while unlocked.
     onClose: () => {
       searchable.reset();
@@ -179,7 +194,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     return service.state();
   }
 
-  async function deliver(pending: MessageRecord): Promise<MessageRecord> {
+  function deliver(pending: MessageRecord): Promise<MessageRecord> {
+    return whileSending(pending.topic, deliverOnce(pending));
+  }
+
+  async function deliverOnce(pending: MessageRecord): Promise<MessageRecord> {
     try {
       const client = await ensureSession();
       const { uploadUrl } = await readSettings(local);

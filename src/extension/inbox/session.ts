@@ -26,6 +26,11 @@ export interface SessionDeps {
   onIncoming?(message: MessageRecord): void;
   /** A session became the current one (its stream has started). */
   onAttach?(session: ClientSession): void;
+  /**
+   * Resolves once this install's sends on `topic` are stored: the stream brings our own message back, often
+   * before its send has put the sent copy in place of the pending one, and both would show for a moment.
+   */
+  sendsSettled?(topic: string): Promise<void>;
 }
 
 export interface SessionManager {
@@ -84,6 +89,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
           const incoming = message.senderAddress.toLowerCase() !== next.address.toLowerCase();
           // Before the cache write: a file it names starts downloading while the message is stored.
           if (incoming) deps.onIncoming?.({ ...message, status: 'sent' });
+          else await deps.sendsSettled?.(message.topic);
           const isNew = await stored(message, next.address);
           emit({ kind: 'messages', topic: message.topic });
           emit({ kind: 'conversations', topics: [message.topic] });
