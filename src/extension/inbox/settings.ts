@@ -1,6 +1,6 @@
 // Settings live in browser.storage.local (not secret); validated once on every change.
 import { ExtensionError } from '@/extension/errors';
-import { DEFAULT_SETTINGS, type Settings } from '@/extension/inbox-service';
+import { DEFAULT_SETTINGS, type NodeHealth, type Settings } from '@/extension/inbox-service';
 import type { KeyValueArea } from '@/extension/storage-area';
 
 const KEY = 'settings';
@@ -82,4 +82,23 @@ export async function writeSettings(local: KeyValueArea, patch: Partial<Settings
   const next = validateSettings({ ...(await readSettings(local)), ...patch });
   await local.set({ [KEY]: next });
   return next;
+}
+
+const HEALTH_TIMEOUT_MS = 5_000;
+
+/** Whether a node answers its health check, and how fast (the settings and onboarding show it as typed). */
+export async function checkNodeHealth(
+  fetchFn: typeof fetch,
+  url: string,
+  now: () => number,
+): Promise<NodeHealth> {
+  const base = parseNodeUrl(url);
+  const started = now();
+  const health: NodeHealth = { url: base, ok: false };
+  try {
+    const response = await fetchFn(`${base}/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    return { ...health, ok: response.ok, status: response.status, latencyMs: now() - started };
+  } catch (error) {
+    return { ...health, error: (error as Error)?.message ?? String(error) };
+  }
 }

@@ -3,7 +3,29 @@
 // the cache on the first search after unlock (ensureBuilt) and dropped at lock (reset), so it only ever holds
 // what the unlocked account can read.
 import type { InboxCache } from '@/extension/cache/cache';
+import { ExtensionError } from '@/extension/errors';
 import type { MessageIndex, SearchResult } from './message-index';
+
+/** The longest search text and the most hits one search returns. */
+const MAX_SEARCH_QUERY = 200;
+const MAX_SEARCH_LIMIT = 1_000;
+
+/** A search request from the popup or a page is untrusted: text of bounded length, a bounded hit count. */
+function checkSearch(query: unknown, limit: unknown): void {
+  if (typeof query !== 'string' || query.length > MAX_SEARCH_QUERY)
+    throw new ExtensionError(
+      'invalid_query',
+      `the search must be text of at most ${MAX_SEARCH_QUERY} characters`,
+    );
+  if (
+    limit !== undefined &&
+    (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_SEARCH_LIMIT)
+  )
+    throw new ExtensionError(
+      'invalid_limit',
+      `limit must be an integer from 1 to ${MAX_SEARCH_LIMIT}: ${String(limit)}`,
+    );
+}
 
 export interface SearchableCache {
   /** The cache, with writes mirrored into the index. */
@@ -53,6 +75,7 @@ export function withSearchIndex(inner: InboxCache, index: MessageIndex): Searcha
   return {
     cache,
     async search(query, options) {
+      checkSearch(query, options?.limit);
       await ensureBuilt();
       return index.search(query, options);
     },

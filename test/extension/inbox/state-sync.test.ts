@@ -142,7 +142,7 @@ describe('inbox state synced between installs of one identity', () => {
       await until(
         async () => JSON.stringify(shared(await record(service, topic))) === JSON.stringify(expected),
         `${name} to converge on ${JSON.stringify(expected)}`,
-        8_000,
+        20_000, // a reconnect under a loaded machine: the rule is what is checked here, latency in bench/sync.ts
       );
     }
 

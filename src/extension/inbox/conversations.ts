@@ -1,0 +1,89 @@
+// The conversation list and what touches the network for one conversation: start one, ask whether a peer can
+// be messaged, allow or deny (the consent list every XMTP client of the identity reads), and mark one read (with
+// a read receipt when the user allows it).
+import type { InboxCache } from '@/extension/cache/cache';
+import type { ConversationRecord } from '@/extension/cache/records';
+import type { ClientSession } from '@/extension/client-adapter';
+import { ExtensionError } from '@/extension/errors';
+import type { InboxService, InboxUpdate } from '@/extension/inbox-service';
+import type { KeyValueArea } from '@/extension/storage-area';
+import { checksumAddress } from '@/extension/wallet/address';
+import { readSettings } from './settings';
+
+export interface ConversationsDeps {
+  cache: InboxCache;
+  local: KeyValueArea;
+  emit(update: InboxUpdate): void;
+  ensureSession(): Promise<ClientSession>;
+  requireAccount(): Promise<unknown>;
+  requireConversation(topic: string): Promise<ConversationRecord>;
+  sendReceipt(topic: string): Promise<void>;
+  /** The user changed this conversation's read state (the sync with other installs publishes it). */
+  onChanged(topics: readonly string[]): void;
+}
+
+export type Conversations = Pick<
+  InboxService,
+  'listConversations' | 'getConversation' | 'newConversation' | 'canMessage' | 'setConsent' | 'markRead'
+>;
+
+export function createConversations(deps: ConversationsDeps): Conversations {
+  const { cache, emit } = deps;
+  return {
+    async listConversations({ limit } = {}) {
+      await deps.requireAccount();
+      if (limit === undefined) return cache.listConversations();
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new ExtensionError('invalid_limit', `limit must be a positive integer: ${String(limit)}`);
+      }
+      return cache.listConversations({ limit });
+    },
+
+    async getConversation(topic) {
+      await deps.requireAccount();
+      return (await cache.getConversation(topic)) ?? null;
+    },
+
+    async newConversation(peerAddress, conversationId) {
+      await deps.requireAccount();
+      const peer = checksumAddress(peerAddress);
+      const client = await deps.ensureSession();
+      if (peer.toLowerCase() === client.address.toLowerCase()) {
+        throw new ExtensionError('self_conversation', 'you cannot start a conversation with yourself');
+      }
+      const info = await client.newConversation(peer, conversationId?.trim() || undefined);
+      await cache.putConversations([info]);
+      emit({ kind: 'conversations', topics: [info.topic] });
+      return deps.requireConversation(info.topic);
+    },
+
+    async canMessage(peerAddress) {
+      await deps.requireAccount();
+      return (await deps.ensureSession()).canMessage(checksumAddress(peerAddress));
+    },
+
+    async setConsent(topic, consent) {
+      await deps.requireAccount();
+      if (consent !== 'allowed' && consent !== 'denied') {
+        throw new ExtensionError('invalid_consent', `consent must be allowed or denied: ${String(consent)}`);
+      }
+      const conversation = await deps.requireConversation(topic);
+      await (await deps.ensureSession()).setConsent(conversation.peerAddress, consent);
+      const updated = await cache.setConsent(topic, consent);
+      emit({ kind: 'conversations', topics: [topic] });
+      return updated ?? conversation;
+    },
+
+    async markRead(topic, options = {}) {
+      await deps.requireAccount();
+      const before = await cache.getConversation(topic);
+      await cache.markRead(topic);
+      emit({ kind: 'conversations', topics: [topic] });
+      if (before && before.unread > 0) deps.onChanged([topic]);
+      // A receipt tells the peer this address reads its messages: only for allowed peers, never for requests.
+      if (options.receipt === true && before && before.unread > 0 && before.consent === 'allowed') {
+        if ((await readSettings(deps.local)).readReceipts) void deps.sendReceipt(topic);
+      }
+    },
+  };
+}
