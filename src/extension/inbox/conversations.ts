@@ -16,7 +16,6 @@ export interface ConversationsDeps {
   emit(update: InboxUpdate): void;
   ensureSession(): Promise<ClientSession>;
   requireAccount(): Promise<unknown>;
-  requireConversation(topic: string): Promise<ConversationRecord>;
   sendReceipt(topic: string): Promise<void>;
   /** The user changed this conversation's read state (the sync with other installs publishes it). */
   onChanged(topics: readonly string[]): void;
@@ -26,6 +25,13 @@ export type Conversations = Pick<
   InboxService,
   'listConversations' | 'getConversation' | 'newConversation' | 'canMessage' | 'setConsent' | 'markRead'
 >;
+
+/** The cached conversation of `topic`; unknown_conversation when the cache does not hold it. */
+export async function requireConversation(cache: InboxCache, topic: string): Promise<ConversationRecord> {
+  const conversation = await cache.getConversation(topic);
+  if (!conversation) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
+  return conversation;
+}
 
 export function createConversations(deps: ConversationsDeps): Conversations {
   const { cache, emit } = deps;
@@ -54,7 +60,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       const info = await client.newConversation(peer, conversationId?.trim() || undefined);
       await cache.putConversations([info]);
       emit({ kind: 'conversations', topics: [info.topic] });
-      return deps.requireConversation(info.topic);
+      return requireConversation(cache, info.topic);
     },
 
     async canMessage(peerAddress) {
@@ -67,7 +73,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       if (consent !== 'allowed' && consent !== 'denied') {
         throw new ExtensionError('invalid_consent', `consent must be allowed or denied: ${String(consent)}`);
       }
-      const conversation = await deps.requireConversation(topic);
+      const conversation = await requireConversation(cache, topic);
       await (await deps.ensureSession()).setConsent(conversation.peerAddress, consent);
       const updated = await cache.setConsent(topic, consent);
       emit({ kind: 'conversations', topics: [topic] });

@@ -9,6 +9,7 @@ import type { InboxUpdate } from '@/extension/inbox-service';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { INTERNAL } from '@/protocol/errors';
 import { draftChange } from './conversation-state';
+import { requireConversation } from './conversations';
 import { contentRecord, outgoingOf } from './outgoing';
 import { readSettings } from './settings';
 
@@ -20,8 +21,6 @@ export interface SendingDeps {
   ensureSession(): Promise<ClientSession>;
   /** The account's address; throws while locked or before onboarding. */
   requireAccount(): Promise<{ address: string }>;
-  /** Throws unknown_conversation for a topic the cache does not hold. */
-  requireConversation(topic: string): Promise<unknown>;
   /** A send cleared the conversation's draft (the sync with other installs publishes it). */
   onDraftCleared(topic: string): void;
 }
@@ -93,7 +92,7 @@ export function createSending(deps: SendingDeps): Sending {
   return {
     async send(topic, content) {
       const { address } = await deps.requireAccount();
-      await deps.requireConversation(topic);
+      await requireConversation(cache, topic);
       const pending: MessageRecord = {
         id: `local-${crypto.randomUUID()}`,
         topic,

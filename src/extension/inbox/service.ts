@@ -2,7 +2,6 @@
 // its own; everything that needs the network goes through one ClientSession, created from the vault's key
 // bundle when needed (also after a worker restart, since the unlocked key survives in session storage).
 import type { InboxCache } from '@/extension/cache/cache';
-import type { ConversationRecord } from '@/extension/cache/records';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
 import type { InboxService, InboxState, InboxUpdate } from '@/extension/inbox-service';
@@ -120,7 +119,6 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     ensureSession,
     requireAccount,
-    requireConversation,
     onDraftCleared: (topic) => stateSync.changed([topic]),
   });
   const refresh = createCatchUp({ cache, now, emit, ensureSession, requireAccount });
@@ -140,12 +138,6 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     },
   });
 
-  async function requireConversation(topic: string): Promise<ConversationRecord> {
-    const conversation = await cache.getConversation(topic);
-    if (!conversation) throw new ExtensionError('unknown_conversation', `unknown conversation: ${topic}`);
-    return conversation;
-  }
-
   const backupDeps = { vault, cache, local, now, accountKey: ACCOUNT_KEY };
   const conversations = createConversations({
     cache,
@@ -153,7 +145,6 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     ensureSession,
     requireAccount,
-    requireConversation,
     sendReceipt: sending.sendReceipt,
     onChanged: stateSync.changed,
   });
