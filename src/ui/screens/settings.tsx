@@ -1,19 +1,45 @@
-// Settings: nodes (checked live), auto-lock, notifications, password, connected sites, backup, sign out.
-import { useEffect, useState } from 'preact/hooks';
-import type { ConversationRecord } from '@/extension/cache/records';
+// Settings: nodes (checked live), files, names, security, notifications, receipts, sync, blocked senders,
+// connected sites, backup, sign out.
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox-service';
 import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';
-import { StrengthMeter } from '@/ui/components/new-password';
 import { NodeUrlsField, parseNodeList } from '@/ui/components/node-status';
-import { Identicon } from '@/ui/components/identicon';
-import { errorText, shortAddress, type ShownError } from '@/ui/format';
+import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 import { BackupExport } from '@/ui/components/backup-export';
+import { BlockedSenders } from './blocked-senders';
+import { ChangePassword } from './change-password';
 import { ConnectedSites } from './connected-sites';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
+
+type Settings = InboxState['settings'];
+type BooleanSetting = { [K in keyof Settings]: Settings[K] extends boolean ? K : never }[keyof Settings];
+
+/** One on/off setting, saved as it is flipped. */
+function SettingSwitch(props: {
+  setting: BooleanSetting;
+  settings: Settings;
+  saved: string;
+  disabled?: boolean;
+  update(patch: Partial<Settings>, saved: string): void;
+  children: ComponentChildren;
+}) {
+  return (
+    <label class="choice">
+      <input
+        type="checkbox"
+        checked={props.settings[props.setting]}
+        disabled={props.disabled === true}
+        onChange={(e) => props.update({ [props.setting]: e.currentTarget.checked }, props.saved)}
+      />
+      <span>{props.children}</span>
+    </label>
+  );
+}
 
 export function Settings({
   state,
@@ -29,47 +55,14 @@ export function Settings({
   const [ensRpcUrl, setEnsRpcUrl] = useState(state.settings.ensRpcUrl);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<string | ShownError>();
-  const [oldPassword, setOldPassword] = useState('');
-  const [newPassword, setNewPassword] = useState('');
   const [confirmSignOut, setConfirmSignOut] = useState(false);
   const nodes = parseNodeList(nodesText);
-  const [blocked, setBlocked] = useState<ConversationRecord[]>();
-  const loadBlocked = () =>
-    call('conversations.list', {}).then(
-      (all) => setBlocked(all.filter((c) => c.consent === 'denied')),
-      () => setBlocked([]),
-    );
-  useEffect(() => void loadBlocked(), []);
-  const unblock = (topic: string) =>
-    call('conversations.setConsent', { topic, consent: 'allowed' }).then(
-      () => {
-        // Off the list at once, with the note; the reload then brings whatever else changed.
-        setBlocked((list) => list?.filter((c) => c.topic !== topic));
-        setSaved('Sender unblocked');
-        void loadBlocked();
-      },
-      (e) => setError(errorText(e)),
-    );
-
   const update = (patch: Parameters<typeof call<'settings.update'>>[1], what: string) => {
     setError(undefined);
     call('settings.update', patch).then(
       (settings) => {
         onState({ ...state, settings });
         setSaved(what);
-      },
-      (e) => setError(errorText(e)),
-    );
-  };
-
-  const changePassword = (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    call('vault.changePassword', { oldPassword, newPassword }).then(
-      () => {
-        setOldPassword('');
-        setNewPassword('');
-        setSaved('Password changed');
       },
       (e) => setError(errorText(e)),
     );
@@ -123,16 +116,9 @@ export function Settings({
 
         <section aria-labelledby="names-heading">
           <h2 id="names-heading">Names (ENS)</h2>
-          <label class="choice">
-            <input
-              type="checkbox"
-              checked={state.settings.ens}
-              onChange={(e) => update({ ens: e.currentTarget.checked }, 'Names saved')}
-            />
-            <span>
-              Show ENS names and avatars instead of addresses, and accept name.eth in New conversation
-            </span>
-          </label>
+          <SettingSwitch setting="ens" saved="Names saved" settings={state.settings} update={update}>
+            Show ENS names and avatars instead of addresses, and accept name.eth in New conversation
+          </SettingSwitch>
           <label>
             Ethereum RPC
             <input type="url" value={ensRpcUrl} onInput={(e) => setEnsRpcUrl(e.currentTarget.value)} />
@@ -166,107 +152,53 @@ export function Settings({
           >
             Lock now
           </button>
-          <form onSubmit={changePassword} class="stack">
-            <Field label="Current password">
-              <input
-                type="password"
-                autoComplete="current-password"
-                value={oldPassword}
-                onInput={(e) => setOldPassword(e.currentTarget.value)}
-                required
-              />
-            </Field>
-            <Field label="New password">
-              <input
-                type="password"
-                autoComplete="new-password"
-                minLength={8}
-                value={newPassword}
-                onInput={(e) => setNewPassword(e.currentTarget.value)}
-                required
-              />
-            </Field>
-            <StrengthMeter password={newPassword} />
-            <button type="submit">Change password</button>
-          </form>
+          <ChangePassword onSaved={setSaved} onError={setError} />
         </section>
 
         <section aria-labelledby="notifications-heading">
           <h2 id="notifications-heading">Notifications</h2>
-          <label class="choice">
-            <input
-              type="checkbox"
-              checked={state.settings.notifications}
-              onChange={(e) => update({ notifications: e.currentTarget.checked }, 'Notifications saved')}
-            />
-            <span>Notify me of new messages from allowed senders</span>
-          </label>
-          <label class="choice">
-            <input
-              type="checkbox"
-              checked={state.settings.notificationContent}
-              disabled={!state.settings.notifications}
-              onChange={(e) =>
-                update({ notificationContent: e.currentTarget.checked }, 'Notifications saved')
-              }
-            />
-            <span>
-              Show the sender and the message in notifications (anyone near your screen can read them)
-            </span>
-          </label>
+          <SettingSwitch
+            setting="notifications"
+            saved="Notifications saved"
+            settings={state.settings}
+            update={update}
+          >
+            Notify me of new messages from allowed senders
+          </SettingSwitch>
+          <SettingSwitch
+            setting="notificationContent"
+            disabled={!state.settings.notifications}
+            saved="Notifications saved"
+            settings={state.settings}
+            update={update}
+          >
+            Show the sender and the message in notifications (anyone near your screen can read them)
+          </SettingSwitch>
         </section>
 
         <section aria-labelledby="receipts-heading">
           <h2 id="receipts-heading">Read receipts</h2>
-          <label class="choice">
-            <input
-              type="checkbox"
-              checked={state.settings.readReceipts}
-              onChange={(e) => update({ readReceipts: e.currentTarget.checked }, 'Read receipts saved')}
-            />
-            <span>
-              Send read receipts: people you allowed see &ldquo;Seen&rdquo; when you have opened their
-              messages
-            </span>
-          </label>
+          <SettingSwitch
+            setting="readReceipts"
+            saved="Read receipts saved"
+            settings={state.settings}
+            update={update}
+          >
+            Send read receipts: people you allowed see &ldquo;Seen&rdquo; when you have opened their messages
+          </SettingSwitch>
         </section>
 
         <section aria-labelledby="sync-heading">
           <h2 id="sync-heading">Sync</h2>
-          <label class="choice">
-            <input
-              type="checkbox"
-              checked={state.settings.sync}
-              onChange={(e) => update({ sync: e.currentTarget.checked }, 'Sync saved')}
-            />
-            <span>
-              Keep pins, mutes, archive, read state and drafts the same on your other devices with this
-              account (sent end-to-end encrypted to yourself over XMTP)
-            </span>
-          </label>
+          <SettingSwitch setting="sync" saved="Sync saved" settings={state.settings} update={update}>
+            Keep pins, mutes, archive, read state and drafts the same on your other devices with this account
+            (sent end-to-end encrypted to yourself over XMTP)
+          </SettingSwitch>
         </section>
 
         <section aria-labelledby="blocked-heading">
           <h2 id="blocked-heading">Blocked senders</h2>
-          {blocked === undefined ? (
-            <p class="muted">Loading…</p>
-          ) : blocked.length === 0 ? (
-            <p class="muted">Nobody is blocked. Deny a message request to block its sender.</p>
-          ) : (
-            <ul class="blocked">
-              {blocked.map((c) => (
-                <li key={c.topic} class="row">
-                  <Identicon address={c.peerAddress} size={20} />
-                  <span class="mono spacer" title={c.peerAddress}>
-                    {shortAddress(c.peerAddress)}
-                  </span>
-                  <button type="button" onClick={() => unblock(c.topic)}>
-                    Unblock
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
+          <BlockedSenders onSaved={setSaved} onError={setError} />
         </section>
 
         <section aria-labelledby="sites-heading">
