@@ -98,6 +98,48 @@ export interface StartP2pOptions extends P2pOptions {
   defaultStateDir?: string;
 }
 
+/** The envelope topic's gossipsub settings: no node signatures, room for 1 MiB envelopes, reject-only scoring. */
+const GOSSIP_OPTIONS: Parameters<typeof gossipsub>[0] = {
+  // Envelopes carry no node signature: they are the clients' signed payloads, and noise already
+  // authenticates each hop. Message ids are then sha256 of the encoded envelope.
+  globalSignaturePolicy: StrictNoSign,
+  allowPublishToZeroTopicPeers: true,
+  ignoreDuplicatePublishError: true,
+  emitSelf: false,
+  fallbackToFloodsub: false,
+  // A 1 MiB envelope (docs/protocol.md §13.1) plus topic and RPC framing must fit in one frame.
+  maxInboundDataLength: 4 * 1024 * 1024,
+  maxOutboundBufferSize: 64 * 1024 * 1024,
+  // Peer scoring counts only envelopes the relay rejects (malformed, oversized, or far over the
+  // peer's gossip limit, peer-limits.ts): each costs the square of the recent count, decaying 10 %
+  // a second. A few rejects leave a peer above gossipsub's thresholds; a flood takes it below 0
+  // (pruned from the mesh) and below -80 (everything it sends dropped unread) within a dozen
+  // messages. Delivery-rate terms stay off: a quiet honest network must not score its peers down.
+  scoreParams: {
+    topics: {
+      [ENVELOPE_TOPIC]: {
+        topicWeight: 1,
+        timeInMeshWeight: 0,
+        timeInMeshQuantum: 1000,
+        timeInMeshCap: 3600,
+        firstMessageDeliveriesWeight: 0,
+        firstMessageDeliveriesDecay: 0.5,
+        firstMessageDeliveriesCap: 2000,
+        meshMessageDeliveriesWeight: 0,
+        meshMessageDeliveriesDecay: 0.5,
+        meshMessageDeliveriesCap: 100,
+        meshMessageDeliveriesThreshold: 20,
+        meshMessageDeliveriesWindow: 10,
+        meshMessageDeliveriesActivation: 5000,
+        meshFailurePenaltyWeight: 0,
+        meshFailurePenaltyDecay: 0.5,
+        invalidMessageDeliveriesWeight: -1,
+        invalidMessageDeliveriesDecay: 0.9,
+      },
+    },
+  },
+};
+
 export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   const stateDir = options.stateDir ?? options.defaultStateDir;
   const keyFile = options.keyFile ?? (stateDir ? join(stateDir, 'p2p-key') : undefined);
@@ -126,46 +168,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     },
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        // Envelopes carry no node signature: they are the clients' signed payloads, and noise already
-        // authenticates each hop. Message ids are then sha256 of the encoded envelope.
-        globalSignaturePolicy: StrictNoSign,
-        allowPublishToZeroTopicPeers: true,
-        ignoreDuplicatePublishError: true,
-        emitSelf: false,
-        fallbackToFloodsub: false,
-        // A 1 MiB envelope (docs/protocol.md §13.1) plus topic and RPC framing must fit in one frame.
-        maxInboundDataLength: 4 * 1024 * 1024,
-        maxOutboundBufferSize: 64 * 1024 * 1024,
-        // Peer scoring counts only envelopes the relay rejects (malformed, oversized, or far over the
-        // peer's gossip limit, peer-limits.ts): each costs the square of the recent count, decaying 10 %
-        // a second. A few rejects leave a peer above gossipsub's thresholds; a flood takes it below 0
-        // (pruned from the mesh) and below -80 (everything it sends dropped unread) within a dozen
-        // messages. Delivery-rate terms stay off: a quiet honest network must not score its peers down.
-        scoreParams: {
-          topics: {
-            [ENVELOPE_TOPIC]: {
-              topicWeight: 1,
-              timeInMeshWeight: 0,
-              timeInMeshQuantum: 1000,
-              timeInMeshCap: 3600,
-              firstMessageDeliveriesWeight: 0,
-              firstMessageDeliveriesDecay: 0.5,
-              firstMessageDeliveriesCap: 2000,
-              meshMessageDeliveriesWeight: 0,
-              meshMessageDeliveriesDecay: 0.5,
-              meshMessageDeliveriesCap: 100,
-              meshMessageDeliveriesThreshold: 20,
-              meshMessageDeliveriesWindow: 10,
-              meshMessageDeliveriesActivation: 5000,
-              meshFailurePenaltyWeight: 0,
-              meshFailurePenaltyDecay: 0.5,
-              invalidMessageDeliveriesWeight: -1,
-              invalidMessageDeliveriesDecay: 0.9,
-            },
-          },
-        },
-      }),
+      pubsub: gossipsub(GOSSIP_OPTIONS),
     },
   });
 
