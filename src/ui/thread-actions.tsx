@@ -9,7 +9,7 @@ import { actionForKey, actionsFor, mutedLabel, type ConversationAction } from '@
 import { runAction } from '@/ui/run-action';
 import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
-import { isTyping } from '@/ui/screens/inbox';
+import { isTyping } from '@/ui/inbox-keys';
 
 /** How long typing pauses before the draft is saved; closing the popup or the thread saves at once. */
 export const DRAFT_SAVE_DELAY_MS = 300;
