@@ -1,10 +1,24 @@
 // The local cache of conversations and messages in IndexedDB, so the popup opens on data without waiting for
 // the network. Indexes: conversations by last activity (the inbox order), consent and unread count; messages by
 // [topic, sentAt] (a thread, in time order) and by status (pending/failed sends to retry).
-import type { DBSchema, IDBPDatabase } from 'idb';
-import { openDatabase } from '@/extension/idb-open';
+import type { IDBPDatabase } from 'idb';
+import {
+  CONVERSATION_STORES,
+  LEGACY_STORES,
+  openCacheDatabase,
+  openConversations,
+  openMessages,
+  sealConversation,
+  sealLegacyStores,
+  sealMessage,
+  readConversation,
+  storedConversationList,
+  writeConversations,
+  storedMessagePage,
+  type CacheSchema,
+} from './cache-store';
 import { previewOf } from './preview';
-import { openJson, sealJson, topicKey, type CacheKeys, type Sealed } from './sealing';
+import { topicKey, type CacheKeys } from './sealing';
 import {
   CONTENT_TYPES,
   type Consent,
@@ -14,47 +28,6 @@ import {
   isMuted,
   markedRead,
 } from './records';
-
-/**
- * A conversation at rest: the record sealed whole, beside the few plaintext fields its indexes need (its topic's
- * HMAC, the sort time, consent, unread count, pin time). Never the peer, the preview, a draft or the topic.
- */
-interface StoredConversation {
-  t: string;
-  activityAt: number;
-  consent: Consent;
-  unread: number;
-  pinnedAt?: number;
-  box: Sealed;
-}
-
-/** A message at rest: sealed whole, beside its id, its topic's HMAC, its time and its status. */
-interface StoredMessage {
-  id: string;
-  t: string;
-  sentAt: number;
-  status: MessageStatus;
-  box: Sealed;
-}
-
-interface CacheSchema extends DBSchema {
-  sealedConversations: {
-    key: string;
-    value: StoredConversation;
-    indexes: { byActivity: number; byUnread: number; byPinned: number };
-  };
-  sealedMessages: {
-    key: string;
-    value: StoredMessage;
-    indexes: { byTopicSent: [string, number]; byStatus: MessageStatus };
-  };
-  /** Per topic HMAC, when the last catch-up from the network that completed began (ms). */
-  sealedSynced: { key: string; value: number };
-  // Versions 1–4 kept plaintext records here; they are sealed into the stores above and cleared (migrate()).
-  conversations: { key: string; value: ConversationRecord & { activityAt: number } };
-  messages: { key: string; value: MessageRecord };
-  synced: { key: string; value: number };
-}
 
 export interface InboxCache {
   /** Inserts or updates conversations; keeps the cached unread count and last message. */
@@ -107,9 +80,6 @@ export interface InboxCache {
 
 const DEFAULT_PAGE = 100;
 
-const CONVERSATION_STORES = ['sealedConversations', 'sealedMessages', 'sealedSynced'] as const;
-const LEGACY_STORES = ['conversations', 'messages', 'synced'] as const;
-
 /** Read receipts are signals, not messages: never a preview, never unread (docs/protocol.md §10.2). */
 function isVisible(message: MessageRecord): boolean {
   return message.contentType !== CONTENT_TYPES.readReceipt;
@@ -152,23 +122,7 @@ export interface InboxCacheOptions {
 export function createInboxCache(options: InboxCacheOptions): InboxCache {
   const now = options.now ?? Date.now;
   let database: Promise<IDBPDatabase<CacheSchema>> | undefined;
-  const db = () =>
-    (database ??= openDatabase<CacheSchema>(
-      options.indexedDB,
-      options.dbName ?? 'xmtp-inbox-cache',
-      5,
-      (d) => {
-        // Versions 1–4 held plaintext stores (conversations, messages, synced), left for migrate() to seal.
-        const conversations = d.createObjectStore('sealedConversations', { keyPath: 't' });
-        conversations.createIndex('byActivity', 'activityAt');
-        conversations.createIndex('byUnread', 'unread');
-        conversations.createIndex('byPinned', 'pinnedAt');
-        const messages = d.createObjectStore('sealedMessages', { keyPath: 'id' });
-        messages.createIndex('byTopicSent', ['t', 'sentAt']);
-        messages.createIndex('byStatus', 'status');
-        d.createObjectStore('sealedSynced');
-      },
-    ));
+  const db = () => (database ??= openCacheDatabase(options.indexedDB, options.dbName ?? 'xmtp-inbox-cache'));
 
   // Writes read, change and write a record across several transactions (WebCrypto cannot run inside one: the
   // transaction would commit while it waits), so they run one at a time. Only the worker opens this database.
@@ -179,89 +133,15 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     return run;
   }
 
-  async function sealConversation(keys: CacheKeys, record: ConversationRecord): Promise<StoredConversation> {
-    const t = await topicKey(keys.index, record.topic);
-    const stored: StoredConversation = {
-      t,
-      activityAt: record.lastMessage?.sentAt ?? record.createdAt,
-      consent: record.consent,
-      unread: record.unread,
-      box: await sealJson(keys.seal, record, `conversation/${t}`),
-    };
-    if (record.pinnedAt !== undefined) stored.pinnedAt = record.pinnedAt;
-    return stored;
-  }
-
-  const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
-    openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
-  const openConversations = (keys: CacheKeys, stored: StoredConversation[]) =>
-    Promise.all(stored.map((c) => openConversation(keys, c)));
-
-  async function sealMessage(keys: CacheKeys, message: MessageRecord): Promise<StoredMessage> {
-    return {
-      id: message.id,
-      t: await topicKey(keys.index, message.topic),
-      sentAt: message.sentAt,
-      status: message.status,
-      box: await sealJson(keys.seal, message, `message/${message.id}`),
-    };
-  }
-
-  const openMessages = (keys: CacheKeys, stored: StoredMessage[]) =>
-    Promise.all(stored.map((m) => openJson<MessageRecord>(keys.seal, m.box, `message/${m.id}`)));
-
-  async function readConversation(keys: CacheKeys, topic: string): Promise<ConversationRecord | undefined> {
-    const found = await (await db()).get('sealedConversations', await topicKey(keys.index, topic));
-    return found && openConversation(keys, found);
-  }
-
-  async function writeConversations(keys: CacheKeys, records: ConversationRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const sealed = await Promise.all(records.map((r) => sealConversation(keys, r)));
-    const tx = (await db()).transaction('sealedConversations', 'readwrite');
-    await Promise.all([...sealed.map((c) => tx.store.put(c)), tx.done]);
-  }
-
   let migration: Promise<void> | undefined;
-  /**
-   * Seals what versions 1–4 left in plaintext (pins, mutes, drafts are local and must survive), then clears the
-   * plaintext stores. Runs once per worker, on the first use while unlocked.
-   */
+  /** Seals what versions 1–4 left in plaintext, once per worker, on the first use while unlocked. */
   function migrate(keys: CacheKeys): Promise<void> {
-    migration ??= (async () => {
-      const d = await db();
-      if (!d.objectStoreNames.contains('conversations')) return;
-      const [conversations, messages, synced] = await Promise.all([
-        d.getAll('conversations'),
-        d.getAll('messages'),
-        (async () => {
-          const tx = d.transaction('synced');
-          const out: [string, number][] = [];
-          for (let c = await tx.store.openCursor(); c; c = await c.continue())
-            out.push([String(c.key), c.value]);
-          return out;
-        })(),
-      ]);
-      if (conversations.length + messages.length + synced.length === 0) return;
-      const sealedConversations = await Promise.all(
-        conversations.map(({ activityAt: _, ...record }) => sealConversation(keys, record)),
-      );
-      const sealedMessages = await Promise.all(messages.map((m) => sealMessage(keys, m)));
-      const sealedSynced = await Promise.all(
-        synced.map(async ([topic, at]) => [await topicKey(keys.index, topic), at] as const),
-      );
-      const tx = d.transaction([...CONVERSATION_STORES, ...LEGACY_STORES], 'readwrite');
-      await Promise.all([
-        ...sealedConversations.map((c) => tx.objectStore('sealedConversations').put(c)),
-        ...sealedMessages.map((m) => tx.objectStore('sealedMessages').put(m)),
-        ...sealedSynced.map(([t, at]) => tx.objectStore('sealedSynced').put(at, t)),
-        ...LEGACY_STORES.map((name) => tx.objectStore(name).clear()),
-        tx.done,
-      ]);
-    })().catch((error: unknown) => {
-      migration = undefined;
-      throw error;
-    });
+    migration ??= db()
+      .then((d) => sealLegacyStores(d, keys))
+      .catch((error: unknown) => {
+        migration = undefined;
+        throw error;
+      });
     return migration;
   }
 
@@ -278,9 +158,9 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
   ): Promise<ConversationRecord | undefined> {
     return serial(async () => {
       const keys = await unlocked();
-      const found = await readConversation(keys, topic);
+      const found = await readConversation(await db(), keys, topic);
       const changed = found && update(found);
-      if (changed) await writeConversations(keys, [{ ...changed, topic }]);
+      if (changed) await writeConversations(await db(), keys, [{ ...changed, topic }]);
       return changed ?? found;
     });
   }
@@ -291,7 +171,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
         const keys = await unlocked();
         const merged = await Promise.all(
           conversations.map(async (conversation) => {
-            const existing = await readConversation(keys, conversation.topic);
+            const existing = await readConversation(await db(), keys, conversation.topic);
             // The network knows the conversation and its consent; the unread count, last message and the user's
             // own choices (pinned, muted, archived, draft) are local and stay.
             return {
@@ -301,35 +181,17 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
             } as ConversationRecord;
           }),
         );
-        await writeConversations(keys, merged);
+        await writeConversations(await db(), keys, merged);
       });
     },
 
     async getConversation(topic) {
-      return readConversation(await unlocked(), topic);
+      return readConversation(await db(), await unlocked(), topic);
     },
 
     async listConversations({ consent, limit } = {}) {
       const keys = await unlocked();
-      const tx = (await db()).transaction('sealedConversations');
-      // The few pinned ones first, oldest pin first (the byPinned index holds only them).
-      const pinned = (await tx.store.index('byPinned').getAll())
-        .filter((c) => consent === undefined || c.consent === consent)
-        .slice(0, limit);
-      const rest: StoredConversation[] = [];
-      if (consent === undefined && limit === undefined) {
-        // One getAll is several times faster than a cursor walk for the popup's full list.
-        const all = await tx.store.index('byActivity').getAll();
-        for (let i = all.length - 1; i >= 0; i--) if (all[i]!.pinnedAt === undefined) rest.push(all[i]!);
-      } else {
-        let cursor = await tx.store.index('byActivity').openCursor(null, 'prev');
-        while (cursor && (limit === undefined || pinned.length + rest.length < limit)) {
-          const c = cursor.value;
-          if (c.pinnedAt === undefined && (consent === undefined || c.consent === consent)) rest.push(c);
-          cursor = await cursor.continue();
-        }
-      }
-      return openConversations(keys, [...pinned, ...rest]);
+      return openConversations(keys, await storedConversationList(await db(), { consent, limit }));
     },
 
     addMessages(messages, selfAddress) {
@@ -341,7 +203,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
         const lookup = d.transaction('sealedMessages');
         const existing = await Promise.all(messages.map((m) => lookup.store.getKey(m.id)));
         const topics = [...new Set(messages.map((m) => m.topic))];
-        const found = await Promise.all(topics.map((topic) => readConversation(keys, topic)));
+        const found = await Promise.all(topics.map((topic) => readConversation(d, keys, topic)));
         const touched = new Map(topics.map((topic, i) => [topic, found[i]]));
         const seen = new Set<string>();
         let added = 0;
@@ -373,7 +235,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     replaceMessage(oldId, message) {
       return serial(async () => {
         const keys = await unlocked();
-        const conversation = await readConversation(keys, message.topic);
+        const conversation = await readConversation(await db(), keys, message.topic);
         const [sealedMessage, sealedConversation] = await Promise.all([
           sealMessage(keys, message),
           conversation && sealConversation(keys, advanceLastMessage(conversation, message, 0, now())),
@@ -397,20 +259,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     async listMessages(topic, { before, limit = DEFAULT_PAGE } = {}) {
       const keys = await unlocked();
       const t = await topicKey(keys.index, topic);
-      const upper = before === undefined ? [t, Infinity] : [t, before];
-      const range = IDBKeyRange.bound([t, -Infinity], upper, false, before !== undefined);
-      const out: StoredMessage[] = [];
-      let cursor = await (
-        await db()
-      )
-        .transaction('sealedMessages')
-        .store.index('byTopicSent')
-        .openCursor(range, 'prev');
-      while (cursor && out.length < limit) {
-        out.push(cursor.value);
-        cursor = await cursor.continue();
-      }
-      return openMessages(keys, out.reverse());
+      return openMessages(keys, await storedMessagePage(await db(), t, { before, limit }));
     },
 
     async syncedUntil(topic) {
@@ -448,6 +297,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
         );
         const at = now();
         await writeConversations(
+          await db(),
           keys,
           unread.map((c) => markedRead(c, at) ?? c),
         );
@@ -462,12 +312,13 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     updateConversations(topics, update) {
       return serial(async () => {
         const keys = await unlocked();
-        const found = await Promise.all(topics.map((topic) => readConversation(keys, topic)));
+        const d = await db();
+        const found = await Promise.all(topics.map((topic) => readConversation(d, keys, topic)));
         const changed = found.flatMap((c) => {
           const next = c && update(c);
           return next ? [{ ...next, topic: c.topic }] : [];
         });
-        await writeConversations(keys, changed);
+        await writeConversations(await db(), keys, changed);
       });
     },
 
