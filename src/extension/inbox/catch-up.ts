@@ -17,8 +17,17 @@ export interface CatchUpDeps {
   requireAccount(): Promise<{ address: string }>;
 }
 
-/** Returns refresh(): one at a time (the worker's resume and every popup open ask for one, often together). */
-export function createCatchUp(deps: CatchUpDeps): () => Promise<void> {
+export interface CatchUp {
+  /** One at a time: the worker's resume and every popup open ask for one, often together. */
+  refresh(): Promise<void>;
+  /**
+   * The session closed (lock, other nodes): the next refresh starts anew instead of joining one that may still
+   * be waiting on the old nodes (it would fail, and nothing would connect to the new ones).
+   */
+  reset(): void;
+}
+
+export function createCatchUp(deps: CatchUpDeps): CatchUp {
   const { cache, now, emit } = deps;
   let refreshing: Promise<void> | undefined;
 
@@ -53,5 +62,18 @@ export function createCatchUp(deps: CatchUpDeps): () => Promise<void> {
     emit({ kind: 'conversations', topics: 'all' });
   }
 
-  return () => (refreshing ??= refreshOnce().finally(() => (refreshing = undefined)));
+  return {
+    refresh() {
+      if (!refreshing) {
+        const started: Promise<void> = refreshOnce().finally(() => {
+          if (refreshing === started) refreshing = undefined;
+        });
+        refreshing = started;
+      }
+      return refreshing;
+    },
+    reset() {
+      refreshing = undefined;
+    },
+  };
 }

@@ -101,6 +101,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
       names.clear();
       files.clear();
       stateSync.stop();
+      catchUp.reset();
     },
     // After the session's first catch-up, so notes about conversations it lists find them in the cache.
     onAttach: (session) =>
@@ -121,7 +122,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     requireAccount,
     onDraftCleared: (topic) => stateSync.changed([topic]),
   });
-  const refresh = createCatchUp({ cache, now, emit, ensureSession, requireAccount });
+  const catchUp = createCatchUp({ cache, now, emit, ensureSession, requireAccount });
 
   const onboarding = createOnboarding({
     vault,
@@ -247,7 +248,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     resolveName: names.resolveName,
     peerAvatar: names.peerAvatar,
 
-    refresh,
+    refresh: catchUp.refresh,
 
     async resume() {
       if (!(await vault.isUnlocked()) || !(await account())) return;

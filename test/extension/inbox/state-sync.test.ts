@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
@@ -114,8 +115,11 @@ describe('inbox state synced between installs of one identity', () => {
     await a.mute(topic, MUTED_FOREVER);
     await until(async () => (await record(b, topic)).mutedUntil === MUTED_FOREVER, 'the mute on B', 5_000);
 
-    // B goes offline (its node is unreachable) and edits; A edits after it, online.
-    await b.updateSettings({ nodes: ['http://127.0.0.1:9'] });
+    // B goes offline — its node accepts connections and never answers, so its attempts hang rather than fail —
+    // and edits; A edits after it, online.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    await b.updateSettings({ nodes: [`http://127.0.0.1:${(silent.address() as AddressInfo).port}`] });
     await sleep(5);
     await b.mute(topic, null); // later than A's mute: B's unmute must win everywhere
     await b.setDraft(topic, 'written offline on B');
@@ -126,7 +130,7 @@ describe('inbox state synced between installs of one identity', () => {
     await sleep(500);
     expect((await record(a, topic)).mutedUntil).toBe(MUTED_FOREVER); // nothing of B's arrived
 
-    await b.updateSettings({ nodes: [node.url] }); // back online
+    await b.updateSettings({ nodes: [node.url] }); // back online, while its attempt on the silent node still hangs
     const expected = {
       pinnedAt: (await record(b, topic)).pinnedAt,
       mutedUntil: undefined,
@@ -154,6 +158,7 @@ describe('inbox state synced between installs of one identity', () => {
     await sleep(1_000);
     expect(await record(restarted, topic)).toEqual(before);
     await Promise.all([a.lock(), restarted.lock(), friend.close()]);
+    silent.close();
   });
 
   it('shares nothing while sync is off, and catches up when it is turned back on', async () => {
