@@ -23,17 +23,28 @@ export interface FieldChange {
 
 type Value = FieldChange['value'];
 
+/** The fields whose value is a time or nothing: where the record keeps the time, and when it was set. */
+const TIMED = {
+  pin: ['pinnedAt', 'pinSetAt'],
+  mute: ['mutedUntil', 'mutedSetAt'],
+  archive: ['archivedAt', 'archiveSetAt'],
+  read: ['readUpTo', 'readSetAt'],
+} as const satisfies Record<
+  Exclude<SyncedField, 'draft'>,
+  readonly [keyof ConversationRecord, keyof ConversationRecord]
+>;
+
 /** A field's value and stamp in a cached record; undefined when it was never set here. */
 function fieldOf(c: ConversationRecord, field: SyncedField): { value: Value; at: number } | undefined {
   switch (field) {
     case 'pin':
-      return c.pinSetAt === undefined ? undefined : { value: c.pinnedAt ?? null, at: c.pinSetAt };
     case 'mute':
-      return c.mutedSetAt === undefined ? undefined : { value: c.mutedUntil ?? null, at: c.mutedSetAt };
     case 'archive':
-      return c.archiveSetAt === undefined ? undefined : { value: c.archivedAt ?? null, at: c.archiveSetAt };
-    case 'read':
-      return c.readSetAt === undefined ? undefined : { value: c.readUpTo ?? null, at: c.readSetAt };
+    case 'read': {
+      const [valueKey, setKey] = TIMED[field];
+      const at = c[setKey];
+      return at === undefined ? undefined : { value: c[valueKey] ?? null, at };
+    }
     case 'draft':
       return c.draft === undefined ? undefined : { value: c.draft.text, at: c.draft.updatedAt };
   }
@@ -61,37 +72,21 @@ export function wins(change: FieldChange, conversation: ConversationRecord): boo
 export function withChange(conversation: ConversationRecord, change: FieldChange): ConversationRecord {
   const next = { ...conversation };
   const time = typeof change.value === 'number' ? change.value : undefined;
-  switch (change.field) {
-    case 'pin':
-      next.pinSetAt = change.at;
-      if (time === undefined) delete next.pinnedAt;
-      else next.pinnedAt = time;
-      return next;
-    case 'mute':
-      next.mutedSetAt = change.at;
-      if (time === undefined) delete next.mutedUntil;
-      else next.mutedUntil = time;
-      return next;
-    case 'archive':
-      next.archiveSetAt = change.at;
-      if (time === undefined) delete next.archivedAt;
-      else next.archivedAt = time;
-      return next;
-    case 'read':
-      next.readSetAt = change.at;
-      if (time === undefined) {
-        delete next.readUpTo;
-        next.unread = Math.max(next.unread, 1);
-      } else {
-        next.readUpTo = time;
-        // Read there up to `time`: nothing is left unread here unless a newer message came since.
-        if (!next.lastMessage || next.lastMessage.sentAt <= time) next.unread = 0;
-      }
-      return next;
-    case 'draft':
-      next.draft = { text: typeof change.value === 'string' ? change.value : '', updatedAt: change.at };
-      return next;
+  if (change.field !== 'draft') {
+    const [valueKey, setKey] = TIMED[change.field];
+    next[setKey] = change.at;
+    if (time === undefined) delete next[valueKey];
+    else next[valueKey] = time;
   }
+  if (change.field === 'read') {
+    // Read there up to `time`: nothing is left unread here unless a newer message came since.
+    if (time === undefined) next.unread = Math.max(next.unread, 1);
+    else if (!next.lastMessage || next.lastMessage.sentAt <= time) next.unread = 0;
+  }
+  if (change.field === 'draft') {
+    next.draft = { text: typeof change.value === 'string' ? change.value : '', updatedAt: change.at };
+  }
+  return next;
 }
 
 const NOTE_VERSION = 1;

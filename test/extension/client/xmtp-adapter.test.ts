@@ -9,14 +9,13 @@ import { startNode, type XmtpNode } from '@/network/node';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
 import type { DecodedMessage } from '@/extension/client-adapter';
-import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
+import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { InboxUpdate } from '@/extension/inbox-service';
-import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '../../helpers/memory-area';
+import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
 import { createVault } from '@/extension/vault/vault';
-import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
@@ -43,36 +42,12 @@ const adapter = () =>
     WebSocket,
   });
 
-/**
- * The background's inbox service over the real vault, cache and client adapter, on the given storage (the same
- * storage again = a restarted worker).
- */
-function inboxService({
-  indexedDB = new IDBFactory(),
-  session = createMemoryArea(),
-  local = createMemoryArea(),
+/** The background's inbox service on the given storage (the same storage again = a restarted worker). */
+const inboxService = ({
   notify,
-}: {
-  indexedDB?: IDBFactory;
-  session?: ReturnType<typeof createMemoryArea>;
-  local?: ReturnType<typeof createMemoryArea>;
-  notify?: (title: string, body: string) => void;
-} = {}) {
-  const vault = createVault({ indexedDB, session });
-  return createInboxService({
-    vault,
-    // Keyed from the vault as the background does, so a restarted worker reads what the last one cached.
-    cache: createInboxCache({ keys: vaultCacheKeys(vault), indexedDB }),
-    local,
-    adapter: createXmtpClientAdapter({
-      persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-      WebSocket,
-    }),
-    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
-    fetch,
-    ...(notify ? { notify } : {}),
-  });
-}
+  ...storage
+}: InstallStorage & { notify?: (title: string, body: string) => void } = {}) =>
+  realInboxService(storage, notify ? { notify } : {});
 
 const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
