@@ -63,7 +63,11 @@ export interface DeviceNotes {
    * Every note from `sinceNs` on, then new ones as they come (each once, across reconnections); `onLive`
    * reports the stream connected or reconnecting. The returned function stops it.
    */
-  subscribe(sinceNs: bigint, onNote: (note: DeviceNote) => void, onLive?: (live: boolean) => void): () => void;
+  subscribe(
+    sinceNs: bigint,
+    onNote: (note: DeviceNote) => void,
+    onLive?: (live: boolean) => void,
+  ): () => void;
 }
 
 /** A connected client for one identity. Lives only in the background worker. */
