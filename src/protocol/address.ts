@@ -41,11 +41,6 @@ export function isAddress(value: unknown): value is string {
   return checksum(body.toLowerCase()) === value;
 }
 
-/** True when `value` is exactly the EIP-55 form (what contact/privatestore topics must carry, §2.3). */
-export function isChecksumAddress(value: string): boolean {
-  return ADDRESS_RE.test(value) && checksum(value.slice(2).toLowerCase()) === value;
-}
-
 /** EIP-55 address of a 65-byte uncompressed secp256k1 public key: last 20 bytes of keccak256(X‖Y). */
 export function addressOfPublicKey(publicKey: Uint8Array): string {
   if (publicKey.length !== 65 || publicKey[0] !== 4) {

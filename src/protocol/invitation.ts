@@ -187,18 +187,6 @@ export async function createInvitation(
   return { invitation, peerAddress, sealed, headerBytes, createdNs };
 }
 
-/** Seals an existing invitation to `peer` (§8.2 step 6) with a sender-role 3DH. */
-export async function sealInvitation(
-  keyring: Keyring,
-  peer: SignedPublicKeyBundle,
-  invitation: Invitation,
-  createdNs: bigint,
-): Promise<{ sealed: Uint8Array; headerBytes: Uint8Array }> {
-  checkPeer(peer);
-  const secret = secretOf(dhTriple(keyring.identityKey, keyring.currentPreKey, peer), false);
-  return sealWithSecret(keyring, peer, invitation, createdNs, secret);
-}
-
 async function sealWithSecret(
   keyring: Keyring,
   peer: SignedPublicKeyBundle,

@@ -5,7 +5,6 @@
 // Everything is plain JSON: structured clone would carry Maps, Dates and typed arrays that the background must
 // never have to reason about.
 import { MAX_ATTACHMENT_BYTES } from '@/extension/cache/records';
-import type { Request } from './envelope';
 
 /** The methods `window.xmtp.request` accepts; anything else is answered with 4200. */
 export const DAPP_METHODS = [
@@ -253,8 +252,6 @@ export type DappAdminMessages = {
   /** Revokes all of an origin's grants; its subscriptions end at once. */
   'dapp.sites.revoke': { request: { origin: string }; response: null };
 };
-
-export type DappAdminRequest = Request<DappAdminMessages>;
 
 export const DAPP_ADMIN_MESSAGE_TYPES = [
   'dapp.approval.get',

@@ -1,6 +1,5 @@
 // The popup ⇄ background boundary: the map the popup calls through (derived from the background's handlers, where
 // each operation is declared), the update port and the channel marker.
-import type { Request } from './envelope';
 import type { PopupHandlers } from './popup-handlers';
 
 /**
@@ -14,10 +13,5 @@ export type PopupMessages = {
   };
 };
 
-export type PopupRequest = Request<PopupMessages>;
-
 /** The runtime port the popup opens to receive InboxUpdate events. */
 export const POPUP_UPDATES_PORT = 'xmtp-inbox/updates';
-
-/** Requests from the popup carry this marker so other runtime messages are left alone. */
-export const POPUP_CHANNEL = 'xmtp-inbox/popup';
