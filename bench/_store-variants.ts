@@ -9,9 +9,8 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { envelopeDigest } from '@/network/store/digest';
 import { message, nowNs, topicName } from './_envelopes';
+import { args, flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (n: string): string | undefined => args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1];
 const ROWS = Number(flag('rows') ?? 1_000_000);
 const DIR = flag('dir') ?? '/tmp/store-exp';
 const GROUPS = (flag('groups') ?? '1,8,32,100').split(',').map(Number);

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteStore } from '@/network/store/sqlite';
 import { message, nowNs, topicName } from './_envelopes';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (n: string): string | undefined => args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1];
 const SIZES = (flag('rows') ?? '1000,5000,15000').split(',').map(Number);
 const DIR = flag('dir') ?? '/tmp/tail-catchup';
 const topics = Array.from({ length: 1000 }, (_, i) => topicName(i));

@@ -24,9 +24,8 @@ import { makePng } from '../test/helpers/png';
 import { viemWallet } from '../test/helpers/wallet';
 import { makeTestCertificate } from '../test/helpers/tls';
 import { buildExtension, launchExtension, popupRequest } from '../test/e2e/harness';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const MB = Number(flag('mb') ?? 10);
 const RUNS = Number(flag('runs') ?? 5);
 const log = (line: string) => console.error(`[bench attachments] ${line}`);

@@ -20,9 +20,8 @@ import { encodePrivateKeyBundle } from '@/protocol/bundles';
 import { toBase64 } from '@/protocol/bytes';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { seedCache } from './_seed-cache';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const CONVERSATIONS = Number(flag('conversations') ?? 10_000);
 const MESSAGES = Number(flag('messages') ?? 100_000);
 const PASSWORD = 'correct horse battery';

@@ -19,6 +19,7 @@ import Long from 'long';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import type * as XmtpJs from '@xmtp/xmtp-js';
+import { flag, has } from './_args';
 
 // Both processes (the bench and its node) use the engine the CLI uses: libsecp256k1 in WebAssembly.
 await (await import('@/client/node/secp256k1-wasm')).initNodeSecp256k1();
@@ -48,12 +49,8 @@ async function main(): Promise<void> {
   // xmtp-js's ESM build does not load in Node (docs/design.md §3): use its CommonJS build.
   const xmtpjs = createRequire(import.meta.url)('@xmtp/xmtp-js') as typeof XmtpJs;
 
-  const args = process.argv.slice(2);
-  const flag = (name: string): string | undefined =>
-    args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
-    (args.includes(`--${name}`) ? '' : undefined);
-  const quick = flag('quick') !== undefined;
-  const profile = flag('profile') !== undefined;
+  const quick = has('quick');
+  const profile = has('profile');
   const CONVERSATIONS = Number(flag('conversations') || (quick ? 100 : 500));
   const MESSAGES = Number(flag('messages') || (quick ? 1_000 : 5_000));
   const SENDS = Number(flag('sends') || (quick ? 200 : 1_000));

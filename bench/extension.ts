@@ -21,9 +21,8 @@ import type { ConversationRecord, MessageRecord } from '@/extension/cache/record
 import type { BackgroundHandle } from '@/extension/runtime/background';
 import { startNode } from '@/network/node';
 import { buildExtension, EXTENSION_DIR, launchExtension, popupRequest } from '../test/e2e/harness';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const OPENS = Number(flag('opens') ?? 25);
 const RESTARTS = Number(flag('restarts') ?? 10);
 /** Idle time between popup opens, as between a user's clicks: the last page's teardown is not measured. */

@@ -17,12 +17,9 @@ import { SqliteStore } from '@/network/store/sqlite';
 import type { StoredEnvelope } from '@/network/store/store';
 import { spawnNode } from '../test/network/p2p/process';
 import type { NodeProcess } from '../test/network/p2p/process';
+import { flag, has } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined =>
-  args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
-  (args.includes(`--${name}`) ? '' : undefined);
-const quick = flag('quick') !== undefined;
+const quick = has('quick');
 const ENVELOPES = Number(flag('envelopes') || (quick ? 100_000 : 1_000_000));
 const PUBLISHES = Number(flag('publishes') || (quick ? 150 : 600));
 const PUBLISH_INTERVAL_MS = 20;

@@ -19,13 +19,10 @@ import { openIndexPass } from '@/network/store/write-session';
 import type { StoredEnvelope } from '@/network/store/store';
 import { deliveriesFrom } from './_deliveries';
 import { message, messagesMade, nowNs, topicName } from './_envelopes';
+import { args, flag, has } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined =>
-  args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
-  (args.includes(`--${name}`) ? '' : undefined);
-const quick = flag('quick') !== undefined;
-const profile = flag('profile') !== undefined;
+const quick = has('quick');
+const profile = has('profile');
 const PRELOAD = Number(flag('envelopes') || (quick ? 100_000 : 1_000_000));
 const SUBSCRIBERS = Number(flag('subscribers') || (quick ? 1_000 : 5_000));
 const PRELOAD_TOPICS = Math.max(100, Math.round(PRELOAD / 50));

@@ -25,11 +25,12 @@ import { threeDhSecret } from '@/protocol/dh';
 import { decodeContactBundle } from '@/protocol/contact';
 import { encodeEncodedContent } from '@/protocol/content';
 import { xmtpjs, xmtpjsConversationV2, xmtpjsPeer, xproto } from '../test/interop/xmtpjs-peer';
+import { has } from './_args';
 
 const SIZES = [128, 65536, 524288];
-const quick = process.argv.includes('--quick');
+const quick = has('quick');
 // `--secp256k1`: only the curve rows (ours next to bare tiny-secp256k1 and @noble/secp256k1).
-const secpOnly = process.argv.includes('--secp256k1');
+const secpOnly = has('secp256k1');
 const BUDGET_MS = quick ? 600 : 2000;
 
 function wallet() {

@@ -8,8 +8,9 @@ import { cpus, loadavg } from 'node:os';
 import { Client } from '@xmtp/xmtp-js';
 import { startTestNode } from '../test/network/helpers';
 import { viemWallet } from '../test/helpers/wallet';
+import { flag } from './_args';
 
-const REOPENS = Number(process.argv.find((a) => a.startsWith('--reopens='))?.split('=')[1] ?? 30);
+const REOPENS = Number(flag('reopens') ?? 30);
 const log = (line: string) => console.error(`[bench reopen] ${line}`);
 
 async function run(reopenGraceMs: number) {

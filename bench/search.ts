@@ -14,9 +14,8 @@ import { createMessageIndex } from '@/extension/search/message-index';
 import { createMemoryArea } from '../test/helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { seedCache } from './_seed-cache';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const CONVERSATIONS = Number(flag('conversations') ?? 10_000);
 const MESSAGES = Number(flag('messages') ?? 100_000);
 const QUERIES = Number(flag('queries') ?? 200);

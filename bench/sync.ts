@@ -17,9 +17,9 @@ import { toBase64 } from '@/protocol/bytes';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { realInboxService, until } from '../test/helpers/real-inbox';
 import { viemWallet } from '../test/helpers/wallet';
+import { flag } from './_args';
 
-const args = process.argv.slice(2);
-const RUNS = Number(args.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 40);
+const RUNS = Number(flag('runs') ?? 40);
 const PASSWORD = 'correct horse battery';
 const log = (line: string) => console.error(`[bench sync] ${line}`);
 const percentile = (values: number[], p: number) =>
