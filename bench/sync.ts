@@ -15,7 +15,8 @@ import { startNode } from '@/network/node';
 import { encodePrivateKeyBundle } from '@/protocol/bundles';
 import { toBase64 } from '@/protocol/bytes';
 import { createPrivateKeyBundle } from '@/protocol/identity';
-import { realInboxService, until } from '../test/helpers/real-inbox';
+import { realInboxService } from '../test/helpers/real-inbox';
+import { until } from '../test/helpers/until';
 import { viemWallet } from '../test/helpers/wallet';
 import { flag } from './_args';
 

@@ -28,21 +28,16 @@ import {
   screenshot,
   type ExtensionSession,
 } from './harness';
+import { until as waitUntil } from '../helpers/until';
 
 // Issue #16's files end to end: xmtp-js 13 (with @xmtp/content-type-remote-attachment) on one side, the
 // extension in Chromium on the other, our node between them over https (its own TLS, a certificate made for
 // the test and trusted by Chromium through its SPKI hash), its attachment store holding the payloads.
 const PASSWORD = 'correct horse battery';
 
-async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Files take a while on a loaded machine: 30 s unless told. */
+const until = <T>(read: () => Promise<T | undefined | false>, what: string, ms = 30_000) =>
+  waitUntil(read, what, ms);
 
 /** A noise PNG of about `bytes` bytes (noise does not compress). */
 const noisePng = (bytes: number) => {

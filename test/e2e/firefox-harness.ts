@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildIfStale, ROOT, screenshotPath } from './harness';
+import { until as waitUntil } from '../helpers/until';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 export const FIREFOX_EXTENSION_DIR = join(ROOT, '.output', 'firefox-mv2');
@@ -153,20 +154,9 @@ export async function waitForPage(
   }
 }
 
-/** Polls `read` until it returns something other than undefined or false. */
-export async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls `read` until it returns something other than undefined or false (test/helpers/until.ts). */
+export const until = <T>(what: string, read: () => Promise<T | undefined | false>, ms = 20_000) =>
+  waitUntil(read, what, ms);
 
 /** Sends one popup-map request from an extension page, as the popup does, and returns the raw Reply. */
 export function extensionRequest(page: Page, type: string, payload: unknown): Promise<unknown> {

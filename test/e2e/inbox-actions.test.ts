@@ -9,6 +9,7 @@ import type { ConversationRecord } from '@/extension/cache/records';
 import type { BackgroundHandle } from '@/extension/runtime/background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+import { until } from '../helpers/until';
 
 // Issue #17 (1, 2, 6) end to end: pin, mute, archive, mark unread and drafts in the built extension in
 // Chromium, against a real node, with xmtp-js 13.0.4 users sending. The mute's short duration goes through
@@ -24,16 +25,6 @@ function xmtpJsWallet() {
     signMessage: (message: string | Uint8Array) =>
       account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
   };
-}
-
-async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;

@@ -10,7 +10,7 @@ import { createLocalWallet } from '@/extension/client/local-wallet';
 import type { BackgroundHandle } from '@/extension/runtime/background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { toBase64 } from '@/protocol/bytes';
-import { until } from '../helpers/real-inbox';
+import { until } from '../helpers/until';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 
 // Issue #18 item 2 in Chromium: two browser profiles of one identity, linked only through the node. What the
@@ -35,7 +35,7 @@ describe('inbox state synced between two browser profiles', { timeout: 120_000 }
   const row = (i: number) => profiles[i]!.popup.locator('.virtual-list .conversation-item').first();
   /** Waits (at most SYNC_WITHIN_MS from `since`) for profile i's popup to show `what`. */
   async function shows(i: number, what: string, since: number, probe: () => Promise<boolean>) {
-    await until(async () => (await probe()) || undefined, `${what} in profile ${i + 1}`, SYNC_WITHIN_MS);
+    await until(async () => (await probe()) || undefined, `${what} in profile ${i + 1}`, SYNC_WITHIN_MS, 50);
     latencies.push(Date.now() - since);
   }
 

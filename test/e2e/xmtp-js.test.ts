@@ -13,6 +13,7 @@ import { decodePrivateKeyBundle } from '@/protocol/bundles';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
 import { fuzzed, handMade, RAW, rawCodec } from '../extension/ui/peer-content-cases';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+import { until } from '../helpers/until';
 
 // The issue's end-to-end proofs against the official SDK: xmtp-js 13.0.4 on one side, the extension in
 // Chromium on the other, a real node between them. Badge, reply, a stopped worker, a failed send while the
@@ -26,16 +27,6 @@ function xmtpJsWallet() {
     signMessage: (message: string | Uint8Array) =>
       account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
   };
-}
-
-async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the extension and an xmtp-js user through a real node', { timeout: 90_000 }, () => {

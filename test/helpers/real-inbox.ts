@@ -40,18 +40,3 @@ export function realInboxService(
     ...extra,
   });
 }
-
-/** Polls `read` until it gives a value (not undefined or false); fails naming `what` after `ms`. */
-export async function until<T>(
-  read: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

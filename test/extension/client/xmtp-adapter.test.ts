@@ -17,6 +17,7 @@ import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
 import { createVault } from '@/extension/vault/vault';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
+import { until } from '../../helpers/until';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
 // sees after onboarding, sending and streaming.
@@ -50,16 +51,6 @@ const inboxService = ({
   realInboxService(storage, notify ? { notify } : {});
 
 const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('XMTP client adapter', () => {
   it('converses between a wallet identity and a local key, with JSON-safe records', async () => {

@@ -17,6 +17,7 @@ import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { toBase64, fromBase64 } from '@/protocol/bytes';
 import { startTestNode, type TestNode } from '../../network/helpers';
 import { testCacheKeys } from '../cache/test-keys';
+import { until } from '../../helpers/until';
 
 // Files through the inbox service (issue #16), over the real client and a real node with its attachment
 // store: small ones inline, large ones encrypted and uploaded; the popup gets summaries, the bytes only on
@@ -41,16 +42,6 @@ function inboxService(indexedDB = new IDBFactory(), fetchFn: typeof fetch = fetc
     fetch: fetchFn,
     payloads: createPayloadCache(indexedDB),
   });
-}
-
-async function until<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const file = (size: number) => new Uint8Array(randomBytes(size));

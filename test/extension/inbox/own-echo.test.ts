@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { MessageRecord } from '@/extension/cache/records';
-import { realInboxService, until } from '../../helpers/real-inbox';
+import { realInboxService } from '../../helpers/real-inbox';
+import { until } from '../../helpers/until';
 import { startTestNode, type TestNode } from '../../network/helpers';
 
 // Our own message comes back on the live stream, often before the send has stored its sent copy over the pending

@@ -12,7 +12,8 @@ import { MUTED_FOREVER } from '@/extension/cache/records';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createMemoryArea } from '../../helpers/memory-area';
-import { realInboxService, until, type InstallStorage } from '../../helpers/real-inbox';
+import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
+import { until } from '../../helpers/until';
 
 // Inbox state shared between two installs of one identity over a real node (issue #18 item 2): each install is
 // the background's real inbox service on storage of its own; the only link between them is the network.
