@@ -46,7 +46,8 @@ export interface ReopenOptions {
 const covers = (topics: ReadonlySet<string>, of: ReadonlySet<string>) => [...of].every((t) => topics.has(t));
 
 export class ReopenLedger {
-  private readonly open = new Map<Subscriber, Open>();
+  /** Open topic subscriptions by client, each with its topics. */
+  private readonly open = new Map<string, Map<Subscriber, ReadonlySet<string>>>();
   /** Closed subscriptions no other one replaced yet, oldest first. */
   private waiting: Waiting[] = [];
   /** Envelopes on the topics of waiting subscriptions, published after they closed. */
@@ -75,7 +76,9 @@ export class ReopenLedger {
   /** A topic subscription opened: returns what it inherits from the one it replaces (usually nothing). */
   opened(subscriber: Subscriber, client: string, topics: readonly string[]): OutgoingEnvelope[] {
     const next = { client, topics: new Set(topics) };
-    this.open.set(subscriber, next);
+    let mine = this.open.get(client);
+    if (!mine) this.open.set(client, (mine = new Map()));
+    mine.set(subscriber, next.topics);
     this.prune();
     const i = this.waiting.findIndex((w) => w.client === client && covers(next.topics, w.topics));
     if (i < 0) return [];
@@ -85,16 +88,17 @@ export class ReopenLedger {
   }
 
   /** A topic subscription closed. */
-  closed(subscriber: Subscriber): void {
-    const previous = this.open.get(subscriber);
-    this.open.delete(subscriber);
-    if (!previous || this.graceMs <= 0) return;
+  closed(subscriber: Subscriber, client: string): void {
+    const mine = this.open.get(client);
+    const topics = mine?.get(subscriber);
+    if (!mine || !topics) return;
+    mine.delete(subscriber);
+    if (mine.size === 0) this.open.delete(client);
+    if (this.graceMs <= 0) return;
     // Already replaced (the node often sees the new request before the old one's close): from then on another
     // subscription carried its topics, so nothing fell between the two.
-    for (const other of this.open.values()) {
-      if (other.client === previous.client && covers(other.topics, previous.topics)) return;
-    }
-    this.waiting.push({ ...previous, closedAt: this.now(), closeSeq: this.seq });
+    for (const other of mine.values()) if (covers(other, topics)) return;
+    this.waiting.push({ client, topics, closedAt: this.now(), closeSeq: this.seq });
   }
 
   /** For tests and metrics: envelopes kept for waiting subscriptions. */

@@ -22,7 +22,7 @@ describe('the reopen rule', () => {
     l.opened(old, 'client', ['t1']);
     publish(l, 't1', 'carried by the old one');
     publish(l, 't2', 'on the added topic, before the reopen');
-    l.closed(old);
+    l.closed(old, 'client');
     publish(l, 't1', 'after the old one closed');
     publish(l, 't3', 'a topic neither has');
     const next = sub();
@@ -38,10 +38,10 @@ describe('the reopen rule', () => {
     const next = sub();
     expect(l.opened(next, 'client', ['t1', 't2'])).toEqual([]);
     publish(l, 't1', 'reaches both live');
-    l.closed(old); // replaced already: nothing falls between
+    l.closed(old, 'client'); // replaced already: nothing falls between
     publish(l, 't1', 'reaches the new one live');
     expect(l.remembered).toBe(0);
-    l.closed(next);
+    l.closed(next, 'client');
     publish(l, 't2', 'after the second closed');
     expect(names(l.opened(sub(), 'client', ['t1', 't2']))).toEqual(['after the second closed']); // a chain
   });
@@ -53,7 +53,7 @@ describe('the reopen rule', () => {
       l.opened(s, client, topics);
       return s;
     };
-    l.closed(opened('a', ['t1', 't2']));
+    l.closed(opened('a', ['t1', 't2']), 'a');
     publish(l, 't1', 'missed');
     expect(names(l.opened(sub(), 'b', ['t1', 't2']))).toEqual([]); // another client
     expect(names(l.opened(sub(), 'a', ['t1']))).toEqual([]); // does not cover t2
@@ -62,7 +62,7 @@ describe('the reopen rule', () => {
     const disabled = new ReopenLedger({ graceMs: 0, now: () => clock });
     const s = sub();
     disabled.opened(s, 'a', ['t1']);
-    disabled.closed(s);
+    disabled.closed(s, 'a');
     publish(disabled, 't1', 'x');
     expect(disabled.opened(sub(), 'a', ['t1'])).toEqual([]);
     expect(disabled.remembered).toBe(0);

@@ -80,7 +80,7 @@ export async function sealConversation(
   return stored;
 }
 
-export const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
+const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
   openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
 export const openConversations = (keys: CacheKeys, stored: StoredConversation[]) =>
   Promise.all(stored.map((c) => openConversation(keys, c)));

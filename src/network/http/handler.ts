@@ -116,12 +116,13 @@ function openStream(
   res: ServerResponse,
   topics: string[] | 'all',
 ): void {
+  const client = clientOf(ctx, req);
   const stream: HttpStream = new HttpStream(res, ctx.subscriberBufferBytes, () => {
     if (topics === 'all') ctx.dispatcher.setAll(stream, false);
     else ctx.dispatcher.removeTopics(stream, topics);
     ctx.streams.delete(stream);
     ctx.metrics.subscriptions.labels('http').dec();
-    if (topics !== 'all') ctx.reopen.closed(stream);
+    if (topics !== 'all') ctx.reopen.closed(stream, client);
   });
   ctx.streams.add(stream);
   ctx.metrics.subscriptions.labels('http').inc();
@@ -131,7 +132,7 @@ function openStream(
   }
   ctx.dispatcher.addTopics(stream, topics);
   // A stream that replaces one this client just closed gets what fell between the two (docs/node.md).
-  for (const out of ctx.reopen.opened(stream, clientOf(ctx, req), topics)) stream.deliver(out);
+  for (const out of ctx.reopen.opened(stream, client, topics)) stream.deliver(out);
 }
 
 const POST_ROUTES = new Map<string, PostRoute>([
