@@ -133,8 +133,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     emit,
     async started(session) {
       await closeSession();
-      sessions.attach(session);
-      void service.refresh().catch(() => undefined);
+      sessions.attach(session); // its onAttach starts the first catch-up
       return service.state();
     },
   });
