@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode } from '@/network/node';
 import { buildExtension, EXTENSION_DIR, launchExtension, popupRequest } from '../test/e2e/harness';
 import { flag } from './_args';

@@ -8,7 +8,7 @@ import type { Signer } from '@/protocol/identity';
 import { Keyring } from '@/protocol/keyring';
 import { decryptPrivateKeyBundle, encryptPrivateKeyBundle } from '@/protocol/private-store';
 import { ApiClient, type WebSocketConstructor } from '@/client/api';
-import { ConsentManager } from '@/client/consent';
+import { ConsentManager } from '@/client/consent/consent-manager';
 import { DeviceSync } from '@/client/device-sync';
 import { ContactDirectory } from '@/client/contacts/contact-directory';
 import { Contacts } from '@/client/contacts/contacts';

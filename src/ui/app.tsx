@@ -3,7 +3,7 @@
 // from the background re-render.
 import type { ShownError } from '@/ui/error-text';
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { call, subscribeUpdates } from './rpc';
 import { errorText } from './format';
 import { ShortcutsDialog } from './components/shortcuts';

@@ -5,7 +5,7 @@
 // Each prefetched reply is used once; later loads go to the background. Without the early script (tests,
 // another page), the same requests start here.
 import type { ConversationRecord } from '@/extension/cache/records';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { unwrap } from '@/extension/messages/envelope';
 import { call } from './rpc';
 

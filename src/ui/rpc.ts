@@ -1,7 +1,7 @@
 // The popup's only channel to the background: the typed popup map (messages/popup.ts) over runtime messages,
 // and InboxUpdate events over a runtime port that reconnects when the service worker restarts.
 import browser from 'webextension-polyfill';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createCaller } from '@/extension/messages/envelope';
 import { POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 

@@ -9,7 +9,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import { Client } from '@/client';
 import { ApiClient } from '@/client/api';
-import { ConsentManager, type ConsentChange } from '@/client/consent';
+import { ConsentManager, type ConsentChange } from '@/client/consent/consent-manager';
 import { privatePreferencesTopic } from '@/protocol/preferences';
 import { TokenAuthenticator } from '@/client/identity/authenticator';
 import { MemoryPersistence } from '@/client/persistence';

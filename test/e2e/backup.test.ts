@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@/client';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { startNode, type XmtpNode } from '@/network/node';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as XmtpJs, type Conversation as JsConversation } from '@xmtp/xmtp-js';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
 import { xmtp } from '@/protocol/gen/xmtp';

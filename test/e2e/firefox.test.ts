@@ -6,7 +6,7 @@ import type { Page } from 'puppeteer-core';
 import type Browser from 'webextension-polyfill';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { startNode, type XmtpNode } from '@/network/node';
 import {
   buildFirefoxExtension,

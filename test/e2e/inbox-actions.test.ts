@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord } from '@/extension/cache/records';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 import { until } from '../helpers/until';

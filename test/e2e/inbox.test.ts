@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import { createLocalWallet } from '@/extension/client/local-wallet';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { encodePrivateKeyBundle } from '@/protocol/bundles';
 import { toBase64 } from '@/protocol/bytes';
 import { createPrivateKeyBundle } from '@/protocol/identity';

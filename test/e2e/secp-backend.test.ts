@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { startNode, type XmtpNode } from '@/network/node';
 import {
   buildExtension,

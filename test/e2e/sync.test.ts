@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@/client';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { createLocalWallet } from '@/extension/client/local-wallet';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { toBase64 } from '@/protocol/bytes';
 import { until } from '../helpers/until';

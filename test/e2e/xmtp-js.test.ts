@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@/client';
-import type { BackgroundHandle } from '@/extension/runtime/background';
+import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { decodePrivateKeyBundle } from '@/protocol/bundles';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';

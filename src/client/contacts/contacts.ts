@@ -1,6 +1,6 @@
 // `client.contacts`: consent (docs/protocol.md §11) through the ConsentManager, over this client's ApiClient.
-import type { ConsentManager } from '@/client/consent';
-import { type ConsentChange, type ConsentState } from '@/client/consent';
+import type { ConsentManager } from '@/client/consent/consent-manager';
+import { type ConsentChange, type ConsentState } from '@/client/consent/consent-manager';
 import type { Stream } from '@/client/stream';
 
 export class Contacts {

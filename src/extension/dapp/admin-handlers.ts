@@ -1,5 +1,5 @@
 // The background side of the admin map (messages/dapp.ts): the approval window's answers and settings' connected
-// sites. Only our own extension pages reach it (dapp/background.ts checks the sender). The user's answers and
+// sites. Only our own extension pages reach it (dapp/install-dapp-api.ts checks the sender). The user's answers and
 // revocations count as activity for the idle auto-lock; the window's own polling (approval.get) does not.
 import type { Handlers } from '@/extension/messages/envelope';
 import type { DappAdminMessages } from '@/extension/messages/dapp';

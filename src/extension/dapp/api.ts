@@ -1,7 +1,7 @@
 // The dapp methods of window.xmtp (issue #6), answered in the background for one origin. Order of checks: the
 // grant (4100, so a page without access learns nothing), then params (-32602), then the inbox's state (4900:
 // locked or no identity — requests fail at once rather than wait, see docs/dapp-api.md "Dapp API").
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 import { RPC_ERRORS, type Capability, type DappMethod, type Grant } from '@/extension/messages/dapp';
 import type { Approvals } from './approvals';
 import { disconnected, DappError, invalidParams, unauthorized } from './errors';

@@ -2,7 +2,7 @@
 // (checked at every delivery, so a revocation cuts them at once). They are derived from the InboxService's
 // updates, which name a topic but not the message: the cache is read back and what a connection has not been
 // sent yet is delivered.
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 import { PERMISSIONS_CHANGED_EVENT, type DappEvent, type Grant } from '@/extension/messages/dapp';
 import type { PermissionStore } from './permissions';
 import { conversationInScope, findGrant } from './scope';

@@ -2,7 +2,7 @@
 // since its last completed catch-up, a few conversations at a time.
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ClientSession } from '@/extension/client-adapter';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 
 /** Catch-up re-reads this much before the last one began, for senders whose clocks lag (ids dedupe). */
 const CATCH_UP_SLACK_MS = 10_000;

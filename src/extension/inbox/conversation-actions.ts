@@ -3,7 +3,7 @@
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { ExtensionError } from '@/extension/errors';
-import type { InboxService, InboxUpdate } from '@/extension/inbox-service';
+import type { InboxService, InboxUpdate } from '@/extension/inbox/contract';
 import {
   archiveChange,
   draftChange,

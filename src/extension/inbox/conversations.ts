@@ -5,7 +5,7 @@ import type { InboxCache } from '@/extension/cache/cache';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { ClientSession } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
-import type { InboxService, InboxUpdate } from '@/extension/inbox-service';
+import type { InboxService, InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { checksumAddress } from '@/extension/wallet/address';
 import { readSettings } from './settings';

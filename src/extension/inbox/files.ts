@@ -5,7 +5,7 @@ import type { PayloadCache } from '@/extension/attachments/payload-cache';
 import type { InboxCache } from '@/extension/cache/cache';
 import type { MessageRecord } from '@/extension/cache/records';
 import { ExtensionError } from '@/extension/errors';
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 
 export interface InboxFiles extends Pick<InboxService, 'loadAttachment'> {
   /** A message from a peer arrived: an image of an allowed peer starts downloading (a stranger's waits). */

@@ -1,7 +1,7 @@
 // Peers' ENS names for the inbox service: the popup's names.* operations over the name service, which resolves
 // in the background through the RPC in settings and tells listeners which names became known.
 import { ExtensionError } from '@/extension/errors';
-import type { InboxService, InboxUpdate } from '@/extension/inbox-service';
+import type { InboxService, InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { createNameService } from '@/extension/names/name-service';
 import { readSettings } from './settings';

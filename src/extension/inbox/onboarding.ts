@@ -4,7 +4,7 @@
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter, ClientSession, IdentitySource } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
-import type { IdentityKind, InboxService, InboxUpdate, OnboardingInput } from '@/extension/inbox-service';
+import type { IdentityKind, InboxService, InboxUpdate, OnboardingInput } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { validatePassword, type Vault } from '@/extension/vault/vault';
 import { checksumAddress } from '@/extension/wallet/address';

@@ -5,7 +5,7 @@ import type { InboxCache } from '@/extension/cache/cache';
 import type { MessageRecord } from '@/extension/cache/records';
 import type { ClientSession, OutgoingContent } from '@/extension/client-adapter';
 import { ExtensionError, toErrorData } from '@/extension/errors';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { INTERNAL } from '@/protocol/errors';
 import { draftChange } from './conversation-state';

@@ -4,7 +4,7 @@
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ClientAdapter } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
-import type { InboxService, InboxState, InboxUpdate } from '@/extension/inbox-service';
+import type { InboxService, InboxState, InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import type { Vault } from '@/extension/vault/vault';
 import type { TabWallet } from '@/extension/wallet/tab-wallet';

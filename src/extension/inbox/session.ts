@@ -5,7 +5,7 @@ import type { InboxCache } from '@/extension/cache/cache';
 import { isMuted, type MessageRecord } from '@/extension/cache/records';
 import type { ClientAdapter, ClientSession, DecodedMessage } from '@/extension/client-adapter';
 import { ExtensionError } from '@/extension/errors';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import type { Vault } from '@/extension/vault/vault';
 import { readSettings } from './settings';

@@ -1,6 +1,6 @@
 // Settings live in browser.storage.local (not secret); validated once on every change.
 import { ExtensionError } from '@/extension/errors';
-import { DEFAULT_SETTINGS, type NodeHealth, type Settings } from '@/extension/inbox-service';
+import { DEFAULT_SETTINGS, type NodeHealth, type Settings } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 
 const KEY = 'settings';

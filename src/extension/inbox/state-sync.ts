@@ -7,7 +7,7 @@
 // next publish after the connection is back.
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ClientSession, DeviceNote } from '@/extension/client-adapter';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
 import { readSettings } from './settings';
 import { encodeNotes, fieldChanges, parseNote, wins, withChange, type FieldChange } from './sync-rules';

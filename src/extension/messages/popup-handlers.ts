@@ -3,11 +3,11 @@
 // (messages/popup.ts PopupMessages) is read off these handlers, so a new operation is a service method and an
 // entry here.
 import { muteUntil } from '@/extension/inbox/conversation-state';
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 import type { Consent } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
-import type { OnboardingInput, Settings } from '@/extension/inbox-service';
+import type { OnboardingInput, Settings } from '@/extension/inbox/contract';
 
 type Empty = Record<string, never>;
 

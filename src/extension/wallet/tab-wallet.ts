@@ -4,7 +4,7 @@
 import { ExtensionError } from '@/extension/errors';
 import { unwrap } from '@/extension/messages/envelope';
 import type { TabMessages, TabRequest } from '@/extension/messages/content';
-import type { WalletTab } from '@/extension/inbox-service';
+import type { WalletTab } from '@/extension/inbox/contract';
 import { checksumAddress } from './address';
 import { signaturePurpose, type SignaturePurpose, type Signer } from './signer';
 

@@ -1,6 +1,6 @@
 // Live reachability of the node URLs being typed: GET /healthz through the background, debounced.
 import { useEffect, useState } from 'preact/hooks';
-import type { NodeHealth } from '@/extension/inbox-service';
+import type { NodeHealth } from '@/extension/inbox/contract';
 import { Field } from '@/ui/components/field';
 import { errorText } from '@/ui/format';
 import { call } from '@/ui/rpc';

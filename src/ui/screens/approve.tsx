@@ -4,7 +4,7 @@
 // window has been visible and focused for a moment (ARM_MS), so a click or key press meant for the page that
 // opened it cannot approve by accident (issue #21).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
 import { ErrorNote } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';

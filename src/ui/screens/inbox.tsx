@@ -4,7 +4,7 @@
 // keyboard (the shortcuts are listed under "?", components/shortcuts.tsx).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import type { Route } from '@/ui/app';
 import { ActionsMenu, type MenuAnchor } from '@/ui/components/actions-menu';
 import { MessageResults, type MessageSearch } from '@/ui/components/message-results';

@@ -2,7 +2,7 @@
 // local key, or restore an encrypted backup file; choose nodes (checked live) and a password for the vault. A
 // plaintext key bundle can still be imported, behind "Advanced", with a warning.
 import { useEffect, useState } from 'preact/hooks';
-import type { InboxState, WalletTab } from '@/extension/inbox-service';
+import type { InboxState, WalletTab } from '@/extension/inbox/contract';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';

@@ -2,7 +2,7 @@
 // connected sites, backup, sign out.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import type { Route } from '@/ui/app';
 import { BackIcon } from '@/ui/components/icons';
 import { ErrorNote, Field } from '@/ui/components/field';

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import type { Route } from '@/ui/app';
 import { BackIcon, PaperclipIcon } from '@/ui/components/icons';
 import { FILE_LIMIT_TEXT, useComposerFile } from '@/ui/composer-file';

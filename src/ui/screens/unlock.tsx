@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { InboxState } from '@/extension/inbox-service';
+import type { InboxState } from '@/extension/inbox/contract';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';

@@ -12,7 +12,7 @@ import type { DecodedMessage } from '@/extension/client-adapter';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
 import { createVault } from '@/extension/vault/vault';

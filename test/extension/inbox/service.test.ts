@@ -10,7 +10,7 @@ import {
   muteUntil,
   type MuteDuration,
 } from '@/extension/inbox/conversation-state';
-import type { InboxUpdate } from '@/extension/inbox-service';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import { noClientAdapter, silentDeviceNotes } from '../../helpers/no-client';
 import { createInboxService } from '@/extension/inbox/service';
 import { createMemoryArea } from '../../helpers/memory-area';

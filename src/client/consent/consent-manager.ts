@@ -10,10 +10,10 @@ import {
   privatePreferencesTopic,
   type PrivatePreferencesAction,
 } from '@/protocol/preferences';
-import type { ApiClient } from './api/api-client';
-import type { Envelope } from './api/json';
-import { StreamQueue, type Stream } from './stream';
-import { ConsentMap, type ConsentChange, type ConsentEntry, type ConsentState } from './consent/consent-map';
+import type { ApiClient } from '@/client/api/api-client';
+import type { Envelope } from '@/client/api/json';
+import { StreamQueue, type Stream } from '@/client/stream';
+import { ConsentMap, type ConsentChange, type ConsentEntry, type ConsentState } from './consent-map';
 
 export type { ConsentChange, ConsentEntry, ConsentState };
 

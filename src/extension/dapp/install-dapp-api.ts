@@ -2,7 +2,7 @@
 // and the admin map for that window and settings. The origin of every call is the port sender's — never a value
 // from the payload — and only our own content scripts and extension pages are listened to (issue #6).
 import browser from 'webextension-polyfill';
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
 import {
   DAPP_ADMIN_MESSAGE_TYPES,

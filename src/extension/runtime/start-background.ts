@@ -8,9 +8,9 @@ import type { ClientAdapter } from '@/extension/client-adapter';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { fromExtensionPage } from '@/extension/dapp/sender';
-import { installDappApi } from '@/extension/dapp/background';
+import { installDappApi } from '@/extension/dapp/install-dapp-api';
 import { createInboxService } from '@/extension/inbox/service';
-import type { InboxService } from '@/extension/inbox-service';
+import type { InboxService } from '@/extension/inbox/contract';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
 import { POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
@@ -84,7 +84,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
     )
       return undefined;
     // The popup is the user's own: its requests are activity for the idle auto-lock (a page's are not, see
-    // dapp/background.ts).
+    // dapp/install-dapp-api.ts).
     void service.touch();
     return dispatch<PopupMessages, undefined>(handlers, message, undefined);
   });
