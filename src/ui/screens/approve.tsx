@@ -5,12 +5,13 @@
 // opened it cannot approve by accident (issue #21).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox/contract';
-import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
+import type { ApprovalRequest } from '@/extension/messages/dapp';
+import { AccessRequestDetails } from '@/ui/components/access-request';
 import { ErrorNote } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { dappCall } from '@/ui/dapp-rpc';
-import { errorText, shortAddress, type ShownError } from '@/ui/format';
+import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
 const HEARTBEAT_MS = 20_000;
@@ -41,11 +42,6 @@ function useArmedAfterFocus(ms: number): boolean {
   }, [ms]);
   return armed;
 }
-
-export const CAPABILITY_TEXT: Record<Capability, string> = {
-  'inbox:read': 'Read your conversations and messages, and receive new ones as they arrive',
-  'inbox:send': 'Start conversations and send messages as you',
-};
 
 export function Approve({ id, close }: { id: string; close(): void }) {
   const [request, setRequest] = useState<ApprovalRequest | null>();
@@ -139,51 +135,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
           </strong>
         </p>
         {request.kind === 'access' ? (
-          <>
-            <p>asks to:</p>
-            <ul class="capabilities">
-              {request.capabilities.map((c) => (
-                <li key={c}>
-                  <span class="mono">{c}</span> — {CAPABILITY_TEXT[c]}
-                </li>
-              ))}
-            </ul>
-            {request.conversationIdPrefix !== undefined ? (
-              <>
-                <p class="callout caveat">
-                  Only conversations whose id starts with{' '}
-                  <strong class="mono">{request.conversationIdPrefix}</strong>
-                  {request.matching !== undefined ? (
-                    <span data-testid="matching">
-                      {' '}
-                      ({request.matching === 1 ? '1 conversation' : `${request.matching} conversations`}{' '}
-                      today)
-                    </span>
-                  ) : null}
-                </p>
-                {request.prefixFromSite === false ? (
-                  <p class="callout warning" role="alert" data-testid="prefix-warning">
-                    This prefix is not this site&rsquo;s own name: it may cover conversations another app
-                    started. Approve only if you expect this site to use them.
-                  </p>
-                ) : null}
-              </>
-            ) : (
-              <p class="callout caveat">All of your conversations</p>
-            )}
-            {inbox?.address ? (
-              <p>
-                Your inbox:{' '}
-                <span class="mono" title={inbox.address}>
-                  {shortAddress(inbox.address)}
-                </span>
-                {inbox.vault === 'locked' ? ' (locked: unlock it before the site can use it)' : ''}
-              </p>
-            ) : inbox?.vault === 'empty' ? (
-              <p>You have no XMTP identity yet: create one in the extension first.</p>
-            ) : null}
-            <p class="muted">It never gets your keys. You can revoke this in Settings → Connected sites.</p>
-          </>
+          <AccessRequestDetails request={request} inbox={inbox} />
         ) : (
           <>
             <p>

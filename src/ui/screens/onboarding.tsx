@@ -2,13 +2,15 @@
 // local key, or restore an encrypted backup file; choose nodes (checked live) and a password for the vault. A
 // plaintext key bundle can still be imported, behind "Advanced", with a warning.
 import { useEffect, useState } from 'preact/hooks';
-import type { InboxState, WalletTab } from '@/extension/inbox/contract';
+import type { InboxState } from '@/extension/inbox/contract';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { NodeUrlsField, parseNodeList } from '@/ui/components/node-status';
-import { SignaturePending, SignatureSteps, StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
-import { errorText, shortAddress, type ShownError } from '@/ui/format';
+import { RestoreBackupFields, type ChosenBackup } from '@/ui/components/restore-backup-fields';
+import { SignaturePending } from '@/ui/components/signature-explainer';
+import { WalletTabPicker } from '@/ui/components/wallet-tab-picker';
+import { errorText, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 type Method = 'wallet' | 'local' | 'restore' | 'import';
@@ -29,39 +31,59 @@ const IMPORT_METHOD = {
   hint: 'Paste an encoded private key bundle',
 } as const;
 
+const SUBMIT_LABELS: Record<Method, string> = {
+  wallet: 'Link wallet and continue',
+  local: 'Create key',
+  restore: 'Restore backup',
+  import: 'Import key',
+};
+
+function MethodChoice(props: {
+  method: Method;
+  advanced: boolean;
+  onMethod(m: Method): void;
+  onAdvanced(): void;
+}) {
+  return (
+    <>
+      <fieldset class="methods">
+        <legend>How do you want to sign in?</legend>
+        {(props.advanced ? [...METHODS, IMPORT_METHOD] : METHODS).map((m) => (
+          <button
+            key={m.id}
+            type="button"
+            class="method"
+            aria-pressed={props.method === m.id}
+            onClick={() => props.onMethod(m.id)}
+          >
+            <strong>{m.label}</strong>
+            <span>{m.hint}</span>
+          </button>
+        ))}
+      </fieldset>
+      {props.advanced ? null : (
+        <button type="button" class="link" onClick={props.onAdvanced}>
+          Advanced: import a plaintext key bundle…
+        </button>
+      )}
+    </>
+  );
+}
+
 export function Onboarding({ state, onDone }: { state: InboxState; onDone(state: InboxState): void }) {
   const [method, setMethod] = useState<Method>('wallet');
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [keyBundle, setKeyBundle] = useState('');
-  const [backup, setBackup] = useState<{ name: string; text: string }>();
+  const [backup, setBackup] = useState<ChosenBackup>();
   const [advanced, setAdvanced] = useState(false);
-  const [tabs, setTabs] = useState<WalletTab[]>();
   const [tabId, setTabId] = useState<number>();
   const [storeOnNetwork, setStoreOnNetwork] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | ShownError>();
   const [signing, setSigning] = useState<{ purpose: SignaturePurpose; origin: string }>();
   const nodes = parseNodeList(nodesText);
-
-  const findTabs = () => {
-    setTabs(undefined);
-    call('wallet.tabs', {}).then(
-      (found) => {
-        setTabs(found);
-        setTabId((current) => (found.some((t) => t.tabId === current) ? current : found[0]?.tabId));
-      },
-      (e) => {
-        setTabs([]);
-        setError(errorText(e));
-      },
-    );
-  };
-
-  useEffect(() => {
-    if (method === 'wallet') findTabs();
-  }, [method]);
 
   useEffect(
     () =>
@@ -109,13 +131,6 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
     }
   };
 
-  const chooseFile = async (file: File | undefined) => {
-    setError(undefined);
-    if (!file) return setBackup(undefined);
-    if (file.size > 512 * 1024 * 1024) return setError('That file is too large to be an XMTP Inbox backup.');
-    setBackup({ name: file.name, text: await file.text() });
-  };
-
   return (
     <main class="screen onboarding">
       <header class="hero">
@@ -123,89 +138,30 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
         <p>End-to-end encrypted messages between blockchain accounts.</p>
       </header>
       <form onSubmit={submit}>
-        <fieldset class="methods">
-          <legend>How do you want to sign in?</legend>
-          {(advanced ? [...METHODS, IMPORT_METHOD] : METHODS).map((m) => (
-            <button
-              key={m.id}
-              type="button"
-              class="method"
-              aria-pressed={method === m.id}
-              onClick={() => setMethod(m.id)}
-            >
-              <strong>{m.label}</strong>
-              <span>{m.hint}</span>
-            </button>
-          ))}
-        </fieldset>
-        {advanced ? null : (
-          <button type="button" class="link" onClick={() => (setAdvanced(true), setMethod('import'))}>
-            Advanced: import a plaintext key bundle…
-          </button>
-        )}
+        <MethodChoice
+          method={method}
+          advanced={advanced}
+          onMethod={setMethod}
+          onAdvanced={() => (setAdvanced(true), setMethod('import'))}
+        />
 
         {method === 'wallet' ? (
-          <section class="panel" aria-label="Wallet">
-            <div class="row">
-              <span class="field-label">Wallet pages</span>
-              <button type="button" class="link" onClick={findTabs}>
-                Refresh
-              </button>
-            </div>
-            {tabs === undefined ? (
-              <p class="muted">Looking for wallets in your tabs…</p>
-            ) : tabs.length === 0 ? (
-              <p class="muted">
-                No wallet found. Open a dapp page where your wallet is available, then refresh.
-              </p>
-            ) : (
-              <div role="radiogroup" aria-label="Wallet page">
-                {tabs.map((tab) => (
-                  <label key={tab.tabId} class="choice">
-                    <input
-                      type="radio"
-                      name="tab"
-                      checked={tabId === tab.tabId}
-                      onChange={() => setTabId(tab.tabId)}
-                    />
-                    <span>
-                      {tab.origin}
-                      {tab.accounts[0] ? ` · ${shortAddress(tab.accounts[0])}` : ''}
-                    </span>
-                  </label>
-                ))}
-              </div>
-            )}
-            <p class="muted">Your wallet will ask for up to two signatures:</p>
-            <SignatureSteps />
-            <StoreOnNetworkChoice checked={storeOnNetwork} onChange={setStoreOnNetwork} />
-          </section>
+          <WalletTabPicker
+            tabId={tabId}
+            onTabId={setTabId}
+            storeOnNetwork={storeOnNetwork}
+            onStoreOnNetwork={setStoreOnNetwork}
+            onError={setError}
+          />
         ) : null}
 
         {method === 'restore' ? (
-          <section class="panel" aria-label="Restore from a backup">
-            <Field label="Backup file" hint="A .xmtpbackup file, from Settings → Backup or the CLI">
-              <input
-                type="file"
-                accept=".xmtpbackup,application/json"
-                onChange={(e) => void chooseFile(e.currentTarget.files?.[0])}
-                required
-              />
-            </Field>
-            <Field
-              label="Backup password"
-              hint="The file's password; it also becomes this browser's password."
-            >
-              <input
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-                required
-              />
-            </Field>
-            <p class="muted">Your keys, nodes, contacts, pins, mutes and drafts come back, ready offline.</p>
-          </section>
+          <RestoreBackupFields
+            password={password}
+            onPassword={setPassword}
+            onBackup={setBackup}
+            onError={setError}
+          />
         ) : null}
 
         {method === 'import' ? (
@@ -243,15 +199,7 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
         {signing ? <SignaturePending purpose={signing.purpose} origin={signing.origin} /> : null}
         <ErrorNote error={error} />
         <button type="submit" class="primary" disabled={busy}>
-          {busy
-            ? 'Working…'
-            : method === 'wallet'
-              ? 'Link wallet and continue'
-              : method === 'local'
-                ? 'Create key'
-                : method === 'restore'
-                  ? 'Restore backup'
-                  : 'Import key'}
+          {busy ? 'Working…' : SUBMIT_LABELS[method]}
         </button>
       </form>
     </main>

@@ -13,6 +13,7 @@ import { BackupExport } from '@/ui/components/backup-export';
 import { BlockedSenders } from './blocked-senders';
 import { ChangePassword } from './change-password';
 import { ConnectedSites } from './connected-sites';
+import { SignOut } from './sign-out';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 60, 240, 0];
 
@@ -41,6 +42,35 @@ function SettingSwitch(props: {
   );
 }
 
+/** A URL typed in a field and saved (trimmed) with its own button. */
+function UrlSetting(props: {
+  label: string;
+  value: string;
+  placeholder?: string;
+  saveLabel: string;
+  onSave(url: string): void;
+  children: ComponentChildren;
+}) {
+  const [text, setText] = useState(props.value);
+  return (
+    <>
+      <label>
+        {props.label}
+        <input
+          type="url"
+          value={text}
+          placeholder={props.placeholder}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </label>
+      <p class="muted">{props.children}</p>
+      <button type="button" onClick={() => props.onSave(text.trim())}>
+        {props.saveLabel}
+      </button>
+    </>
+  );
+}
+
 export function Settings({
   state,
   go,
@@ -51,11 +81,8 @@ export function Settings({
   onState(s: InboxState): void;
 }) {
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
-  const [uploadUrl, setUploadUrl] = useState(state.settings.uploadUrl);
-  const [ensRpcUrl, setEnsRpcUrl] = useState(state.settings.ensRpcUrl);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<string | ShownError>();
-  const [confirmSignOut, setConfirmSignOut] = useState(false);
   const nodes = parseNodeList(nodesText);
   const update = (patch: Parameters<typeof call<'settings.update'>>[1], what: string) => {
     setError(undefined);
@@ -93,25 +120,16 @@ export function Settings({
 
         <section aria-labelledby="files-heading">
           <h2 id="files-heading">Files</h2>
-          <label>
-            Upload files larger than 960 KB to
-            <input
-              type="url"
-              value={uploadUrl}
-              placeholder={state.settings.nodes[0] ?? 'https://node.example'}
-              onInput={(e) => setUploadUrl(e.currentTarget.value)}
-            />
-          </label>
-          <p class="muted">
+          <UrlSetting
+            label="Upload files larger than 960 KB to"
+            value={state.settings.uploadUrl}
+            placeholder={state.settings.nodes[0] ?? 'https://node.example'}
+            saveLabel="Save upload address"
+            onSave={(uploadUrl) => update({ uploadUrl }, 'Upload address saved')}
+          >
             A node with an attachment store. Empty: your first node. Files are encrypted before they leave
             this browser; the node sees only their size.
-          </p>
-          <button
-            type="button"
-            onClick={() => update({ uploadUrl: uploadUrl.trim() }, 'Upload address saved')}
-          >
-            Save upload address
-          </button>
+          </UrlSetting>
         </section>
 
         <section aria-labelledby="names-heading">
@@ -119,17 +137,15 @@ export function Settings({
           <SettingSwitch setting="ens" saved="Names saved" settings={state.settings} update={update}>
             Show ENS names and avatars instead of addresses, and accept name.eth in New conversation
           </SettingSwitch>
-          <label>
-            Ethereum RPC
-            <input type="url" value={ensRpcUrl} onInput={(e) => setEnsRpcUrl(e.currentTarget.value)} />
-          </label>
-          <p class="muted">
+          <UrlSetting
+            label="Ethereum RPC"
+            value={state.settings.ensRpcUrl}
+            saveLabel="Save RPC"
+            onSave={(ensRpcUrl) => update({ ensRpcUrl }, 'Ethereum RPC saved')}
+          >
             The RPC provider learns which addresses you look up (your contacts), and avatar hosts see a
             request when an avatar loads. Use your own node for privacy, or turn names off.
-          </p>
-          <button type="button" onClick={() => update({ ensRpcUrl: ensRpcUrl.trim() }, 'Ethereum RPC saved')}>
-            Save RPC
-          </button>
+          </UrlSetting>
         </section>
 
         <section aria-labelledby="security-heading">
@@ -213,31 +229,7 @@ export function Settings({
 
         <section aria-labelledby="account-heading">
           <h2 id="account-heading">Account</h2>
-          {confirmSignOut ? (
-            <div class="callout danger-zone" role="alertdialog" aria-labelledby="signout-q">
-              <p id="signout-q">
-                Sign out? This erases your keys and cached messages from this browser. You can sign in again
-                with your wallet
-                {state.identity === 'wallet' ? '' : ' (a local key is lost unless you exported a backup)'}.
-              </p>
-              <div class="row">
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() => call('account.signOut', {}).then(onState, (e) => setError(errorText(e)))}
-                >
-                  Yes, sign out
-                </button>
-                <button type="button" onClick={() => setConfirmSignOut(false)} autoFocus>
-                  Cancel
-                </button>
-              </div>
-            </div>
-          ) : (
-            <button type="button" class="danger" onClick={() => setConfirmSignOut(true)}>
-              Sign out…
-            </button>
-          )}
+          <SignOut identity={state.identity} onState={onState} onError={setError} />
         </section>
       </div>
     </main>
