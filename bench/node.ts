@@ -1,11 +1,15 @@
-// `npm run bench -- node [--quick] [--profile] [--envelopes=N] [--subscribers=N] [--receivers=c|node]`
+// `npm run bench -- node [--quick] [--profile] [--envelopes=N] [--subscribers=N] [--receivers=c|node]
+//  [--rounds=N] [--before=DIR]`
 // Throughput and latency of the node on its SQLite store, next to this machine's limits measured in the
 // same run: a bare node:http server driven by the same load generator, and raw better-sqlite3 inserts.
 // The node and the reference server run as child processes (one core each on a 2-core machine; the load
 // generator gets the other); the node's peak RSS is read from /proc/PID/status (VmHWM).
 // Prints a markdown table. Auth and rate limits are off on the node: this measures the publish path.
+// --before=DIR also runs the node of another checkout (e.g. `git worktree add /tmp/store-before <commit>`, with
+// node_modules and .wxt linked or copied in) on a copy of the same preloaded database, and measures it in the
+// same rounds as this one (single and batch publishes, queries): a change's before and after, side by side.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,8 +18,14 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { envelopeDigest } from '@/network/store/digest';
 import { SqliteStore } from '@/network/store/sqlite';
-import { WRITER_SESSION } from '@/network/store/sqlite-writer';
-import { openIndexPass } from '@/network/store/write-session';
+import {
+  ADD_TOPIC_SQL,
+  FIND_TOPIC_SQL,
+  INDEX_BATCH_ROWS,
+  INSERT_SQL,
+  MAX_ID_SQL,
+} from '@/network/store/sqlite-sql';
+import { openIndexPass } from '@/network/store/sqlite-write-session';
 import type { StoredEnvelope } from '@/network/store/store';
 import { deliveriesFrom } from './_deliveries';
 import { message, messagesMade, nowNs, topicName } from './_envelopes';
@@ -27,7 +37,7 @@ const PRELOAD = Number(flag('envelopes') || (quick ? 100_000 : 1_000_000));
 const SUBSCRIBERS = Number(flag('subscribers') || (quick ? 1_000 : 5_000));
 const PRELOAD_TOPICS = Math.max(100, Math.round(PRELOAD / 50));
 const SECONDS = Number(flag('seconds') || (quick ? 2 : 3));
-const ROUNDS = quick ? 2 : 3;
+const ROUNDS = Number(flag('rounds') || (quick ? 2 : 3));
 const SINGLE_CONCURRENCY = 32;
 const BATCH_CONCURRENCY = 8;
 const BATCH_SIZE = 100;
@@ -63,10 +73,15 @@ function start(
   script: string,
   argv: string[] = [],
   execArgv: string[] = [],
+  checkout?: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(here, script), argv, {
+  // Another checkout's script compiles with that checkout's tsconfig (its `@/` points at its own src/).
+  const child = fork(checkout ? join(checkout, 'bench', script) : join(here, script), argv, {
     execArgv: [...process.execArgv, ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(checkout
+      ? { cwd: checkout, env: { ...process.env, TSX_TSCONFIG_PATH: join(checkout, 'tsconfig.json') } }
+      : {}),
   });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -286,10 +301,9 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   // The node's schema and statements, without its dedupe (the rows are all new) and without HTTP.
-  const { sql } = WRITER_SESSION;
-  const insert = db.prepare(sql.insert);
-  const findTopic = db.prepare(sql.findTopic).pluck();
-  const addTopic = db.prepare(sql.addTopic);
+  const insert = db.prepare(INSERT_SQL);
+  const findTopic = db.prepare(FIND_TOPIC_SQL).pluck();
+  const addTopic = db.prepare(ADD_TOPIC_SQL);
   const topicIds = new Map<string, number>();
   const topicId = (name: string): number => {
     let id = topicIds.get(name);
@@ -304,9 +318,9 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     for (const [digest, topic, timestampNs, bytes, now] of batch)
       insert.run(topicId(topic), timestampNs, digest, bytes, now);
   });
-  // The topic index in passes, with the node's own pass (src/network/store/sqlite-write-session.cjs).
-  const maxId = db.prepare(sql.maxId).pluck();
-  const indexPass = openIndexPass(db, sql);
+  // The topic index in passes, with the node's own pass (src/network/store/sqlite-write-session.ts).
+  const maxId = db.prepare(MAX_ID_SQL).pluck();
+  const indexPass = openIndexPass(db);
   indexPass.read();
   let rows = 0;
   let elapsed = 0;
@@ -320,7 +334,7 @@ function rawInsertRate(seconds: number): { perSecond: number; cpuPerRow: number 
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     insertBatch.immediate(batch);
-    if ((maxId.get() as number) - indexPass.through >= WRITER_SESSION.indexBatchRows) indexPass.run();
+    if ((maxId.get() as number) - indexPass.through >= INDEX_BATCH_ROWS) indexPass.run();
     const used = process.cpuUsage(cpuStarted);
     cpu += (used.user + used.system) / 1e6;
     elapsed += performance.now() - started;
@@ -533,6 +547,20 @@ const node = await start(
   [dataDir],
   profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [],
 );
+// The other checkout's node, on its own copy of the database as preloaded (closed, so checkpointed into
+// one file) before anything else wrote to it.
+const beforeDir = flag('before');
+const beforeLabel = beforeDir
+  ? `before (${execFileSync('git', ['-C', beforeDir, 'rev-parse', '--short', 'HEAD']).toString().trim()})`
+  : '';
+let before: { child: ChildProcess; url: string } | undefined;
+if (beforeDir) {
+  const beforeData = join(dataDir, 'before');
+  mkdirSync(beforeData);
+  if (needsPreload) copyFileSync(join(dataDir, 'envelopes.db'), join(beforeData, 'envelopes.db'));
+  before = await start('_node-server.ts', [beforeData], [], beforeDir);
+  log(`${beforeLabel}: node of ${beforeDir} on a copy of the preloaded database`);
+}
 const us = (seconds: number): string => `${fmt(seconds * 1e6)} µs`;
 /** Request latency over the rounds: the median round's p50 and the worst round's p99. */
 const latency = (rounds: Rate[]): string =>
@@ -541,6 +569,7 @@ if (runs('single')) {
   const hello = await start('_hello-server.ts');
   const bareRounds: Rate[] = [];
   const nodeRounds: Rate[] = [];
+  const beforeRounds: Rate[] = [];
   const ephemeralRounds: Rate[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     ephemeralRounds.push(
@@ -566,6 +595,17 @@ if (runs('single')) {
     nodeRounds.push(
       await drive(node.url, '/message/v1/publish', singleBody, SINGLE_CONCURRENCY, SECONDS, node.child.pid!),
     );
+    if (before)
+      beforeRounds.push(
+        await drive(
+          before.url,
+          '/message/v1/publish',
+          singleBody,
+          SINGLE_CONCURRENCY,
+          SECONDS,
+          before.child.pid!,
+        ),
+      );
   }
   await stop(hello.child);
   const bare = median(bareRounds.map((r) => r.perSecond));
@@ -589,6 +629,18 @@ if (runs('single')) {
     `${pct(single / bare)} (per CPU-second: ${pct(bareCpu / singleCpu)})`,
     verdict(single >= 0.5 * bare || bareCpu / singleCpu >= 0.5),
   ]);
+  if (before) {
+    const was = median(beforeRounds.map((r) => r.perSecond));
+    const wasCpu = median(beforeRounds.map((r) => r.cpuPerRequest));
+    log(`${beforeLabel}: ${beforeRounds.map((r) => fmt(r.perSecond)).join(', ')}/s`);
+    table.push([
+      `single-envelope publish, ${SINGLE_CONCURRENCY} concurrent, ${beforeLabel}`,
+      `${fmt(was)} publishes/s; ${us(wasCpu)} node CPU each; ${latency(beforeRounds)}`,
+      'now ≥ 90 % of before',
+      `now ${pct(single / was)} of before (per CPU-second: ${pct(wasCpu / singleCpu)})`,
+      verdict(single >= 0.9 * was || wasCpu / singleCpu >= 0.9),
+    ]);
+  }
   const ephemeral = median(ephemeralRounds.map((r) => r.perSecond));
   const ephemeralCpu = median(ephemeralRounds.map((r) => r.cpuPerRequest));
   table.push([
@@ -602,11 +654,23 @@ if (runs('single')) {
 if (runs('batch')) {
   const rawRounds: { perSecond: number; cpuPerRow: number }[] = [];
   const nodeRounds: Rate[] = [];
+  const beforeRounds: Rate[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rawRounds.push(rawInsertRate(SECONDS));
     nodeRounds.push(
       await drive(node.url, '/message/v1/publish', batchBody, BATCH_CONCURRENCY, SECONDS, node.child.pid!),
     );
+    if (before)
+      beforeRounds.push(
+        await drive(
+          before.url,
+          '/message/v1/publish',
+          batchBody,
+          BATCH_CONCURRENCY,
+          SECONDS,
+          before.child.pid!,
+        ),
+      );
   }
   const rawRate = median(rawRounds.map((r) => r.perSecond));
   const rawCpu = median(rawRounds.map((r) => r.cpuPerRow));
@@ -629,6 +693,18 @@ if (runs('batch')) {
     `${pct(batch / rawRate)} (per CPU-second: ${pct(rawCpu / batchCpu)})`,
     verdict(batch >= 0.3 * rawRate || rawCpu / batchCpu >= 0.3),
   ]);
+  if (before) {
+    const was = median(beforeRounds.map((r) => r.perSecond)) * BATCH_SIZE;
+    const wasCpu = median(beforeRounds.map((r) => r.cpuPerRequest)) / BATCH_SIZE;
+    log(`${beforeLabel}: ${beforeRounds.map((r) => fmt(r.perSecond * BATCH_SIZE)).join(', ')} envelopes/s`);
+    table.push([
+      `100-envelope batch publish, ${BATCH_CONCURRENCY} concurrent, ${beforeLabel}`,
+      `${fmt(was)} envelopes/s; ${us(wasCpu)} node CPU each; ${latency(beforeRounds)} per request`,
+      'now ≥ 90 % of before',
+      `now ${pct(batch / was)} of before (per CPU-second: ${pct(wasCpu / batchCpu)})`,
+      verdict(batch >= 0.9 * was || wasCpu / batchCpu >= 0.9),
+    ]);
+  }
 }
 if (runs('query')) {
   const queries = await queryLatencies(node.url, loaded.topicCounts);
@@ -644,6 +720,17 @@ if (runs('query')) {
     `${fmt((p99 / 10) * 100)} % of budget`,
     verdict(p99 < 10),
   ]);
+  if (before) {
+    const was = await queryLatencies(before.url, loaded.topicCounts);
+    const wasAll = sort([...was.first, ...was.next]);
+    table.push([
+      `query as above, ${beforeLabel}`,
+      `p50 ${ms(percentile(wasAll, 50))}, p99 ${ms(percentile(wasAll, 99))}`,
+      '',
+      `now's p99 ${pct(p99 / percentile(wasAll, 99))} of before`,
+      '',
+    ]);
+  }
 }
 /**
  * The fan-out receivers: the C program (bench/fanout-sink.c, compiled here; the forked floor and
@@ -717,6 +804,7 @@ if (runs('fanout')) {
 }
 const rss = peakRssMiB(node.child.pid!);
 await stop(node.child);
+if (before) await stop(before.child);
 table.push([
   'node peak RSS (VmHWM) over the whole run',
   `${fmt(rss)} MiB`,

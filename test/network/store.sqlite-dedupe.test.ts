@@ -1,4 +1,4 @@
-// The SQLite store deduplicates in memory (src/network/store/sqlite-write-session.cjs) against what it has seen of
+// The SQLite store deduplicates in memory (src/network/store/digest-index.ts) against what it has seen of
 // the database: rows written by another connection, digests that share their first bytes, and databases
 // made by the first schema (migration 002) must all still come out once.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DigestIndex } from '@/network/store/write-session';
+import { DigestIndex } from '@/network/store/digest-index';
 import { SqliteStore } from '@/network/store/sqlite';
 import { envelope } from './store.suite';
 
@@ -95,7 +95,7 @@ describe('SQLite store dedupe', () => {
     expect(progress).toEqual([]);
     expect((await store.insert(batch)).every(Boolean)).toBe(true);
     await store.close();
-    const reopened = new SqliteStore(path, { writerThread: false });
+    const reopened = new SqliteStore(path);
     try {
       expect((await reopened.insert(batch)).some(Boolean)).toBe(false);
     } finally {

@@ -1,4 +1,4 @@
-// The SQLite store's topic index is filled in passes (migrations/sqlite/003, sqlite-write-session.cjs):
+// The SQLite store's topic index is filled in passes (migrations/sqlite/003, sqlite-write-session.ts):
 // rows above `indexed_through` are found by queries through sqlite-tail.ts. These tests look at the
 // database itself to check where rows are, and that queries are right on both sides of the mark.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,9 +37,9 @@ const text = (rows: { message: Uint8Array }[]): string[] =>
   rows.map((r) => Buffer.from(r.message).toString());
 
 describe('SQLite topic index in passes', () => {
-  for (const writerThread of [true, false]) {
-    it(`indexes rows once enough are above the mark, and pages across it (${writerThread ? 'writer thread' : 'main thread'})`, async () => {
-      const store = new SqliteStore(path, { indexBatchRows: 4, writerThread });
+  {
+    it('indexes rows once enough are above the mark, and pages across it', async () => {
+      const store = new SqliteStore(path, { indexBatchRows: 4 });
       try {
         // Ten publishes of one envelope, out of time order: m0 is the newest.
         for (let i = 0; i < 10; i++) {

@@ -16,12 +16,6 @@ describeEnvelopeStore('SQLite envelope store', {
   sharedByInstances: true,
 });
 
-describeEnvelopeStore('SQLite envelope store, inserts on the main thread', {
-  newLocation: async () => join(root, `store-${++dirs}`),
-  open: async (dir) => new SqliteStore(join(dir, 'envelopes.db'), { writerThread: false }),
-  sharedByInstances: true,
-});
-
 // Rows reach the topic index in passes (migrations/sqlite/003); with a pass every 3 rows, every query of
 // the suite reads indexed rows and rows above the mark, and pages cross it.
 describeEnvelopeStore('SQLite envelope store, topic index every 3 rows', {

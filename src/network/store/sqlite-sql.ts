@@ -1,5 +1,5 @@
-// The SQLite store's write statements, shared by the writer thread (sqlite-writer.ts) and the store's
-// own connection (sqlite.ts), which writes when there is no writer thread. Schema: migrations/sqlite.
+// The SQLite store's statements shared by the writer thread (sqlite-write-session.ts), the store's reading
+// connection (sqlite.ts, sqlite-tail.ts) and the benchmarks. Schema: migrations/sqlite.
 export const MAX_ID_SQL = 'SELECT coalesce(max(id), 0) FROM envelopes';
 export const FIND_TOPIC_SQL = 'SELECT id FROM topics WHERE name = ?';
 export const ADD_TOPIC_SQL = 'INSERT INTO topics (name) VALUES (?)';

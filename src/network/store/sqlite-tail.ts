@@ -1,6 +1,6 @@
 // The rows of the SQLite store that topic_index does not cover yet (migrations/sqlite/003): those above
 // `indexed_through`, at most a few thousand, since the writer indexes them in batches
-// (sqlite-write-session.cjs). Each query first catches up with the table (rows that any connection
+// (sqlite-write-session.ts). Each query first catches up with the table (rows that any connection
 // appended since, and how far the index now reaches), then looks through its topics' unindexed rows here
 // and merges them with what topic_index gives. It runs inside the query's read transaction, so the
 // table, the index and the mark are one snapshot.

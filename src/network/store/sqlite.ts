@@ -1,18 +1,17 @@
 // The embedded default store: SQLite through better-sqlite3 (a publish is stored before its answer is
-// written). Semantics: docs/protocol.md §1.5 and §13. Writes (digests, dedupe in memory, the insert
-// transaction: sqlite-write-session.cjs) run in a writer thread, or on this connection when there is none.
+// written). Semantics: docs/protocol.md §1.5 and §13. Every write (digests, dedupe in memory, the insert
+// transaction, the topic-index passes, WAL checkpoints) runs in one writer thread (sqlite-writer-thread.ts);
+// this connection reads, and runs the migrations before the thread starts.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { FIND_TOPIC_SQL, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
+import { FIND_TOPIC_SQL, INDEX_BATCH_ROWS, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
 import { compareRows, UnindexedTail } from './sqlite-tail';
-import { encodeBatch, SqliteWriter, WRITER_SESSION } from './sqlite-writer';
+import { encodeBatch, SqliteWriter, type SqliteWriterOptions } from './sqlite-writer';
 import type { EnvelopeStore, NewEnvelope, ScanPage, StoredEnvelope, StoreQuery } from './store';
-import { openWriteSession, type WriteSession } from './write-session';
 
-/** Nice value of the writer and checkpointer threads (Linux): the event loop comes first. */
+/** Nice value of the writer thread (Linux): the event loop comes first. */
 const BACKGROUND_NICE = 10;
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
@@ -30,10 +29,6 @@ export interface SqliteStoreOptions {
    * the publish is answered. `full` also fsyncs every commit, which survives power loss too.
    */
   synchronous?: 'normal' | 'full';
-  /** Checkpoint the WAL from a worker thread (default true for a file database). */
-  checkpointWorker?: boolean;
-  /** Run inserts in a writer thread, off the event loop (default true for a file database). */
-  writerThread?: boolean;
   /** Hears about long work at open: migrations of a database that holds envelopes. */
   progress?: (message: string) => void;
   /**
@@ -97,10 +92,9 @@ export class SqliteStore implements EnvelopeStore {
     return this.queries.size;
   }
   private scanStatement: Database.Statement | undefined;
-  private readonly checkpointer: SqliteCheckpointer | undefined;
-  private readonly writer: SqliteWriter | undefined;
-  // The write session on this connection: without a writer thread, or after it died.
-  private session: WriteSession | undefined;
+  // Replaced by a new thread if it dies (it reloads the digest index, so dedupe stays exact).
+  private writer: SqliteWriter;
+  private readonly writerOptions: SqliteWriterOptions;
   private readonly maxId: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
@@ -108,7 +102,6 @@ export class SqliteStore implements EnvelopeStore {
   private readonly messageAt: Database.Statement;
   /** Runs a query in one read transaction: topic_index, the table and the index mark as one snapshot. */
   private readonly snapshot: <T>(read: () => T) => T;
-  private readonly sessionOptions: typeof WRITER_SESSION;
   // Inserts under way, and who waits for them all (close).
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
@@ -116,36 +109,35 @@ export class SqliteStore implements EnvelopeStore {
   readonly ready: Promise<void>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // The writer thread opens the database by its path: an in-memory database could not be shared with it.
+    if (path === '' || path === ':memory:' || path.startsWith('file:')) {
+      throw new Error(
+        `the SQLite store needs a file path (the writer thread opens it too): ${path || '(empty)'}`,
+      );
+    }
+    mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
+    this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, options.progress);
-    this.sessionOptions = {
-      ...WRITER_SESSION,
-      indexBatchRows: options.indexBatchRows ?? WRITER_SESSION.indexBatchRows,
+    // 64 MiB of WAL before a commit checkpoints by itself (only if the writer's checkpoints fall behind);
+    // the file is trimmed back to that size after a checkpoint.
+    const walPragmas = ['wal_autocheckpoint = 16384', `journal_size_limit = ${64 * 1024 * 1024}`];
+    for (const pragma of walPragmas) this.db.pragma(pragma);
+    // Started after the migrations, so the writer never sees an old schema.
+    this.writerOptions = {
+      path,
+      synchronous,
+      // 64 MiB of page cache instead of 2: the upper levels of the table and the topic index stay in
+      // memory instead of being re-read.
+      pragmas: [...walPragmas, 'cache_size = -65536'],
+      indexBatchRows: options.indexBatchRows ?? INDEX_BATCH_ROWS,
+      nice: BACKGROUND_NICE,
+      checkpointMs: 200,
     };
-    const pragmas: string[] = [];
-    if (path !== ':memory:' && options.checkpointWorker !== false) {
-      this.checkpointer = new SqliteCheckpointer(path, { nice: BACKGROUND_NICE });
-      // 64 MiB of WAL before a commit checkpoints by itself (only if the worker falls behind);
-      // the file is trimmed back to that size after a checkpoint.
-      pragmas.push('wal_autocheckpoint = 16384', `journal_size_limit = ${64 * 1024 * 1024}`);
-      for (const pragma of pragmas) this.db.pragma(pragma);
-    }
-    if (path !== ':memory:' && options.writerThread !== false) {
-      // Opened after the migrations, so the writer never sees an old schema.
-      this.writer = new SqliteWriter({
-        path,
-        synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
-        // 64 MiB of page cache instead of 2: the upper levels of the table and the topic index stay
-        // in memory instead of being re-read.
-        pragmas: [...pragmas, 'cache_size = -65536'],
-        session: this.sessionOptions,
-        nice: BACKGROUND_NICE,
-      });
-    }
+    this.writer = new SqliteWriter(this.writerOptions);
 
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
     this.maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
@@ -153,48 +145,27 @@ export class SqliteStore implements EnvelopeStore {
     this.messageAt = this.db.prepare('SELECT message FROM envelopes WHERE id = ?').pluck(true);
     const inTransaction = this.db.transaction((read: () => unknown) => read());
     this.snapshot = <T>(read: () => T): T => inTransaction(read) as T;
-    const where = path === ':memory:' ? 'SQLite in memory' : `SQLite at ${path}`;
-    if (!this.writer) {
-      this.session = openWriteSession(this.db, this.sessionOptions);
-      this.description = `${where} (${describeLoad(this.session.rows, this.session.loadSeconds)})`;
-      this.ready = Promise.resolve();
-    } else {
-      this.description = `${where} (${(this.maxId.get() as number).toLocaleString('en-US')} envelopes)`;
-      this.ready = this.writer.ready.then((loaded) => {
-        if (loaded) this.description = `${where} (${describeLoad(loaded.rows, loaded.seconds)})`;
-      });
-    }
+    const where = `SQLite at ${path}`;
+    this.description = `${where} (${(this.maxId.get() as number).toLocaleString('en-US')} envelopes)`;
+    this.ready = this.writer.ready.then((loaded) => {
+      this.description = `${where} (${describeLoad(loaded.rows, loaded.seconds)})`;
+    });
   }
 
   async insert(envelopes: NewEnvelope[]): Promise<boolean[]> {
     if (envelopes.length === 0) return [];
+    if (!this.db.open) throw new Error('the SQLite store is closed');
     const batch = encodeBatch(envelopes);
     this.inFlight++;
     try {
-      let flags: Uint8Array | undefined;
-      if (this.writer?.alive) {
-        try {
-          flags = await this.writer.write(batch);
-        } catch (error) {
-          // The thread died with the batch in flight (it may or may not have committed): write here,
-          // where a committed batch comes out as duplicates.
-          if (this.writer.alive) throw error;
-        }
-      }
-      flags ??= this.writeHere(envelopes);
+      // A thread that died (its batches in flight rejected: committed or not, a retry comes out as
+      // duplicates) is replaced before the next batch.
+      if (!this.writer.alive && !this.closing) this.writer = new SqliteWriter(this.writerOptions);
+      const flags = await this.writer.write(batch);
       return Array.from(flags, (f) => f === 1);
     } finally {
       if (--this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
     }
-  }
-
-  /** Writes on this connection (its buffers were not handed to a thread). */
-  private writeHere(envelopes: NewEnvelope[]): Uint8Array {
-    this.session ??= openWriteSession(this.db, this.sessionOptions);
-    const { blob, ends, timestamps } = encodeBatch(envelopes);
-    const flags = this.session.write(blob, ends, timestamps);
-    this.session.indexIfDue();
-    return flags;
   }
 
   /** The id of a topic already stored (ids never change, so they are cached). */
@@ -325,8 +296,7 @@ export class SqliteStore implements EnvelopeStore {
     this.closing ??= (async () => {
       if (!this.db.open) return;
       if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-      await this.writer?.close();
-      await this.checkpointer?.close();
+      await this.writer.close();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     })();

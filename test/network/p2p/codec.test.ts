@@ -1,6 +1,9 @@
 // The relay's envelope codec against the generated protobuf code (docs/protocol.md §1.3), the seen-cache
 // bound, and the store scan history sync reads.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Long from 'long';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
 import { SeenCache } from '@/network/p2p/seen-cache';
@@ -95,6 +98,12 @@ describe('seen-cache', () => {
 });
 
 describe('SQLite store scan', () => {
+  // A file per test: the store's writer thread opens the database by its path.
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xmtp-scan-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const envelope = (i: number) => {
     const message = new TextEncoder().encode(`scan ${i}`);
     const contentTopic = `/xmtp/0/m-scan-${i % 3}/proto`;
@@ -107,7 +116,7 @@ describe('SQLite store scan', () => {
   };
 
   it('pages through every envelope in insertion order and resumes from a position', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = new SqliteStore(join(dir, 'envelopes.db'));
     const all = Array.from({ length: 25 }, (_, i) => envelope(i));
     await store.insert(all.slice(0, 20));
     await store.insert([all[3]!, ...all.slice(20)]); // a duplicate is not scanned twice
@@ -126,7 +135,7 @@ describe('SQLite store scan', () => {
   });
 
   it('starts over when the position lies past its end (a replaced store)', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = new SqliteStore(join(dir, 'envelopes.db'));
     await store.insert([envelope(1), envelope(2)]);
     const page = await store.scan('999', 10);
     expect(page.restarted).toBe(true);

@@ -1,7 +1,7 @@
 -- Topic ids, and no UNIQUE index on the digest. Measured per stored row over a 1,000,000-row store
 -- (test/bench/_store-variants.ts): the random 32-byte UNIQUE key and the topic names repeated in the
 -- query index were most of an insert's cost. Dedupe by digest (docs/protocol.md §1.5, §13.2) is now done by
--- the store in memory (sqlite-write-session.cjs), checked against the row, so every writer must go through
+-- the store in memory (src/network/store/digest-index.ts), checked against the row, so every writer must go through
 -- SqliteStore. Row ids are kept: they are history-sync positions (src/network/sync).
 CREATE TABLE topics (
   id INTEGER PRIMARY KEY,

@@ -3,7 +3,7 @@
 -- row's index entry landed on a different leaf page (one per active topic), so every row cost a 4 KiB
 -- WAL frame of index on top of its share of the table's pages: half of the writer's time. Now rows are
 -- only appended to `envelopes`; the writer indexes the rows above `indexed_through` together, sorted,
--- once there are enough of them (sqlite-write-session.cjs), so one leaf takes many entries at once.
+-- once there are enough of them (sqlite-write-session.ts), so one leaf takes many entries at once.
 -- Queries read topic_index and the few rows above the mark (sqlite-tail.ts).
 CREATE TABLE topic_index (
   topic_id INTEGER NOT NULL,
