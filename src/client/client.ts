@@ -17,10 +17,15 @@ import { loadOrCreateIdentity, type OnProgress } from '@/client/identity/load-id
 import { MemoryPersistence, PrefixedPersistence, type Persistence } from '@/client/persistence';
 import { Conversations } from '@/client/conversations/conversations';
 import type { ClientCore, ClientStats } from '@/client/conversations/core';
+import {
+  inThreadOpener,
+  type InviteOpener,
+  type InviteOpenerFactory,
+} from '@/client/conversations/invite-opener';
 import { V1Secrets } from '@/client/conversations/v1-secrets';
 import type { Conversation } from '@/client/conversations/conversation';
 import type { DecodedMessage } from '@/client/conversations/decoded-message';
-import { loadAttachment, prepareAttachment, type AttachmentStage } from '@/client/attachments';
+import { loadAttachment, prepareAttachment, type AttachmentProgress } from '@/client/attachments';
 import type { Attachment, RemoteAttachment } from '@/protocol/content';
 
 export interface ClientOptions {
@@ -41,6 +46,11 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   WebSocket?: unknown;
   onProgress?: OnProgress;
+  /**
+   * Where invitations are opened (the CPU work of a cold list): default on the calling thread. Node hosts pass
+   * nodeInvitePool() (src/client/node/invite-pool.ts) to use every core. Given this identity's keys.
+   */
+  inviteOpener?: InviteOpenerFactory;
 }
 
 function newApi(
@@ -72,6 +82,7 @@ export class Client implements ClientCore {
   readonly stats: ClientStats = { invitationsOpened: 0, introsOpened: 0, messagesDecrypted: 0 };
   readonly introducedPeers = new Set<string>();
   readonly v1Secrets: V1Secrets;
+  readonly inviteOpener: InviteOpener;
   readonly #closers = new Set<() => Promise<void>>();
   readonly #auth: LateAuthenticator;
   readonly #fetch: typeof fetch;
@@ -84,6 +95,7 @@ export class Client implements ClientCore {
     contactDirectory: ContactDirectory;
     consent: ConsentManager;
     identityKey: { secretKey: Uint8Array; publicKey: Uint8Array };
+    inviteOpener: InviteOpener;
     persistence: Persistence;
     auth: LateAuthenticator;
     options: Pick<ClientOptions, 'nodes' | 'fetch'>;
@@ -100,6 +112,8 @@ export class Client implements ClientCore {
     this.contacts = new Contacts(init.consent, (closer) => this.onClose(closer));
     this.persistence = init.persistence;
     this.v1Secrets = new V1Secrets(init.keyring);
+    this.inviteOpener = init.inviteOpener;
+    this.onClose(() => init.inviteOpener.close());
     this.conversations = new Conversations(this, init.persistence);
     this.deviceSync = new DeviceSync(init.api, init.identityKey);
   }
@@ -145,7 +159,14 @@ export class Client implements ClientCore {
       secretKey: bundle.identityKey.secretKey,
       publicKey: bundle.identityKey.publicKey.publicKey,
     };
-    const consent = await ConsentManager.create({ api, identityKey, persistence });
+    // Before the consent list loads, so a worker pool starts meanwhile.
+    const inviteOpener = options.inviteOpener
+      ? options.inviteOpener({ keyBundle: encodePrivateKeyBundle(bundle), keyring })
+      : inThreadOpener(keyring);
+    const consent = await ConsentManager.create({ api, identityKey, persistence }).catch(async (error) => {
+      await inviteOpener.close();
+      throw error;
+    });
     return new Client({
       keyring,
       api,
@@ -153,6 +174,7 @@ export class Client implements ClientCore {
       contactDirectory,
       consent,
       identityKey,
+      inviteOpener,
       persistence,
       auth,
       options,
@@ -166,14 +188,14 @@ export class Client implements ClientCore {
   async sendAttachment(
     conversation: Conversation,
     attachment: Attachment,
-    options: { uploadUrl?: string; onStage?: (stage: AttachmentStage) => void } = {},
+    options: { uploadUrl?: string } & AttachmentProgress = {},
   ): Promise<DecodedMessage> {
     const uploadUrl = options.uploadUrl ?? this.#nodes[0];
     if (!uploadUrl) throw new ProtocolError('invalid_options', 'no node to upload the attachment to');
     const prepared = await prepareAttachment(
       attachment,
       { uploadUrl, getToken: (o) => this.#auth.getToken(o), fetch: this.#fetch },
-      options.onStage,
+      options,
     );
     return conversation.send(prepared.content, { contentType: prepared.contentType });
   }

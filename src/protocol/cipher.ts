@@ -144,7 +144,34 @@ export async function decrypt(
   secret: Uint8Array,
   aad?: Uint8Array,
 ): Promise<Uint8Array> {
+  checkCiphertext(ciphertext);
   const { hkdfSalt, gcmNonce, payload } = ciphertext;
+  // Small payloads (invitations, most messages) decrypt here at once: see SUBTLE_AES_MIN.
+  if (payload.length < SUBTLE_AES_MIN) return decryptNow(ciphertext, secret, aad);
+  const key = await importAesKey(aesKeyBytes(secret, hkdfSalt), 'decrypt');
+  const params: AesGcmParams = { name: 'AES-GCM', iv: gcmNonce as Buf, tagLength: 128 };
+  if (aad && aad.length > 0) params.additionalData = aad as Buf;
+  try {
+    return new Uint8Array(await crypto.subtle.decrypt(params, key, payload as Buf));
+  } catch (cause) {
+    throw new ProtocolError('decryption_failed', 'decryption failed: authentication tag mismatch', { cause });
+  }
+}
+
+/** `decrypt` on this thread, synchronously (noble's AES-GCM), with the same checks and errors. */
+export function decryptNow(ciphertext: Ciphertext, secret: Uint8Array, aad?: Uint8Array): Uint8Array {
+  checkCiphertext(ciphertext);
+  const { hkdfSalt, gcmNonce, payload } = ciphertext;
+  try {
+    return gcm(aesKeyBytes(secret, hkdfSalt), gcmNonce, aad && aad.length > 0 ? aad : undefined).decrypt(
+      payload,
+    );
+  } catch (cause) {
+    throw new ProtocolError('decryption_failed', 'decryption failed: authentication tag mismatch', { cause });
+  }
+}
+
+function checkCiphertext({ hkdfSalt, gcmNonce, payload }: Ciphertext): void {
   if (hkdfSalt.length !== SALT_LENGTH) {
     throw new ProtocolError('invalid_ciphertext', `invalid hkdf salt length: ${hkdfSalt.length}`);
   }
@@ -153,14 +180,6 @@ export async function decrypt(
   }
   if (payload.length < TAG_LENGTH) {
     throw new ProtocolError('invalid_ciphertext', `invalid payload length: ${payload.length}`);
-  }
-  const key = await importAesKey(aesKeyBytes(secret, hkdfSalt), 'decrypt');
-  const params: AesGcmParams = { name: 'AES-GCM', iv: gcmNonce as Buf, tagLength: 128 };
-  if (aad && aad.length > 0) params.additionalData = aad as Buf;
-  try {
-    return new Uint8Array(await crypto.subtle.decrypt(params, key, payload as Buf));
-  } catch (cause) {
-    throw new ProtocolError('decryption_failed', 'decryption failed: authentication tag mismatch', { cause });
   }
 }
 

@@ -112,10 +112,13 @@ export class ConversationStore {
     }
   }
 
-  /** Adds a V2 conversation unless its topic is known: the first invite for a topic wins (§8.3). */
+  /**
+   * Adds a V2 conversation unless its topic is known: the first (earliest) invite for a topic wins (§8.3).
+   * Lists read newest first, so an earlier invitation may come after a later one: it then takes its place.
+   */
   addV2(record: V2ConversationRecord): V2ConversationRecord {
     const existing = this.v2.get(record.topic);
-    if (existing) return existing;
+    if (existing && existing.createdNs <= record.createdNs) return existing;
     this.v2.set(record.topic, record);
     this.#dirty = true;
     return record;

@@ -2,8 +2,7 @@
 // incremental sync over a persistent cache, new conversations with xmtp-js's dedupe rules, and streams.
 import { toChecksumAddress } from '@/protocol/address';
 import { toSignedPublicKeyBundle } from '@/protocol/bundles';
-import { isValidConsentProof } from '@/protocol/consent-proof';
-import { createInvitation, openInvitation, type ConsentProof } from '@/protocol/invitation';
+import { createInvitation, type ConsentProof } from '@/protocol/invitation';
 import { toHex } from '@/protocol/bytes';
 import { decodeMessageV1 } from '@/protocol/message-v1';
 import { dmTopic, introTopic, inviteTopic, isValidTopic } from '@/protocol/topics';
@@ -22,6 +21,7 @@ import {
   type V2ConversationRecord,
 } from './conversation-store';
 import type { ClientCore } from './core';
+import type { OpenedInviteRecord } from './invite-opener';
 import { prefetching } from './prefetch';
 import type { DecodedMessage } from './decoded-message';
 
@@ -50,6 +50,8 @@ export class Conversations {
   readonly #store: ConversationStore;
   readonly #objects = new Map<string, Conversation>();
   readonly #jobs = new Map<SyncJob, Promise<void>>();
+  /** Open listStream()s, told of each batch of conversations a sync adds. */
+  readonly #listeners = new Set<(batch: Conversation[]) => void>();
 
   constructor(core: ClientCore, persistence: Persistence) {
     this.#core = core;
@@ -62,6 +64,36 @@ export class Conversations {
     await Promise.all([this.#sync('v1'), this.#sync('v2')]);
     await this.#store.save();
     return this.#cached();
+  }
+
+  /**
+   * The same listing as list(), as it happens: batches of conversations, newest first, each yielded once its
+   * invitation (or intro) is verified and opened. The cached conversations come first (one batch), then what
+   * the network adds, page by page, V2 invitations from the newest down. Every conversation list() returns
+   * comes exactly once; the stream ends when the sync (and its save) is done, or fails with its error.
+   * Closing it early stops the batches, not the sync.
+   */
+  listStream(): Stream<Conversation[]> {
+    const queue = new StreamQueue<Conversation[]>();
+    const yielded = new Set<string>();
+    const listener = (batch: Conversation[]) => {
+      const fresh = batch.filter((c) => !yielded.has(c.topic));
+      for (const c of fresh) yielded.add(c.topic);
+      if (fresh.length > 0) queue.push(fresh);
+    };
+    queue.setOnClose(() => void this.#listeners.delete(listener));
+    void (async () => {
+      await this.#store.load();
+      // Listening and taking the snapshot in one turn: nothing lands between them unseen.
+      this.#listeners.add(listener);
+      listener(this.#cached().reverse());
+      await Promise.all([this.#sync('v1'), this.#sync('v2')]);
+      await this.#store.save();
+    })().then(
+      () => queue.close(),
+      (error: unknown) => queue.fail(error),
+    );
+    return queue;
   }
 
   /** The cached conversations without any network call. */
@@ -106,15 +138,16 @@ export class Conversations {
   }
 
   /**
-   * Envelopes of a job's topic since its last run − 10 s, each new one handed to `open` as soon as its page
-   * arrives (while the next page is fetched); envelopes already handled in that overlap are skipped.
-   * Returns every envelope read, and `open`'s results in envelope order.
+   * Envelopes of a job's topic since its last run − 10 s, newest first, each page's new ones handed to `open`
+   * as soon as the page arrives (while the next page is fetched), and `open`'s results to `onPage` in page
+   * order; envelopes already handled in that overlap are skipped. Returns every envelope read.
    */
   async #readNew<R>(
     job: SyncJob,
     topic: string,
-    open: (envelope: Envelope) => Promise<R | undefined>,
-  ): Promise<{ envelopes: Envelope[]; opened: (R | undefined)[]; startedNs: bigint }> {
+    open: (envelopes: Envelope[]) => Promise<(R | undefined)[]>,
+    onPage: (opened: (R | undefined)[]) => void,
+  ): Promise<{ envelopes: Envelope[]; startedNs: bigint }> {
     const state = this.#store.sync[job];
     const startedNs = nowNs();
     const api = this.#core.api;
@@ -127,27 +160,32 @@ export class Conversations {
       if (bounds.length === 0 || times[i]! > bounds[bounds.length - 1]!) bounds.push(times[i]!);
     }
     const starts = [from, ...bounds];
+    // The newest slice first, so its pages reach onPage first.
+    const slices = starts.map((startTimeNs, i) => ({
+      startTimeNs,
+      endTimeNs: i + 1 < starts.length ? starts[i + 1]! - 1n : undefined,
+    }));
+    slices.reverse();
+    let delivered: Promise<void> = Promise.resolve();
     const parts = await Promise.all(
-      starts.map(async (startTimeNs, i) => {
-        const pages = api.queryPages(topic, {
-          direction: 'ascending',
-          startTimeNs,
-          endTimeNs: i + 1 < starts.length ? starts[i + 1]! - 1n : undefined,
-        });
+      slices.map(async (slice) => {
+        // Newest first: a cold list of a large inbox shows its latest conversations first (§12.2).
+        const pages = api.queryPages(topic, { direction: 'descending', ...slice });
         const envelopes: Envelope[] = [];
-        const opening: Promise<R | undefined>[] = [];
+        const opening: Promise<void>[] = [];
         for await (const page of prefetching(pages)) {
           envelopes.push(...page);
-          for (const e of page) if (!state.seen.has(seenKey(e))) opening.push(open(e));
+          const opened = open(page.filter((e) => !state.seen.has(seenKey(e))));
+          // In page order, each page as soon as it and every page before it is open.
+          delivered = delivered.then(() => opened.then(onPage));
+          opening.push(delivered);
         }
-        return { envelopes, opened: await Promise.all(opening) };
+        await Promise.all(opening);
+        return envelopes;
       }),
     );
-    return {
-      envelopes: parts.flatMap((p) => p.envelopes),
-      opened: parts.flatMap((p) => p.opened),
-      startedNs,
-    };
+    await delivered;
+    return { envelopes: parts.flat(), startedNs };
   }
 
   /** Records a finished run: its start time, and the ids inside the next run's overlap window. */
@@ -162,19 +200,50 @@ export class Conversations {
     state.lastRunNs = startedNs;
   }
 
-  /** V2: open new invitations from our invite topic (§8.3); the first invitation for a topic wins. */
+  /**
+   * V2: open new invitations from our invite topic (§8.3), all their signatures checked, on the client's
+   * invite opener (a worker pool where the host gives one); the earliest invitation for a topic wins.
+   */
   async #syncInvites(): Promise<void> {
-    const { envelopes, opened, startedNs } = await this.#readNew('v2', inviteTopic(this.#core.address), (e) =>
-      this.#openInvite(e),
-    );
     const consenting: string[] = [];
-    for (const record of opened) {
-      if (!record) continue;
-      const isNew = this.#store.addV2(record) === record;
-      if (isNew && record.grantsConsent) consenting.push(record.peerAddress);
-    }
+    const { envelopes, startedNs } = await this.#readNew(
+      'v2',
+      inviteTopic(this.#core.address),
+      (page) => this.#openInvites(page),
+      (opened) => {
+        const added: Conversation[] = [];
+        for (const record of opened) {
+          if (!record) continue;
+          const change = this.#addV2(record);
+          if (change === 'new' && record.grantsConsent) consenting.push(record.peerAddress);
+          if (change === 'new') added.push(this.#v2(record));
+        }
+        this.#announce(added);
+      },
+    );
     this.#finishRun('v2', envelopes, startedNs);
     await this.#allowConsenting(consenting);
+  }
+
+  /** Adds an opened invitation to the cache; a later copy of a known topic changes nothing. */
+  #addV2(record: V2ConversationRecord): 'new' | 'replaced' | 'kept' {
+    const known = this.#store.v2.get(record.topic);
+    const stored = this.#store.addV2(record);
+    if (!known) return 'new';
+    if (stored === known) return 'kept';
+    // An earlier invitation for the topic, read after a later one (the list reads newest first).
+    this.#objects.delete(record.topic);
+    return 'replaced';
+  }
+
+  #announce(batch: Conversation[]): void {
+    if (batch.length === 0) return;
+    for (const listener of this.#listeners) listener(batch);
+  }
+
+  #openInvites(envelopes: Envelope[]): Promise<(OpenedInviteRecord | undefined)[]> {
+    this.#core.stats.invitationsOpened += envelopes.length;
+    return this.#core.inviteOpener.open(envelopes);
   }
 
   /**
@@ -186,41 +255,23 @@ export class Conversations {
     if (unknown.length > 0) await this.#core.contacts.allow(unknown).catch(() => undefined);
   }
 
-  /** An invitation as a conversation record, or undefined when it is unreadable or malformed. */
-  async #openInvite(
-    envelope: Envelope,
-  ): Promise<(V2ConversationRecord & { grantsConsent: boolean }) | undefined> {
-    try {
-      this.#core.stats.invitationsOpened++;
-      const opened = await openInvitation(this.#core.keyring, envelope.message, {
-        envelopeTimestampNs: envelope.timestampNs,
-      });
-      const { invitation } = opened;
-      if (!isValidTopic(invitation.topic)) return undefined;
-      const record: V2ConversationRecord & { grantsConsent: boolean } = {
-        topic: invitation.topic,
-        peerAddress: opened.peerAddress,
-        createdNs: opened.createdNs,
-        keyMaterial: invitation.keyMaterial,
-        grantsConsent:
-          !opened.weAreSender &&
-          invitation.consentProof !== undefined &&
-          isValidConsentProof(invitation.consentProof, this.#core.address, opened.peerAddress, Date.now()),
-      };
-      if (invitation.context) record.context = invitation.context;
-      return record;
-    } catch {
-      // A broken or foreign invitation: skipped, the others still count (docs/design.md §5.3).
-      return undefined;
-    }
-  }
-
   /** V1: intros that decrypt make conversations with their peer, keeping the earliest time (§12.2). */
   async #syncIntros(): Promise<void> {
-    const { envelopes, opened, startedNs } = await this.#readNew('v1', introTopic(this.#core.address), (e) =>
-      this.#openIntro(e),
+    const { envelopes, startedNs } = await this.#readNew(
+      'v1',
+      introTopic(this.#core.address),
+      (page) => Promise.all(page.map((e) => this.#openIntro(e))),
+      (opened) => {
+        const added: Conversation[] = [];
+        for (const record of opened) {
+          if (!record) continue;
+          const isNew = !this.#store.v1.has(record.topic);
+          const stored = this.#store.addV1(record);
+          if (isNew) added.push(this.#v1(stored));
+        }
+        this.#announce(added);
+      },
     );
-    for (const record of opened) if (record) this.#store.addV1(record);
     this.#finishRun('v1', envelopes, startedNs);
   }
 
@@ -315,10 +366,12 @@ export class Conversations {
       keyMaterial: created.invitation.keyMaterial,
     };
     if (ctx) record.context = ctx;
-    const stored = this.#store.addV2(record);
+    const isNew = this.#addV2(record) === 'new';
+    const conversation = this.#v2(this.#store.v2.get(record.topic)!);
+    if (isNew) this.#announce([conversation]);
     await this.#store.save();
     await this.#core.contacts.allowIfUnknown(peer).catch(() => undefined);
-    return this.#v2(stored);
+    return conversation;
   }
 
   /**
@@ -328,22 +381,27 @@ export class Conversations {
   async #fromEnvelope(envelope: Envelope): Promise<[Conversation, boolean] | undefined> {
     await this.#store.load();
     if (envelope.contentTopic === inviteTopic(this.#core.address)) {
-      const record = await this.#openInvite(envelope);
+      const [record] = await this.#openInvites([envelope]);
       if (!record) return undefined;
-      const isNew = !this.#store.v2.has(record.topic);
-      const stored = this.#store.addV2(record);
+      const isNew = this.#addV2(record) === 'new';
+      const stored = this.#store.v2.get(record.topic)!;
+      const conversation = this.#v2(stored);
       if (isNew) {
+        this.#announce([conversation]);
         await this.#store.save();
         if (record.grantsConsent) await this.#allowConsenting([record.peerAddress]);
       }
-      return [this.#v2(stored), isNew];
+      return [conversation, isNew];
     }
     const record = await this.#openIntro(envelope);
     if (!record) return undefined;
     const isNew = !this.#store.v1.has(record.topic);
-    const stored = this.#store.addV1(record);
-    if (isNew) await this.#store.save();
-    return [this.#v1(stored), isNew];
+    const conversation = this.#v1(this.#store.addV1(record));
+    if (isNew) {
+      this.#announce([conversation]);
+      await this.#store.save();
+    }
+    return [conversation, isNew];
   }
 
   /** New conversations as invitations and intros arrive (§12.5); each topic once per stream. */

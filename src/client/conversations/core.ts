@@ -4,6 +4,7 @@ import type { Keyring } from '@/protocol/keyring';
 import type { ApiClient } from '@/client/api';
 import type { ContactDirectory } from '@/client/contacts/contact-directory';
 import type { Contacts } from '@/client/contacts/contacts';
+import type { InviteOpener } from './invite-opener';
 import type { V1Secrets } from './v1-secrets';
 
 /** Counters of expensive work, so tests and benchmarks can see what a call really did. */
@@ -21,6 +22,8 @@ export interface ClientCore {
   readonly contactDirectory: ContactDirectory;
   readonly contacts: Contacts;
   readonly stats: ClientStats;
+  /** Opens invitations in batches: on this thread, or on the host's worker pool (ClientOptions.inviteOpener). */
+  readonly inviteOpener: InviteOpener;
   /** Peers this client instance already sent a V1 message to (intros go out once per peer, §7.3). */
   readonly introducedPeers: Set<string>;
   /** Cached 3DH secrets for V1 messages. */

@@ -1,0 +1,78 @@
+// Opening invitations (docs/protocol.md §8.3) in batches: the CPU-heavy step of a cold list (per invitation:
+// the peer's prekey signature, the wallet signature of its identity key, three ECDHs, HKDF and AES-GCM).
+// The opener is injectable so a host can spread the batches over its cores (src/client/node/invite-pool.ts);
+// the in-thread opener below is the path wherever no worker can run. Either way each invitation goes through
+// the same openInviteRecord, with every check.
+import { isValidConsentProof } from '@/protocol/consent-proof';
+import { openInvitation } from '@/protocol/invitation';
+import type { Keyring } from '@/protocol/keyring';
+import { isValidTopic } from '@/protocol/topics';
+import type { V2ConversationRecord } from './conversation-store';
+
+/** What an opener needs of an envelope on our invite topic. */
+export interface InviteEnvelope {
+  message: Uint8Array;
+  timestampNs: bigint;
+}
+
+/** An opened invitation as a conversation record, and whether it carries our wallet's consent proof. */
+export type OpenedInviteRecord = V2ConversationRecord & { grantsConsent: boolean };
+
+export interface InviteOpener {
+  /** Where the work runs, for status and benchmarks: 'in-thread' or 'workers ×N'. */
+  readonly description: string;
+  /**
+   * Opens each invitation; results in input order, undefined for one that fails any check (malformed,
+   * a bad signature, no prekey of ours, a tag mismatch, a timestamp mismatch, an invalid topic).
+   */
+  open(envelopes: InviteEnvelope[]): Promise<(OpenedInviteRecord | undefined)[]>;
+  /** Frees what the opener holds (worker threads); later opens may restart it. */
+  close(): Promise<void>;
+}
+
+/** Makes the opener of one identity from its encoded PrivateKeyBundle (ClientOptions.inviteOpener). */
+export type InviteOpenerFactory = (keys: { keyBundle: Uint8Array; keyring: Keyring }) => InviteOpener;
+
+/** One invitation as a conversation record, or undefined when it is unreadable, forged or malformed. */
+export async function openInviteRecord(
+  keyring: Keyring,
+  envelope: InviteEnvelope,
+  nowMs: number,
+): Promise<OpenedInviteRecord | undefined> {
+  try {
+    const opened = await openInvitation(keyring, envelope.message, {
+      envelopeTimestampNs: envelope.timestampNs,
+    });
+    const { invitation } = opened;
+    if (!isValidTopic(invitation.topic)) return undefined;
+    const record: OpenedInviteRecord = {
+      topic: invitation.topic,
+      peerAddress: opened.peerAddress,
+      createdNs: opened.createdNs,
+      keyMaterial: invitation.keyMaterial,
+      grantsConsent:
+        !opened.weAreSender &&
+        invitation.consentProof !== undefined &&
+        isValidConsentProof(invitation.consentProof, keyring.address, opened.peerAddress, nowMs),
+    };
+    if (invitation.context) record.context = invitation.context;
+    return record;
+  } catch {
+    // A broken or foreign invitation: skipped, the others still count (docs/design.md §5.3).
+    return undefined;
+  }
+}
+
+/** Opens on the calling thread, one invitation after another. */
+export function inThreadOpener(keyring: Keyring): InviteOpener {
+  return {
+    description: 'in-thread',
+    async open(envelopes) {
+      const nowMs = Date.now();
+      const out: (OpenedInviteRecord | undefined)[] = [];
+      for (const e of envelopes) out.push(await openInviteRecord(keyring, e, nowMs));
+      return out;
+    },
+    close: async () => undefined,
+  };
+}

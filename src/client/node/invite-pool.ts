@@ -1,0 +1,201 @@
+// Opening invitations on every core in Node (node:worker_threads): a cold list of a large inbox is CPU-bound
+// (signature checks, three ECDHs, HKDF and AES-GCM per invitation), and one thread would use one core of the
+// machine. The pool is chosen once per client: if its workers cannot start (no worker_threads, a loader that
+// does not run in a worker), it says why in `description` and opens everything on the calling thread, with
+// the same checks.
+//
+// The identity's private key bundle goes to these workers (they need the identity key and prekeys for the
+// ECDHs): only to worker threads of this same process, which keep it in memory and send it nowhere.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Keyring } from '@/protocol/keyring';
+import {
+  inThreadOpener,
+  type InviteEnvelope,
+  type InviteOpener,
+  type InviteOpenerFactory,
+  type OpenedInviteRecord,
+} from '@/client/conversations/invite-opener';
+import { packTask, type InviteWorkerData, type InviteWorkerReply } from './invite-worker';
+
+const WORKER_ENTRY = new URL('./invite-worker.mjs', import.meta.url);
+
+/** Invitations per message to a worker: enough to amortize a message, few enough to spread a page. */
+const TASK_SIZE = 10;
+/** Tasks a worker holds at once, so it never waits for the next one to arrive. */
+const IN_FLIGHT = 2;
+
+type Result = (OpenedInviteRecord | undefined)[];
+
+interface Task {
+  id: number;
+  envelopes: InviteEnvelope[];
+  nowMs: number;
+  resolve(records: Result): void;
+  reject(error: unknown): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  ready: boolean;
+  inFlight: Map<number, Task>;
+}
+
+export interface InvitePoolOptions {
+  /** Worker threads; default os.availableParallelism(). */
+  size?: number;
+}
+
+/** The ClientOptions.inviteOpener for Node hosts: a pool of worker threads per client. */
+export function nodeInvitePool(options: InvitePoolOptions = {}): InviteOpenerFactory {
+  return ({ keyBundle, keyring }) =>
+    new InvitePool(keyBundle, keyring, options.size ?? availableParallelism());
+}
+
+class InvitePool implements InviteOpener {
+  readonly #keyBundle: Uint8Array;
+  readonly #inThread: InviteOpener;
+  readonly #size: number;
+  #workers: PoolWorker[] = [];
+  #queue: Task[] = [];
+  #nextId = 0;
+  /** Set for good when the workers could not start: everything then runs in-thread. */
+  #failure: string | undefined;
+  /** Tasks running on this thread while no worker is ready yet. */
+  #local = 0;
+
+  constructor(keyBundle: Uint8Array, keyring: Keyring, size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`invalid invite pool size: ${size}`);
+    this.#keyBundle = keyBundle;
+    this.#inThread = inThreadOpener(keyring);
+    this.#size = size;
+    // Started at once: the threads load while the client finishes starting, before the first list.
+    this.#start();
+  }
+
+  get description(): string {
+    if (this.#failure) return `in-thread (workers unavailable: ${this.#failure})`;
+    return `workers ×${this.#size}`;
+  }
+
+  async open(envelopes: InviteEnvelope[]): Promise<Result> {
+    if (envelopes.length === 0) return [];
+    if (this.#failure) return this.#inThread.open(envelopes);
+    if (this.#workers.length === 0) this.#start();
+    const nowMs = Date.now();
+    const parts: Promise<Result>[] = [];
+    for (let i = 0; i < envelopes.length; i += TASK_SIZE) {
+      parts.push(
+        new Promise<Result>((resolve, reject) => {
+          this.#queue.push({
+            id: this.#nextId++,
+            envelopes: envelopes.slice(i, i + TASK_SIZE),
+            nowMs,
+            resolve,
+            reject,
+          });
+        }),
+      );
+    }
+    this.#dispatch();
+    return (await Promise.all(parts)).flat();
+  }
+
+  async close(): Promise<void> {
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    // Whatever was still waiting runs here rather than being lost.
+    for (const w of workers) this.#queue.unshift(...w.inFlight.values());
+    this.#drainInThread();
+  }
+
+  #start(): void {
+    for (let i = 0; i < this.#size; i++) {
+      let worker: Worker;
+      try {
+        worker = new Worker(WORKER_ENTRY, {
+          workerData: { keyBundle: this.#keyBundle } satisfies InviteWorkerData,
+        });
+      } catch (error) {
+        this.#fail(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
+      // Idle, the pool must not keep the process alive; a worker with tasks holds a ref (#dispatch).
+      worker.unref();
+      worker.on('message', (reply: InviteWorkerReply) => this.#onReply(entry, reply));
+      worker.on('error', (error) => this.#fail(error.message));
+      worker.on('exit', (code) => {
+        if (this.#workers.includes(entry)) this.#fail(`worker exited with code ${code}`);
+      });
+      this.#workers.push(entry);
+    }
+  }
+
+  #onReply(entry: PoolWorker, reply: InviteWorkerReply): void {
+    if ('ready' in reply) {
+      entry.ready = true;
+    } else if ('failed' in reply) {
+      this.#fail(reply.failed);
+      return;
+    } else {
+      const task = entry.inFlight.get(reply.id);
+      entry.inFlight.delete(reply.id);
+      if (entry.inFlight.size === 0) entry.worker.unref();
+      task?.resolve(reply.records.map((r) => r ?? undefined));
+    }
+    this.#dispatch();
+  }
+
+  /** Hands queued tasks to ready workers; while none is ready, opens them here, one task at a time. */
+  #dispatch(): void {
+    if (this.#failure) return this.#drainInThread();
+    for (const entry of this.#workers) {
+      while (entry.ready && entry.inFlight.size < IN_FLIGHT && this.#queue.length > 0) {
+        const task = this.#queue.shift()!;
+        entry.inFlight.set(task.id, task);
+        entry.worker.ref();
+        const packed = packTask(task.id, task.envelopes, task.nowMs);
+        entry.worker.postMessage(packed, [
+          packed.blob.buffer,
+          packed.ends.buffer,
+          packed.timestampsNs.buffer,
+        ]);
+      }
+    }
+    if (this.#queue.length > 0 && this.#local === 0 && !this.#workers.some((w) => w.ready)) {
+      this.#runLocally(this.#queue.shift()!);
+    }
+  }
+
+  #runLocally(task: Task): void {
+    this.#local++;
+    this.#inThread
+      .open(task.envelopes)
+      .then(task.resolve, task.reject)
+      .finally(() => {
+        this.#local--;
+        this.#dispatch();
+      });
+  }
+
+  #drainInThread(): void {
+    const tasks = this.#queue;
+    this.#queue = [];
+    for (const task of tasks) this.#inThread.open(task.envelopes).then(task.resolve, task.reject);
+  }
+
+  /** Workers are given up for good: their tasks, and all later ones, run in-thread. */
+  #fail(reason: string): void {
+    if (this.#failure) return;
+    this.#failure = reason;
+    const workers = this.#workers;
+    this.#workers = [];
+    for (const w of workers) {
+      this.#queue.unshift(...w.inFlight.values());
+      void w.worker.terminate();
+    }
+    this.#drainInThread();
+  }
+}
