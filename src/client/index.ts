@@ -19,6 +19,8 @@ export {
   INLINE_ATTACHMENT_MAX_BYTES,
   isAttachment,
   uploadPayload,
+  type AttachmentProgress,
   type AttachmentStage,
+  type UploadProgress,
   type PreparedAttachment,
 } from './attachments';

@@ -35,6 +35,8 @@ export interface SendOptions {
   /** Base URL of the attachment store (default: the first node). */
   uploadUrl?: string;
   onStage?(stage: 'encrypting' | 'uploading' | 'sending'): void;
+  /** While uploading a file: the bytes the store has, of all (after each part). */
+  onProgress?(sentBytes: number, totalBytes: number): void;
 }
 
 export interface StreamHandlers {

@@ -128,6 +128,7 @@ function sessionOf(client: Client): ClientSession {
               {
                 ...(options.uploadUrl ? { uploadUrl: options.uploadUrl } : {}),
                 ...(options.onStage ? { onStage: options.onStage } : {}),
+                ...(options.onProgress ? { onProgress: options.onProgress } : {}),
               },
             ),
           );

@@ -104,6 +104,8 @@ export type InboxUpdate =
    */
   | { kind: 'conversations'; topics: string[] | 'all' }
   | { kind: 'messages'; topic: string }
+  /** A file being sent from this install is uploading: bytes the store has, of all (once per part). */
+  | { kind: 'upload'; topic: string; messageId: string; sentBytes: number; totalBytes: number }
   /** ENS names (or avatars) of these peers became known. */
   | { kind: 'names'; addresses: string[] }
   /** The wallet on `origin` is being asked to sign; the popup explains what and why. */

@@ -68,8 +68,15 @@ export function createSending(deps: SendingDeps): Sending {
           .then(() => emit({ kind: 'messages', topic: pending.topic }))
           .catch(() => undefined);
       };
+      // Byte progress goes straight to the popup, not into the cache: one update per part of the upload.
+      const onProgress = (sentBytes: number, totalBytes: number) =>
+        emit({ kind: 'upload', topic: pending.topic, messageId: pending.id, sentBytes, totalBytes });
       const sent = await client
-        .send(pending.topic, outgoingOf(pending), { ...(uploadUrl ? { uploadUrl } : {}), onStage })
+        .send(pending.topic, outgoingOf(pending), {
+          ...(uploadUrl ? { uploadUrl } : {}),
+          onStage,
+          onProgress,
+        })
         .finally(() => stages);
       const record: MessageRecord = { ...sent, status: 'sent' };
       await cache.replaceMessage(pending.id, record);

@@ -2,6 +2,7 @@
 // sha256 the message carries. Two backends: files under the node's data directory (file-backend.ts) and any
 // S3-compatible bucket (s3-backend.ts). The HTTP side (routes.ts) is the same for both.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PendingUpload } from './pending-uploads';
 
 /** Where the uploader puts the bytes: a URL to PUT them to, with the headers it must send. */
 export interface UploadTarget {
@@ -9,7 +10,41 @@ export interface UploadTarget {
   headers: Record<string, string>;
 }
 
-export interface AttachmentBackend {
+/** Where one part of a chunked upload goes. */
+export interface PartTarget extends UploadTarget {
+  partNumber: number;
+  size: number;
+}
+
+/**
+ * Chunked uploads (docs/node-api.md §6.2): the payload goes in numbered parts, so a client can count what has
+ * gone, and is assembled, checked against its digest and stored content-addressed only at complete.
+ */
+export interface MultipartBackend {
+  /** Bytes per part, the last excepted (S3 takes no part under 5 MiB but the last). */
+  readonly partSize: number;
+  /** Prepares an upload's parts; returns where each is PUT (and the bucket's own upload id, if any). */
+  startParts(
+    upload: PendingUpload,
+    nodeUrl: string,
+  ): Promise<{ parts: PartTarget[]; bucketUploadId?: string }>;
+  /** Takes part `n` through the node (file backend); refuses a wrong size; returns the part's ETag. */
+  receivePart?(upload: PendingUpload, n: number, req: IncomingMessage): Promise<string>;
+  /** Checks, changing nothing, that the parts are all there (400 saying which is not): then complete may go. */
+  checkParts?(upload: PendingUpload, etags: string[]): Promise<void>;
+  /**
+   * Assembles the parts (`etags[n - 1]` is part n's), stores the payload under its digest if the assembled
+   * bytes have the declared length and digest, and removes the parts, whatever the outcome: a mismatch stores
+   * nothing (400), and the upload is over.
+   */
+  completeParts(upload: PendingUpload, etags: string[]): Promise<'stored' | 'exists'>;
+  /** Removes an upload's parts (expiry); never throws. */
+  abortParts(upload: PendingUpload): Promise<void>;
+  /** Removes the parts of uploads `isLive` does not know (left by a node that restarted). */
+  removeOrphanParts?(isLive: (id: string) => boolean): Promise<void>;
+}
+
+export interface AttachmentBackend extends MultipartBackend {
   /** For the start-up banner, e.g. `files in .xmtp-node/attachments`. */
   readonly description: string;
   has(digest: string): Promise<boolean>;

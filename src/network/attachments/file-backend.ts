@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { ApiError, GrpcCode, invalidArgument } from '@/network/api/errors';
-import type { AttachmentBackend, UploadTarget } from './backend';
+import type { AttachmentBackend, PartTarget, UploadTarget } from './backend';
 import { IMMUTABLE_CACHE } from './backend';
+import { FILE_PART_SIZE, FileParts } from './file-parts';
+import type { PendingUpload } from './pending-uploads';
 import type { TicketSigner } from './tickets';
 
 /** How long an upload URL stays valid. */
@@ -18,7 +20,9 @@ const TICKET_MS = 15 * 60 * 1000;
 
 export class FileAttachmentBackend implements AttachmentBackend {
   readonly description: string;
+  readonly partSize = FILE_PART_SIZE;
   private readonly tmpDir: string;
+  private readonly parts: FileParts;
   private uploads = 0;
 
   constructor(
@@ -28,6 +32,7 @@ export class FileAttachmentBackend implements AttachmentBackend {
   ) {
     this.description = `files in ${dir}`;
     this.tmpDir = join(dir, 'tmp');
+    this.parts = new FileParts(this.tmpDir, (file, digest) => this.keep(file, digest));
   }
 
   private pathOf(digest: string): string {
@@ -82,6 +87,39 @@ export class FileAttachmentBackend implements AttachmentBackend {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  async startParts(upload: PendingUpload, nodeUrl: string): Promise<{ parts: PartTarget[] }> {
+    await mkdir(this.tmpDir, { recursive: true });
+    return { parts: this.parts.targets(upload, nodeUrl) };
+  }
+
+  receivePart(upload: PendingUpload, n: number, req: IncomingMessage): Promise<string> {
+    return this.parts.receive(upload, n, req);
+  }
+
+  checkParts(upload: PendingUpload, etags: string[]): Promise<void> {
+    return this.parts.check(upload, etags);
+  }
+
+  completeParts(upload: PendingUpload): Promise<'stored' | 'exists'> {
+    return this.parts.complete(upload);
+  }
+
+  abortParts(upload: PendingUpload): Promise<void> {
+    return this.parts.abort(upload);
+  }
+
+  removeOrphanParts(isLive: (id: string) => boolean): Promise<void> {
+    return this.parts.removeOrphans(isLive);
+  }
+
+  /** Renames a checked temporary file into its content address (kept as it is if already there). */
+  private async keep(file: string, digest: string): Promise<'stored' | 'exists'> {
+    if (await this.has(digest)) return 'exists';
+    await mkdir(join(this.dir, digest.slice(0, 2)), { recursive: true });
+    await rename(file, this.pathOf(digest));
+    return 'stored';
   }
 
   async serve(digest: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

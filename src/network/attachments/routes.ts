@@ -2,15 +2,18 @@
 //   POST /attachments/v1/uploads   {contentDigest, contentLength} + an XMTP auth token → where to PUT the bytes
 //   PUT  /attachments/v1/<digest>  the bytes (file backend; the URL carries its own signed permission)
 //   GET  /attachments/v1/<digest>  the bytes, cacheable for a year (HEAD too)
+//   /attachments/v1/multipart…     the same upload in numbered parts, so progress can be counted (multipart-routes.ts)
 // Each identity has its own budget of uploads and bytes per hour; errors are the API's JSON ({code, message}).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, GrpcCode, invalidArgument } from '@/network/api/errors';
-import { parseJson, requireObject } from '@/network/api/json';
 import type { PublishAuth } from '@/network/auth/publish-auth';
-import { readBody } from '@/network/http/body';
 import { RateLimiter } from '@/network/limits/rate-limiter';
 import type { AttachmentBackend } from './backend';
 import { DIGEST_PATTERN } from './backend';
+import { readDeclaredPayload } from './declared-payload';
+import { createMultipartRoutes, MULTIPART_PATH } from './multipart-routes';
+import type { PendingUploads } from './pending-uploads';
+import { methodNotAllowed, sendJson } from './respond';
 import type { TicketSigner } from './tickets';
 
 export const ATTACHMENTS_PREFIX = '/attachments/v1/';
@@ -35,6 +38,9 @@ export interface AttachmentRoutesOptions {
   auth: PublishAuth;
   tickets: TicketSigner;
   limits: AttachmentLimits;
+  /** The chunked uploads in progress, and how long one may take from start to complete. */
+  uploads: PendingUploads;
+  uploadExpiryMs: number;
   /** This node's URL for clients (default: from the request's Host header and the server's scheme). */
   publicUrl?: string;
   scheme: 'http' | 'https';
@@ -77,23 +83,21 @@ export function createAttachmentRoutes(options: AttachmentRoutesOptions): Attach
     }
   }
 
+  const multipart = createMultipartRoutes({
+    backend,
+    uploads: options.uploads,
+    auth: options.auth,
+    maxBytes: limits.maxBytes,
+    expiryMs: options.uploadExpiryMs,
+    now,
+    take,
+    nodeUrl,
+    downloadUrl,
+  });
+
   async function startUpload(req: IncomingMessage, res: ServerResponse) {
     const wallet = options.auth.authenticate(req.headers.authorization);
-    const body = requireObject(parseJson((await readBody(req, 4096)).toString('utf8')), 'request body');
-    const { contentDigest, contentLength } = body as { contentDigest?: unknown; contentLength?: unknown };
-    if (typeof contentDigest !== 'string' || !DIGEST_PATTERN.test(contentDigest)) {
-      throw invalidArgument('contentDigest must be the hex sha256 of the payload (64 lowercase hex digits)');
-    }
-    if (typeof contentLength !== 'number' || !Number.isSafeInteger(contentLength) || contentLength < 1) {
-      throw invalidArgument('contentLength must be the payload size in bytes (a positive integer)');
-    }
-    if (contentLength > limits.maxBytes) {
-      throw new ApiError(
-        GrpcCode.RESOURCE_EXHAUSTED,
-        `attachment of ${contentLength} bytes is over this node's limit of ${limits.maxBytes} bytes`,
-        { status: 413 },
-      );
-    }
+    const { contentDigest, contentLength } = await readDeclaredPayload(req, limits.maxBytes);
     take(wallet, 'DEF', 1, 'uploads');
     const url = downloadUrl(req, contentDigest);
     if (await backend.has(contentDigest)) {
@@ -133,6 +137,9 @@ export function createAttachmentRoutes(options: AttachmentRoutesOptions): Attach
       if (method !== 'POST') throw methodNotAllowed('POST');
       return startUpload(req, res);
     }
+    if (name === MULTIPART_PATH || name.startsWith(`${MULTIPART_PATH}/`)) {
+      return multipart.handle(req, res, name.slice(MULTIPART_PATH.length));
+    }
     if (!DIGEST_PATTERN.test(name)) throw new ApiError(GrpcCode.NOT_FOUND, 'Not Found');
     if (method === 'PUT') {
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
@@ -165,22 +172,4 @@ export function createAttachmentRoutes(options: AttachmentRoutesOptions): Attach
     },
     close: () => budget.close(),
   };
-}
-
-function methodNotAllowed(allow: string): ApiError {
-  return new ApiError(GrpcCode.UNIMPLEMENTED, 'Method Not Allowed', {
-    status: 405,
-    headers: { Allow: allow },
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Access-Control-Allow-Origin': '*',
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -8,8 +8,10 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AwsClient } from 'aws4fetch';
 import { ApiError, GrpcCode } from '@/network/api/errors';
-import type { AttachmentBackend, UploadTarget } from './backend';
+import type { AttachmentBackend, PartTarget, UploadTarget } from './backend';
 import { IMMUTABLE_CACHE } from './backend';
+import type { PendingUpload } from './pending-uploads';
+import { PRESIGN_SECONDS, S3_PART_SIZE, S3Parts, unavailable } from './s3-parts';
 
 export interface S3Options {
   /** The service endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`. */
@@ -24,12 +26,11 @@ export interface S3Options {
   publicUrl?: string;
 }
 
-/** How long a presigned upload URL stays valid (seconds). */
-const PRESIGN_SECONDS = 15 * 60;
-
 export class S3AttachmentBackend implements AttachmentBackend {
   readonly description: string;
+  readonly partSize = S3_PART_SIZE;
   private readonly aws: AwsClient;
+  private readonly parts: S3Parts;
   private readonly base: string;
   private readonly prefix: string;
 
@@ -44,6 +45,19 @@ export class S3AttachmentBackend implements AttachmentBackend {
     this.base = `${options.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(options.bucket)}`;
     this.prefix = options.prefix ?? 'attachments/';
     this.description = `S3 bucket ${options.bucket} at ${options.endpoint}`;
+    this.parts = new S3Parts(this.aws, this.base, options.bucket, this.prefix, (d) => `${this.prefix}${d}`);
+  }
+
+  startParts(upload: PendingUpload): Promise<{ parts: PartTarget[]; bucketUploadId: string }> {
+    return this.parts.start(upload);
+  }
+
+  completeParts(upload: PendingUpload, etags: string[]): Promise<'stored' | 'exists'> {
+    return this.parts.complete(upload, etags);
+  }
+
+  abortParts(upload: PendingUpload): Promise<void> {
+    return this.parts.abort(upload);
   }
 
   private objectUrl(digest: string): string {
@@ -101,8 +115,4 @@ export class S3AttachmentBackend implements AttachmentBackend {
       throw unavailable((error as Error).message);
     }
   }
-}
-
-function unavailable(detail: string): ApiError {
-  return new ApiError(14, `the attachment bucket is unavailable: ${detail}`, { status: 503 });
 }

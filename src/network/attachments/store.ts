@@ -5,6 +5,7 @@ import type { TokenVerifier } from '@/network/auth/publish-auth';
 import { parseAuthorizationHeader } from '@/network/auth/token';
 import type { AttachmentBackend } from './backend';
 import { FileAttachmentBackend } from './file-backend';
+import { PendingUploads } from './pending-uploads';
 import type { AttachmentLimits, AttachmentRoutes } from './routes';
 import { createAttachmentRoutes, DEFAULT_ATTACHMENT_LIMITS } from './routes';
 import type { S3Options } from './s3-backend';
@@ -20,9 +21,13 @@ export interface AttachmentOptions extends Partial<AttachmentLimits> {
   retentionDays?: number;
   /** This node's URL as clients reach it (behind a proxy); default: from each request's Host header. */
   publicUrl?: string;
+  /** A chunked upload not completed this many seconds after its start expires and its parts are removed (900). */
+  uploadExpirySeconds?: number;
 }
 
 export const DEFAULT_RETENTION_DAYS = 30;
+/** Matches the presigned URLs' 15 minutes: a part URL never outlives its upload. */
+export const DEFAULT_UPLOAD_EXPIRY_SECONDS = 15 * 60;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 export interface AttachmentStore {
@@ -30,6 +35,8 @@ export interface AttachmentStore {
   readonly routes: AttachmentRoutes;
   /** Runs the retention sweep now (also every hour); returns how many payloads it deleted. */
   sweep(): Promise<number>;
+  /** Forgets expired chunked uploads and removes their parts (also every minute, or sooner for short expiries). */
+  sweepUploads(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,9 @@ export function openAttachmentStore(
   },
 ): AttachmentStore {
   const tickets = new TicketSigner();
+  const uploads = new PendingUploads(context.now);
+  const uploadExpiryMs = (options.uploadExpirySeconds ?? DEFAULT_UPLOAD_EXPIRY_SECONDS) * 1000;
+  if (!(uploadExpiryMs > 0)) throw new Error('attachments: uploadExpirySeconds must be a positive number');
   let backend: AttachmentBackend;
   if (options.s3) {
     backend = new S3AttachmentBackend(options.s3);
@@ -62,6 +72,8 @@ export function openAttachmentStore(
       now: context.now,
     }),
     tickets,
+    uploads,
+    uploadExpiryMs,
     limits: {
       maxBytes: options.maxBytes ?? DEFAULT_ATTACHMENT_LIMITS.maxBytes,
       bytesPerHour: options.bytesPerHour ?? DEFAULT_ATTACHMENT_LIMITS.bytesPerHour,
@@ -79,12 +91,27 @@ export function openAttachmentStore(
     sweep().catch((error: unknown) => context.onError(`attachment sweep: ${(error as Error).message}`));
   }, SWEEP_EVERY_MS);
   timer.unref();
+  const sweepUploads = async () => {
+    const expired = uploads.takeExpired();
+    for (const upload of expired) await backend.abortParts(upload);
+    await backend.removeOrphanParts?.((id) => uploads.has(id));
+    return expired.length;
+  };
+  const uploadTimer = setInterval(
+    () => {
+      sweepUploads().catch((error: unknown) => context.onError(`upload sweep: ${(error as Error).message}`));
+    },
+    Math.min(60_000, Math.max(100, uploadExpiryMs / 2)),
+  );
+  uploadTimer.unref();
   return {
     description: backend.description,
     routes,
     sweep,
+    sweepUploads,
     async close() {
       clearInterval(timer);
+      clearInterval(uploadTimer);
       routes.close();
       await backend.close?.();
     },

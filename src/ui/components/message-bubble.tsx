@@ -4,18 +4,28 @@
 import type { ThreadMessage } from '@/ui/thread-model';
 import { explainStoredError } from '@/ui/error-text';
 import { fileSize, messageTime, shortAddress } from '@/ui/format';
+import type { UploadProgress } from '@/ui/use-upload-progress';
 import { AttachmentView, type LoadFile } from './attachment-view';
 import { ErrorBoundary } from './error-boundary';
 import { LinkedText } from './linked-text';
+import { UploadBar, uploadText } from './upload-progress';
 
 export const QUICK_REACTION = '👍';
 
 /** What a pending message says, by stage (files go through all three). */
 const PROGRESS = { encrypting: 'Encrypting', uploading: 'Uploading', sending: 'Sending' } as const;
 
-/** "Uploading 3.1 MB…": the stage, and for a file its size (fetch reports no byte progress of an upload). */
-function progressText(message: ThreadMessage['message'], size: number | undefined): string {
+/**
+ * "Uploading 1.2 of 3.1 MB · 38 %" once the upload's parts are counted (the worker tells after each),
+ * "Uploading 3.1 MB…" before the first; else the stage.
+ */
+function progressText(
+  message: ThreadMessage['message'],
+  size: number | undefined,
+  upload: UploadProgress | undefined,
+): string {
   const stage = message.progress ?? 'sending';
+  if (upload && stage !== 'sending') return uploadText(upload);
   const label = PROGRESS[stage] ?? PROGRESS.sending;
   return stage === 'uploading' && size !== undefined ? `${label} ${fileSize(size)}…` : `${label}…`;
 }
@@ -35,6 +45,8 @@ export interface MessageBubbleProps {
   autoLoadFiles: boolean;
   /** The message a search result opened the thread at: marked until the thread is left. */
   focused?: boolean;
+  /** A file of ours being uploaded: how much the store has. */
+  upload?: UploadProgress | undefined;
 }
 
 export function MessageBubble(props: MessageBubbleProps) {
@@ -63,8 +75,10 @@ function MessageItem({
   focused,
   loadFile,
   autoLoadFiles,
+  upload,
 }: MessageBubbleProps) {
   const { message } = entry;
+  const pending = message.status === 'pending';
   const sent = message.status === 'sent';
   return (
     <li
@@ -91,7 +105,11 @@ function MessageItem({
             loadFile={loadFile}
             autoLoad={autoLoadFiles || mine}
           />
-        ) : (
+        ) : null}
+        {entry.attachment && pending && upload ? (
+          <UploadBar upload={upload} filename={entry.attachment.filename} />
+        ) : null}
+        {entry.attachment ? null : (
           <p>
             <LinkedText text={entry.text} />
           </p>
@@ -114,8 +132,8 @@ function MessageItem({
       ) : null}
       <div class="meta">
         <time>{messageTime(message.sentAt)}</time>
-        {message.status === 'pending' ? (
-          <span class="progress"> · {progressText(message, entry.attachment?.size)}</span>
+        {pending ? (
+          <span class="progress"> · {progressText(message, entry.attachment?.size, upload)}</span>
         ) : null}
         {entry.seen ? <span class="seen"> · Seen</span> : null}
         {message.status === 'failed' ? (

@@ -1,19 +1,21 @@
 // One conversation: messages with date dividers, replies and reactions, and a composer that sends
-// optimistically (the message shows as sending at once; a failure stays visible with Retry).
+// optimistically (the message shows as sending at once, a file with its upload's progress; a failure stays
+// visible with Retry). The header and the composer are components of their own.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConversationRecord, MessageRecord } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { InboxState } from '@/extension/inbox/contract';
 import type { Route } from '@/ui/app';
-import { BackIcon, PaperclipIcon } from '@/ui/components/icons';
-import { FILE_LIMIT_TEXT, useComposerFile } from '@/ui/composer-file';
+import { useComposerFile, useFileDrop } from '@/ui/composer-file';
 import { ErrorNote } from '@/ui/components/field';
-import { PeerAvatar, PeerTitle } from '@/ui/components/peer';
 import { MessageBubble } from '@/ui/components/message-bubble';
-import { dayLabel, errorText, fileSize, type ShownError } from '@/ui/format';
+import { ThreadComposer } from '@/ui/components/thread-composer';
+import { ThreadHeader } from '@/ui/components/thread-header';
+import { dayLabel, errorText, type ShownError } from '@/ui/format';
 import { call, subscribeUpdates } from '@/ui/rpc';
-import { ThreadActions, useDraft } from '@/ui/thread-actions';
+import { useDraft } from '@/ui/thread-actions';
 import { buildThread, isMine, type ThreadMessage } from '@/ui/thread-model';
+import { useUploadProgress } from '@/ui/use-upload-progress';
 
 /** Messages shown at first; "Load earlier messages" adds as many again. */
 const PAGE = 200;
@@ -37,9 +39,9 @@ export function Thread({
   const [error, setError] = useState<string | ShownError>();
   const list = useRef<HTMLOListElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
-  const picker = useRef<HTMLInputElement>(null);
-  const [dropping, setDropping] = useState(false);
   const attachment = useComposerFile(setError);
+  const drop = useFileDrop(attachment);
+  const uploads = useUploadProgress(topic);
   const self = state.address ?? '';
 
   const [limit, setLimit] = useState(PAGE);
@@ -82,31 +84,6 @@ export function Thread({
     }
   };
 
-  const submit = (event?: Event) => {
-    event?.preventDefault();
-    const text = draft.trim();
-    const file = attachment.file;
-    if (file) {
-      attachment.clear();
-      void send(attachment.content(file));
-    }
-    if (!text) return;
-    setDraft('');
-    const content: OutgoingContent = replyTo
-      ? { type: 'reply', reference: replyTo.message.id, text }
-      : { type: 'text', text };
-    setReplyTo(undefined);
-    void send(content);
-  };
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) submit(event);
-    if (event.key === 'Escape' && replyTo) {
-      event.preventDefault(); // cancel the reply instead of leaving the thread
-      setReplyTo(undefined);
-    }
-  };
-
   const retry = (id: string) => call('messages.retry', { id }).then(load, (e) => setError(errorText(e)));
   const react = (entry: ThreadMessage, emoji: string) => {
     const mine = entry.reactions.find((r) => r.emoji === emoji)?.mine;
@@ -116,52 +93,16 @@ export function Thread({
     call('conversations.setConsent', { topic, consent: value }).then(setConversation, (e) =>
       setError(errorText(e)),
     );
-
-  const peer = conversation?.peerAddress ?? '';
   const loadFile = useCallback((id: string) => call('attachments.load', { id }), []);
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDropping(false);
-    void attachment.attach(event.dataTransfer?.files[0]);
-  };
-  const onPaste = (event: ClipboardEvent) => {
-    const pasted = [...(event.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
-    if (!pasted) return; // text pastes as usual
-    event.preventDefault();
-    void attachment.attach(pasted);
-  };
   return (
-    <main
-      class={`screen thread${dropping ? ' dropping' : ''}`}
-      onDragOver={(event) => {
-        if (!event.dataTransfer?.types.includes('Files')) return;
-        event.preventDefault();
-        setDropping(true);
-      }}
-      onDragLeave={(event) => {
-        if (event.currentTarget === event.target) setDropping(false);
-      }}
-      onDrop={onDrop}
-    >
-      <header class="bar">
-        <button type="button" class="icon" aria-label="Back to inbox" onClick={() => go({ name: 'inbox' })}>
-          <BackIcon />
-        </button>
-        {peer ? <PeerAvatar address={peer} size={28} /> : null}
-        <PeerTitle address={peer} />
-        <ThreadActions conversation={conversation} go={go} onChange={setConversation} onError={setError} />
-      </header>
-      {conversation?.consent === 'unknown' ? (
-        <div class="callout row">
-          <span>New sender. Accept messages from this address?</span>
-          <button type="button" onClick={() => consent('allowed')}>
-            Allow
-          </button>
-          <button type="button" class="danger" onClick={() => consent('denied')}>
-            Deny
-          </button>
-        </div>
-      ) : null}
+    <main class={`screen thread${drop.dropping ? ' dropping' : ''}`} {...drop.handlers}>
+      <ThreadHeader
+        conversation={conversation}
+        go={go}
+        onChange={setConversation}
+        onError={setError}
+        onConsent={consent}
+      />
       <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
         {messages === undefined ? <li class="muted center">Loading…</li> : null}
         {messages?.length === 0 ? <li class="muted center">No messages yet. Say hi!</li> : null}
@@ -183,6 +124,7 @@ export function Thread({
               entry={entry.item}
               mine={isMine(entry.item.message, self)}
               focused={entry.item.message.id === focus}
+              upload={uploads.get(entry.item.message.id)}
               onRetry={retry}
               onReply={(e) => {
                 setReplyTo(e);
@@ -196,68 +138,15 @@ export function Thread({
         )}
       </ol>
       <ErrorNote error={error} />
-      <form class="composer" onSubmit={submit}>
-        {replyTo ? (
-          <div class="replying">
-            <span>
-              Replying to <q>{replyTo.text.slice(0, 60)}</q>
-            </span>
-            <button
-              type="button"
-              class="link"
-              onClick={() => setReplyTo(undefined)}
-              aria-label="Cancel reply"
-            >
-              ✕
-            </button>
-          </div>
-        ) : null}
-        {attachment.file ? (
-          <div class="replying attached">
-            <span>
-              📎 {attachment.file.name} · {fileSize(attachment.file.size)}
-            </span>
-            <button type="button" class="link" onClick={attachment.clear} aria-label="Remove the file">
-              ✕
-            </button>
-          </div>
-        ) : null}
-        <div class="row">
-          <input
-            ref={picker}
-            type="file"
-            hidden
-            aria-hidden="true"
-            tabIndex={-1}
-            onChange={(e) => {
-              void attachment.attach(e.currentTarget.files?.[0]);
-              e.currentTarget.value = '';
-            }}
-          />
-          <button
-            type="button"
-            class="icon"
-            aria-label="Attach a file"
-            title={`Attach a file (${FILE_LIMIT_TEXT.toLowerCase()}; you can also drop or paste one)`}
-            onClick={() => picker.current?.click()}
-          >
-            <PaperclipIcon />
-          </button>
-          <textarea
-            ref={composer}
-            rows={1}
-            placeholder="Message"
-            aria-label="Message"
-            value={draft}
-            onInput={(e) => setDraft(e.currentTarget.value)}
-            onKeyDown={onKeyDown}
-            onPaste={onPaste}
-          />
-          <button type="submit" class="primary" disabled={!draft.trim() && !attachment.file}>
-            Send
-          </button>
-        </div>
-      </form>
+      <ThreadComposer
+        draft={draft}
+        setDraft={setDraft}
+        replyTo={replyTo}
+        setReplyTo={setReplyTo}
+        attachment={attachment}
+        send={(content) => void send(content)}
+        textarea={composer}
+      />
     </main>
   );
 }
