@@ -41,27 +41,40 @@ export interface CacheSchema extends DBSchema {
   };
   /** Per topic HMAC, when the last catch-up from the network that completed began (ms). */
   sealedSynced: { key: string; value: number };
+  /** The search index's snapshot (src/extension/search), sealed whole, under the key `index` (version 6). */
+  sealedSearch: { key: string; value: Sealed };
   // Versions 1–4 kept plaintext records here; they are sealed into the stores above and cleared (migrate()).
   conversations: { key: string; value: ConversationRecord & { activityAt: number } };
   messages: { key: string; value: MessageRecord };
   synced: { key: string; value: number };
 }
 
-export const CONVERSATION_STORES = ['sealedConversations', 'sealedMessages', 'sealedSynced'] as const;
+export const CONVERSATION_STORES = [
+  'sealedConversations',
+  'sealedMessages',
+  'sealedSynced',
+  'sealedSearch',
+] as const;
 export const LEGACY_STORES = ['conversations', 'messages', 'synced'] as const;
 
-/** The cache's database (version 5: sealed stores; 1–4 held plaintext ones, sealed by sealLegacyStores). */
+/**
+ * The cache's database (version 5: sealed stores; 1–4 held plaintext ones, sealed by sealLegacyStores; 6 adds the
+ * search snapshot's store, nothing else changes).
+ */
 export const openCacheDatabase = (indexedDB: IDBFactory, name: string) =>
-  openDatabase<CacheSchema>(indexedDB, name, 5, (d) => {
-    // Versions 1–4 held plaintext stores (conversations, messages, synced), left for migrate() to seal.
-    const conversations = d.createObjectStore('sealedConversations', { keyPath: 't' });
-    conversations.createIndex('byActivity', 'activityAt');
-    conversations.createIndex('byUnread', 'unread');
-    conversations.createIndex('byPinned', 'pinnedAt');
-    const messages = d.createObjectStore('sealedMessages', { keyPath: 'id' });
-    messages.createIndex('byTopicSent', ['t', 'sentAt']);
-    messages.createIndex('byStatus', 'status');
-    d.createObjectStore('sealedSynced');
+  openDatabase<CacheSchema>(indexedDB, name, 6, (d, oldVersion) => {
+    if (oldVersion < 5) {
+      // Versions 1–4 held plaintext stores (conversations, messages, synced), left for migrate() to seal.
+      const conversations = d.createObjectStore('sealedConversations', { keyPath: 't' });
+      conversations.createIndex('byActivity', 'activityAt');
+      conversations.createIndex('byUnread', 'unread');
+      conversations.createIndex('byPinned', 'pinnedAt');
+      const messages = d.createObjectStore('sealedMessages', { keyPath: 'id' });
+      messages.createIndex('byTopicSent', ['t', 'sentAt']);
+      messages.createIndex('byStatus', 'status');
+      d.createObjectStore('sealedSynced');
+    }
+    d.createObjectStore('sealedSearch');
   });
 
 export async function sealConversation(
@@ -97,6 +110,79 @@ export async function sealMessage(keys: CacheKeys, message: MessageRecord): Prom
 
 export const openMessages = (keys: CacheKeys, stored: StoredMessage[]) =>
   Promise.all(stored.map((m) => openJson<MessageRecord>(keys.seal, m.box, `message/${m.id}`)));
+
+/**
+ * Reads many messages a page at a time: one getAll per page, and each page opened in parallel while the next
+ * one is read. Opening 100,000 records in one Promise.all queued them all at once and was slower (more memory,
+ * no overlap of reading and opening).
+ */
+async function openPaged(
+  keys: CacheKeys,
+  pages: (() => Promise<StoredMessage[]>)[],
+  visit: (messages: MessageRecord[]) => void,
+): Promise<void> {
+  let reading = pages[0]?.();
+  for (let p = 0; reading; p++) {
+    const stored = await reading;
+    reading = pages[p + 1]?.();
+    visit(await openMessages(keys, stored));
+  }
+}
+
+const PAGE = 1_000;
+
+/** Every cached message, `visit`ed a page at a time, in id order. */
+export async function eachStoredMessage(
+  d: IDBPDatabase<CacheSchema>,
+  keys: CacheKeys,
+  visit: (messages: MessageRecord[]) => void,
+): Promise<void> {
+  const ids = await d.getAllKeys('sealedMessages');
+  const pages = [];
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const range = IDBKeyRange.bound(ids[i]!, ids[Math.min(ids.length, i + PAGE) - 1]!);
+    pages.push(() => d.getAll('sealedMessages', range));
+  }
+  await openPaged(keys, pages, visit);
+}
+
+/** The messages of these ids that are cached, opened, a page at a time. */
+export async function readStoredMessages(
+  d: IDBPDatabase<CacheSchema>,
+  keys: CacheKeys,
+  ids: string[],
+): Promise<MessageRecord[]> {
+  const pages = [];
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const slice = ids.slice(i, i + PAGE);
+    pages.push(async () => {
+      const tx = d.transaction('sealedMessages');
+      const found = await Promise.all(slice.map((id) => tx.store.get(id)));
+      return found.filter((m) => m !== undefined);
+    });
+  }
+  const out: MessageRecord[] = [];
+  await openPaged(keys, pages, (messages) => out.push(...messages));
+  return out;
+}
+
+const SNAPSHOT_KEY = 'index';
+
+/** The search snapshot, opened; undefined when none is stored. Throws cache_corrupt when it does not open. */
+export async function readSearchSnapshot(d: IDBPDatabase<CacheSchema>, keys: CacheKeys): Promise<unknown> {
+  const sealed = await d.get('sealedSearch', SNAPSHOT_KEY);
+  return sealed && openJson<unknown>(keys.seal, sealed, 'search/snapshot');
+}
+
+/** Seals and stores the search snapshot (undefined: deletes it). */
+export async function writeSearchSnapshot(
+  d: IDBPDatabase<CacheSchema>,
+  keys: CacheKeys,
+  snapshot: unknown,
+): Promise<void> {
+  if (snapshot === undefined) return d.delete('sealedSearch', SNAPSHOT_KEY);
+  await d.put('sealedSearch', await sealJson(keys.seal, snapshot, 'search/snapshot'), SNAPSHOT_KEY);
+}
 
 /**
  * Seals what versions 1–4 left in plaintext (pins, mutes, drafts are local and must survive), then clears the

@@ -6,8 +6,12 @@ import {
   CONVERSATION_STORES,
   LEGACY_STORES,
   openCacheDatabase,
+  eachStoredMessage,
   openConversations,
   openMessages,
+  readSearchSnapshot,
+  readStoredMessages,
+  writeSearchSnapshot,
   sealConversation,
   sealLegacyStores,
   sealMessage,
@@ -52,8 +56,17 @@ export interface InboxCache {
   syncedUntil(topic: string): Promise<number | undefined>;
   setSyncedUntil(topic: string, at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
-  /** Every cached message, in no particular order (one read, for building the search index). */
+  /** Every cached message, in no particular order. */
   allMessages(): Promise<MessageRecord[]>;
+  /** Every cached message a page at a time (building the search index without holding all of them twice). */
+  eachMessage(visit: (messages: MessageRecord[]) => void): Promise<void>;
+  /** The ids of every cached message (plaintext at rest, no record opened): what the search index checks. */
+  messageIds(): Promise<string[]>;
+  /** The cached messages among these ids. */
+  messagesById(ids: string[]): Promise<MessageRecord[]>;
+  /** The search index's snapshot, sealed like every record (src/extension/search/indexed-cache.ts). */
+  searchSnapshot(): Promise<unknown>;
+  setSearchSnapshot(snapshot: unknown): Promise<void>;
   markRead(topic: string): Promise<void>;
   /** Clears every unread count; returns the topics that had some. */
   markAllRead(): Promise<string[]>;
@@ -280,9 +293,16 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     },
 
     async allMessages() {
-      const keys = await unlocked();
-      return openMessages(keys, await (await db()).getAll('sealedMessages'));
+      const out: MessageRecord[] = [];
+      await eachStoredMessage(await db(), await unlocked(), (page) => out.push(...page));
+      return out;
     },
+    eachMessage: async (visit) => eachStoredMessage(await db(), await unlocked(), visit),
+    messageIds: async () => ((await unlocked()) && (await db())).getAllKeys('sealedMessages'),
+    messagesById: async (ids) => readStoredMessages(await db(), await unlocked(), ids),
+    searchSnapshot: async () => readSearchSnapshot(await db(), await unlocked()),
+    setSearchSnapshot: (snapshot) =>
+      serial(async () => writeSearchSnapshot(await db(), await unlocked(), snapshot)),
 
     async markRead(topic) {
       await change(topic, (c) => markedRead(c, now()));

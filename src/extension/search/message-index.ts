@@ -1,8 +1,11 @@
-// Full-text search over the cached messages of the unlocked account (issue #17 item 4), with MiniSearch: words
-// and prefixes, case- and accent-insensitive, across every conversation. The index lives only in the worker's
-// memory, built from the (encrypted) cache after unlock and dropped at lock: it is never written anywhere.
+// Full-text search over the cached messages of the unlocked account (issue #17 item 4), with FlexSearch: words
+// and prefixes, case- and accent-insensitive, across every conversation. FlexSearch indexes every prefix of every
+// word ("forward" tokenizing) and keeps each term's messages bucketed by relevance, so a search reads only as many
+// entries as it returns: a word found in 20,000 messages costs no more than a rare one (MiniSearch, used before,
+// scored every match before keeping the first 200). The index lives in the worker's memory while unlocked; its
+// snapshot (toSnapshot/fromSnapshot) is stored only sealed, by the cache (src/extension/search/indexed-cache.ts).
 import { attachmentName } from '@/extension/attachments/attachment-content';
-import MiniSearch from 'minisearch';
+import { Index } from 'flexsearch';
 import { foldTerm } from './fold';
 import { highlight, queryTerms, snippet, type Highlighted } from './snippet';
 import { CONTENT_TYPES, isReplyContent, type MessageRecord } from '@/extension/cache/records';
@@ -30,17 +33,36 @@ export interface SearchResult {
   truncated: boolean;
 }
 
+/** What the index holds, as plain JSON: its messages (their text too) and FlexSearch's own export. */
+export interface IndexSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  /** [FlexSearch's number, id, topic, sentAt, senderAddress, text] per indexed message. */
+  docs: [number, string, string, number, string, string][];
+  /** Messages seen that have no words (reactions, receipts): known, so that a catch-up does not read them again. */
+  wordless: string[];
+  /** FlexSearch's export, key → data. */
+  flex: Record<string, string>;
+}
+
 export interface MessageIndex {
   /** Adds messages, or replaces ones already indexed (same id); messages without text are left out. */
   add(messages: MessageRecord[]): void;
   remove(id: string): void;
   search(query: string, options?: { limit?: number }): SearchResult;
   clear(): void;
+  /** Every message id the index has seen (with words or without). */
+  ids(): IterableIterator<string>;
+  toSnapshot(): IndexSnapshot;
+  /** Replaces the contents with a snapshot; throws (and stays empty) when it is not one of this version. */
+  loadSnapshot(snapshot: unknown): void;
+  /** Messages with words indexed. */
   readonly size: number;
 }
 
 /** Hits returned at most, across conversations: enough to browse, bounded for the popup. */
 export const DEFAULT_SEARCH_LIMIT = 200;
+
+const SNAPSHOT_VERSION = 1;
 
 /** What a message says in words, if anything: text, a reply's text, or the sender's fallback. */
 export function searchableText(message: MessageRecord): string | undefined {
@@ -57,46 +79,112 @@ export function searchableText(message: MessageRecord): string | undefined {
   return typeof fallback === 'string' && fallback ? fallback : undefined;
 }
 
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const ASCII = /^[A-Za-z0-9]*$/;
+
+/** A text's words as the index keeps them: folded (foldTerm), with a shortcut for plain ASCII ones (nothing to fold but case). */
+function words(text: string): string[] {
+  return (text.match(WORD) ?? []).map((w) => (ASCII.test(w) ? w.toLowerCase() : foldTerm(w))).filter(Boolean);
+}
+
 type Indexed = Omit<SearchHit, 'parts'>;
 
+const flexOptions = () =>
+  // resolution 9: a word near the start of a message ranks above one further in; no fuzzy matching, no context.
+  new Index({ tokenize: 'forward', encode: words, resolution: 9 });
+
+const isDoc = (d: unknown): d is IndexSnapshot['docs'][number] =>
+  Array.isArray(d) &&
+  d.length === 6 &&
+  Number.isInteger(d[0]) &&
+  typeof d[1] === 'string' &&
+  typeof d[2] === 'string' &&
+  typeof d[3] === 'number' &&
+  typeof d[4] === 'string' &&
+  typeof d[5] === 'string';
+
+function checkSnapshot(value: unknown): IndexSnapshot {
+  const s = value as Partial<IndexSnapshot> | null;
+  if (
+    !s ||
+    s.version !== SNAPSHOT_VERSION ||
+    !Array.isArray(s.docs) ||
+    !s.docs.every(isDoc) ||
+    !Array.isArray(s.wordless) ||
+    !s.wordless.every((id) => typeof id === 'string') ||
+    !s.flex ||
+    typeof s.flex !== 'object' ||
+    !Object.values(s.flex).every((data) => typeof data === 'string')
+  )
+    throw new Error('not a search index snapshot of this version');
+  return s as IndexSnapshot;
+}
+
 export function createMessageIndex(): MessageIndex {
-  const index = new MiniSearch<Indexed>({
-    fields: ['text'],
-    storeFields: ['topic', 'sentAt', 'senderAddress', 'text'],
-    processTerm: (term) => foldTerm(term) || null,
-    searchOptions: { prefix: true, combineWith: 'AND' },
-  });
+  let flex = flexOptions();
+  /** FlexSearch keys its entries by number; these map them to the messages. */
+  let docs = new Map<number, Indexed>();
+  let numbers = new Map<string, number>();
+  let wordless = new Set<string>();
+  let next = 0;
+
+  function forget(id: string) {
+    wordless.delete(id);
+    const n = numbers.get(id);
+    if (n === undefined) return;
+    flex.remove(n);
+    docs.delete(n);
+    numbers.delete(id);
+  }
+
+  function reset() {
+    flex = flexOptions();
+    docs = new Map();
+    numbers = new Map();
+    wordless = new Set();
+    next = 0;
+  }
 
   return {
     add(messages) {
       for (const message of messages) {
         const text = searchableText(message);
-        if (index.has(message.id)) index.discard(message.id);
-        if (text === undefined) continue;
         const { id, topic, sentAt, senderAddress } = message;
-        index.add({ id, topic, sentAt, senderAddress, text });
+        const known = numbers.get(id);
+        const doc = known === undefined ? undefined : docs.get(known);
+        // The same message again (a catch-up overlapping the stream): nothing to change.
+        if (
+          doc &&
+          doc.text === text &&
+          doc.topic === topic &&
+          doc.sentAt === sentAt &&
+          doc.senderAddress === senderAddress
+        )
+          continue;
+        forget(id);
+        if (text === undefined) {
+          wordless.add(id);
+          continue;
+        }
+        const n = next++;
+        docs.set(n, { id, topic, sentAt, senderAddress, text });
+        numbers.set(id, n);
+        flex.add(n, text);
       }
     },
 
-    remove(id) {
-      if (index.has(id)) index.discard(id);
-    },
+    remove: forget,
 
     search(query, { limit = DEFAULT_SEARCH_LIMIT } = {}) {
-      if (!query.trim()) return { groups: [], truncated: false };
       const terms = queryTerms(query);
-      const results = index.search(query);
+      if (terms.length === 0) return { groups: [], truncated: false };
+      // Every word must match (FlexSearch intersects the words' entries); one more than the limit tells truncation.
+      const found = flex.search(terms.join(' '), { limit: limit + 1 }) as number[];
       const groups = new Map<string, SearchHit[]>();
-      for (const result of results.slice(0, limit)) {
-        const text = result.text as string;
-        const hit: SearchHit = {
-          id: String(result.id),
-          topic: result.topic as string,
-          sentAt: result.sentAt as number,
-          senderAddress: result.senderAddress as string,
-          text,
-          parts: highlight(snippet(text, terms), terms),
-        };
+      for (const n of found.slice(0, limit)) {
+        const doc = docs.get(n);
+        if (!doc) continue;
+        const hit: SearchHit = { ...doc, parts: highlight(snippet(doc.text, terms), terms) };
         const hits = groups.get(hit.topic) ?? [];
         hits.push(hit);
         groups.set(hit.topic, hits);
@@ -106,16 +194,49 @@ export function createMessageIndex(): MessageIndex {
           topic,
           hits: hits.sort((a, b) => b.sentAt - a.sentAt),
         })),
-        truncated: results.length > limit,
+        truncated: found.length > limit,
       };
     },
 
-    clear() {
-      index.removeAll();
+    clear: reset,
+
+    *ids() {
+      yield* numbers.keys();
+      yield* wordless;
+    },
+
+    toSnapshot() {
+      const exported: Record<string, string> = {};
+      flex.export((key: string, data: string) => {
+        exported[key] = data;
+      });
+      return {
+        version: SNAPSHOT_VERSION,
+        docs: [...docs].map(([n, d]) => [n, d.id, d.topic, d.sentAt, d.senderAddress, d.text]),
+        wordless: [...wordless],
+        flex: exported,
+      };
+    },
+
+    loadSnapshot(value) {
+      reset();
+      try {
+        const snapshot = checkSnapshot(value);
+        for (const [key, data] of Object.entries(snapshot.flex)) flex.import(key, data);
+        for (const [n, id, topic, sentAt, senderAddress, text] of snapshot.docs) {
+          docs.set(n, { id, topic, sentAt, senderAddress, text });
+          numbers.set(id, n);
+          next = Math.max(next, n + 1);
+        }
+        wordless = new Set(snapshot.wordless);
+      } catch (error) {
+        reset();
+        throw error;
+      }
     },
 
     get size() {
-      return index.documentCount;
+      return docs.size;
     },
   };
 }

@@ -120,3 +120,45 @@ describe('message search index', () => {
     expect(hit!.parts.filter((p) => p.match).map((p) => p.text)).toEqual(['Ferris']);
   });
 });
+
+describe('message search index snapshot', () => {
+  it('round-trips through plain JSON and keeps working: add, replace and remove after loading', () => {
+    const index = createMessageIndex();
+    index.add([text('/a', 'the Crème Brûlée recipe'), text('/b', 'a reaction follows')]);
+    const reaction: MessageRecord = {
+      ...text('/b', ''),
+      contentType: CONTENT_TYPES.reaction,
+      content: { reference: 'x', action: 'added', content: '👍', schema: 'unicode' },
+    };
+    index.add([reaction]);
+    const json = JSON.parse(JSON.stringify(index.toSnapshot())) as unknown;
+
+    const loaded = createMessageIndex();
+    loaded.loadSnapshot(json);
+    expect(loaded.size).toBe(2);
+    expect([...loaded.ids()].sort()).toEqual([...index.ids()].sort()); // the reaction is known, without words
+    expect(loaded.search('creme').groups.map((g) => g.topic)).toEqual(['/a']);
+    const [hit] = loaded.search('creme').groups[0]!.hits;
+    loaded.add([{ ...text('/a', 'now about tiramisu'), id: hit!.id }]); // same id, new text
+    expect(loaded.search('creme').groups).toEqual([]);
+    expect(loaded.search('tiram').groups[0]!.hits[0]!.id).toBe(hit!.id);
+    loaded.add([text('/c', 'a later tiramisu')]);
+    expect(loaded.search('tiramisu').groups).toHaveLength(2);
+    loaded.remove(hit!.id);
+    expect(loaded.search('tiramisu').groups.map((g) => g.topic)).toEqual(['/c']);
+  });
+
+  it('refuses what is not a snapshot of this version and is left empty', () => {
+    const index = createMessageIndex();
+    index.add([text('/a', 'something')]);
+    for (const bad of [
+      null,
+      42,
+      { version: 2, docs: [], wordless: [], flex: {} },
+      { version: 1, docs: [[1]], wordless: [], flex: {} },
+    ])
+      expect(() => index.loadSnapshot(bad)).toThrow(/not a search index snapshot/);
+    expect(index.size).toBe(0);
+    expect(index.search('something').groups).toEqual([]);
+  });
+});
