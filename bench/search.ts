@@ -7,8 +7,7 @@
 // - Q searches of one or two words or prefixes, p50 and p95, through the cache's search (what the popup asks), and
 //   the same queries on MiniSearch (the library used before) indexing the same messages, as the reference;
 // - the heap the index holds.
-// Corpora: "harsh", messages of 6–15 words from 44 words (every word in ~1 message of 5); "zipf", 4,000 words
-// drawn with Zipf's law (s = 1), as in real text, and queries of words ranked 50–2,000.
+// Corpora (bench/_search-corpus.ts): "harsh", 44 words, each in ~1 message of 5; "zipf", 4,000 words as in real text.
 // No XMTP inbox has full-text search to run beside it. Prints markdown tables.
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
@@ -24,6 +23,7 @@ import { createMessageIndex } from '@/extension/search/message-index';
 import { createMemoryArea } from '../test/helpers/memory-area';
 import { createVault } from '@/extension/vault/vault';
 import { seedCache } from './_seed-cache';
+import { searchCorpus, type CorpusName } from './_search-corpus';
 import { flag } from './_args';
 
 const CONVERSATIONS = Number(flag('conversations') ?? 10_000);
@@ -38,61 +38,8 @@ const quantile = (values: number[], q: number) => {
 };
 const pass = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 
-let seed = 7;
-const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-
-// Words people write in a wallet inbox: every one common.
-const HARSH =
-  'meet tomorrow lunch invoice contract wallet token swap bridge gas fee launch deploy review merge design call later tonight weekend coffee demo hackathon grant proposal vote snapshot airdrop mint drop sale floor price chart bullish bearish sorry thanks great awesome cool okay sure maybe'.split(
-    ' ',
-  );
-// 4,000 made-up words of two to four syllables (some accented), ranked: word r is drawn with weight 1/r.
-const SYLLABLES = 'ka lo mi ne ru sa te vo bri cha dé fu gra jo kü lan mor pé qui sto'.split(' ');
-const ZIPF = [
-  ...new Set(
-    Array.from({ length: 6_000 }, () =>
-      Array.from(
-        { length: 2 + Math.floor(random() * 3) },
-        () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]!,
-      ).join(''),
-    ),
-  ),
-].slice(0, 4_000);
-const zipfCumulative = ZIPF.map((_, r) => 1 / (r + 1)).map(
-  (
-    (sum) => (w) =>
-      (sum += w)
-  )(0),
-);
-const zipfWord = () => {
-  const x = random() * zipfCumulative.at(-1)!;
-  let lo = 0;
-  let hi = zipfCumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (zipfCumulative[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return ZIPF[lo]!;
-};
-
-const corpus = {
-  harsh: {
-    sentence: () =>
-      Array.from(
-        { length: 6 + Math.floor(random() * 10) },
-        () => HARSH[Math.floor(random() * HARSH.length)]!,
-      ).join(' '),
-    queryWord: () => HARSH[Math.floor(random() * HARSH.length)]!,
-  },
-  zipf: {
-    sentence: () => Array.from({ length: 4 + Math.floor(random() * 16) }, zipfWord).join(' '),
-    queryWord: () => ZIPF[50 + Math.floor(random() * 1_950)]!,
-  },
-};
-
-async function run(name: 'harsh' | 'zipf') {
-  const { sentence, queryWord } = corpus[name];
+async function run(name: CorpusName) {
+  const { sentence, query } = searchCorpus(name);
   const indexedDB = new IDBFactory();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
   await vault.create('a key bundle for the search benchmark', 'correct horse battery');
@@ -163,10 +110,7 @@ async function run(name: 'harsh' | 'zipf') {
   });
   mini.addAll(texts.map((text, id) => ({ id, text })));
 
-  const queries = Array.from({ length: QUERIES }, (_, q) => {
-    const words = Array.from({ length: 1 + (q % 2) }, queryWord);
-    return q % 3 === 0 ? words.map((w) => w.slice(0, 3)).join(' ') : words.join(' '); // prefixes too
-  });
+  const queries = Array.from({ length: QUERIES }, (_, q) => query(q));
   const times: number[] = [];
   const miniTimes: number[] = [];
   let hits = 0;
