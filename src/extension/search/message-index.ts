@@ -40,8 +40,8 @@ export interface IndexSnapshot {
   docs: [number, string, string, number, string, string][];
   /** Messages seen that have no words (reactions, receipts): known, so that a catch-up does not read them again. */
   wordless: string[];
-  /** FlexSearch's export, key → data. */
-  flex: Record<string, string>;
+  /** FlexSearch's export, key → its data parsed (FlexSearch imports it so; a string would be parsed twice). */
+  flex: Record<string, unknown[]>;
 }
 
 export interface MessageIndex {
@@ -114,7 +114,7 @@ function checkSnapshot(value: unknown): IndexSnapshot {
     !s.wordless.every((id) => typeof id === 'string') ||
     !s.flex ||
     typeof s.flex !== 'object' ||
-    !Object.values(s.flex).every((data) => typeof data === 'string')
+    !Object.values(s.flex).every((data) => Array.isArray(data))
   )
     throw new Error('not a search index snapshot of this version');
   return s as IndexSnapshot;
@@ -206,9 +206,9 @@ export function createMessageIndex(): MessageIndex {
     },
 
     toSnapshot() {
-      const exported: Record<string, string> = {};
+      const exported: Record<string, unknown[]> = {};
       flex.export((key: string, data: string) => {
-        exported[key] = data;
+        exported[key] = JSON.parse(data) as unknown[];
       });
       return {
         version: SNAPSHOT_VERSION,
@@ -222,7 +222,8 @@ export function createMessageIndex(): MessageIndex {
       reset();
       try {
         const snapshot = checkSnapshot(value);
-        for (const [key, data] of Object.entries(snapshot.flex)) flex.import(key, data);
+        // FlexSearch takes its export parsed as well as in text (its typings say text only).
+        for (const [key, data] of Object.entries(snapshot.flex)) flex.import(key, data as unknown as string);
         for (const [n, id, topic, sentAt, senderAddress, text] of snapshot.docs) {
           docs.set(n, { id, topic, sentAt, senderAddress, text });
           numbers.set(id, n);
