@@ -1,9 +1,11 @@
-// The SQLite store's writer thread (started by sqlite-writer.ts): the one connection that writes envelopes.
-// It opens the database, loads the digest index (sqlite-write-session.ts) and says so ('ready'); batches
-// posted meanwhile wait in its queue. Each batch is one transaction, answered once committed. Between
-// batches it adds the topic-index pass when one is due and checkpoints the WAL (PASSIVE) every
-// `checkpointMs`: SQLite's automatic checkpoint would run inside whichever commit crosses the threshold
-// and fsync the database while a publish waits.
+// The SQLite store's background threads (started by sqlite-writer.ts), one module for both roles:
+// - the writer, the one connection that writes envelopes: it opens the database, loads the digest index
+//   (sqlite-write-session.ts) and says so ('ready'); batches posted meanwhile wait in its queue. Each batch
+//   is one transaction, answered once committed; after it, the topic-index pass when one is due.
+// - the checkpointer, a second connection that runs PASSIVE WAL checkpoints every `intervalMs`. SQLite's
+//   automatic checkpoint would run inside whichever commit crosses the threshold and fsync the database
+//   while a publish waits; run between the writer's batches instead, checkpoints held its single-envelope
+//   commits up by ~10 % (docs/benchmarks.md "SQLite store machinery"), and PASSIVE ones never block it.
 //
 // Imports stay inside this directory (no `@/` alias): the thread resolves modules with tsx's defaults.
 import { readlinkSync } from 'node:fs';
@@ -13,6 +15,7 @@ import Database from 'better-sqlite3';
 import { openWriteSession } from './sqlite-write-session';
 
 export interface WriterData {
+  role: 'writer';
   path: string;
   synchronous: 'NORMAL' | 'FULL';
   /** Further per-connection pragmas, e.g. the automatic checkpoint threshold. */
@@ -20,8 +23,13 @@ export interface WriterData {
   indexBatchRows: number;
   /** The thread's nice value (Linux), above the event loop's: see lowerThreadPriority. */
   nice: number;
-  /** PASSIVE checkpoint at most this often, between batches and when idle. */
-  checkpointMs: number;
+}
+
+export interface CheckpointerData {
+  role: 'checkpointer';
+  path: string;
+  nice: number;
+  intervalMs: number;
 }
 
 /** One batch (see EncodedBatch in sqlite-writer.ts), its buffers transferred. */
@@ -52,7 +60,27 @@ function lowerThreadPriority(nice: number): void {
   }
 }
 
-function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
+type Port = NonNullable<typeof parentPort>;
+
+function checkpoint(port: Port, data: CheckpointerData): void {
+  lowerThreadPriority(data.nice);
+  const db = new Database(data.path);
+  db.pragma('busy_timeout = 1000');
+  const timer = setInterval(() => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or closing: the next round tries again.
+    }
+  }, data.intervalMs);
+  port.on('message', () => {
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+}
+
+function write(port: Port, data: WriterData): void {
   lowerThreadPriority(data.nice);
   const db = new Database(data.path);
   db.pragma(`synchronous = ${data.synchronous}`);
@@ -61,22 +89,8 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   const session = openWriteSession(db, data.indexBatchRows);
   port.postMessage({ ready: { rows: session.rows, seconds: session.loadSeconds } } satisfies WriterReply);
 
-  let lastCheckpoint = performance.now();
-  const checkpoint = (): void => {
-    lastCheckpoint = performance.now();
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Busy (a reader holds the snapshot) or closing: the next round tries again.
-    }
-  };
-  const idle = setInterval(() => {
-    if (performance.now() - lastCheckpoint >= data.checkpointMs) checkpoint();
-  }, data.checkpointMs);
-
   port.on('message', (m: WriteRequest | 'close') => {
     if (m === 'close') {
-      clearInterval(idle);
       db.close();
       port.close();
       return;
@@ -91,8 +105,11 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
     }
     // After the answer is on its way.
     session.indexIfDue();
-    if (performance.now() - lastCheckpoint >= data.checkpointMs) checkpoint();
   });
 }
 
-if (parentPort) run(parentPort, workerData as WriterData);
+if (parentPort) {
+  const data = workerData as WriterData | CheckpointerData;
+  if (data.role === 'writer') write(parentPort, data);
+  else checkpoint(parentPort, data);
+}

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { INT64_MAX } from '@/network/limits/sizes';
 import type { NewEnvelope } from './store';
-import type { WriteRequest, WriterData, WriterReply } from './sqlite-writer-thread';
+import type { CheckpointerData, WriteRequest, WriterData, WriterReply } from './sqlite-writer-thread';
 
 // A plain module that loads the TypeScript one (see there why).
 const THREAD_ENTRY = new URL('./sqlite-writer-thread.mjs', import.meta.url);
@@ -53,7 +53,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export type SqliteWriterOptions = WriterData;
+export type SqliteWriterOptions = Omit<WriterData, 'role'>;
 
 /**
  * The writer thread of one SQLite database. Batches are written in the order they were posted, one
@@ -71,7 +71,9 @@ export class SqliteWriter {
   readonly ready: Promise<{ rows: number; seconds: number }>;
 
   constructor(options: SqliteWriterOptions) {
-    this.worker = new Worker(THREAD_ENTRY, { workerData: options });
+    this.worker = new Worker(THREAD_ENTRY, {
+      workerData: { role: 'writer', ...options } satisfies WriterData,
+    });
     let loaded: (value: { rows: number; seconds: number }) => void = () => {};
     let failed: (error: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => ((loaded = resolve), (failed = reject)));
@@ -128,6 +130,29 @@ export class SqliteWriter {
     if (this.alive) this.worker.postMessage('close');
     this.alive = false;
     const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The WAL checkpointer thread of one SQLite database (see sqlite-writer-thread.ts). */
+export class SqliteCheckpointer {
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+
+  constructor(options: Omit<CheckpointerData, 'role'>) {
+    this.worker = new Worker(THREAD_ENTRY, {
+      workerData: { role: 'checkpointer', ...options } satisfies CheckpointerData,
+    });
+    this.worker.unref();
+    // A failed checkpointer only means checkpoints fall back to SQLite's automatic ones.
+    this.worker.on('error', () => {});
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage('close');
+    const timer = setTimeout(() => void this.worker.terminate(), 2000);
     await this.exited;
     clearTimeout(timer);
   }

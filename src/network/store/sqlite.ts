@@ -1,17 +1,17 @@
 // The embedded default store: SQLite through better-sqlite3 (a publish is stored before its answer is
 // written). Semantics: docs/protocol.md §1.5 and §13. Every write (digests, dedupe in memory, the insert
-// transaction, the topic-index passes, WAL checkpoints) runs in one writer thread (sqlite-writer-thread.ts);
-// this connection reads, and runs the migrations before the thread starts.
+// transaction, the topic-index passes) runs in one writer thread, and WAL checkpoints in a second one
+// (both sqlite-writer-thread.ts); this connection reads, and runs the migrations before they start.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { FIND_TOPIC_SQL, INDEX_BATCH_ROWS, MAX_ID_SQL, TOPIC_CACHE_LIMIT } from './sqlite-sql';
 import { compareRows, UnindexedTail } from './sqlite-tail';
-import { encodeBatch, SqliteWriter, type SqliteWriterOptions } from './sqlite-writer';
+import { encodeBatch, SqliteCheckpointer, SqliteWriter, type SqliteWriterOptions } from './sqlite-writer';
 import type { EnvelopeStore, NewEnvelope, ScanPage, StoredEnvelope, StoreQuery } from './store';
 
-/** Nice value of the writer thread (Linux): the event loop comes first. */
+/** Nice value of the writer and checkpointer threads (Linux): the event loop comes first. */
 const BACKGROUND_NICE = 10;
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations', 'sqlite');
@@ -95,6 +95,7 @@ export class SqliteStore implements EnvelopeStore {
   // Replaced by a new thread if it dies (it reloads the digest index, so dedupe stays exact).
   private writer: SqliteWriter;
   private readonly writerOptions: SqliteWriterOptions;
+  private readonly checkpointer: SqliteCheckpointer;
   private readonly maxId: Database.Statement;
   private readonly topicIdOf: Database.Statement;
   private readonly topicIds = new Map<string, number>();
@@ -135,9 +136,9 @@ export class SqliteStore implements EnvelopeStore {
       pragmas: [...walPragmas, 'cache_size = -65536'],
       indexBatchRows: options.indexBatchRows ?? INDEX_BATCH_ROWS,
       nice: BACKGROUND_NICE,
-      checkpointMs: 200,
     };
     this.writer = new SqliteWriter(this.writerOptions);
+    this.checkpointer = new SqliteCheckpointer({ path, nice: BACKGROUND_NICE, intervalMs: 200 });
 
     this.topicIdOf = this.db.prepare(FIND_TOPIC_SQL).pluck(true);
     this.maxId = this.db.prepare(MAX_ID_SQL).pluck(true);
@@ -297,6 +298,7 @@ export class SqliteStore implements EnvelopeStore {
       if (!this.db.open) return;
       if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
       await this.writer.close();
+      await this.checkpointer.close();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     })();
