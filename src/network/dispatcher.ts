@@ -15,7 +15,15 @@ export class OutgoingEnvelope {
   private wsFrameBytes: Buffer | undefined;
   private lineBytes: Buffer | undefined;
 
-  constructor(readonly json: string) {}
+  /**
+   * `seq` numbers the envelopes in dispatch order (the reopen rule tells with it what a new subscriber has
+   * not had yet).
+   */
+  constructor(
+    readonly json: string,
+    readonly topic: string,
+    readonly seq: number,
+  ) {}
 
   /** A WebSocket text frame's payload. */
   get frame(): Buffer {
@@ -56,6 +64,7 @@ export class Dispatcher {
   private readonly queue: Delivery[] = [];
   private readonly byTopic = new Map<string, Set<Subscriber>>();
   private readonly all = new Set<Subscriber>();
+  private seq = 0;
 
   /** `reopen` remembers recent envelopes for reopened HTTP subscriptions (src/network/reopen.ts). */
   constructor(private readonly reopen?: ReopenLedger) {}
@@ -90,9 +99,11 @@ export class Dispatcher {
   dispatch(envelope: RelayEnvelope): void {
     const topical = this.byTopic.get(envelope.contentTopic);
     const everything = this.all.size > 0 && isSubscribeAllTopic(envelope.contentTopic) ? this.all : undefined;
+    const seq = ++this.seq;
     let encoded: OutgoingEnvelope | undefined;
-    const encode = () => (encoded ??= new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`));
-    this.reopen?.published(envelope.contentTopic, encode);
+    const encode = () =>
+      (encoded ??= new OutgoingEnvelope(`{"result":${envelopeJson(envelope)}}`, envelope.contentTopic, seq));
+    this.reopen?.published(seq, envelope.contentTopic, encode);
     if (!topical && !everything) return;
     const out = encode();
     // A snapshot of the recipients at publish time: a socket that subscribes later does not get this

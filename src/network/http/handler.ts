@@ -116,23 +116,21 @@ function openStream(
   res: ServerResponse,
   topics: string[] | 'all',
 ): void {
-  const client = clientOf(ctx, req);
   const stream: HttpStream = new HttpStream(res, ctx.subscriberBufferBytes, () => {
-    if (topics === 'all') ctx.dispatcher.setAll(stream, false);
-    else ctx.dispatcher.removeTopics(stream, topics);
+    if (gate) {
+      ctx.dispatcher.removeTopics(gate, topics);
+      ctx.reopen.closed(gate);
+    } else ctx.dispatcher.setAll(stream, false);
     ctx.streams.delete(stream);
     ctx.metrics.subscriptions.labels('http').dec();
-    if (topics !== 'all') ctx.reopen.closed(stream, client);
   });
   ctx.streams.add(stream);
   ctx.metrics.subscriptions.labels('http').inc();
-  if (topics === 'all') {
-    ctx.dispatcher.setAll(stream, true);
-    return;
-  }
-  ctx.dispatcher.addTopics(stream, topics);
-  // A stream that replaces one this client just closed gets what fell between the two (docs/node.md).
-  for (const out of ctx.reopen.opened(stream, client, topics)) stream.deliver(out);
+  // A topic subscription is fanned out to through its reopen gate, which first gives it what the stream it
+  // replaces held or missed (src/network/reopen.ts, docs/node.md).
+  const gate = topics === 'all' ? undefined : ctx.reopen.opened(stream, clientOf(ctx, req), topics);
+  if (gate) ctx.dispatcher.addTopics(gate, topics as string[]);
+  else ctx.dispatcher.setAll(stream, true);
 }
 
 const POST_ROUTES = new Map<string, PostRoute>([
