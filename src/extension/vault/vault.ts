@@ -9,18 +9,14 @@ import type { KeyValueArea } from '@/extension/storage-area';
 import { fromBase64, toBase64 } from '@/protocol/bytes';
 import {
   deriveStorageKey,
-  deriveVaultKey,
   exportRawKey,
   importRawKey,
   MIN_PBKDF2_ITERATIONS,
-  NONCE_BYTES,
-  open,
   PBKDF2_ITERATIONS,
-  SALT_BYTES,
-  seal,
   type StorageKeyKind,
 } from './crypto';
-import { parseRecord, recordAad, type VaultRecord } from './record';
+import { parseRecord, type VaultRecord } from './record';
+import { openRecord, openRecordWithPassword, sealRecord } from './record-crypto';
 
 export interface VaultOptions {
   indexedDB: IDBFactory;
@@ -131,44 +127,8 @@ export function createVault(options: VaultOptions): Vault {
     await session.set({ [SESSION_KEY]: entry });
   }
 
-  async function encrypt(
-    secret: string,
-    password: string,
-    createdAt: number,
-  ): Promise<[VaultRecord, CryptoKey]> {
-    const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
-    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-    const id = toBase64(crypto.getRandomValues(new Uint8Array(16)));
-    const key = await deriveVaultKey(password, salt, iterations);
-    const header = { version: 1 as const, id };
-    const ciphertext = await seal(key, nonce, new TextEncoder().encode(secret), recordAad(header));
-    const record: VaultRecord = {
-      ...header,
-      kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: toBase64(salt) },
-      cipher: { name: 'AES-GCM', nonce: toBase64(nonce) },
-      ciphertext: toBase64(ciphertext),
-      createdAt,
-      updatedAt: now(),
-    };
-    return [record, key];
-  }
-
-  async function decrypt(record: VaultRecord, key: CryptoKey): Promise<string | null> {
-    const opened = await open(
-      key,
-      fromBase64(record.cipher.nonce),
-      fromBase64(record.ciphertext),
-      recordAad(record),
-    );
-    return opened && new TextDecoder().decode(opened);
-  }
-
-  async function openWithPassword(record: VaultRecord, password: string): Promise<[string, CryptoKey]> {
-    const key = await deriveVaultKey(password, fromBase64(record.kdf.salt), record.kdf.iterations);
-    const secret = await decrypt(record, key);
-    if (secret === null) throw new ExtensionError('wrong_password', 'wrong password: the vault did not open');
-    return [secret, key];
-  }
+  const encrypt = (secret: string, password: string, createdAt: number) =>
+    sealRecord(secret, password, { iterations, createdAt, updatedAt: now() });
 
   const vault: Vault = {
     async exists() {
@@ -188,7 +148,7 @@ export function createVault(options: VaultOptions): Vault {
 
     async unlock(password) {
       const record = await requireRecord();
-      const [secret, key] = await openWithPassword(record, password);
+      const [secret, key] = await openRecordWithPassword(record, password);
       if (record.kdf.iterations >= iterations) return remember(record.id, key);
       // A record from a cheaper KDF setting: written again under today's (new salt, nonce and id), now that the
       // password is at hand. The secret, and so every storage key derived from it, stays the same.
@@ -215,7 +175,7 @@ export function createVault(options: VaultOptions): Vault {
       if (!entry || !record || record.id !== entry.recordId) {
         throw new ExtensionError('vault_locked', 'the vault is locked: unlock it with your password');
       }
-      const secret = await decrypt(record, await importRawKey(fromBase64(entry.key)));
+      const secret = await openRecord(record, await importRawKey(fromBase64(entry.key)));
       if (secret === null)
         throw new ExtensionError('vault_corrupt', 'the unlocked key does not open the vault');
       return secret;
@@ -244,7 +204,7 @@ export function createVault(options: VaultOptions): Vault {
     async changePassword(oldPassword, newPassword) {
       validatePassword(newPassword);
       const record = await requireRecord();
-      const [secret] = await openWithPassword(record, oldPassword);
+      const [secret] = await openRecordWithPassword(record, oldPassword);
       const [next, key] = await encrypt(secret, newPassword, record.createdAt);
       await (await db()).put('vault', next, RECORD_KEY);
       await remember(next.id, key);
