@@ -167,6 +167,20 @@ export async function measureSearch(
     unlocks.push((await timedSearch(page, '')).ms);
   }
   log(`from the snapshot: restarts ${restarts.map(ms).join(', ')}, unlocks ${unlocks.map(ms).join(', ')}`);
+  // As a user searches after a restart: once the popup shows the whole list (the search box is there to type in).
+  const afterList: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    await page.close();
+    await extension.stopWorker();
+    page = await extension.openPopup();
+    await page.waitForFunction(
+      () => performance.getEntriesByName('xmtp-inbox:full-list-rendered').length > 0,
+      undefined,
+      { timeout: 60_000 },
+    );
+    afterList.push((await timedSearch(page, '')).ms);
+  }
+  log(`after a restart, once the list is shown: ${afterList.map(ms).join(', ')}`);
   // The same, with the worker left to finish what unlocking starts (reopening the session, a catch-up over every
   // conversation) before the first search: the build alone. And its reads, timed in the worker.
   const settled: number[] = [];
@@ -203,6 +217,11 @@ export async function measureSearch(
       'first search after a worker restart / after lock → unlock (index built from the sealed snapshot, 2 each)',
       `${restarts.map(ms).join(', ')} / ${unlocks.map(ms).join(', ')}`,
       `< 3 s: ${verdict(slowest < 3000)}`,
+    ],
+    [
+      '… after a worker restart, sent once the popup shows the whole list (as a user types after it opens; 2)',
+      afterList.map(ms).join(', '),
+      `< 3 s: ${verdict(Math.max(...afterList) < 3000)}`,
     ],
     [
       '… after lock → unlock with the worker left 15 s to finish reopening the session first (the build alone, 2)',
