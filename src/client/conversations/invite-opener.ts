@@ -26,6 +26,10 @@ export interface InviteOpener {
    * a bad signature, no prekey of ours, a tag mismatch, a timestamp mismatch, an invalid topic).
    */
   open(envelopes: InviteEnvelope[]): Promise<(OpenedInviteRecord | undefined)[]>;
+  /** Invitations opened so far, by where they were opened. */
+  readonly opened: { inWorkers: number; inThread: number };
+  /** Resolves once the opener can work at full speed (its workers started, or given up on). */
+  ready(): Promise<void>;
   /** Frees what the opener holds (worker threads); later opens may restart it. */
   close(): Promise<void>;
 }
@@ -65,9 +69,13 @@ export async function openInviteRecord(
 
 /** Opens on the calling thread, one invitation after another. */
 export function inThreadOpener(keyring: Keyring): InviteOpener {
+  const opened = { inWorkers: 0, inThread: 0 };
   return {
     description: 'in-thread',
+    opened,
+    ready: async () => undefined,
     async open(envelopes) {
+      opened.inThread += envelopes.length;
       const nowMs = Date.now();
       const out: (OpenedInviteRecord | undefined)[] = [];
       for (const e of envelopes) out.push(await openInviteRecord(keyring, e, nowMs));

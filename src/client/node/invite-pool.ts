@@ -16,7 +16,7 @@ import {
   type InviteOpenerFactory,
   type OpenedInviteRecord,
 } from '@/client/conversations/invite-opener';
-import { packTask, type InviteWorkerData, type InviteWorkerReply } from './invite-worker';
+import { packTask, type InviteWorkerData, type InviteWorkerReply } from './invite-task';
 
 const WORKER_ENTRY = new URL('./invite-worker.mjs', import.meta.url);
 
@@ -59,10 +59,13 @@ class InvitePool implements InviteOpener {
   #workers: PoolWorker[] = [];
   #queue: Task[] = [];
   #nextId = 0;
+  #inWorkers = 0;
   /** Set for good when the workers could not start: everything then runs in-thread. */
   #failure: string | undefined;
   /** Tasks running on this thread while no worker is ready yet. */
   #local = 0;
+  #whenReady: Promise<void> | undefined;
+  #settleReady: (() => void) | undefined;
 
   constructor(keyBundle: Uint8Array, keyring: Keyring, size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`invalid invite pool size: ${size}`);
@@ -71,6 +74,21 @@ class InvitePool implements InviteOpener {
     this.#size = size;
     // Started at once: the threads load while the client finishes starting, before the first list.
     this.#start();
+  }
+
+  get opened(): { inWorkers: number; inThread: number } {
+    return { inWorkers: this.#inWorkers, inThread: this.#inThread.opened.inThread };
+  }
+
+  ready(): Promise<void> {
+    this.#whenReady ??= new Promise<void>((resolve) => (this.#settleReady = resolve));
+    this.#checkReady();
+    return this.#whenReady;
+  }
+
+  #checkReady(): void {
+    if (this.#failure || (this.#workers.length > 0 && this.#workers.every((w) => w.ready)))
+      this.#settleReady?.();
   }
 
   get description(): string {
@@ -136,6 +154,7 @@ class InvitePool implements InviteOpener {
   #onReply(entry: PoolWorker, reply: InviteWorkerReply): void {
     if ('ready' in reply) {
       entry.ready = true;
+      this.#checkReady();
     } else if ('failed' in reply) {
       this.#fail(reply.failed);
       return;
@@ -143,6 +162,7 @@ class InvitePool implements InviteOpener {
       const task = entry.inFlight.get(reply.id);
       entry.inFlight.delete(reply.id);
       if (entry.inFlight.size === 0) entry.worker.unref();
+      this.#inWorkers += reply.records.length;
       task?.resolve(reply.records.map((r) => r ?? undefined));
     }
     this.#dispatch();
@@ -190,6 +210,7 @@ class InvitePool implements InviteOpener {
   #fail(reason: string): void {
     if (this.#failure) return;
     this.#failure = reason;
+    this.#settleReady?.();
     const workers = this.#workers;
     this.#workers = [];
     for (const w of workers) {
