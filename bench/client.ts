@@ -53,7 +53,9 @@ type OurClient = Awaited<ReturnType<OursModule['Client']['create']>>;
 type Xmtpjs = typeof XmtpJs;
 type Timed = { ms: number; cpuMs: number };
 
-const log = (line: string): void => console.error(`[bench client] ${line}`);
+function log(line: string): void {
+  console.error(`[bench client] ${line}`);
+}
 // Wall time, and this process's CPU time (the node is another process; our workers are threads of this one):
 // on a busy machine the CPU time shows how much of the wall time was work rather than waiting for a core.
 async function time<T>(fn: () => Promise<T>): Promise<Timed & { value: T }> {
@@ -63,11 +65,12 @@ async function time<T>(fn: () => Promise<T>): Promise<Timed & { value: T }> {
   const cpu = process.cpuUsage(c0);
   return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, value };
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const med = (runs: Timed[]): Timed => ({
-  ms: median(runs.map((r) => r.ms)),
-  cpuMs: median(runs.map((r) => r.cpuMs)),
-});
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+function med(runs: Timed[]): Timed {
+  return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)) };
+}
 
 function newWallet() {
   const account = privateKeyToAccount(generatePrivateKey());

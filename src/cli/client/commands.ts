@@ -27,6 +27,8 @@ export interface CliClient {
   address: string;
   conversations: {
     list(): Promise<CliConversation[]>;
+    /** The same conversations in batches as they are verified, newest first. */
+    listStream(): AsyncIterable<CliConversation[]>;
     newConversation(
       peer: string,
       context?: { conversationId: string; metadata?: Record<string, string> },
@@ -102,26 +104,34 @@ export function printCanMessage(
   ctx.io.stdout(table(addresses.map((address, i) => [address, answers[i] ? 'yes' : 'no'])));
 }
 
+/** Prints conversations as they arrive, newest first: JSON lines, or table rows in fixed-width columns. */
 export async function list(client: CliClient, ctx: CommandContext): Promise<void> {
-  const conversations = await client.conversations.list();
-  if (ctx.args.json) {
-    for (const c of conversations) ctx.io.stdout(jsonLine(conversationJson(c)));
-    return;
+  let count = 0;
+  for await (const batch of client.conversations.listStream()) {
+    if (ctx.args.json) {
+      ctx.io.stdout(batch.map((c) => jsonLine(conversationJson(c))).join(''));
+    } else {
+      const rows = batch.map((c) =>
+        listRow([c.peerAddress, c.version, shortTime(c.createdAt), c.context?.conversationId ?? '']),
+      );
+      ctx.io.stdout(
+        (count === 0 ? listRow(['PEER', 'VERSION', 'CREATED', 'CONVERSATION ID']) : '') + rows.join(''),
+      );
+    }
+    count += batch.length;
   }
-  if (conversations.length === 0) {
-    ctx.io.stderr('no conversations\n');
-    return;
-  }
-  ctx.io.stdout(
-    table([
-      ['PEER', 'VERSION', 'CREATED', 'CONVERSATION ID'],
-      ...conversations.map((c) => [
-        c.peerAddress,
-        c.version,
-        shortTime(c.createdAt),
-        c.context?.conversationId ?? '',
-      ]),
-    ]),
+  if (count === 0 && !ctx.args.json) ctx.io.stderr('no conversations\n');
+}
+
+/** Columns as wide as their widest possible value (an address, "v2", a short time), so rows print as they come. */
+const LIST_WIDTHS = [42, 7, 19];
+
+function listRow(cells: string[]): string {
+  return (
+    cells
+      .map((cell, i) => (i < LIST_WIDTHS.length ? cell.padEnd(LIST_WIDTHS[i]!) : cell))
+      .join('  ')
+      .trimEnd() + '\n'
   );
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Client } from '@/client';
 import { FilePersistence } from '@/client/node/file-persistence';
+import { nodeInvitePool } from '@/client/node/invite-pool';
 import { UsageError, type ClientArgs } from './args';
 import type { CliClient } from './commands';
 import type { Wallet } from './wallet';
@@ -42,6 +43,8 @@ export async function openSession(args: ClientArgs, wallet: Wallet | undefined):
     persistence,
     WebSocket,
     appVersion: 'xmtp-inbox-cli/0.1.0',
+    // Invitations open on a worker thread per core (a cold list of a large inbox is CPU-bound).
+    inviteOpener: nodeInvitePool(),
     ...(cached ? { keyBundle: cached } : {}),
     onProgress: (step) => {
       if (step === 'create-identity') identity = 'created';
