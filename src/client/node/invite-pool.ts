@@ -7,6 +7,7 @@
 // The identity's private key bundle goes to these workers (they need the identity key and prekeys for the
 // ECDHs): only to worker threads of this same process, which keep it in memory and send it nowhere.
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Keyring } from '@/protocol/keyring';
 import {
@@ -16,9 +17,42 @@ import {
   type InviteOpenerFactory,
   type OpenedInviteRecord,
 } from '@/client/conversations/invite-opener';
+import { secp256k1WasmPath } from './secp256k1-wasm';
 import { packTask, type InviteWorkerData, type InviteWorkerReply } from './invite-task';
 
+const WORKER_SOURCE = new URL('./invite-worker.ts', import.meta.url);
+/** Where esbuild is missing: a plain module that loads the TypeScript through tsx in the thread. */
 const WORKER_ENTRY = new URL('./invite-worker.mjs', import.meta.url);
+const TSCONFIG = new URL('../../../tsconfig.json', import.meta.url);
+
+let bundled: Promise<string | undefined> | undefined;
+
+/**
+ * The worker's code as one CommonJS bundle, built once per process by esbuild (which tsx, a dependency, brings).
+ * A thread evaluates it in tens of milliseconds, where tsx's require hook would transform every module again in
+ * each thread (one to two seconds here, while the list waits for the workers). Undefined when it cannot build.
+ */
+function workerBundle(): Promise<string | undefined> {
+  bundled ??= (async () => {
+    try {
+      const esbuild = await import('esbuild');
+      const result = await esbuild.build({
+        entryPoints: [fileURLToPath(WORKER_SOURCE)],
+        tsconfig: fileURLToPath(TSCONFIG),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+      });
+      return result.outputFiles[0]?.text;
+    } catch {
+      return undefined;
+    }
+  })();
+  return bundled;
+}
 
 /** Invitations per message to a worker: enough to amortize a message, few enough to spread a page. */
 const TASK_SIZE = 10;
@@ -38,6 +72,8 @@ interface Task {
 interface PoolWorker {
   worker: Worker;
   ready: boolean;
+  /** The secp256k1 engine the thread loaded. */
+  backend: string;
   inFlight: Map<number, Task>;
 }
 
@@ -60,6 +96,7 @@ class InvitePool implements InviteOpener {
   #queue: Task[] = [];
   #nextId = 0;
   #inWorkers = 0;
+  #starting = false;
   /** Set for good when the workers could not start: everything then runs in-thread. */
   #failure: string | undefined;
   /** Tasks running on this thread while no worker is ready yet. */
@@ -93,13 +130,14 @@ class InvitePool implements InviteOpener {
 
   get description(): string {
     if (this.#failure) return `in-thread (workers unavailable: ${this.#failure})`;
-    return `workers ×${this.#size}`;
+    const backends = [...new Set(this.#workers.map((w) => w.backend).filter(Boolean))];
+    return `workers ×${this.#size}` + (backends.length ? ` (${backends.join(', ')})` : '');
   }
 
   async open(envelopes: InviteEnvelope[]): Promise<Result> {
     if (envelopes.length === 0) return [];
     if (this.#failure) return this.#inThread.open(envelopes);
-    if (this.#workers.length === 0) this.#start();
+    if (this.#workers.length === 0 && !this.#starting) this.#start();
     const nowMs = Date.now();
     const parts: Promise<Result>[] = [];
     for (let i = 0; i < envelopes.length; i += TASK_SIZE) {
@@ -129,17 +167,26 @@ class InvitePool implements InviteOpener {
   }
 
   #start(): void {
+    this.#starting = true;
+    void workerBundle().then((code) => {
+      this.#starting = false;
+      this.#spawn(code);
+    });
+  }
+
+  #spawn(code: string | undefined): void {
+    const workerData: InviteWorkerData = { keyBundle: this.#keyBundle, wasmPath: secp256k1WasmPath() };
     for (let i = 0; i < this.#size; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(WORKER_ENTRY, {
-          workerData: { keyBundle: this.#keyBundle } satisfies InviteWorkerData,
-        });
+        worker = code
+          ? new Worker(code, { eval: true, workerData })
+          : new Worker(WORKER_ENTRY, { workerData });
       } catch (error) {
         this.#fail(error instanceof Error ? error.message : String(error));
         return;
       }
-      const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
+      const entry: PoolWorker = { worker, ready: false, backend: '', inFlight: new Map() };
       // Idle, the pool must not keep the process alive; a worker with tasks holds a ref (#dispatch).
       worker.unref();
       worker.on('message', (reply: InviteWorkerReply) => this.#onReply(entry, reply));
@@ -154,6 +201,7 @@ class InvitePool implements InviteOpener {
   #onReply(entry: PoolWorker, reply: InviteWorkerReply): void {
     if ('ready' in reply) {
       entry.ready = true;
+      entry.backend = reply.ready.backend;
       this.#checkReady();
     } else if ('failed' in reply) {
       this.#fail(reply.failed);

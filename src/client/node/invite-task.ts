@@ -3,6 +3,8 @@ import type { InviteEnvelope, OpenedInviteRecord } from '@/client/conversations/
 
 export interface InviteWorkerData {
   keyBundle: Uint8Array;
+  /** node_modules/tiny-secp256k1/lib/secp256k1.wasm, found by the pool (a bundled thread cannot resolve it). */
+  wasmPath: string;
 }
 
 /**
