@@ -77,11 +77,12 @@ export function withSearchIndex(
   let lastBuild: SearchableCache['lastBuild'];
 
   /** The snapshot opened into the index; false when there is none or it cannot be used (then rebuilt). */
-  async function loadSnapshot(): Promise<boolean> {
+  async function loadSnapshot(at: number): Promise<boolean> {
     try {
       const snapshot = await inner.searchSnapshot();
       if (snapshot === undefined) return false;
-      index.loadSnapshot(snapshot);
+      // Locked meanwhile: the text it holds must not go back into memory.
+      if (at === generation) index.loadSnapshot(snapshot);
       return true;
     } catch (error) {
       if (error instanceof ExtensionError && error.code === 'vault_locked') throw error;
@@ -91,11 +92,14 @@ export function withSearchIndex(
   }
 
   async function build(at: number) {
-    const [ids, loaded] = await Promise.all([inner.messageIds(), loadSnapshot()]);
+    // After each wait, a lock (or clear) since the build began means it stops, adding nothing more.
+    const [ids, loaded] = await Promise.all([inner.messageIds(), loadSnapshot(at)]);
     if (at !== generation) return;
     if (!loaded) {
       index.clear();
-      await inner.eachMessage((page) => index.add(page));
+      await inner.eachMessage((page) => {
+        if (at === generation) index.add(page);
+      });
       unsaved = Infinity;
       lastBuild = { from: 'messages', reconciled: ids.length };
     } else {
@@ -105,7 +109,9 @@ export function withSearchIndex(
       for (const id of gone) index.remove(id);
       const known = new Set(index.ids());
       const missing = ids.filter((id) => !known.has(id));
-      index.add(await inner.messagesById(missing));
+      const added = await inner.messagesById(missing);
+      if (at !== generation) return;
+      index.add(added);
       unsaved = gone.length + missing.length;
       lastBuild = { from: 'snapshot', reconciled: unsaved };
     }

@@ -98,6 +98,23 @@ describe('the search index snapshot', () => {
     expect(restarted.lastBuild).toEqual({ from: 'snapshot', reconciled: 0 });
   });
 
+  it('puts nothing back into memory when the vault locks while it is being read', async () => {
+    const { cache } = await account();
+    const first = worker(cache);
+    await first.search('');
+    await first.persist();
+    for (const fromSnapshot of [true, false]) {
+      if (!fromSnapshot) await cache.setSearchSnapshot(undefined);
+      const index = createMessageIndex();
+      const searchable = withSearchIndex(cache, index);
+      const searching = searchable.search('lighthouse');
+      searchable.reset(); // locked before the snapshot (or the messages) came back
+      await searching;
+      expect(index.size, fromSnapshot ? 'from the snapshot' : 'from the messages').toBe(0);
+      expect(searchable.lastBuild).toBeUndefined();
+    }
+  });
+
   it('is reconciled with what arrived or was replaced since it was written', async () => {
     const { cache } = await account();
     const first = worker(cache);
