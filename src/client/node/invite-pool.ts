@@ -56,6 +56,8 @@ function workerBundle(): Promise<string | undefined> {
 
 /** Invitations per message to a worker: enough to amortize a message, few enough to spread a page. */
 const TASK_SIZE = 10;
+/** A batch this large starts the workers; smaller ones, while none run, open on the calling thread. */
+const START_AT = 50;
 /** Tasks a worker holds at once, so it never waits for the next one to arrive. */
 const IN_FLIGHT = 2;
 
@@ -109,8 +111,8 @@ class InvitePool implements InviteOpener {
     this.#keyBundle = keyBundle;
     this.#inThread = inThreadOpener(keyring);
     this.#size = size;
-    // Started at once: the threads load while the client finishes starting, before the first list.
-    this.#start();
+    // Not started here: most CLI commands open a handful of invitations, if any, and starting the threads
+    // (esbuild and the WebAssembly in each) costs more CPU than that. The first large batch starts them.
   }
 
   get opened(): { inWorkers: number; inThread: number } {
@@ -118,6 +120,7 @@ class InvitePool implements InviteOpener {
   }
 
   ready(): Promise<void> {
+    if (this.#workers.length === 0 && !this.#starting && !this.#failure) this.#start();
     this.#whenReady ??= new Promise<void>((resolve) => (this.#settleReady = resolve));
     this.#checkReady();
     return this.#whenReady;
@@ -137,7 +140,10 @@ class InvitePool implements InviteOpener {
   async open(envelopes: InviteEnvelope[]): Promise<Result> {
     if (envelopes.length === 0) return [];
     if (this.#failure) return this.#inThread.open(envelopes);
-    if (this.#workers.length === 0 && !this.#starting) this.#start();
+    if (this.#workers.length === 0 && !this.#starting) {
+      if (envelopes.length < START_AT) return this.#inThread.open(envelopes);
+      this.#start();
+    }
     const nowMs = Date.now();
     const parts: Promise<Result>[] = [];
     for (let i = 0; i < envelopes.length; i += TASK_SIZE) {
