@@ -184,6 +184,24 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       buffer: Buffer.from(data),
     });
     await popup.locator('.attached').filter({ hasText: 'archive.bin' }).waitFor();
+    // Every progress value the pending bubble shows during the upload, as the popup renders it.
+    await popup.evaluate(() => {
+      const seen: { value: number; text: string }[] = [];
+      (window as unknown as { uploadProgress: typeof seen }).uploadProgress = seen;
+      const record = () => {
+        for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+          const value = Number(bar.getAttribute('aria-valuenow'));
+          const text = bar.closest('.message')?.querySelector('.progress')?.textContent ?? '';
+          if (seen.at(-1)?.value !== value) seen.push({ value, text });
+        }
+      };
+      new MutationObserver(record).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['aria-valuenow'],
+      });
+    });
     await popup.getByRole('button', { name: 'Send', exact: true }).click();
     const cards = popup.locator('.message.mine .file-card').filter({ hasText: 'archive.bin' });
     await cards.first().waitFor({ timeout: 20_000 });
@@ -192,6 +210,15 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       .filter({ hasText: 'archive.bin' })
       .first()
       .waitFor({ timeout: 30_000 });
+    // The upload showed its progress part by part (512 KiB parts: six for 3 MB), rising to 100 %.
+    const progress = await popup.evaluate(
+      () => (window as unknown as { uploadProgress: { value: number; text: string }[] }).uploadProgress,
+    );
+    const values = progress.map((p) => p.value);
+    expect(values.length, JSON.stringify(progress)).toBeGreaterThanOrEqual(3);
+    expect([...values].sort((a, b) => a - b)).toEqual(values);
+    expect(values.at(-1)).toBe(100);
+    expect(progress.some((p) => /^ · Uploading \d+(\.\d)? of 3\.0 MB · \d+ %$/.test(p.text))).toBe(true);
     // The stream may bring our own message back a moment before the pending copy is replaced: one stays.
     await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(1);
     const message = await until(async () => {

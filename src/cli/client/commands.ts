@@ -41,7 +41,11 @@ export interface CliClient {
     consentState(address: string): 'allowed' | 'denied' | 'unknown';
     refreshConsentList(): Promise<void>;
   };
-  sendAttachment(conversation: CliConversation, attachment: Attachment): Promise<MessageView>;
+  sendAttachment(
+    conversation: CliConversation,
+    attachment: Attachment,
+    options?: { onProgress?: (sentBytes: number, totalBytes: number) => void },
+  ): Promise<MessageView>;
   loadAttachment(remote: RemoteAttachment): Promise<Attachment>;
   close(): Promise<void>;
 }
@@ -145,7 +149,15 @@ export async function send(client: CliClient, ctx: CommandContext): Promise<void
     id === undefined ? undefined : { conversationId: id, metadata: {} },
   );
   const sent: MessageView[] = [];
-  if (file) sent.push(await client.sendAttachment(conversation, file));
+  if (file) {
+    // A terminal sees the upload of a remote file move, one line rewritten per part.
+    const showProgress = !ctx.args.json && process.stderr.isTTY === true;
+    const onProgress = (done: number, total: number) => {
+      ctx.io.stderr(`\ruploading ${done} of ${total} bytes (${Math.floor((done / total) * 100)} %)`);
+      if (done === total) ctx.io.stderr('\n');
+    };
+    sent.push(await client.sendAttachment(conversation, file, showProgress ? { onProgress } : {}));
+  }
   if (text !== undefined) sent.push(await conversation.send(text));
   for (const message of sent) {
     if (ctx.args.json) ctx.io.stdout(messageLine(message));
