@@ -221,9 +221,18 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
       if (!release) return refuse(stream, 'sync_streams', 'too many sync streams open');
       const wait = limits.syncRequest(peer);
       if (wait > 0) metrics.limited.labels('sync_rate').inc();
+      const pause = (ms: number): Promise<unknown> =>
+        new Promise((resolve) => setTimeout(resolve, ms).unref());
+      // Each further page of a several-page request counts against the same rate.
+      const nextPage = async (): Promise<void> => {
+        const later = limits.syncRequest(peer);
+        if (later <= 0) return;
+        metrics.limited.labels('sync_rate').inc();
+        await pause(later);
+      };
       void (async () => {
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
-        await servePage(stream, options.store, options.logger);
+        if (wait > 0) await pause(wait);
+        await servePage(stream, options.store, options.logger, nextPage);
       })().finally(release);
     },
     // Above our own per-peer count, so that count (and its metric) decides.

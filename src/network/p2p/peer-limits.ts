@@ -8,8 +8,9 @@
 // The defaults sit far above what an honest node does: a peer forwards every envelope of the network
 // once, so the gossip limit is a cap on the whole network's publish rate as seen over one link (the
 // network benchmark runs 50/s); an honest requester holds at most two sync pages in flight and catches up
-// at a few pages per second, which is also the most any peer's answers can bring in (the fastest catch-up
-// measured here is about 22,000 envelopes/s); peer exchange runs once per connection.
+// at a few pages per second; the envelopes a sync may bring in sit above the store's own insert rate
+// (tens of thousands a second, npm run bench -- network), so they pace only a peer that floods, never a
+// catch-up at the store's speed; peer exchange runs once per connection.
 import { RateLimiter } from '@/network/limits/rate-limiter';
 import type { BucketConfig } from '@/network/limits/rate-limiter';
 import { Pacer } from './pacer';
@@ -45,7 +46,7 @@ export const DEFAULT_PEER_LIMITS: PeerLimitsConfig = {
   gossip: { perSecond: 1000, burst: 10_000 },
   sync: { perSecond: 20, burst: 100 },
   syncStreams: 4,
-  syncReceived: { perSecond: 25_000, burst: 250_000 },
+  syncReceived: { perSecond: 200_000, burst: 2_000_000 },
   peerExchange: { perSecond: 1, burst: 10 },
   advertisedPeers: 200,
   advertisedAddrs: 8,

@@ -9,8 +9,8 @@
 // Anti-entropy mostly re-reads what gossip already delivered. So while most of what a peer sends is
 // already known to be stored here (`isStored`, the relay's bounded cache), a page is asked for as digests
 // first (16 bytes an envelope) and then only the envelopes missing here are fetched; when most are
-// missing (a node catching up, or a first sync with a peer) pages are fetched whole, as before, with the
-// next page prefetched. The mode follows the last page. An envelope whose digest fell out of the cache is simply fetched again.
+// missing (a node catching up, or a first sync with a peer) pages are fetched whole, several per stream
+// (sync-protocol.ts "pages"), the next one read while the last is stored. The mode follows the last page. An envelope whose digest fell out of the cache is simply fetched again.
 //
 // Pacing (peer-limits.ts `sync-in`): every page's range counts against the peer's budget of envelopes;
 // over it, the next page is asked for only once the debt is paid, so a peer that answers as fast as it
@@ -22,8 +22,15 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { Logger } from '@/network/http/handler';
 import type { StoredEnvelope } from '@/network/store/store';
 import type { P2pMetrics } from '@/network/p2p/p2p-metrics';
-import { MAX_PAGE_ENVELOPES, requestDigests, requestPage, SYNC_PROTOCOL } from './sync-protocol';
-import type { SyncPage } from './sync-protocol';
+import {
+  MAX_PAGE_ENVELOPES,
+  MAX_PAGES_PER_STREAM,
+  requestDigests,
+  requestPage,
+  requestPages,
+  SYNC_PROTOCOL,
+} from './sync-protocol';
+import type { PageReader, SyncPage } from './sync-protocol';
 import type { SyncPositions } from './sync-positions';
 
 /** Envelopes of a whole page checked to decide whether the next page starts with digests. */
@@ -133,81 +140,105 @@ export class HistorySync {
     const identity = this.options.storeIdentity;
     const fetchPage = async (after: string | undefined, count = limit, want?: Uint8Array) =>
       requestPage(await dial(), after, count, identity, this.abort.signal, want);
+    // Whole pages come several per stream; the reader goes on from the last page it gave.
+    let reader: PageReader | undefined;
+    const stopReading = (): void => {
+      reader?.cancel();
+      reader = undefined;
+    };
+    const nextWhole = async (from: string | undefined): Promise<SyncPage> => {
+      const page = await reader?.next();
+      if (page) return page;
+      // No more pages than the turn has left, so that ending the turn does not cut a stream short.
+      const pagesLeft = Math.max(1, Math.min(MAX_PAGES_PER_STREAM, TURN_PAGES - (pages % TURN_PAGES)));
+      reader = await requestPages(await dial(), from, limit, pagesLeft, identity, this.abort.signal);
+      const first = await reader.next();
+      if (!first) throw new Error('sync: the peer answered no page');
+      return first;
+    };
     const isStored = this.options.isStored;
     let after = this.options.positions.get(peer);
-    /**
-     * Pages of digests first while most of what arrives is already here; not on a first sync with a
-     * peer (a node catching up on its whole store).
-     */
-    let digestsFirst = isStored !== undefined && after !== undefined;
-    let next: Promise<SyncPage> | undefined;
-    for (;;) {
-      let page: Omit<SyncPage, 'envelopes'>;
-      let envelopes: StoredEnvelope[];
-      /** Envelopes of the peer's store this page covers (listed by digest or sent whole). */
-      let covered: number;
-      if (next || !digestsFirst || !isStored) {
-        const whole = await (next ?? fetchPage(after));
-        next = undefined;
-        page = whole;
-        envelopes = whole.envelopes;
-        covered = envelopes.length;
-        // A sample decides the mode: checking every envelope of a catch-up costs time for nothing.
-        const sample = envelopes.slice(0, MODE_SAMPLE);
-        const known = isStored ? sample.filter((e) => isStored(e.digest)).length : 0;
-        digestsFirst = isStored !== undefined && sample.length > 0 && known * 2 >= sample.length;
-      } else {
-        const summary = await requestDigests(await dial(), after, limit, identity, this.abort.signal);
-        page = summary;
-        covered = summary.digests.length;
-        const want = new Uint8Array(Math.ceil(summary.digests.length / 8));
-        let wanted = 0;
-        summary.digests.forEach((digest, i) => {
-          if (isStored(digest)) return;
-          want[i >> 3]! |= 1 << (i & 7);
-          wanted++;
-        });
-        envelopes = [];
-        if (wanted > 0 && !summary.sameStore) {
-          const rest = await fetchPage(after, summary.digests.length, want);
-          if (rest.position !== summary.position) {
-            throw new Error(
-              'sync: the peer answered a different range for the envelopes than for their digests',
-            );
+    const loop = async (): Promise<Turn> => {
+      /**
+       * Pages of digests first while most of what arrives is already here; not on a first sync with a
+       * peer (a node catching up on its whole store).
+       */
+      let digestsFirst = isStored !== undefined && after !== undefined;
+      let next: Promise<SyncPage> | undefined;
+      for (;;) {
+        let page: Omit<SyncPage, 'envelopes'>;
+        let envelopes: StoredEnvelope[];
+        /** Envelopes of the peer's store this page covers (listed by digest or sent whole). */
+        let covered: number;
+        if (next || !digestsFirst || !isStored) {
+          const whole = await (next ?? nextWhole(after));
+          next = undefined;
+          page = whole;
+          envelopes = whole.envelopes;
+          covered = envelopes.length;
+          // A sample decides the mode: checking every envelope of a catch-up costs time for nothing.
+          const sample = envelopes.slice(0, MODE_SAMPLE);
+          const known = isStored ? sample.filter((e) => isStored(e.digest)).length : 0;
+          digestsFirst = isStored !== undefined && sample.length > 0 && known * 2 >= sample.length;
+        } else {
+          const summary = await requestDigests(await dial(), after, limit, identity, this.abort.signal);
+          page = summary;
+          covered = summary.digests.length;
+          const want = new Uint8Array(Math.ceil(summary.digests.length / 8));
+          let wanted = 0;
+          summary.digests.forEach((digest, i) => {
+            if (isStored(digest)) return;
+            want[i >> 3]! |= 1 << (i & 7);
+            wanted++;
+          });
+          envelopes = [];
+          if (wanted > 0 && !summary.sameStore) {
+            const rest = await fetchPage(after, summary.digests.length, want);
+            if (rest.position !== summary.position) {
+              throw new Error(
+                'sync: the peer answered a different range for the envelopes than for their digests',
+              );
+            }
+            envelopes = rest.envelopes;
           }
-          envelopes = rest.envelopes;
+          result.skipped += summary.digests.length - wanted;
+          this.options.metrics.synced.labels('skipped').inc(summary.digests.length - wanted);
+          digestsFirst = wanted * 2 <= summary.digests.length;
         }
-        result.skipped += summary.digests.length - wanted;
-        this.options.metrics.synced.labels('skipped').inc(summary.digests.length - wanted);
-        digestsFirst = wanted * 2 <= summary.digests.length;
+        if (page.sameStore || this.closed) return { result };
+        if (page.restarted)
+          this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
+        const position = page.position !== '' ? page.position : after;
+        const receivedAt = Date.now();
+        const wait = pace?.(peer, covered) ?? 0;
+        if (wait > 0 && page.more) this.options.metrics.limited.labels('sync_received').inc();
+        pages++;
+        const yieldTurn = page.more && (wait > 0 || pages >= TURN_PAGES) && othersQueued();
+        if (digestsFirst) stopReading();
+        if (page.more && !digestsFirst && wait === 0 && !yieldTurn) {
+          next = nextWhole(position);
+          // Handled when awaited; a failure while this page is stored must not go unobserved.
+          next.catch(() => undefined);
+        }
+        if (envelopes.length > 0) {
+          const stored = await this.options.accept(envelopes);
+          result.envelopes += envelopes.length;
+          result.stored += stored;
+          this.options.metrics.synced.labels('new').inc(stored);
+          this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
+        }
+        if (position !== undefined && position !== after) this.options.positions.set(peer, position);
+        if (!page.more) return { result };
+        after = position;
+        if (yieldTurn) return { result, resumeAt: receivedAt + wait };
+        await this.pauseFor(result, receivedAt + wait - Date.now());
+        if (this.closed) return { result };
       }
-      if (page.sameStore || this.closed) return { result };
-      if (page.restarted)
-        this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
-      const position = page.position !== '' ? page.position : after;
-      const receivedAt = Date.now();
-      const wait = pace?.(peer, covered) ?? 0;
-      if (wait > 0 && page.more) this.options.metrics.limited.labels('sync_received').inc();
-      pages++;
-      const yieldTurn = page.more && (wait > 0 || pages >= TURN_PAGES) && othersQueued();
-      if (page.more && !digestsFirst && wait === 0 && !yieldTurn) {
-        next = fetchPage(position);
-        // Handled when awaited; a failure while this page is stored must not go unobserved.
-        next.catch(() => undefined);
-      }
-      if (envelopes.length > 0) {
-        const stored = await this.options.accept(envelopes);
-        result.envelopes += envelopes.length;
-        result.stored += stored;
-        this.options.metrics.synced.labels('new').inc(stored);
-        this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
-      }
-      if (position !== undefined && position !== after) this.options.positions.set(peer, position);
-      if (!page.more) return { result };
-      after = position;
-      if (yieldTurn) return { result, resumeAt: receivedAt + wait };
-      await this.pauseFor(result, receivedAt + wait - Date.now());
-      if (this.closed) return { result };
+    };
+    try {
+      return await loop();
+    } finally {
+      stopReading();
     }
   }
 

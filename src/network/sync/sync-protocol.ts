@@ -3,10 +3,10 @@
 // away does not know which topics it missed; the sync stream reads the peer's whole store in insertion
 // order (store.ts `scan`), is authenticated by noise like the relay, and needs no second port open.
 //
-// One stream per page. The requester writes one length-prefixed JSON frame
+// One stream per request. The requester writes one length-prefixed JSON frame
 //   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>",
-//    "digests": bool, "want": "<base64 bitmap or absent>"}
-// and the responder answers with length-prefixed frames:
+//    "digests": bool, "want": "<base64 bitmap or absent>", "pages": <count, absent = 1>}
+// and the responder answers each page with length-prefixed frames:
 //   0x01 ‖ envelopes as protobuf `repeated Envelope envelopes = 1` (the QueryResponse field, §1.3), in
 //          insertion order, up to 4 MiB per frame (a frame per envelope cost a read and a decrypt each)
 //   0x03 ‖ (with "digests": true, instead of 0x01) the first 16 bytes of each envelope's digest (§1.5),
@@ -16,6 +16,12 @@
 // of digests) with "want": bit i (LSB first) set for each envelope it lacks; the responder sends only
 // those. The range is the same both times: a store hands out no envelope before a position it already
 // handed out (store.ts `scan`), and the requester checks that both answers end at the same position.
+// With "pages": k (whole pages only, at most MAX_PAGES_PER_STREAM), the responder sends up to k consecutive
+// pages on the stream, each one's frames ending in its 0x02 frame, and stops after the first page without
+// more. A catch-up asks this way so that the responder reads and sends the next page while the requester
+// stores the last one: one request per page, answered only after the previous answer was read, left both
+// nodes idle half the time (docs/benchmarks.md "History sync"). The stream's flow control (yamux's window)
+// bounds what is read ahead; a responder that serves one page only simply closes the stream after it.
 // Nodes on one PostgreSQL database see the same store identity: the responder then sends nothing.
 // `position` is the responder's opaque store position after the page; the requester keeps it per peer
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
@@ -43,6 +49,8 @@ export const MAX_FRAME_BYTES = FRAME_TARGET_BYTES + 2 * 1024 * 1024;
 export const MAX_PAGE_ENVELOPES = 5000;
 /** A responder stops adding store chunks to a page past this many message bytes. */
 export const PAGE_BYTES = 4 * 1024 * 1024;
+/** Whole pages one request may ask for (each one counts against the responder's page rate). */
+export const MAX_PAGES_PER_STREAM = 16;
 /** How long a responder waits for the request frame. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -93,8 +101,16 @@ function frame(kind: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Answers one page request on `stream` from `store`. */
-export async function servePage(stream: Stream, store: EnvelopeStore, logger: Logger): Promise<void> {
+/**
+ * Answers one request on `stream` from `store`: one page, or with "pages" up to that many. Before each
+ * page after the first, `nextPage` may hold it back (the asking peer's page rate).
+ */
+export async function servePage(
+  stream: Stream,
+  store: EnvelopeStore,
+  logger: Logger,
+  nextPage?: () => Promise<void>,
+): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: 4096 });
   try {
     // A peer that opens a stream and never asks must not hold it (and its slot, peer-limits.ts) forever.
@@ -105,6 +121,7 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
       store?: unknown;
       digests?: unknown;
       want?: unknown;
+      pages?: unknown;
     };
     const digestsOnly = request.digests === true;
     // Which envelopes of the range to send (absent: all); bit i, LSB first, for the i-th envelope.
@@ -115,60 +132,81 @@ export async function servePage(stream: Stream, store: EnvelopeStore, logger: Lo
     const wanted =
       typeof request.limit === 'number' && request.limit > 0 ? request.limit : MAX_PAGE_ENVELOPES;
     const limit = Math.min(Math.floor(wanted), MAX_PAGE_ENVELOPES);
+    // Several pages only of whole envelopes: a digest list and its "want" describe one range.
+    const pages =
+      !digestsOnly && !want && typeof request.pages === 'number' && request.pages >= 1
+        ? Math.min(Math.floor(request.pages), MAX_PAGES_PER_STREAM)
+        : 1;
     let position = after;
-    let restarted = false;
-    let more = false;
-    if (store.scan && !sameStore) {
-      let sent = 0;
-      let bytes = 0;
-      more = true;
-      // Read the store in chunks sized to the envelopes seen so far, so a page of large envelopes
-      // never loads thousands of them at once.
-      let chunk = Math.min(limit, 500);
-      while (sent < limit && bytes < PAGE_BYTES) {
-        const wantedNow = Math.min(chunk, limit - sent);
-        const page = await store.scan(position, wantedNow);
-        if (page.restarted) restarted = true;
-        position = page.position;
-        let parts: Uint8Array[] = [];
-        let partBytes = 0;
-        const flush = async (): Promise<void> => {
-          if (parts.length === 0) return;
-          await lp.write(frame(digestsOnly ? FRAME_DIGESTS : FRAME_ENVELOPE, concatBytes(parts, partBytes)));
-          parts = [];
-          partBytes = 0;
-        };
-        for (const envelope of page.envelopes) {
-          const i = index++;
-          bytes += envelope.message.length;
-          if (digestsOnly) {
-            parts.push(envelope.digest.subarray(0, DIGEST_PREFIX_BYTES));
-            partBytes += DIGEST_PREFIX_BYTES;
-            continue;
-          }
-          if (want && !((want[i >> 3] ?? 0) & (1 << (i & 7)))) continue;
-          const encoded = encodeEnvelope(envelope);
-          const field = new Uint8Array(1 + varintBytes(encoded.length).length + encoded.length);
-          field[0] = 0x0a;
-          const length = varintBytes(encoded.length);
-          field.set(length, 1);
-          field.set(encoded, 1 + length.length);
-          if (partBytes + field.length > FRAME_TARGET_BYTES) await flush();
-          parts.push(field);
-          partBytes += field.length;
-        }
-        await flush();
-        sent += page.envelopes.length;
-        if (page.envelopes.length < wantedNow) {
-          more = false;
-          break;
-        }
-        const average = bytes / Math.max(sent, 1);
-        chunk = Math.max(1, Math.min(500, Math.floor((PAGE_BYTES - bytes) / Math.max(average, 1))));
-      }
+    for (let served = 0; served < pages; served++) {
+      if (served > 0) await nextPage?.();
+      const end = await sendPage(position);
+      position = end.position;
+      if (!end.more) break;
     }
-    await lp.write(frame(FRAME_END, json({ position: position ?? null, more, restarted, sameStore })));
     await stream.close();
+
+    /** Sends the page after `from`, ending in its 0x02 frame. */
+    async function sendPage(
+      from: string | undefined,
+    ): Promise<{ position: string | undefined; more: boolean }> {
+      let position = from;
+      let restarted = false;
+      let more = false;
+      if (store.scan && !sameStore) {
+        let sent = 0;
+        let bytes = 0;
+        more = true;
+        // Read the store in chunks sized to the envelopes seen so far, so a page of large envelopes
+        // never loads thousands of them at once.
+        let chunk = Math.min(limit, 500);
+        while (sent < limit && bytes < PAGE_BYTES) {
+          const wantedNow = Math.min(chunk, limit - sent);
+          const page = await store.scan(position, wantedNow);
+          if (page.restarted) restarted = true;
+          position = page.position;
+          let parts: Uint8Array[] = [];
+          let partBytes = 0;
+          const flush = async (): Promise<void> => {
+            if (parts.length === 0) return;
+            await lp.write(
+              frame(digestsOnly ? FRAME_DIGESTS : FRAME_ENVELOPE, concatBytes(parts, partBytes)),
+            );
+            parts = [];
+            partBytes = 0;
+          };
+          for (const envelope of page.envelopes) {
+            const i = index++;
+            bytes += envelope.message.length;
+            if (digestsOnly) {
+              parts.push(envelope.digest.subarray(0, DIGEST_PREFIX_BYTES));
+              partBytes += DIGEST_PREFIX_BYTES;
+              continue;
+            }
+            if (want && !((want[i >> 3] ?? 0) & (1 << (i & 7)))) continue;
+            const encoded = encodeEnvelope(envelope);
+            const field = new Uint8Array(1 + varintBytes(encoded.length).length + encoded.length);
+            field[0] = 0x0a;
+            const length = varintBytes(encoded.length);
+            field.set(length, 1);
+            field.set(encoded, 1 + length.length);
+            if (partBytes + field.length > FRAME_TARGET_BYTES) await flush();
+            parts.push(field);
+            partBytes += field.length;
+          }
+          await flush();
+          sent += page.envelopes.length;
+          if (page.envelopes.length < wantedNow) {
+            more = false;
+            break;
+          }
+          const average = bytes / Math.max(sent, 1);
+          chunk = Math.max(1, Math.min(500, Math.floor((PAGE_BYTES - bytes) / Math.max(average, 1))));
+        }
+      }
+      await lp.write(frame(FRAME_END, json({ position: position ?? null, more, restarted, sameStore })));
+      return { position, more };
+    }
   } catch (error) {
     logger.warn(`sync: cannot serve a page: ${(error as Error).message}`);
     stream.abort(error as Error);
@@ -181,14 +219,13 @@ interface PageRequest {
   storeIdentity?: string;
   digests?: boolean;
   want?: Uint8Array;
+  pages?: number;
 }
 
-/** Sends one request on a fresh `stream` and reads the answer whole. */
-async function exchange(
-  stream: Stream,
-  request: PageRequest,
-  signal?: AbortSignal,
-): Promise<SyncPage & { digests: Uint8Array[] }> {
+type Lp = ReturnType<typeof lpStream<Stream>>;
+
+/** Sends one request on a fresh `stream`; its answer is read page by page with `readPage`. */
+async function ask(stream: Stream, request: PageRequest, signal?: AbortSignal): Promise<Lp> {
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
   await lp.write(
     json({
@@ -197,9 +234,31 @@ async function exchange(
       store: request.storeIdentity ?? null,
       ...(request.digests ? { digests: true } : {}),
       ...(request.want ? { want: toBase64(request.want) } : {}),
+      ...(request.pages && request.pages > 1 ? { pages: request.pages } : {}),
     }),
     { signal },
   );
+  return lp;
+}
+
+/** Sends one request on a fresh `stream` and reads its one page. */
+async function exchange(
+  stream: Stream,
+  request: PageRequest,
+  signal?: AbortSignal,
+): Promise<SyncPage & { digests: Uint8Array[] }> {
+  const lp = await ask(stream, request, signal);
+  const page = await readPage(lp, request.after, signal);
+  await stream.close();
+  return page;
+}
+
+/** Reads one page's frames, up to and with its 0x02 frame. */
+async function readPage(
+  lp: Lp,
+  after: string | undefined,
+  signal?: AbortSignal,
+): Promise<SyncPage & { digests: Uint8Array[] }> {
   const envelopes: StoredEnvelope[] = [];
   const digests: Uint8Array[] = [];
   for (;;) {
@@ -240,11 +299,10 @@ async function exchange(
       restarted: boolean;
       sameStore?: boolean;
     };
-    await stream.close();
     return {
       envelopes,
       digests,
-      position: end.position ?? request.after ?? '',
+      position: end.position ?? after ?? '',
       more: end.more === true,
       restarted: end.restarted === true,
       sameStore: end.sameStore === true,
@@ -286,4 +344,59 @@ export async function requestDigests(
     signal,
   );
   return page;
+}
+
+export interface PageReader {
+  next(): Promise<SyncPage | undefined>;
+  /** Ends the stream early: the pages still coming are not wanted. */
+  cancel(): void;
+}
+
+/**
+ * Asks for up to `pages` whole pages after `after` on a fresh `stream`; `next` reads them one at a time
+ * (call it again before storing the page it gave, so the next one arrives meanwhile). It resolves with
+ * undefined once the stream has served what it will: after `pages` pages, after a page without more, or
+ * when a responder that serves one page per request closes the stream after it.
+ */
+export async function requestPages(
+  stream: Stream,
+  after: string | undefined,
+  limit: number,
+  pages: number,
+  storeIdentity?: string,
+  signal?: AbortSignal,
+): Promise<PageReader> {
+  const lp = await ask(stream, { after, limit, storeIdentity, pages }, signal);
+  let read = 0;
+  let position = after;
+  let done = false;
+  const finish = async (): Promise<undefined> => {
+    done = true;
+    await stream.close().catch(() => stream.abort(new Error('sync: closing the page stream failed')));
+    return undefined;
+  };
+  return {
+    async next() {
+      if (done || read >= pages) return finish();
+      let page: SyncPage & { digests: Uint8Array[] };
+      try {
+        page = await readPage(lp, position, signal);
+      } catch (error) {
+        // The end of the stream before a further page: the responder served fewer pages than asked.
+        if (read > 0 && (error as { code?: string }).code === 'ERR_UNEXPECTED_EOF') return finish();
+        throw error;
+      }
+      read++;
+      position = page.position;
+      if (!page.more || page.sameStore) done = true;
+      const { digests: _digests, ...rest } = page;
+      if (done || read >= pages) await finish();
+      return rest;
+    },
+    cancel() {
+      if (done) return;
+      done = true;
+      stream.abort(new Error('sync: no more pages wanted'));
+    },
+  };
 }

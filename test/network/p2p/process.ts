@@ -17,10 +17,10 @@ export interface NodeProcess {
 }
 
 /** Starts `xmtp-inbox node` with auth and rate limits off on free ports; resolves once it prints its addresses. */
-export function spawnNode(args: string[]): Promise<NodeProcess> {
+export function spawnNode(args: string[], execArgv: string[] = []): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'node', '--port', '0', '--p2p-port', '0', '--no-auth', '--rate-limit', 'off', ...args],
+    [...execArgv, BIN, 'node', '--port', '0', '--p2p-port', '0', '--no-auth', '--rate-limit', 'off', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

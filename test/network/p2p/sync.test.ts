@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envelopeJson, post, sleep, subscribe, T0 } from '../helpers';
 import { addressOf, startP2pTestNode, storedOn, waitFor, waitForMesh } from './helpers';
@@ -20,6 +21,27 @@ async function p2pNode(...args: Parameters<typeof startP2pTestNode>): Promise<P2
   const node = await startP2pTestNode(...args);
   cleanups.push(() => node.close());
   return node;
+}
+
+/** Every (topic, digest) of the SQLite database at `path`, as text, with how often each is stored. */
+function storedPairs(path: string): Map<string, number> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT t.name AS topic, hex(e.digest) AS digest, count(*) AS n FROM envelopes e
+         JOIN topics t ON t.id = e.topic_id GROUP BY t.name, e.digest`,
+      )
+      .all() as { topic: string; digest: string; n: number }[];
+    return new Map(rows.map((r) => [`${r.topic}|${r.digest}`, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+async function syncedNew(node: { url: string }): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`, { headers: { Connection: 'close' } })).text();
+  return Number(/^xmtp_sync_envelopes_total\{result="new"\} (\d+)$/m.exec(text)?.[1] ?? 0);
 }
 
 function tempDir(): string {
@@ -209,4 +231,46 @@ describe('history sync', () => {
       Number(/^xmtp_sync_envelopes_total\{result="skipped"\} (\d+)$/m.exec(metrics)?.[1]),
     ).toBeGreaterThanOrEqual(300);
   }, 40_000);
+
+  it('a node restarted twice in the middle of a catch-up (stopped, then killed) ends with every envelope exactly once', async () => {
+    const source = await p2pNode();
+    const topics = Array.from({ length: 30 }, (_, i) => `/xmtp/0/m-sync-restart-${i}/proto`);
+    const TOTAL = 30_000; // six sync pages
+    for (let i = 0; i < TOTAL; i += 1000) {
+      const envelopes = Array.from({ length: 1000 }, (_, j) =>
+        envelopeJson(topics[(i + j) % topics.length]!, T0 + BigInt(i + j), `restart ${i + j}`),
+      );
+      expect((await post(source, '/message/v1/publish', { envelopes })).status).toBe(200);
+    }
+    const dir = tempDir();
+    // Paced to about 4,000 envelopes/s so that the restarts land in the middle of the catch-up.
+    const slow = ['--data-dir', dir, '--bootstrap', addressOf(source), '--peer-limits', 'sync-in=4000:4000'];
+    let late = await spawnNode(slow);
+    cleanups.push(() => late.stop('SIGKILL'));
+    for (const [signal, after] of [
+      ['SIGTERM', 5000],
+      ['SIGKILL', 15_000],
+    ] as const) {
+      await waitFor(
+        `the late node to sync ${after} envelopes`,
+        async () => (await syncedNew(late)) >= after,
+        30_000,
+      );
+      const before = storedPairs(join(dir, 'envelopes.db')).size;
+      expect(before).toBeLessThan(TOTAL);
+      await late.stop(signal);
+      late = await spawnNode(signal === 'SIGTERM' ? slow : slow.slice(0, 4));
+    }
+    await waitFor(
+      'the restarted node to hold every envelope',
+      () => storedPairs(join(dir, 'envelopes.db')).size === TOTAL,
+      60_000,
+    );
+    await late.stop('SIGTERM');
+    const onLate = storedPairs(join(dir, 'envelopes.db'));
+    const onSource = storedPairs(join(source.dataDir, 'envelopes.db'));
+    expect(onSource.size).toBe(TOTAL);
+    expect([...onLate.keys()].sort()).toEqual([...onSource.keys()].sort());
+    expect([...onLate.values()].every((n) => n === 1)).toBe(true);
+  }, 120_000);
 });
