@@ -93,8 +93,32 @@ export async function sealConversation(
   return stored;
 }
 
-const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
-  openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
+/**
+ * Conversations opened before, per account key, by lookup key, with the sealed bytes they were opened from. The
+ * popup's list, the badge, the mute timer and the sync scan read every conversation again and again; with 10,000
+ * of them, opening those reads was most of the worker's busy time after a restart (a CPU profile during
+ * `npm run bench -- extension --conversations=10000`). Every write seals with a fresh nonce, so unchanged sealed
+ * bytes are the same record, opened once. The entries go with the key: the vault drops its keys when it locks.
+ */
+const openedConversations = new WeakMap<
+  CryptoKey,
+  Map<string, { box: Sealed; record: ConversationRecord }>
+>();
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+async function openConversation(keys: CacheKeys, stored: StoredConversation): Promise<ConversationRecord> {
+  let opened = openedConversations.get(keys.seal);
+  if (!opened) openedConversations.set(keys.seal, (opened = new Map()));
+  const hit = opened.get(stored.t);
+  if (hit && sameBytes(hit.box.nonce, stored.box.nonce) && sameBytes(hit.box.data, stored.box.data)) {
+    return { ...hit.record }; // records are changed by copying; a copy keeps a caller's slip out of the memo
+  }
+  const record = await openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
+  opened.set(stored.t, { box: stored.box, record });
+  return { ...record };
+}
 export const openConversations = (keys: CacheKeys, stored: StoredConversation[]) =>
   Promise.all(stored.map((c) => openConversation(keys, c)));
 

@@ -187,14 +187,20 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
             const existing = await readConversation(await db(), keys, conversation.topic);
             // The network knows the conversation and its consent; the unread count, last message and the user's
             // own choices (pinned, muted, archived, draft) are local and stay.
-            return {
+            const next = {
               ...(existing ?? {}),
               ...conversation,
               unread: existing?.unread ?? 0,
             } as ConversationRecord;
+            // Every catch-up lists every conversation: one that did not change is not sealed and written again.
+            return existing && JSON.stringify(existing) === JSON.stringify(next) ? undefined : next;
           }),
         );
-        await writeConversations(await db(), keys, merged);
+        await writeConversations(
+          await db(),
+          keys,
+          merged.filter((c) => c !== undefined),
+        );
       });
     },
 
