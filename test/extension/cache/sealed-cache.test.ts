@@ -132,6 +132,26 @@ describe('the inbox cache at rest', () => {
     await expect(other.listConversations()).rejects.toMatchObject({ code: 'cache_corrupt' });
   });
 
+  it('opens a conversation again when its sealed bytes change, and refuses a tampered one it had opened', async () => {
+    const indexedDB = new IDBFactory();
+    const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(await unlockedVault(indexedDB)) });
+    await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'allowed' }]);
+    expect((await cache.listConversations())[0]?.consent).toBe('allowed'); // opened once, remembered
+    await cache.setConsent(TOPIC, 'denied');
+    expect((await cache.listConversations())[0]?.consent).toBe('denied');
+    // The same catch-up again changes nothing, so the record is not written again.
+    const db = await open(indexedDB, 'xmtp-inbox-cache');
+    const [before] = await db.getAll('sealedConversations');
+    await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'denied' }]);
+    const [after] = await db.getAll('sealedConversations');
+    expect(after).toEqual(before);
+    // A flipped byte in the stored record is noticed, though the record was opened before.
+    after.box.data[0] ^= 1;
+    await db.put('sealedConversations', after);
+    db.close();
+    await expect(cache.listConversations()).rejects.toMatchObject({ code: 'cache_corrupt' });
+  });
+
   it('seals the plaintext records of version 4 on first use and keeps pins, drafts and unread counts', async () => {
     const indexedDB = new IDBFactory();
     // The version-4 layout, as earlier releases wrote it.
