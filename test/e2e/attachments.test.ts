@@ -18,6 +18,7 @@ import { createAuthToken } from '@/protocol/authn';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { makePng } from '../helpers/png';
 import { viemWallet } from '../helpers/wallet';
+import { startSlowProxy, type SlowProxy } from '../helpers/slow-proxy';
 import { makeTestCertificate } from '../helpers/tls';
 import { startTestNode, type TestNode } from '../network/helpers';
 import {
@@ -59,6 +60,7 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
   let friend: XmtpJsClient;
   let conversation: XmtpJsConversation;
   let uploaderToken: () => string;
+  let slow: SlowProxy | undefined;
 
   /** What an xmtp-js app does for a large file: encrypt with RemoteAttachmentCodec, upload, send the pointer. */
   async function sendRemote(attachment: Attachment, beforeSend?: () => void): Promise<void> {
@@ -109,6 +111,7 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
 
   afterAll(async () => {
     globalThis.fetch = originalFetch;
+    await slow?.close();
     await friend?.close();
     await extension?.close();
     await node?.close();
@@ -184,6 +187,10 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       buffer: Buffer.from(data),
     });
     await popup.locator('.attached').filter({ hasText: 'archive.bin' }).waitFor();
+    // Uploads go through a proxy that slows what the worker sends (40 ms a chunk): on loopback the whole upload
+    // would otherwise end before the popup draws its bubble.
+    slow = await startSlowProxy(node.url, 40);
+    await popupRequest(popup, 'settings.update', { uploadUrl: slow.url });
     // Every progress value the pending bubble shows during the upload, as the popup renders it.
     await popup.evaluate(() => {
       const seen: { value: number; text: string }[] = [];
@@ -228,7 +235,8 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
       );
     }, 'the remote attachment at xmtp-js');
     const remote = message.content as RemoteAttachment;
-    expect(remote.url.startsWith(`${node.url}/attachments/v1/`)).toBe(true);
+    // At the upload address the user set (here the slowing proxy in front of the node).
+    expect(remote.url.startsWith(`${slow!.url}/attachments/v1/`)).toBe(true);
     expect(remote.filename).toBe('archive.bin');
     const loaded = await RemoteAttachmentCodec.load<Attachment>(remote, friend);
     expect(loaded.filename).toBe('archive.bin');
