@@ -23,6 +23,22 @@ export default defineConfig({
       '**/*.log',
     ],
   },
+  // FlexSearch's default bundle carries its Web Worker mode, which builds a function from a string (AMO flags it;
+  // an extension page's CSP would refuse it anyway). The inbox uses a plain Index, so the extension takes the
+  // compact build: the same Index, export and import, without the worker code. Node (tests) keeps the default.
+  vite: () => ({
+    resolve: {
+      alias: [
+        {
+          find: /^flexsearch$/,
+          replacement: join(
+            dirname(createRequire(import.meta.url).resolve('flexsearch')), // …/dist/flexsearch.bundle.min.js
+            'flexsearch.compact.module.min.js',
+          ),
+        },
+      ],
+    },
+  }),
   hooks: {
     // libsecp256k1's binary ships as its own file, fetched by the worker (src/extension/runtime/secp256k1-wasm.ts):
     // bundled, it would become a 1.7 MB base64 string parsed at every worker start.
