@@ -1,19 +1,16 @@
 // The node's peer-to-peer side (docs/design.md §1): libp2p over TCP with noise and yamux, gossipsub for the
 // relay (libp2p-relay.ts), identify, peer advertisement (peer-exchange.ts) and history sync
-// (src/network/sync). Peers come from --bootstrap addresses and from what connected peers advertise; a
-// keeper loop redials known peers that dropped, so a restarted or partitioned node comes back by itself.
+// (src/network/sync), each served within the asking peer's limits (serve-protocols.ts). Peers come from
+// --bootstrap addresses and from what connected peers advertise; peer-keeper.ts redials the ones that dropped.
 import './polyfill';
 import { join } from 'node:path';
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import type { IdentifyResult, PeerId, PrivateKey, Stream } from '@libp2p/interface';
+import type { IdentifyResult, PrivateKey } from '@libp2p/interface';
 import { StrictNoSign } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
-import { multiaddr } from '@multiformats/multiaddr';
-import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@/network/http/handler';
@@ -22,13 +19,15 @@ import type { EnvelopeStore } from '@/network/store/store';
 import { HistorySync } from '@/network/sync/history-sync';
 import type { SyncResult } from '@/network/sync/history-sync';
 import { SyncPositions } from '@/network/sync/sync-positions';
-import { servePage, SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
+import { SYNC_PROTOCOL } from '@/network/sync/sync-protocol';
 import { ENVELOPE_TOPIC, Libp2pRelay } from './libp2p-relay';
 import { loadOrCreateNodeKey } from './node-key';
 import { P2pMetrics } from './p2p-metrics';
-import { askPeers, connectedPeers, PEERS_PROTOCOL, servePeers } from './peer-exchange';
+import { connectedPeers, PEERS_PROTOCOL } from './peer-exchange';
+import { PeerKeeper } from './peer-keeper';
 import { DEFAULT_PEER_LIMITS, PeerLimiter } from './peer-limits';
-import type { PeerLimitKind, PeerLimitsConfig } from './peer-limits';
+import type { PeerLimitsConfig } from './peer-limits';
+import { serveProtocols } from './serve-protocols';
 
 /** Peer-to-peer options of `startNode({ p2p })` (`--p2p-port`, `--bootstrap`, …). */
 export interface P2pOptions {
@@ -146,8 +145,9 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
   const privateKey = keyFile ? await loadOrCreateNodeKey(keyFile) : undefined;
   const host = options.host ?? '127.0.0.1';
   const family = host.includes(':') ? 'ip6' : 'ip4';
-  let isolated = false;
-  const gate = (): boolean => isolated;
+  // The keeper is made once libp2p exists; until then nothing is isolated.
+  const made: { keeper?: PeerKeeper } = {};
+  const gate = (): boolean => made.keeper?.isolated === true;
 
   const limits = new PeerLimiter(options.peerLimits ?? DEFAULT_PEER_LIMITS);
   const libp2p = await createLibp2p({
@@ -200,139 +200,41 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     pace: (peer, envelopes) => limits.syncReceivedFrom(peer, envelopes),
   });
   let apiUrl: string | null = null;
-  const apis = new Map<string, string>();
-  // Peers learnt from advertisements, by id, with their addresses; bootstrap addresses by text.
-  const known = new Map<string, Multiaddr[]>();
-  const bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
-
-  // Peer lists are served within the asking peer's limits, and so are sync streams open at once; over
-  // them the stream is reset (the peer's sync fails and is retried at its next interval). Sync pages over
-  // the peer's rate are served late instead: its sync slows down but completes. The wait holds one of the
-  // peer's few stream slots, so it is short (at most the slots' worth of tokens).
-  const refuse = (stream: Stream, kind: PeerLimitKind, what: string): void => {
-    metrics.limited.labels(kind).inc();
-    stream.abort(new Error(`peer limit: ${what}`));
-  };
-  await libp2p.handle(
-    SYNC_PROTOCOL,
-    ({ stream, connection }) => {
-      const peer = connection.remotePeer.toString();
-      const release = limits.openSyncStream(peer);
-      if (!release) return refuse(stream, 'sync_streams', 'too many sync streams open');
-      const wait = limits.syncRequest(peer);
-      if (wait > 0) metrics.limited.labels('sync_rate').inc();
-      const pause = (ms: number): Promise<unknown> =>
-        new Promise((resolve) => setTimeout(resolve, ms).unref());
-      // Each further page of a several-page request counts against the same rate.
-      const nextPage = async (): Promise<void> => {
-        const later = limits.syncRequest(peer);
-        if (later <= 0) return;
-        metrics.limited.labels('sync_rate').inc();
-        await pause(later);
-      };
-      void (async () => {
-        if (wait > 0) await pause(wait);
-        await servePage(stream, options.store, options.logger, nextPage);
-      })().finally(release);
-    },
-    // Above our own per-peer count, so that count (and its metric) decides.
-    { maxInboundStreams: 64 },
-  );
-  await libp2p.handle(PEERS_PROTOCOL, ({ stream, connection }) => {
-    if (!limits.peerExchangeWith(connection.remotePeer.toString(), 'serve')) {
-      return refuse(stream, 'peer_exchange', 'too many peer-exchange requests');
-    }
-    servePeers(stream, libp2p, apiUrl).catch((error: Error) => stream.abort(error));
+  await serveProtocols(libp2p, {
+    store: options.store,
+    limits,
+    metrics,
+    logger: options.logger,
+    apiUrl: () => apiUrl,
   });
-
   const self = libp2p.peerId.toString();
-  const learn = async (from: PeerId): Promise<void> => {
-    // A peer that re-identifies over and over (identify push) must not make this node ask it each time.
-    if (!limits.peerExchangeWith(from.toString(), 'ask')) {
-      metrics.limited.labels('peer_exchange').inc();
-      return;
-    }
-    const list = await askPeers(libp2p, from, options.logger, {
-      peers: limits.advertisedPeers,
-      addrs: limits.advertisedAddrs,
-    });
-    if (!list) return;
-    if (list.dropped > 0) metrics.limited.labels('advertised').inc(list.dropped);
-    if (list.api) apis.set(from.toString(), list.api);
-    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
-    for (const peer of list.peers) {
-      if (peer.id === self || peer.addrs.length === 0) continue;
-      if (!known.has(peer.id) && known.size >= 1000) continue;
-      const addrs = peer.addrs.map((a) => multiaddr(a));
-      known.set(peer.id, addrs);
-      if (!connected.has(peer.id)) void dialPeer(peer.id, addrs);
-    }
-  };
-  // Advertised peers that stay unreachable are tried less and less often (up to every 5 min), and
-  // forgotten after a day; a bootstrap address is always retried at the keeper's pace.
-  const failures = new Map<string, { count: number; next: number; since: number }>();
-  const dialPeer = async (id: string, addrs: Multiaddr[]): Promise<void> => {
-    if (isolated) return;
-    try {
-      const peerId = peerIdFromString(id);
-      await libp2p.peerStore.merge(peerId, { multiaddrs: addrs });
-      await libp2p.dial(peerId, { signal: AbortSignal.timeout(10_000) });
-      failures.delete(id);
-    } catch {
-      const now = Date.now();
-      const failure = failures.get(id) ?? { count: 0, next: now, since: now };
-      failure.count++;
-      failure.next = now + Math.min(300_000, (options.redialIntervalMs ?? 5000) * 2 ** failure.count);
-      failures.set(id, failure);
-      if (now - failure.since > 86_400_000) {
-        known.delete(id);
-        failures.delete(id);
-      }
-    }
-  };
+  const peers = new PeerKeeper({
+    libp2p,
+    bootstrap: options.bootstrap ?? [],
+    redialIntervalMs: options.redialIntervalMs ?? 5000,
+    limits,
+    metrics,
+    logger: options.logger,
+  });
+  made.keeper = peers;
   const updateGauge = (): void => metrics.peers.set(libp2p.getPeers().length);
   libp2p.addEventListener('peer:connect', updateGauge);
   libp2p.addEventListener('peer:disconnect', updateGauge);
   libp2p.addEventListener('peer:identify', (event: CustomEvent<IdentifyResult>) => {
     const { peerId, protocols } = event.detail;
-    if (protocols.includes(PEERS_PROTOCOL)) void learn(peerId);
+    if (protocols.includes(PEERS_PROTOCOL)) void peers.learn(peerId);
     if (protocols.includes(SYNC_PROTOCOL)) sync.schedule(peerId.toString());
   });
 
-  const keep = async (): Promise<void> => {
-    if (isolated) return;
-    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
-    const dials: Promise<unknown>[] = [];
-    for (const addr of bootstrap) {
-      const id = addr.getPeerId();
-      if (id === self || (id && connected.has(id))) continue;
-      // Without a /p2p/ part the address itself tells whether it is connected.
-      if (!id && libp2p.getConnections().some((c) => c.remoteAddr.toString().startsWith(addr.toString())))
-        continue;
-      dials.push(libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined));
-    }
-    const now = Date.now();
-    for (const [id, addrs] of known) {
-      if (!connected.has(id) && (failures.get(id)?.next ?? 0) <= now) dials.push(dialPeer(id, addrs));
-    }
-    await Promise.all(dials);
-  };
-  let keeping: Promise<void> | undefined;
-  const tick = (): void => {
-    keeping ??= keep().finally(() => (keeping = undefined));
-  };
-  const keeper = setInterval(tick, options.redialIntervalMs ?? 5000);
-  keeper.unref();
-  tick();
+  peers.start();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      clearInterval(keeper);
       limits.close();
       await relay.close();
       await sync.close();
-      await keeping;
+      await peers.close();
       await libp2p.stop();
     })();
     return closing;
@@ -347,7 +249,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
     async peers() {
-      return (await connectedPeers(libp2p)).map((p) => ({ ...p, api: apis.get(p.id) ?? null }));
+      return (await connectedPeers(libp2p)).map((p) => ({ ...p, api: peers.apis.get(p.id) ?? null }));
     },
     relayPeers: () => libp2p.services.pubsub.getSubscribers(ENVELOPE_TOPIC).map((p) => p.toString()),
     // The service is a GossipSub; its type is narrowed to PubSub by the services map.
@@ -365,11 +267,7 @@ export async function startP2p(options: StartP2pOptions): Promise<P2pNode> {
     setApiUrl(url: string) {
       apiUrl = url;
     },
-    async isolate(on: boolean) {
-      isolated = on;
-      if (on) await Promise.all(libp2p.getPeers().map((p) => libp2p.hangUp(p).catch(() => undefined)));
-      else tick();
-    },
+    isolate: (on: boolean) => peers.isolate(on),
     async syncNow() {
       const results: SyncResult[] = [];
       for (const peer of libp2p.getPeers()) results.push(await sync.syncWith(peer.toString()));
