@@ -98,6 +98,20 @@ function isVisible(message: MessageRecord): boolean {
   return message.contentType !== CONTENT_TYPES.readReceipt;
 }
 
+/**
+ * A conversation as the network lists it, over what the cache has: the network knows the conversation and its
+ * consent; the unread count, last message and the user's own choices (pinned, muted, archived, draft) are local
+ * and stay. Undefined when nothing changes: every catch-up lists every conversation, and one that did not change
+ * is not sealed and written again.
+ */
+function mergeListed(
+  existing: ConversationRecord | undefined,
+  listed: Parameters<InboxCache['putConversations']>[0][number],
+): ConversationRecord | undefined {
+  const next = { ...(existing ?? {}), ...listed, unread: existing?.unread ?? 0 } as ConversationRecord;
+  return existing && JSON.stringify(existing) === JSON.stringify(next) ? undefined : next;
+}
+
 /** A message applied to its conversation: unread count, last message, and back from Archived when it is news. */
 function advanceLastMessage(
   conversation: ConversationRecord,
@@ -183,18 +197,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
       return serial(async () => {
         const keys = await unlocked();
         const merged = await Promise.all(
-          conversations.map(async (conversation) => {
-            const existing = await readConversation(await db(), keys, conversation.topic);
-            // The network knows the conversation and its consent; the unread count, last message and the user's
-            // own choices (pinned, muted, archived, draft) are local and stay.
-            const next = {
-              ...(existing ?? {}),
-              ...conversation,
-              unread: existing?.unread ?? 0,
-            } as ConversationRecord;
-            // Every catch-up lists every conversation: one that did not change is not sealed and written again.
-            return existing && JSON.stringify(existing) === JSON.stringify(next) ? undefined : next;
-          }),
+          conversations.map(async (c) => mergeListed(await readConversation(await db(), keys, c.topic), c)),
         );
         await writeConversations(
           await db(),
