@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPayload } from '@/client/attachments';
@@ -19,6 +18,7 @@ import type { PrivateKeyBundleV1 } from '@/protocol/bundles';
 import type { EncryptedAttachment } from '@/protocol/content';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { until } from '../helpers/until';
+import { startS3Bucket, type S3Bucket } from '../helpers/s3-bucket';
 import { startTestNode, type TestNode } from './helpers';
 
 async function identity(): Promise<PrivateKeyBundleV1> {
@@ -99,36 +99,18 @@ function fileBackend(): Backend {
 }
 
 function s3Backend(): Backend {
-  let server: S3rver;
-  let dir = '';
-  let endpoint = '';
-  const s3 = { bucket: 'attachments', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  let bucket: S3Bucket;
   return {
     name: 'S3-compatible backend (s3rver)',
     partSize: 5 * 1024 * 1024,
     checksPartsOnArrival: false,
     async setUp() {
-      dir = mkdtempSync(join(tmpdir(), 'xmtp-s3rver-multipart-'));
-      server = new S3rver({
-        port: 0,
-        address: '127.0.0.1',
-        silent: true,
-        directory: dir,
-        configureBuckets: [{ name: s3.bucket, configs: [] }],
-      });
-      const { port } = await server.run();
-      endpoint = `http://127.0.0.1:${port}`;
+      bucket = await startS3Bucket();
     },
-    options: (extra = {}) => ({ s3: { ...s3, endpoint }, ...extra }),
-    async stored() {
-      const listing = await fetch(`${endpoint}/${s3.bucket}?list-type=2`).then((r) => r.text());
-      return [...listing.matchAll(/<Key>/g)].length;
-    },
+    options: (extra = {}) => ({ s3: bucket.s3, ...extra }),
+    stored: () => bucket.objects(),
     partsHeld: () => undefined,
-    async tearDown() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    tearDown: () => bucket.stop(),
   };
 }
 

@@ -5,7 +5,6 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync 
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPayload } from '@/client/attachments';
@@ -19,6 +18,7 @@ import { encryptAttachment, type EncryptedAttachment } from '@/protocol/content'
 import { sha256Async } from '@/protocol/hash';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { makeTestCertificate } from '../helpers/tls';
+import { startS3Bucket, type S3Bucket } from '../helpers/s3-bucket';
 import { startTestNode, type TestNode } from './helpers';
 
 const MAX_BYTES = 256 * 1024;
@@ -70,33 +70,15 @@ function fileBackend(): Backend {
 }
 
 function s3Backend(): Backend {
-  let server: S3rver;
-  let dir = '';
-  let endpoint = '';
-  const s3 = { bucket: 'attachments', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  let bucket: S3Bucket;
   return {
     name: 'S3-compatible backend (s3rver)',
     async setUp() {
-      dir = mkdtempSync(join(tmpdir(), 'xmtp-s3rver-'));
-      server = new S3rver({
-        port: 0,
-        address: '127.0.0.1',
-        silent: true,
-        directory: dir,
-        configureBuckets: [{ name: s3.bucket, configs: [] }],
-      });
-      const { port } = await server.run();
-      endpoint = `http://127.0.0.1:${port}`;
+      bucket = await startS3Bucket();
     },
-    options: () => ({ s3: { ...s3, endpoint }, maxBytes: MAX_BYTES }),
-    async stored() {
-      const listing = await fetch(`${endpoint}/${s3.bucket}?list-type=2`).then((r) => r.text());
-      return [...listing.matchAll(/<Key>/g)].length;
-    },
-    async tearDown() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    options: () => ({ s3: bucket.s3, maxBytes: MAX_BYTES }),
+    stored: () => bucket.objects(),
+    tearDown: () => bucket.stop(),
   };
 }
 
