@@ -9,27 +9,15 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPayload } from '@/client/attachments';
 import type { AttachmentOptions } from '@/network/node';
-import { createAuthToken } from '@/protocol/authn';
 import type { PrivateKeyBundleV1 } from '@/protocol/bundles';
 import type { EncryptedAttachment } from '@/protocol/content';
-import { createPrivateKeyBundle } from '@/protocol/identity';
 import { until } from '../helpers/until';
 import { startS3Bucket, type S3Bucket } from '../helpers/s3-bucket';
+import { identity, tokenOf } from '../helpers/uploader';
 import { startTestNode, type TestNode } from './helpers';
-
-async function identity(): Promise<PrivateKeyBundleV1> {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return createPrivateKeyBundle({
-    getAddress: async () => account.address,
-    signMessage: (message) => account.signMessage({ message }),
-  });
-}
-
-const tokenOf = (bundle: PrivateKeyBundleV1) => createAuthToken(bundle.identityKey, { nowMs: Date.now() });
 
 /** The sha256 of what `url` serves (comparing megabytes with toEqual takes seconds). */
 async function servedDigest(url: string): Promise<string> {

@@ -5,33 +5,21 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync 
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPayload } from '@/client/attachments';
 import { FileAttachmentBackend } from '@/network/attachments/file-backend';
 import { TicketSigner } from '@/network/attachments/tickets';
 import type { AttachmentOptions } from '@/network/node';
-import { createAuthToken } from '@/protocol/authn';
 import { toHex } from '@/protocol/bytes';
 import type { PrivateKeyBundleV1 } from '@/protocol/bundles';
 import { encryptAttachment, type EncryptedAttachment } from '@/protocol/content';
 import { sha256Async } from '@/protocol/hash';
-import { createPrivateKeyBundle } from '@/protocol/identity';
 import { makeTestCertificate } from '../helpers/tls';
 import { startS3Bucket, type S3Bucket } from '../helpers/s3-bucket';
+import { identity, tokenOf } from '../helpers/uploader';
 import { startTestNode, type TestNode } from './helpers';
 
 const MAX_BYTES = 256 * 1024;
-
-async function identity(): Promise<PrivateKeyBundleV1> {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return createPrivateKeyBundle({
-    getAddress: async () => account.address,
-    signMessage: (message) => account.signMessage({ message }),
-  });
-}
-
-const tokenOf = (bundle: PrivateKeyBundleV1) => createAuthToken(bundle.identityKey, { nowMs: Date.now() });
 
 async function payload(size: number): Promise<EncryptedAttachment> {
   return encryptAttachment({
