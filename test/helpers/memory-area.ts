@@ -2,10 +2,14 @@
 import type { KeyValueArea } from '@/extension/storage-area';
 
 /** A KeyValueArea in memory, with the same copy-on-write semantics as browser.storage (values are cloned). */
-export function createMemoryArea(): KeyValueArea & { snapshot(): Record<string, unknown> } {
+export function createMemoryArea(): KeyValueArea & {
+  get(keys: string | null): Promise<Record<string, unknown>>;
+  snapshot(): Record<string, unknown>;
+} {
   const items = new Map<string, unknown>();
   return {
-    async get(key) {
+    async get(key: string | null) {
+      if (key === null) return structuredClone(Object.fromEntries(items));
       return items.has(key) ? { [key]: structuredClone(items.get(key)) } : {};
     },
     async set(values) {

@@ -1,12 +1,19 @@
-// The background's inbox service built as the background builds it (real vault, sealed cache keyed from the
+// The background's inbox service (and its accounts) built as the background builds it (real vault, sealed cache keyed from the
 // vault, the real client adapter over `ws`), on storage the test hands in: the same storage again is the same
 // install after a worker restart, other storage another install.
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
+import {
+  forgetAccountStorage,
+  openAccountSpace,
+  type SpaceEnvironment,
+} from '@/extension/accounts/account-space';
+import { createAccounts } from '@/extension/accounts/accounts';
 import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import { createPermissionStore } from '@/extension/dapp/permissions';
 import { createInboxService, type InboxServiceDeps } from '@/extension/inbox/service';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
@@ -38,5 +45,36 @@ export function realInboxService(
     wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
     fetch,
     ...extra,
+  });
+}
+
+/**
+ * The background's accounts as the background builds them (src/extension/accounts), each account over the real
+ * client adapter and its own part of `storage`; the same storage again is the same install after a restart.
+ */
+export function realAccounts(
+  {
+    indexedDB = new IDBFactory(),
+    session = createMemoryArea(),
+    local = createMemoryArea(),
+  }: InstallStorage = {},
+  extra: Partial<Pick<SpaceEnvironment, 'notify' | 'adapter'>> = {},
+) {
+  const environment: SpaceEnvironment = {
+    indexedDB,
+    local,
+    session,
+    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+    fetch,
+    adapter: (persistence) => createXmtpClientAdapter({ persistence, WebSocket }),
+    ...extra,
+  };
+  return createAccounts({
+    local,
+    openSpace: (id) => openAccountSpace(id, environment),
+    async onRemoved(space) {
+      await createPermissionStore(space.local).clear();
+      await forgetAccountStorage(local, space.id);
+    },
   });
 }

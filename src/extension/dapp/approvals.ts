@@ -39,6 +39,8 @@ export interface Approvals {
   windowClosed(windowId: number): void;
   /** Rejects the origin's open prompt, if any (its grants were revoked meanwhile). */
   cancel(origin: string): void;
+  /** Rejects every open prompt not being completed (another account became active: it was asked for the one before). */
+  cancelAll(reason: string): void;
 }
 
 interface Pending {
@@ -176,6 +178,14 @@ export function createApprovals(windows: ApprovalWindows, now: () => number = Da
       if (!entry || entry.busy) return;
       settle(entry);
       entry.reject(rejected('the request was cancelled in XMTP Inbox'));
+    },
+
+    cancelAll(reason) {
+      for (const entry of [...pending.values()]) {
+        if (entry.busy) continue;
+        settle(entry);
+        entry.reject(rejected(reason));
+      }
     },
   };
 }

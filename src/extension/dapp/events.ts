@@ -24,6 +24,11 @@ export interface DappEvents {
   subscribe(connection: DappConnection, events: DappEvent[]): DappEvent[];
   /** Removes events (all when absent); returns what is left. */
   unsubscribe(connection: DappConnection, events?: DappEvent[]): DappEvent[];
+  /**
+   * Another account is active: every page hears its origin's grants for that account, and subscriptions without
+   * read access there end (the account before's events never reach it again).
+   */
+  accountChanged(): Promise<void>;
 }
 
 /** Messages a little older than the subscription still count as new: they may arrive late from the network. */
@@ -132,15 +137,16 @@ export function createDappEvents(deps: {
     else if (update.kind === 'conversations') enqueue(() => deliverConversations(update.topics));
   });
 
+  function grantsChanged(connection: DappConnection, grants: Grant[]) {
+    const subscription = subscriptions.get(connection);
+    if (subscription && !findGrant(grants, 'inbox:read')) subscriptions.delete(connection);
+    connection.send(PERMISSIONS_CHANGED_EVENT, grants);
+  }
+
   // A change of grants (revoked in settings or by the page) is pushed to the origin's pages; without read access
   // their subscriptions end.
   permissions.onChange((origin, grants) => {
-    for (const connection of connections) {
-      if (connection.origin !== origin) continue;
-      const subscription = subscriptions.get(connection);
-      if (subscription && !findGrant(grants, 'inbox:read')) subscriptions.delete(connection);
-      connection.send(PERMISSIONS_CHANGED_EVENT, grants);
-    }
+    for (const connection of connections) if (connection.origin === origin) grantsChanged(connection, grants);
   });
 
   return {
@@ -165,6 +171,10 @@ export function createDappEvents(deps: {
       // deliver what it has not been sent from the late-arrival window at once.
       if (events.includes('message')) enqueue(() => deliverConversations('all'));
       return [...subscription.events];
+    },
+    async accountChanged() {
+      for (const connection of [...connections])
+        grantsChanged(connection, await permissions.get(connection.origin));
     },
     unsubscribe(connection, events) {
       const subscription = subscriptions.get(connection);

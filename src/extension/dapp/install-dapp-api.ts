@@ -4,6 +4,7 @@
 import browser from 'webextension-polyfill';
 import type { InboxService } from '@/extension/inbox/contract';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
+import type { KeyValueArea } from '@/extension/storage-area';
 import {
   DAPP_ADMIN_MESSAGE_TYPES,
   DAPP_PORT,
@@ -20,8 +21,9 @@ import { createDappEvents, type DappConnection } from './events';
 import { createPermissionStore } from './permissions';
 import { fromExtensionPage, senderOrigin } from './sender';
 
-export function installDappApi(service: InboxService) {
-  const permissions = createPermissionStore(browser.storage.local);
+/** `grants`: where the active account keeps its dapp grants (each account has its own). */
+export function installDappApi(service: InboxService, grants: KeyValueArea) {
+  const permissions = createPermissionStore(grants);
   const approvals = createApprovals({
     async open(id) {
       const created = await browser.windows.create({
@@ -37,13 +39,12 @@ export function installDappApi(service: InboxService) {
   });
   browser.windows.onRemoved.addListener((windowId) => approvals.windowClosed(windowId));
   const events = createDappEvents({ service, permissions });
-  // Signing out forgets connected sites: a later identity starts with none.
+  // Another account is active (switched, added, or the one before signed out, which forgot its grants): a prompt
+  // asked for the one before must not grant this one, and every page now has this account's grants.
   service.subscribe((update) => {
-    if (update.kind !== 'state') return;
-    void service
-      .state()
-      .then((state) => (state.vault === 'empty' ? permissions.clear() : undefined))
-      .catch(() => undefined);
+    if (update.kind !== 'accounts' || !update.switched) return;
+    approvals.cancelAll('the active account changed in XMTP Inbox: ask again');
+    void events.accountChanged().catch(() => undefined);
   });
   const api = createDappApi({ service, permissions, approvals, events });
 

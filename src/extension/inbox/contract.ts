@@ -108,6 +108,11 @@ export type InboxUpdate =
   | { kind: 'upload'; topic: string; messageId: string; sentBytes: number; totalBytes: number }
   /** ENS names (or avatars) of these peers became known. */
   | { kind: 'names'; addresses: string[] }
+  /**
+   * The accounts changed (src/extension/accounts): `switched`, another one is active (or one was added or signed
+   * out); otherwise only another account's unread count may have.
+   */
+  | { kind: 'accounts'; switched: boolean }
   /** The wallet on `origin` is being asked to sign; the popup explains what and why. */
   | { kind: 'signature'; purpose: SignaturePurpose; origin: string; text: string }
   | { kind: 'signature_done'; purpose: SignaturePurpose };

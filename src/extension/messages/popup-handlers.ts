@@ -2,8 +2,8 @@
 // is taken and its response whatever the InboxService gives back. The message map the popup calls through
 // (messages/popup.ts PopupMessages) is read off these handlers, so a new operation is a service method and an
 // entry here.
+import type { AddAccountInput, MultiAccountInbox } from '@/extension/accounts/contract';
 import { muteUntil } from '@/extension/inbox/conversation-state';
-import type { InboxService } from '@/extension/inbox/contract';
 import type { Consent } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
@@ -11,7 +11,7 @@ import type { OnboardingInput, Settings } from '@/extension/inbox/contract';
 
 type Empty = Record<string, never>;
 
-export function createPopupHandlers(service: InboxService) {
+export function createPopupHandlers(service: MultiAccountInbox) {
   return {
     /** Vault status, account and settings: decides which screen the popup shows. */
     'state.get': (_request: Empty) => service.state(),
@@ -47,8 +47,14 @@ export function createPopupHandlers(service: InboxService) {
       await service.changePassword(oldPassword, newPassword);
       return null;
     },
-    /** Signs out: wipes the vault, the cache and the account. */
+    /** Signs out of the active account: wipes its vault, cache and data (other accounts stay). */
     'account.signOut': (_request: Empty) => service.signOut(),
+    /** Every account in this browser, with unread counts (the account switcher). */
+    'accounts.list': (_request: Empty) => service.listAccounts(),
+    /** Makes another account the active one. */
+    'accounts.switch': ({ id }: { id: string }) => service.switchAccount(id),
+    /** Adds another identity (wallet, local key or import) under the inbox password, and makes it active. */
+    'accounts.add': (input: AddAccountInput) => service.addAccount(input),
     /** Conversations from the cache, most recent activity first; `limit`: only the first N (the popup's first screen). */
     'conversations.list': ({ limit }: { limit?: number }) =>
       service.listConversations(limit === undefined ? {} : { limit }),

@@ -1,38 +1,37 @@
 // Composition of the background service worker: real browser storage, IndexedDB, alarms and tabs behind the
 // injected interfaces, the popup map served over runtime messages, updates over a runtime port.
 import browser from 'webextension-polyfill';
-import { createPayloadCache } from '@/extension/attachments/payload-cache';
-import { createInboxCache, type InboxCache } from '@/extension/cache/cache';
-import { vaultCacheKeys } from '@/extension/cache/sealing';
-import type { ClientAdapter } from '@/extension/client-adapter';
-import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
+import {
+  forgetAccountStorage,
+  openAccountSpace,
+  type SpaceEnvironment,
+} from '@/extension/accounts/account-space';
+import { createAccounts } from '@/extension/accounts/accounts';
+import type { MultiAccountInbox } from '@/extension/accounts/contract';
+import { UNMUTE_ALARM_PREFIX } from '@/extension/accounts/space-names';
+import type { InboxCache } from '@/extension/cache/cache';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { fromExtensionPage } from '@/extension/dapp/sender';
 import { installDappApi } from '@/extension/dapp/install-dapp-api';
-import { createInboxService } from '@/extension/inbox/service';
-import type { InboxService } from '@/extension/inbox/contract';
+import { createPermissionStore } from '@/extension/dapp/permissions';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
 import { POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
 import { installAutoLock, type AutoLock } from '@/extension/vault/auto-lock';
-import { createVault, type Vault } from '@/extension/vault/vault';
+import type { Vault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 
 export interface BackgroundHandle {
-  service: InboxService;
-  vault: Vault;
-  cache: InboxCache;
+  /** The inbox of the active account (and the accounts beside it). */
+  service: MultiAccountInbox;
+  /** The active account's vault and cache (the e2e tests seed them). */
+  readonly vault: Vault;
+  readonly cache: InboxCache;
   autoLock: AutoLock;
 }
 
-export function startBackground(adapter?: ClientAdapter): InboxService {
-  const vault = createVault({ indexedDB, session: browser.storage.session });
-  // The client's cache holds V2 invitation key material: encrypted under a key the vault derives while unlocked.
-  adapter ??= createXmtpClientAdapter({
-    persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
-  });
-  // Message texts, drafts and peers are sealed too, under keys that exist only while unlocked (cache/sealing.ts).
-  const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(vault) });
+export function startBackground(): MultiAccountInbox {
+  const local = browser.storage.local;
   const wallet = createTabWallet({
     queryTabs: () => browser.tabs.query({ url: ['http://*/*', 'https://*/*'] }),
     sendToTab: (tabId, request) => browser.tabs.sendMessage(tabId, request),
@@ -40,42 +39,61 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   // Notifications are for messages that arrive while the popup is closed (issue #5): an open popup holds at
   // least one update port.
   let popupPorts = 0;
-  // A timed mute ends by an alarm (it wakes a stopped worker); the worker's start checks too, below.
-  const UNMUTE_ALARM = 'xmtp-inbox/unmute';
-  browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === UNMUTE_ALARM) void service.expireMutes().catch(() => undefined);
-  });
-  const service = createInboxService({
-    vault,
-    cache,
-    local: browser.storage.local,
-    adapter,
+  const notify = (id: string, title: string, message: string) => {
+    if (popupPorts > 0) return;
+    void accounts
+      .label(id)
+      .then((label) =>
+        browser.notifications?.create({
+          type: 'basic',
+          iconUrl: browser.runtime.getURL('/icon/128.png'),
+          title: label ? `${title} · for ${label}` : title,
+          message,
+        }),
+      )
+      .catch(() => undefined);
+  };
+
+  // Each account over its own vault, caches and storage (accounts/space-names.ts).
+  const environment: SpaceEnvironment = {
+    indexedDB,
+    local,
+    session: browser.storage.session,
     wallet,
     fetch: (input, init) => fetch(input, init),
-    payloads: createPayloadCache(indexedDB),
-    notify: (title, message) => {
-      if (popupPorts > 0) return;
-      void browser.notifications
-        ?.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message })
-        .catch(() => undefined);
-    },
+    adapter: (persistence) => createXmtpClientAdapter({ persistence }),
+    notify,
     // All of them, not only this worker's: a restarted worker must also clear what its predecessor showed.
     clearNotifications: () =>
       void browser.notifications
         ?.getAll()
         .then((shown) => Promise.all(Object.keys(shown).map((id) => browser.notifications.clear(id))))
         .catch(() => undefined),
-    scheduleMuteExpiry: (at) =>
+    scheduleAlarm: (alarm, at) =>
       void (
-        at === undefined
-          ? browser.alarms.clear(UNMUTE_ALARM)
-          : browser.alarms.create(UNMUTE_ALARM, { when: at })
+        at === undefined ? browser.alarms.clear(alarm) : browser.alarms.create(alarm, { when: at })
       ).catch(() => undefined),
+  };
+
+  const accounts = createAccounts({
+    local,
+    openSpace: (id) => openAccountSpace(id, environment),
+    // Its dapp grants go with it (connected pages hear of the switch that follows), and so does whatever else an
+    // added account kept under its prefix (settings, sync cursor).
+    async onRemoved(space) {
+      await createPermissionStore(space.local).clear();
+      await forgetAccountStorage(browser.storage.local, space.id);
+    },
+  });
+  const service = accounts.inbox;
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name.startsWith(UNMUTE_ALARM_PREFIX)) void service.expireMutes().catch(() => undefined);
   });
   const handlers = createPopupHandlers(service);
   const popupTypes = Object.keys(handlers) as (keyof PopupMessages)[];
-  // window.xmtp for dapp pages: its port, approval window and connected sites (src/extension/dapp).
-  installDappApi(service);
+  // window.xmtp for dapp pages: its port, approval window and connected sites (src/extension/dapp), with the
+  // grants of whichever account is active.
+  installDappApi(service, accounts.activeLocal);
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (
@@ -107,6 +125,7 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
   // The toolbar badge shows unread messages of allowed and unknown senders.
   const action = browser.action ?? browser.browserAction;
   const countForBadge = async () => {
+    const { vault, cache } = await accounts.active();
     const unlocked = await vault.isUnlocked();
     const unread = unlocked ? await cache.totalUnread() : 0;
     await action?.setBadgeText({ text: unread > 0 ? String(Math.min(unread, 999)) : '' });
@@ -132,22 +151,33 @@ export function startBackground(adapter?: ClientAdapter): InboxService {
       });
   };
   service.subscribe((update) => {
-    if (update.kind === 'conversations' || update.kind === 'state') updateBadge();
+    if (update.kind === 'conversations' || update.kind === 'state' || update.kind === 'accounts')
+      updateBadge();
   });
 
   // A handle for the worker's devtools console and the e2e tests (they seed the cache through the real modules).
   // Only code already running inside the extension's worker can reach it.
-  const handle: BackgroundHandle = { service, vault, cache, autoLock: { check: async () => false } };
+  const handle: BackgroundHandle = {
+    service,
+    get vault() {
+      return accounts.current().vault;
+    },
+    get cache() {
+      return accounts.current().cache;
+    },
+    autoLock: { check: async () => false },
+  };
   (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox = handle;
 
-  // A stopped worker starts again for any event (alarm, message, port): pick the streams up where they were.
+  // A stopped worker starts again for any event (alarm, message, port): pick every account's streams up where
+  // they were.
   void service.resume().catch(() => undefined);
   void service.expireMutes().catch(() => undefined);
   updateBadge();
 
   handle.autoLock = installAutoLock(
     browser.alarms,
-    vault,
+    { lockIfIdle: async (idleMs) => (await accounts.active()).vault.lockIfIdle(idleMs) },
     async () => (await service.getSettings()).autoLockMinutes,
     () => void service.lock(),
   );

@@ -16,7 +16,7 @@ export const AUTO_LOCK_ALARM = 'xmtp-inbox/auto-lock';
  */
 export function installAutoLock(
   alarms: AlarmsArea,
-  vault: Vault,
+  vault: Pick<Vault, 'lockIfIdle'>,
   idleMinutes: () => Promise<number>,
   onLocked: () => void,
 ): AutoLock {

@@ -1,23 +1,24 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createInboxCache } from '@/extension/cache/cache';
+import { openAccountSpace, type SpaceEnvironment } from '@/extension/accounts/account-space';
+import { createAccounts } from '@/extension/accounts/accounts';
 import { TAB_MESSAGE_TYPES, type TabMessages } from '@/extension/messages/content';
 import { createCaller, dispatch, type Handlers } from '@/extension/messages/envelope';
 import { isPageReply, isPageRequest, newRequestId, PAGE_CHANNEL } from '@/extension/messages/page';
 import type { PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
-import { createInboxService } from '@/extension/inbox/service';
 import { noClientAdapter } from '../../helpers/no-client';
 import { createMemoryArea } from '../../helpers/memory-area';
-import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { createWalletHandlers } from '@/extension/wallet/page-wallet';
-import { testCacheKeys } from '../cache/test-keys';
 
 // One sample request per message: the type makes a new message without a sample a compile error.
 const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] } = {
   'state.get': {},
+  'accounts.list': {},
+  'accounts.switch': { id: 'main' },
+  'accounts.add': { method: 'local', password: 'a long password', nodes: ['http://localhost:5555'] },
   'node.check': { url: 'http://127.0.0.1:9' },
   'wallet.tabs': {},
   'wallet.sign': {
@@ -68,19 +69,24 @@ const POPUP_TYPES = Object.keys(POPUP_SAMPLES) as (keyof PopupMessages)[];
 const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 function background() {
-  const indexedDB = new IDBFactory();
-  const service = createInboxService({
-    vault: createVault({ indexedDB, session: createMemoryArea() }),
-    cache: createInboxCache({ keys: testCacheKeys(), indexedDB }),
-    local: createMemoryArea(),
-    adapter: noClientAdapter,
+  const local = createMemoryArea();
+  const environment: SpaceEnvironment = {
+    indexedDB: new IDBFactory(),
+    local,
+    session: createMemoryArea(),
     wallet: createTabWallet({
       queryTabs: async () => [],
       sendToTab: async () => ({ error: { code: 'tab_closed', message: 'no tab' } }),
     }),
     fetch: async () => new Response('ok'),
+    adapter: () => noClientAdapter,
+  };
+  const accounts = createAccounts({
+    local,
+    openSpace: (id) => openAccountSpace(id, environment),
+    onRemoved: async () => undefined,
   });
-  return createPopupHandlers(service);
+  return createPopupHandlers(accounts.inbox);
 }
 
 describe('popup ⇄ background message map', () => {
