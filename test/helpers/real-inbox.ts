@@ -13,7 +13,6 @@ import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
-import { createPermissionStore } from '@/extension/dapp/permissions';
 import { createInboxService, type InboxServiceDeps } from '@/extension/inbox/service';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
@@ -72,9 +71,6 @@ export function realAccounts(
   return createAccounts({
     local,
     openSpace: (id) => openAccountSpace(id, environment),
-    async onRemoved(space) {
-      await createPermissionStore(space.local).clear();
-      await forgetAccountStorage(local, space.id);
-    },
+    onRemoved: (space) => forgetAccountStorage(local, space),
   });
 }

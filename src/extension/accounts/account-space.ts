@@ -9,6 +9,7 @@ import {
   vaultPersistenceKey,
   type ClearablePersistence,
 } from '@/extension/client/idb-persistence';
+import { createPermissionStore } from '@/extension/dapp/permissions';
 import { createInboxService } from '@/extension/inbox/service';
 import { prefixedArea, type KeyValueArea } from '@/extension/storage-area';
 import { createVault } from '@/extension/vault/vault';
@@ -77,11 +78,13 @@ export interface ListableArea extends Pick<KeyValueArea, 'remove'> {
 }
 
 /**
- * Removes what a signed-out account kept in the shared storage area: its dapp grants, settings and account
- * record all live under its prefix. The first account has no prefix; its service already cleared its own keys.
+ * Removes what a signed-out account kept in the shared storage area: its dapp grants, and for an added account
+ * everything else under its prefix (settings, account record, sync cursor). The first account has no prefix;
+ * its service already cleared its own keys.
  */
-export async function forgetAccountStorage(local: ListableArea, id: string): Promise<void> {
-  const prefix = spaceNames(id).storagePrefix;
+export async function forgetAccountStorage(local: ListableArea, space: AccountSpace): Promise<void> {
+  await createPermissionStore(space.local).clear();
+  const prefix = spaceNames(space.id).storagePrefix;
   if (!prefix) return;
   const left = Object.keys(await local.get(null)).filter((key) => key.startsWith(prefix));
   if (left.length) await local.remove(left);

@@ -13,7 +13,6 @@ import type { InboxCache } from '@/extension/cache/cache';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { fromExtensionPage } from '@/extension/dapp/sender';
 import { installDappApi } from '@/extension/dapp/install-dapp-api';
-import { createPermissionStore } from '@/extension/dapp/permissions';
 import { dispatch, isRequest } from '@/extension/messages/envelope';
 import { POPUP_UPDATES_PORT, type PopupMessages } from '@/extension/messages/popup';
 import { createPopupHandlers } from '@/extension/messages/popup-handlers';
@@ -80,10 +79,7 @@ export function startBackground(): MultiAccountInbox {
     openSpace: (id) => openAccountSpace(id, environment),
     // Its dapp grants go with it (connected pages hear of the switch that follows), and so does whatever else an
     // added account kept under its prefix (settings, sync cursor).
-    async onRemoved(space) {
-      await createPermissionStore(space.local).clear();
-      await forgetAccountStorage(browser.storage.local, space.id);
-    },
+    onRemoved: (space) => forgetAccountStorage(browser.storage.local, space),
   });
   const service = accounts.inbox;
   browser.alarms.onAlarm.addListener((alarm) => {
