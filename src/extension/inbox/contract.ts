@@ -7,6 +7,7 @@ import type { SearchResult } from '@/extension/search/message-index';
 import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
 import { ENS_REGISTRY } from '@/extension/names/ens';
 import type { PeerName } from '@/extension/names/name-service';
+import type { MuteDuration } from '@/extension/inbox/conversation-state';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import type { Secp256k1Status } from '@/protocol/secp256k1';
 
@@ -186,11 +187,11 @@ export interface InboxService {
   /** Pinned conversations list first, in the order pinned. */
   pin(topic: string, pinned: boolean): Promise<ConversationRecord>;
   /**
-   * Muted until `until` (ms since the epoch, or MUTED_FOREVER): no notification and no badge count meanwhile.
-   * null unmutes. The popup offers named durations (conversation-state.ts muteUntil); any future time is
-   * accepted here, which is how the e2e test mutes for seconds from the worker.
+   * Muted until `until`: no notification and no badge count meanwhile. The popup names a duration (1h, 8h,
+   * 1w, forever; counted from the moment the mute is stamped); any future time in ms since the epoch is
+   * accepted too, which is how the e2e test mutes for seconds from the worker. null unmutes.
    */
-  mute(topic: string, until: number | null): Promise<ConversationRecord>;
+  mute(topic: string, until: MuteDuration | number | null): Promise<ConversationRecord>;
   /** Out of the inbox into Archived; a new message from the peer brings it back unless it is muted. */
   archive(topic: string, archived: boolean): Promise<ConversationRecord>;
   /** Shows the conversation as unread again (at least one unread message, counted by the badge). */

@@ -10,6 +10,7 @@ import {
   expiredMuteChange,
   markUnreadChange,
   muteChange,
+  muteUntil,
   nextMuteExpiry,
   pinChange,
 } from './conversation-state';
@@ -55,10 +56,13 @@ export function createConversationActions(deps: ConversationActionDeps): Convers
     pin: async (topic, pinned) => change(topic, pinChange(pinned, now())),
 
     async mute(topic, until) {
-      if (until !== null && (!Number.isSafeInteger(until) || until <= now())) {
+      // One instant for both the end and the stamp, so "1h" is exactly an hour after mutedSetAt.
+      const at = now();
+      const end = typeof until === 'string' ? muteUntil(until, at) : until;
+      if (end !== null && (!Number.isSafeInteger(end) || end <= at)) {
         throw new ExtensionError('invalid_mute', `a mute must end in the future: ${String(until)}`);
       }
-      const updated = await change(topic, muteChange(until, now()));
+      const updated = await change(topic, muteChange(end, at));
       await scheduleMuteExpiry();
       return updated;
     },

@@ -3,7 +3,6 @@
 // (messages/popup.ts PopupMessages) is read off these handlers, so a new operation is a service method and an
 // entry here.
 import type { AddAccountInput, MultiAccountInbox } from '@/extension/accounts/contract';
-import { muteUntil } from '@/extension/inbox/conversation-state';
 import type { Consent } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
@@ -94,7 +93,7 @@ export function createPopupHandlers(service: MultiAccountInbox) {
     // The popup names a duration; the time it ends is computed here, so the popup cannot mute for seconds.
     /** Mutes a conversation for a while or until unmuted (`off`): no notification, no badge count. */
     'conversations.mute': ({ topic, duration }: { topic: string; duration: MuteDuration | 'off' }) =>
-      service.mute(topic, duration === 'off' ? null : muteUntil(duration, Date.now())),
+      service.mute(topic, duration === 'off' ? null : duration),
     /** Moves a conversation to Archived or back to the inbox. */
     'conversations.archive': ({ topic, archived }: { topic: string; archived: boolean }) =>
       service.archive(topic, archived === true),

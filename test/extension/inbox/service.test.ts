@@ -356,7 +356,8 @@ describe('inbox service: pin, mute, archive, read state and drafts', () => {
     const { service, cache, scheduled, OTHER, now, tick } = await withClock();
     await service.mute(TOPIC, MUTED_FOREVER);
     expect(scheduled.at(-1)).toBeUndefined();
-    await service.mute(OTHER, muteUntil('8h', now()));
+    const named = await service.mute(OTHER, '8h');
+    expect(named.mutedUntil! - named.mutedSetAt!).toBe(8 * 3_600_000);
     expect(scheduled.at(-1)).toBe(now() + 8 * 3_600_000);
     tick(8 * 3_600_000);
     await service.expireMutes();
@@ -368,6 +369,7 @@ describe('inbox service: pin, mute, archive, read state and drafts', () => {
     await expect(service.mute(TOPIC, now() - 1)).rejects.toMatchObject({ code: 'invalid_mute' });
     await expect(service.mute(TOPIC, Number.NaN)).rejects.toMatchObject({ code: 'invalid_mute' });
     expect(() => muteUntil('2s' as MuteDuration, now())).toThrow(/1h, 8h, 1w or forever/);
+    await expect(service.mute(TOPIC, '2s' as MuteDuration)).rejects.toMatchObject({ code: 'invalid_mute' });
   });
 
   it('archives, and a new message from the peer brings the conversation back unless it is muted', async () => {
