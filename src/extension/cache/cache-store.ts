@@ -93,32 +93,8 @@ export async function sealConversation(
   return stored;
 }
 
-/**
- * Conversations opened before, per account key, by lookup key, with the sealed bytes they were opened from. The
- * popup's list, the badge, the mute timer and the sync scan read every conversation again and again; with 10,000
- * of them, opening those reads was most of the worker's busy time after a restart (a CPU profile during
- * `npm run bench -- extension --conversations=10000`). Every write seals with a fresh nonce, so unchanged sealed
- * bytes are the same record, opened once. The entries go with the key: the vault drops its keys when it locks.
- */
-const openedConversations = new WeakMap<
-  CryptoKey,
-  Map<string, { box: Sealed; record: ConversationRecord }>
->();
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((byte, i) => byte === b[i]);
-
-async function openConversation(keys: CacheKeys, stored: StoredConversation): Promise<ConversationRecord> {
-  let opened = openedConversations.get(keys.seal);
-  if (!opened) openedConversations.set(keys.seal, (opened = new Map()));
-  const hit = opened.get(stored.t);
-  if (hit && sameBytes(hit.box.nonce, stored.box.nonce) && sameBytes(hit.box.data, stored.box.data)) {
-    return { ...hit.record }; // records are changed by copying; a copy keeps a caller's slip out of the memo
-  }
-  const record = await openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
-  opened.set(stored.t, { box: stored.box, record });
-  return { ...record };
-}
+export const openConversation = (keys: CacheKeys, stored: StoredConversation) =>
+  openJson<ConversationRecord>(keys.seal, stored.box, `conversation/${stored.t}`);
 export const openConversations = (keys: CacheKeys, stored: StoredConversation[]) =>
   Promise.all(stored.map((c) => openConversation(keys, c)));
 
@@ -286,7 +262,10 @@ export async function storedMessagePage(
   return out.reverse();
 }
 
-/** The conversation of `topic`, opened; undefined when not cached. */
+/**
+ * The conversation of `topic`, opened from IndexedDB; undefined when not cached. The cache reads through its
+ * memory first (conversation-memory.ts): this is for what it does not hold yet.
+ */
 export async function readConversation(
   d: IDBPDatabase<CacheSchema>,
   keys: CacheKeys,

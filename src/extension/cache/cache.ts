@@ -21,6 +21,7 @@ import {
   storedMessagePage,
   type CacheSchema,
 } from './cache-store';
+import { createConversationMemory, type ConversationMemory } from './conversation-memory';
 import { previewOf } from './preview';
 import { topicKey, type CacheKeys } from './sealing';
 import {
@@ -87,11 +88,25 @@ export interface InboxCache {
   setConsent(topic: string, consent: Consent): Promise<ConversationRecord | undefined>;
   /** Unread messages of conversations that are neither denied nor muted at `now`. */
   totalUnread(now?: number): Promise<number>;
+  /**
+   * Drops the opened conversations held in memory (the account locked, or its session closed): the next read
+   * opens the sealed records again, with the keys of the next unlock.
+   */
+  forgetOpened(): void;
   clear(): Promise<void>;
   close(): void;
 }
 
 const DEFAULT_PAGE = 100;
+
+/** Conversations opened at once by the full load, between which the worker answers whatever else is waiting. */
+const LOAD_CHUNK = 500;
+
+/** Lets the worker's other tasks run (a popup's request, a stream event) before going on with a long load. */
+const yieldToTasks = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** More conversations than this read in one write: load them all at once instead of one get each. */
+const READ_ONE_BY_ONE = 100;
 
 /** Read receipts are signals, not messages: never a preview, never unread (docs/protocol.md §10.2). */
 function isVisible(message: MessageRecord): boolean {
@@ -172,9 +187,70 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     return migration;
   }
 
+  /**
+   * The opened conversations of the account key they were opened with (conversation-memory.ts), and the full
+   * load filling it. Every conversation write goes through here after IndexedDB has it, so while the same key
+   * is in use, memory and store agree; another key (a new unlock) or forgetOpened starts empty.
+   */
+  let opened: { seal: CryptoKey; conversations: ConversationMemory; loading?: Promise<void> } | undefined;
+
+  function memoryOf(keys: CacheKeys) {
+    if (opened?.seal !== keys.seal) opened = { seal: keys.seal, conversations: createConversationMemory() };
+    return opened;
+  }
+
+  /** Every stored conversation opened into memory, a chunk at a time (once per unlock; joins a load running). */
+  function loadAll(keys: CacheKeys): Promise<ConversationMemory> {
+    const held = memoryOf(keys);
+    held.loading ??= (async () => {
+      const stored = await (await db()).getAll('sealedConversations');
+      for (let i = 0; i < stored.length; i += LOAD_CHUNK) {
+        const chunk = await openConversations(keys, stored.slice(i, i + LOAD_CHUNK));
+        if (opened !== held) return; // forgotten or cleared meanwhile: what was read belongs to no one now
+        held.conversations.read(chunk);
+        if (i + LOAD_CHUNK < stored.length) await yieldToTasks();
+      }
+      held.conversations.markComplete();
+    })().catch((error: unknown) => {
+      held.loading = undefined;
+      throw error;
+    });
+    return held.loading.then(() => held.conversations);
+  }
+
+  /** The conversations of these topics (undefined where not cached): from memory, else from IndexedDB. */
+  async function readMany(keys: CacheKeys, topics: readonly string[]) {
+    const held = memoryOf(keys);
+    if (!held.conversations.complete && topics.length > READ_ONE_BY_ONE) await loadAll(keys);
+    const memory = held.conversations;
+    if (memory.complete) return topics.map((topic) => memory.get(topic));
+    const d = await db();
+    const found = await Promise.all(
+      topics.map(async (topic) => memory.get(topic) ?? (await readConversation(d, keys, topic))),
+    );
+    if (opened === held) memory.read(found.filter((c) => c !== undefined));
+    return found;
+  }
+
+  async function read(keys: CacheKeys, topic: string) {
+    return (await readMany(keys, [topic]))[0];
+  }
+
+  /** Seals and stores conversations, then holds them as written. */
+  async function write(keys: CacheKeys, records: ConversationRecord[]): Promise<void> {
+    await writeConversations(await db(), keys, records);
+    memoryOf(keys).conversations.written(records);
+  }
+
   /** The account's keys, once the plaintext of older versions is sealed. */
   async function unlocked(): Promise<CacheKeys> {
-    const keys = await options.keys();
+    let keys: CacheKeys;
+    try {
+      keys = await options.keys();
+    } catch (error) {
+      opened = undefined; // locked: nothing opened stays in memory
+      throw error;
+    }
     await migrate(keys);
     return keys;
   }
@@ -185,9 +261,9 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
   ): Promise<ConversationRecord | undefined> {
     return serial(async () => {
       const keys = await unlocked();
-      const found = await readConversation(await db(), keys, topic);
+      const found = await read(keys, topic);
       const changed = found && update(found);
-      if (changed) await writeConversations(await db(), keys, [{ ...changed, topic }]);
+      if (changed) await write(keys, [{ ...changed, topic }]);
       return changed ?? found;
     });
   }
@@ -196,11 +272,12 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     putConversations(conversations) {
       return serial(async () => {
         const keys = await unlocked();
-        const merged = await Promise.all(
-          conversations.map(async (c) => mergeListed(await readConversation(await db(), keys, c.topic), c)),
+        const found = await readMany(
+          keys,
+          conversations.map((c) => c.topic),
         );
-        await writeConversations(
-          await db(),
+        const merged = conversations.map((c, i) => mergeListed(found[i], c));
+        await write(
           keys,
           merged.filter((c) => c !== undefined),
         );
@@ -208,24 +285,36 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     },
 
     async getConversation(topic) {
-      return readConversation(await db(), await unlocked(), topic);
+      return read(await unlocked(), topic);
     },
 
     async listConversations({ consent, limit } = {}) {
       const keys = await unlocked();
-      return openConversations(keys, await storedConversationList(await db(), { consent, limit }));
+      const held = memoryOf(keys);
+      if (held.conversations.complete) return held.conversations.list({ consent, limit });
+      if (limit === undefined) return (await loadAll(keys)).list({ consent });
+      // The popup's first screen right after a restart or unlock: the few it shows, without waiting for the
+      // full load, which starts now for what comes next.
+      void loadAll(keys).catch(() => undefined);
+      const first = await openConversations(
+        keys,
+        await storedConversationList(await db(), { consent, limit }),
+      );
+      if (opened === held) held.conversations.read(first);
+      return first;
     },
 
     addMessages(messages, selfAddress) {
       return serial(async () => {
         const keys = await unlocked();
+        if (messages.length === 0) return 0; // a catch-up of a quiet conversation finds nothing
         const self = selfAddress.toLowerCase();
         const d = await db();
         // Which ids are new, and each touched conversation, read at once (one transaction, in parallel).
         const lookup = d.transaction('sealedMessages');
         const existing = await Promise.all(messages.map((m) => lookup.store.getKey(m.id)));
         const topics = [...new Set(messages.map((m) => m.topic))];
-        const found = await Promise.all(topics.map((topic) => readConversation(d, keys, topic)));
+        const found = await readMany(keys, topics);
         const touched = new Map(topics.map((topic, i) => [topic, found[i]]));
         const seen = new Set<string>();
         let added = 0;
@@ -240,16 +329,16 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
           if (conversation)
             touched.set(message.topic, advanceLastMessage(conversation, message, unreadDelta, now()));
         });
+        const changed = [...touched.values()].filter((c) => c !== undefined);
         const sealedMessages = await Promise.all(messages.map((m) => sealMessage(keys, m)));
-        const sealedConversations = await Promise.all(
-          [...touched.values()].filter((c) => c !== undefined).map((c) => sealConversation(keys, c)),
-        );
+        const sealedConversations = await Promise.all(changed.map((c) => sealConversation(keys, c)));
         const tx = d.transaction(['sealedConversations', 'sealedMessages'], 'readwrite');
         await Promise.all([
           ...sealedMessages.map((m) => tx.objectStore('sealedMessages').put(m)),
           ...sealedConversations.map((c) => tx.objectStore('sealedConversations').put(c)),
           tx.done,
         ]);
+        memoryOf(keys).conversations.written(changed);
         return added;
       });
     },
@@ -257,10 +346,11 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     replaceMessage(oldId, message) {
       return serial(async () => {
         const keys = await unlocked();
-        const conversation = await readConversation(await db(), keys, message.topic);
+        const conversation = await read(keys, message.topic);
+        const advanced = conversation && advanceLastMessage(conversation, message, 0, now());
         const [sealedMessage, sealedConversation] = await Promise.all([
           sealMessage(keys, message),
-          conversation && sealConversation(keys, advanceLastMessage(conversation, message, 0, now())),
+          advanced && sealConversation(keys, advanced),
         ]);
         const tx = (await db()).transaction(['sealedConversations', 'sealedMessages'], 'readwrite');
         await Promise.all([
@@ -269,6 +359,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
           sealedConversation ? tx.objectStore('sealedConversations').put(sealedConversation) : undefined,
           tx.done,
         ]);
+        if (advanced) memoryOf(keys).conversations.written([advanced]);
       });
     },
 
@@ -320,13 +411,9 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     markAllRead() {
       return serial(async () => {
         const keys = await unlocked();
-        const unread = await openConversations(
-          keys,
-          await (await db()).getAllFromIndex('sealedConversations', 'byUnread', IDBKeyRange.lowerBound(1)),
-        );
+        const unread = (await loadAll(keys)).unread();
         const at = now();
-        await writeConversations(
-          await db(),
+        await write(
           keys,
           unread.map((c) => markedRead(c, at) ?? c),
         );
@@ -341,13 +428,12 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     updateConversations(topics, update) {
       return serial(async () => {
         const keys = await unlocked();
-        const d = await db();
-        const found = await Promise.all(topics.map((topic) => readConversation(d, keys, topic)));
+        const found = await readMany(keys, topics);
         const changed = found.flatMap((c) => {
           const next = c && update(c);
           return next ? [{ ...next, topic: c.topic }] : [];
         });
-        await writeConversations(await db(), keys, changed);
+        await write(keys, changed);
       });
     },
 
@@ -356,22 +442,19 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     },
 
     async totalUnread(at = now()) {
-      // Reads only the conversations with unread messages (the badge asks on every update; a walk over
-      // thousands of conversations took tens of milliseconds each time). Consent is a plaintext index field;
-      // only those left are opened, for their mute.
-      const keys = await unlocked();
-      const unread = (
-        await (await db()).getAllFromIndex('sealedConversations', 'byUnread', IDBKeyRange.lowerBound(1))
-      ).filter((c) => c.consent !== 'denied');
-      let total = 0;
-      for (const conversation of await openConversations(keys, unread))
-        if (!isMuted(conversation, at)) total += conversation.unread;
-      return total;
+      // The badge asks on every update: counted over the opened conversations in memory (loaded once per
+      // unlock), not by opening every unread one again each time.
+      return (await loadAll(await unlocked())).totalUnread(at);
+    },
+
+    forgetOpened() {
+      opened = undefined;
     },
 
     clear() {
       // Needs no key: signing out works while locked.
       return serial(async () => {
+        opened = undefined;
         const d = await db();
         const legacy = LEGACY_STORES.filter((name) => d.objectStoreNames.contains(name));
         const tx = d.transaction([...CONVERSATION_STORES, ...legacy], 'readwrite');
@@ -387,6 +470,7 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
       void database?.then((d) => d.close());
       database = undefined;
       migration = undefined;
+      opened = undefined;
     },
   };
 }

@@ -193,6 +193,7 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
 
     async lock() {
       await vault.lock();
+      cache.forgetOpened(); // the opened conversations go with the keys
       deps.clearNotifications?.();
       await closeSession();
       emit({ kind: 'state' });

@@ -163,6 +163,34 @@ describe('inbox cache', () => {
     for (let i = 1; i < listed.length; i++)
       expect(listed[i - 1].createdAt).toBeGreaterThanOrEqual(listed[i].createdAt);
   });
+
+  it('answers the first screen before the full load, in its order, and keeps what is written while it loads', async () => {
+    const indexedDB = new IDBFactory();
+    const keys = testCacheKeys();
+    const seeding = createInboxCache({ keys, indexedDB });
+    await seeding.putConversations(Array.from({ length: 1_200 }, (_, i) => conversation(`/t${i}`, i * 10)));
+    await seeding.updateConversation('/t5', (c) => ({ ...c, pinnedAt: 1, pinSetAt: 1 }));
+    seeding.close();
+    // A restarted worker: nothing opened yet. The first screen comes from IndexedDB and starts the full load;
+    // a message stored while it runs must not be overwritten by the older record the load read.
+    const cache = createInboxCache({ keys, indexedDB });
+    const first = await cache.listConversations({ limit: 30 });
+    await cache.addMessages([text('new', '/t0', 1_000_000)], ME);
+    const all = await cache.listConversations();
+    expect(all).toHaveLength(1_200);
+    expect(all.slice(0, 3).map((c) => c.topic)).toEqual(['/t5', '/t0', '/t1199']);
+    expect(first.map((c) => c.topic)).toEqual(['/t5', ...all.slice(2, 31).map((c) => c.topic)]);
+    expect(all[1]).toMatchObject({ unread: 1, lastMessage: { id: 'new' } });
+    expect(await cache.totalUnread()).toBe(1);
+    expect((await cache.listConversations({ limit: 3 })).map((c) => c.topic)).toEqual([
+      '/t5',
+      '/t0',
+      '/t1199',
+    ]);
+    // A caller changing a record it got does not change what the cache holds.
+    all[1]!.unread = 99;
+    expect((await cache.getConversation('/t0'))?.unread).toBe(1);
+  });
 });
 
 describe('inbox cache: the user’s per-conversation choices', () => {

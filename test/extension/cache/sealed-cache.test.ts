@@ -132,12 +132,13 @@ describe('the inbox cache at rest', () => {
     await expect(other.listConversations()).rejects.toMatchObject({ code: 'cache_corrupt' });
   });
 
-  it('opens a conversation again when its sealed bytes change, and refuses a tampered one it had opened', async () => {
+  it('holds opened conversations while unlocked, drops them at lock, and refuses a tampered one when it opens it again', async () => {
     const indexedDB = new IDBFactory();
-    const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(await unlockedVault(indexedDB)) });
+    const vault = await unlockedVault(indexedDB);
+    const cache = createInboxCache({ indexedDB, keys: vaultCacheKeys(vault) });
     await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'allowed' }]);
-    expect((await cache.listConversations())[0]?.consent).toBe('allowed'); // opened once, remembered
-    await cache.setConsent(TOPIC, 'denied');
+    expect((await cache.listConversations())[0]?.consent).toBe('allowed'); // opened once, held
+    await cache.setConsent(TOPIC, 'denied'); // written through: what is held is what is stored
     expect((await cache.listConversations())[0]?.consent).toBe('denied');
     // The same catch-up again changes nothing, so the record is not written again.
     const db = await open(indexedDB, 'xmtp-inbox-cache');
@@ -145,11 +146,33 @@ describe('the inbox cache at rest', () => {
     await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'denied' }]);
     const [after] = await db.getAll('sealedConversations');
     expect(after).toEqual(before);
-    // A flipped byte in the stored record is noticed, though the record was opened before.
+    // A flipped byte in the stored record. The worker is the only writer, so it goes on answering from what it
+    // wrote; once it opens the stored record again (after lock and unlock here), the change is noticed.
     after.box.data[0] ^= 1;
     await db.put('sealedConversations', after);
     db.close();
+    expect((await cache.listConversations())[0]?.consent).toBe('denied');
+    await vault.lock();
+    await expect(cache.getConversation(TOPIC)).rejects.toMatchObject({ code: 'vault_locked' });
+    await vault.unlock(PASSWORD);
     await expect(cache.listConversations()).rejects.toMatchObject({ code: 'cache_corrupt' });
+    await expect(cache.totalUnread()).rejects.toMatchObject({ code: 'cache_corrupt' });
+  });
+
+  it('opens the stored records again after forgetOpened, with what every write left there', async () => {
+    const indexedDB = new IDBFactory();
+    const keys = vaultCacheKeys(await unlockedVault(indexedDB));
+    const cache = createInboxCache({ indexedDB, keys });
+    await cache.putConversations([{ topic: TOPIC, peerAddress: PEER, createdAt: 1, consent: 'allowed' }]);
+    await cache.addMessages([text('m1', 10, 'meet me at the old mill')], ME);
+    await cache.updateConversation(TOPIC, (c) => ({ ...c, pinnedAt: 20, pinSetAt: 20 }));
+    const held = await cache.listConversations();
+    cache.forgetOpened();
+    // A second instance over the same database (a restarted worker) and this one, reopened, agree with it.
+    const restarted = createInboxCache({ indexedDB, keys });
+    expect(await cache.listConversations()).toEqual(held);
+    expect(await restarted.listConversations()).toEqual(held);
+    expect(await restarted.totalUnread()).toBe(1);
   });
 
   it('seals the plaintext records of version 4 on first use and keeps pins, drafts and unread counts', async () => {
