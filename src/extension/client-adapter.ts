@@ -83,6 +83,12 @@ export interface ClientSession {
   listConversations(): Promise<ConversationInfo[]>;
   /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */
   messages(topic: string, options?: { after?: number; limit?: number }): Promise<DecodedMessage[]>;
+  /**
+   * Many conversations' messages at once (a catch-up): each query's, oldest first, as `messages` would return
+   * them (`after` undefined: the latest page), with many topics per request. Optional: without it, a catch-up
+   * asks `messages` once per conversation.
+   */
+  messagesOf?(queries: { topic: string; after?: number }[]): Promise<DecodedMessage[][]>;
   send(topic: string, content: OutgoingContent, options?: SendOptions): Promise<DecodedMessage>;
   /** Sends an `xmtp.org/readReceipt:1.0`: the user has seen the conversation up to now (never a message). */
   sendReadReceipt(topic: string): Promise<DecodedMessage>;

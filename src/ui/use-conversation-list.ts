@@ -69,7 +69,8 @@ export function useConversationList(onError: (error: ShownError) => void) {
   // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.
   useLayoutEffect(() => {
     load();
-    void call('conversations.refresh', {}).catch(() => undefined); // the cache shows first; the network catches up
+    // The cache shows first; the network catches up, unless the live stream already has (worker's catch-up.ts).
+    void call('conversations.refresh', { ifBehind: true }).catch(() => undefined);
     return subscribeUpdates((update) => {
       // A few named conversations changed (a message came in): fetch those and merge them into the list.
       if (update.kind === 'conversations' && update.topics !== 'all' && update.topics.length <= 20) {

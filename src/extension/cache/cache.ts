@@ -55,7 +55,8 @@ export interface InboxCache {
    * which the live stream may have moved past messages that are still missing (sent while the worker slept).
    */
   syncedUntil(topic: string): Promise<number | undefined>;
-  setSyncedUntil(topic: string, at: number): Promise<void>;
+  /** Sets it for one conversation, or for many in one transaction (a catch-up's batch). */
+  setSyncedUntil(topic: string | readonly string[], at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
   /** Every cached message, in no particular order. */
   allMessages(): Promise<MessageRecord[]>;
@@ -383,7 +384,10 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     setSyncedUntil(topic, at) {
       return serial(async () => {
         const keys = await unlocked();
-        await (await db()).put('sealedSynced', at, await topicKey(keys.index, topic));
+        const topics = typeof topic === 'string' ? [topic] : topic;
+        const names = await Promise.all(topics.map((t) => topicKey(keys.index, t)));
+        const tx = (await db()).transaction('sealedSynced', 'readwrite');
+        await Promise.all([...names.map((name) => tx.store.put(at, name)), tx.done]);
       });
     },
 

@@ -1,6 +1,7 @@
 // The ClientAdapter over our XMTP client (src/client, docs/client-api.md). It runs in the service worker with the
 // worker's fetch and WebSocket, and keeps the client's caches in IndexedDB.
 import { Client, type Conversation } from '@/client';
+import type { Envelope } from '@/client/api';
 import type {
   ClientAdapter,
   ClientSession,
@@ -95,6 +96,31 @@ function sessionOf(client: Client): ClientSession {
           ? (await conversation.messages({ direction: 'descending', limit: limit ?? 100 })).reverse()
           : await conversation.messages({ startTime: new Date(after), ...(limit ? { limit } : {}) });
       return messages.map(messageInfo);
+    },
+    async messagesOf(queries) {
+      // Batch queries (50 topics a request, docs/node-api.md): the never caught up get their latest page,
+      // the others everything since `after`, following cursors where a first page was full.
+      const conversations = await Promise.all(queries.map((q) => find(q.topic)));
+      const latest = queries.flatMap((q, i) => (q.after === undefined ? [i] : []));
+      const since = queries.flatMap((q, i) => (q.after === undefined ? [] : [i]));
+      const [latestPages, sincePages] = await Promise.all([
+        client.api.batchQuery(
+          latest.map((i) => ({ contentTopics: [queries[i]!.topic], direction: 'descending', limit: 100 })),
+        ),
+        client.api.batchQueryAll(
+          since.map((i) => ({
+            contentTopics: [queries[i]!.topic],
+            direction: 'ascending',
+            startTimeNs: BigInt(queries[i]!.after!) * 1_000_000n,
+          })),
+        ),
+      ]);
+      const envelopes = new Array<Envelope[]>(queries.length);
+      latest.forEach((at, k) => (envelopes[at] = [...latestPages[k]!].reverse()));
+      since.forEach((at, k) => (envelopes[at] = sincePages[k]!));
+      return Promise.all(
+        conversations.map(async (c, i) => (await c.decodeAll(envelopes[i]!)).map(messageInfo)),
+      );
     },
     async send(topic, content: OutgoingContent, options = {}) {
       const conversation = await find(topic);

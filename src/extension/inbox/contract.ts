@@ -180,8 +180,11 @@ export interface InboxService {
    * there was something unread (and the setting is on, and the peer is allowed).
    */
   markRead(topic: string, options?: { receipt?: boolean }): Promise<void>;
-  /** Pulls conversations and new messages from the network into the cache. */
-  refresh(): Promise<void>;
+  /**
+   * Pulls conversations and new messages from the network into the cache. `ifBehind` (what a popup open asks):
+   * nothing when a catch-up already covered the live stream's current connection, which brings the rest.
+   */
+  refresh(options?: { ifBehind?: boolean }): Promise<void>;
 
   // The user's per-conversation choices (src/extension/inbox/conversation-state.ts); each returns the record.
   /** Pinned conversations list first, in the order pinned. */

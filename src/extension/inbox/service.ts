@@ -95,6 +95,8 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     requireAccount,
     ...(deps.notify ? { notify: deps.notify } : {}),
     sendsSettled: (topic) => sending.settled(topic),
+    // What was sent while the stream was down comes in by a catch-up.
+    onReconnect: () => void catchUp.refresh().catch(() => emit({ kind: 'state' })),
     // The index holds message text, the names who the user talks to: only while unlocked.
     onClose: () => {
       searchable.reset();
@@ -122,7 +124,15 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
     requireAccount,
     onDraftCleared: (topic) => stateSync.changed([topic]),
   });
-  const catchUp = createCatchUp({ cache, now, emit, ensureSession, requireAccount });
+  const catchUp = createCatchUp({
+    cache,
+    now,
+    emit,
+    ensureSession,
+    requireAccount,
+    connection: sessions.connection,
+    whenLive: sessions.whenLive,
+  });
 
   const onboarding = createOnboarding({
     vault,

@@ -31,6 +31,8 @@ export interface SessionDeps {
    * before its send has put the sent copy in place of the pending one, and both would show for a moment.
    */
   sendsSettled?(topic: string): Promise<void>;
+  /** The stream connected again after it dropped: what was sent meanwhile is fetched by a catch-up. */
+  onReconnect?(): void;
 }
 
 export interface SessionManager {
@@ -43,6 +45,14 @@ export interface SessionManager {
   online(): boolean;
   /** The current session, if one is open (no network use). */
   current(): ClientSession | undefined;
+  /**
+   * Which connection of the live stream this is (a number no other connection had, in this worker), undefined
+   * while no stream is live: a catch-up begun on one connection covers every message sent before it, and the
+   * stream every one after, until it drops.
+   */
+  connection(): number | undefined;
+  /** Resolves once the stream is live (at once if it is), or when the session closes. */
+  whenLive(): Promise<void>;
 }
 
 export function createSessionManager(deps: SessionDeps): SessionManager {
@@ -51,6 +61,15 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
   let starting: Promise<ClientSession> | undefined;
   let stopStream: (() => void) | undefined;
   let streamLive = false;
+  /** Connections of the stream so far (every session's); the live one's number while streamLive. */
+  let connections = 0;
+  /** Waiting for the stream to be live (whenLive). */
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const resolve of woken) resolve();
+  };
   /** Bumped by every close(): a session still starting from before it must not attach afterwards. */
   let epoch = 0;
 
@@ -77,6 +96,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
 
   function attach(next: ClientSession) {
     session = next;
+    let everConnected = false;
     // Stream events are applied one at a time, in arrival order: a conversation must be cached before the
     // message that announced it moves its last message.
     let applying = Promise.resolve();
@@ -105,6 +125,11 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
         if (session !== next || streamLive === connected) return;
         streamLive = connected;
         emit({ kind: 'state' });
+        if (!connected) return;
+        connections++;
+        wake();
+        if (everConnected) deps.onReconnect?.();
+        everConnected = true;
       },
     });
     emit({ kind: 'state' });
@@ -117,6 +142,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     stopStream?.();
     stopStream = undefined;
     streamLive = false;
+    wake();
     const closing = session;
     session = undefined;
     starting = undefined;
@@ -154,5 +180,8 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     close,
     online: () => !!session && streamLive,
     current: () => session,
+    connection: () => (session && streamLive ? connections : undefined),
+    whenLive: () =>
+      session && streamLive ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)),
   };
 }

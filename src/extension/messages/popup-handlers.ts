@@ -82,9 +82,9 @@ export function createPopupHandlers(service: MultiAccountInbox) {
       await service.markRead(topic, { receipt: receipt === true });
       return null;
     },
-    /** Pulls from the network into the cache. */
-    'conversations.refresh': async (_request: Empty) => {
-      await service.refresh();
+    /** Pulls from the network into the cache (`ifBehind`: unless the live stream is already caught up). */
+    'conversations.refresh': async ({ ifBehind }: { ifBehind?: boolean }) => {
+      await service.refresh({ ifBehind: ifBehind === true });
       return null;
     },
     /** Pins or unpins a conversation (pinned ones list first, in the order pinned). */

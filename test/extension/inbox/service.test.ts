@@ -248,6 +248,7 @@ describe('inbox service: pin, mute, archive, read state and drafts', () => {
         setConsent: async () => undefined,
         streamAll(handlers) {
           stream = handlers;
+          handlers.onConnection?.(true); // live at once, as the real adapter reports once subscribed
           return () => undefined;
         },
         deviceNotes: silentDeviceNotes,

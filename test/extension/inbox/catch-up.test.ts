@@ -1,0 +1,134 @@
+import 'fake-indexeddb/auto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDBFactory } from 'fake-indexeddb';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode, type XmtpNode } from '@/network/node';
+import { createInboxCache } from '@/extension/cache/cache';
+import { vaultCacheKeys } from '@/extension/cache/sealing';
+import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
+import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import { createInboxService } from '@/extension/inbox/service';
+import { createVault } from '@/extension/vault/vault';
+import { createTabWallet } from '@/extension/wallet/tab-wallet';
+import { createMemoryArea } from '../../helpers/memory-area';
+import { until } from '../../helpers/until';
+
+// The catch-up against a real node through the real client adapter: many conversations' messages in a few
+// batch queries, and no catch-up again while the live stream is connected and already caught up.
+let node: XmtpNode;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-catch-up-'));
+  node = await startNode({ port: 0, dataDir, rateLimit: false });
+});
+
+afterAll(async () => {
+  await node?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const PASSWORD = 'correct horse battery';
+const CONVERSATIONS = 60; // more than one batch request (50 topics each)
+
+/** The topics each query and batch query of the inbox's client asked for (read off the requests it sent). */
+function recordingFetch() {
+  const queried: string[][] = [];
+  const batched: string[][] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {};
+    if (url.endsWith('/message/v1/query')) queried.push(body.contentTopics as string[]);
+    if (url.endsWith('/message/v1/batch-query'))
+      batched.push((body.requests as { contentTopics: string[] }[]).flatMap((r) => r.contentTopics));
+    return fetch(input, init);
+  };
+  return { fetch: recording, queried, batched };
+}
+
+function inbox() {
+  const indexedDB = new IDBFactory();
+  const vault = createVault({ indexedDB, session: createMemoryArea() });
+  const requests = recordingFetch();
+  const service = createInboxService({
+    vault,
+    cache: createInboxCache({ keys: vaultCacheKeys(vault), indexedDB }),
+    local: createMemoryArea(),
+    adapter: createXmtpClientAdapter({
+      persistence: createIdbPersistence(indexedDB, { key: vaultPersistenceKey(vault) }),
+      WebSocket,
+      fetch: requests.fetch,
+    }),
+    wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
+    fetch,
+  });
+  return { service, requests };
+}
+
+const peerAdapter = () =>
+  createXmtpClientAdapter({
+    persistence: createIdbPersistence(new IDBFactory(), {
+      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+    }),
+    WebSocket,
+  });
+
+describe('catch-up', () => {
+  it('fetches what many conversations missed in a few batch queries, and not again while the stream is live', async () => {
+    const { service, requests } = inbox();
+    const me = await service.createLocalKey({ password: PASSWORD, nodes: [node.url] });
+    const friend = await peerAdapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const topics: string[] = [];
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      const { topic } = await friend.newConversation(me.address!, `catch-up/${i}`);
+      await friend.send(topic, { type: 'text', text: `hello ${i}` });
+      topics.push(topic);
+    }
+    await service.refresh();
+    await service.lock(); // no stream: what comes now is only found by a catch-up
+    for (const [i, topic] of topics.entries())
+      await friend.send(topic, { type: 'text', text: `missed ${i}` });
+
+    requests.queried.length = 0;
+    requests.batched.length = 0;
+    await service.unlock(PASSWORD); // starts the catch-up
+    await service.refresh(); // joins it
+    for (const [i, topic] of topics.entries())
+      expect((await service.listMessages(topic)).map((m) => m.content)).toEqual([
+        `hello ${i}`,
+        `missed ${i}`,
+      ]);
+    // Every conversation in a batch request, none in a query of its own.
+    const conversationTopics = new Set(topics);
+    expect(requests.queried.flat().filter((t) => conversationTopics.has(t))).toEqual([]);
+    const conversationBatches = requests.batched.filter((b) => b.some((t) => conversationTopics.has(t)));
+    expect(new Set(conversationBatches.flat().filter((t) => conversationTopics.has(t)))).toEqual(
+      conversationTopics,
+    );
+    // (At most two groups: conversations caught up before, from their time on, and any never caught up, their
+    // latest page.)
+    expect(conversationBatches.length).toBeLessThanOrEqual(2 * Math.ceil(CONVERSATIONS / 50));
+
+    // The stream is live and that catch-up began on its connection: a popup open (ifBehind) asks nothing.
+    await until(async () => (await service.state()).online || undefined, 'the stream live');
+    const before = requests.queried.length + requests.batched.length;
+    await service.refresh({ ifBehind: true });
+    expect(requests.queried.length + requests.batched.length).toBe(before);
+    // An explicit refresh still pulls.
+    await service.refresh();
+    expect(requests.batched.length).toBeGreaterThan(0);
+    expect(requests.queried.length + requests.batched.length).toBeGreaterThan(before);
+
+    // What the stream brings meanwhile still arrives.
+    await friend.send(topics[0]!, { type: 'text', text: 'live' });
+    await until(
+      async () => (await service.listMessages(topics[0]!)).some((m) => m.content === 'live') || undefined,
+      'the live message',
+    );
+    await service.lock();
+    await friend.close();
+  }, 60_000);
+});
