@@ -96,7 +96,8 @@ export default tseslint.config(
   },
   {
     // The popup talks to the background only through the typed message maps (src/extension/messages); of the
-    // lower layers it imports types only. The cache's record shapes and their pure helpers are the one exception.
+    // lower layers it imports types only. The cache's record shapes and their pure helpers are one exception; how
+    // an address is shortened (the background names accounts in notifications the same way) is the other.
     files: ['src/ui/**/*.ts', 'src/ui/**/*.tsx'],
     rules: {
       'no-restricted-imports': layerRule('ui', ['extension', 'client', 'protocol']),
@@ -105,7 +106,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^@/extension(?!/messages(/|$)|/cache/records$)(/|$)',
+              regex: '^@/extension(?!/messages(/|$)|/cache/records$|/names/short-address$)(/|$)',
               allowTypeImports: true,
               message:
                 'src/ui imports types only from src/extension; it reaches the background through @/extension/messages (docs/design.md §2).',

@@ -22,5 +22,11 @@ export function openDatabase<S extends DBSchema>(
       wrap(request.transaction!) as unknown as IDBPTransaction<S, StoreNames<S>[], 'versionchange'>,
     );
   });
+  // Another open at a higher version, or a deletion (a signed-out account's databases), waits for this
+  // connection: give way rather than block it.
+  request.addEventListener('success', () => {
+    const db = request.result;
+    db.addEventListener('versionchange', () => db.close());
+  });
   return wrap(request) as Promise<IDBPDatabase<S>>;
 }

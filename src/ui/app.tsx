@@ -2,6 +2,7 @@
 // (inbox, thread, new conversation, settings). Escape goes back; "?" lists the keyboard shortcuts; updates
 // from the background re-render.
 import type { ShownError } from '@/ui/error-text';
+import { Fragment } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox/contract';
 import { call, subscribeUpdates } from './rpc';
@@ -23,7 +24,9 @@ export type Route =
   /** `focus`: a message to scroll to and mark (a search result). */
   | { name: 'thread'; topic: string; focus?: string }
   | { name: 'new' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  /** Another account, from the header's account switcher. */
+  | { name: 'add-account' };
 
 export function App() {
   const [state, setState] = useState<InboxState>();
@@ -52,6 +55,14 @@ export function App() {
       if (update.kind === 'state') reload();
     });
   }, [reload]);
+
+  // Another account became active (switched, added, or the one shown was signed out): start again from its
+  // inbox. A layout effect, so the old account's screen is never painted with the new account's state.
+  const account = state?.address;
+  useLayoutEffect(() => {
+    setRoute({ name: 'inbox' });
+    setInboxView('inbox');
+  }, [account]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -89,6 +100,10 @@ export function App() {
         return <NewConversation go={go} />;
       case 'settings':
         return <Settings state={state} go={go} onState={setState} />;
+      case 'add-account':
+        return (
+          <Onboarding state={state} onDone={setState} adding={{ onCancel: () => go({ name: 'inbox' }) }} />
+        );
       default:
         return (
           <Inbox
@@ -104,7 +119,8 @@ export function App() {
   })();
   return (
     <PeerNamesContext.Provider value={backgroundPeerNames}>
-      {screen}
+      {/* Keyed by account: nothing one account's screens hold (list, search, scroll) carries over to another. */}
+      <Fragment key={account}>{screen}</Fragment>
       {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
     </PeerNamesContext.Provider>
   );

@@ -3,6 +3,7 @@
 // (run-action.ts sends them to the background.)
 import { isMuted, MUTED_FOREVER, type ConversationRecord } from '@/extension/cache/records';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
+import type { MenuEntry } from '@/ui/components/actions-menu';
 
 export type ConversationAction =
   | { kind: 'pin'; pinned: boolean }
@@ -10,13 +11,9 @@ export type ConversationAction =
   | { kind: 'read'; read: boolean }
   | { kind: 'mute'; duration: MuteDuration | 'off' };
 
-export interface ActionItem {
+/** `shortcut`: the key that does it, in the menu and (from the list) in the inbox; undefined: menu only. */
+export interface ActionItem extends MenuEntry {
   action: ConversationAction;
-  label: string;
-  /** The key that does it (shown in the menu and the shortcut list); undefined: menu only. */
-  shortcut?: string;
-  /** Starts a new group in the menu. */
-  group?: boolean;
 }
 
 const MUTE_CHOICES: { duration: MuteDuration; label: string }[] = [

@@ -1,8 +1,6 @@
 // Display helpers: times, days, short addresses and errors.
 
-export function shortAddress(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
-}
+export { shortAddress } from '@/extension/names/short-address';
 
 const sameDay = (a: Date, b: Date) =>
   a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();

@@ -69,7 +69,25 @@ export function openAccountSpace(id: string, env: SpaceEnvironment): AccountSpac
     // A timed mute ends by an alarm of the account's own, which wakes a stopped worker.
     ...(scheduleAlarm ? { scheduleMuteExpiry: (at?: number) => scheduleAlarm(names.unmuteAlarm, at) } : {}),
   });
-  return { id, service, vault, cache, local };
+  const erase = async () => {
+    scheduleAlarm?.(names.unmuteAlarm, undefined);
+    const databases = [names.vaultDb, names.cacheDb, names.clientDb, names.attachmentsDb];
+    await Promise.all(databases.map((name) => deleteDatabase(env.indexedDB, name)));
+  };
+  return { id, service, vault, cache, local, erase };
+}
+
+/**
+ * Deletes database `name`. Our open connections close themselves when asked (idb-open.ts); should one not,
+ * the deletion is left to finish when it does, rather than holding up the sign-out.
+ */
+function deleteDatabase(factory: IDBFactory, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = factory.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onblocked = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error(`could not delete ${name}`));
+  });
 }
 
 /** A storage area that can list every key it holds, as `browser.storage.local.get(null)` does. */

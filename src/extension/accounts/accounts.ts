@@ -6,6 +6,7 @@ import type { InboxCache } from '@/extension/cache/cache';
 import { ExtensionError } from '@/extension/errors';
 import type { InboxService, InboxState, InboxUpdate } from '@/extension/inbox/contract';
 import { readSettings, writeSettings } from '@/extension/inbox/settings';
+import { shortAddress } from '@/extension/names/short-address';
 import type { KeyValueArea } from '@/extension/storage-area';
 import type { Vault } from '@/extension/vault/vault';
 import type { AccountSummary, AddAccountInput, MultiAccountInbox } from './contract';
@@ -28,6 +29,11 @@ export interface AccountSpace {
   cache: InboxCache;
   /** The account's part of browser.storage.local. */
   local: KeyValueArea;
+  /**
+   * Deletes what is left of a signed-out account whose space is dropped: its (emptied) databases and its unmute
+   * alarm. The space cannot be used after.
+   */
+  erase?(): Promise<void>;
 }
 
 export interface AccountsDeps {
@@ -92,8 +98,6 @@ const FORWARDED: Record<Forwarded, true> = {
   touch: true,
   signWithWallet: true,
 };
-
-const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
 export function createAccounts(deps: AccountsDeps): Accounts {
   const spaces = new Map<string, AccountSpace>();
@@ -271,7 +275,11 @@ export function createAccounts(deps: AccountsDeps): Accounts {
         await deps.onRemoved?.(leaving);
         const next = withoutAccount(before, leaving.id);
         await saveRegistry(next);
-        if (!next.ids.includes(leaving.id)) spaces.delete(leaving.id);
+        // The first account left alone stays, empty, as the next onboarding's place; any other account goes.
+        if (!next.ids.includes(leaving.id)) {
+          spaces.delete(leaving.id);
+          await leaving.erase?.();
+        }
         return switched();
       }),
 
@@ -326,7 +334,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       const { ids } = await loadRegistry();
       if (ids.length < 2) return '';
       const { address } = await space(id).service.state();
-      return address ? short(address) : '';
+      return address ? shortAddress(address) : '';
     },
   };
 }

@@ -1,5 +1,6 @@
 // What a dapp's access request asks, in words: the capabilities, the conversations it covers (with a warning
-// when the id prefix is not the site's own), and which inbox would be granted.
+// when the id prefix is not the site's own), and which inbox would be granted (with several accounts, which
+// one: only the active account is granted, and the site sees nothing of the others).
 import type { InboxState } from '@/extension/inbox/contract';
 import type { ApprovalRequest, Capability } from '@/extension/messages/dapp';
 import { shortAddress } from '@/ui/format';
@@ -12,9 +13,12 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
 export function AccessRequestDetails({
   request,
   inbox,
+  accounts = 1,
 }: {
   request: Extract<ApprovalRequest, { kind: 'access' }>;
   inbox: InboxState | undefined;
+  /** How many accounts this browser holds. */
+  accounts?: number;
 }) {
   return (
     <>
@@ -49,12 +53,15 @@ export function AccessRequestDetails({
         <p class="callout caveat">All of your conversations</p>
       )}
       {inbox?.address ? (
-        <p>
-          Your inbox:{' '}
+        <p data-testid="granting-account">
+          {accounts > 1 ? 'Account granting access: ' : 'Your inbox: '}
           <span class="mono" title={inbox.address}>
             {shortAddress(inbox.address)}
           </span>
           {inbox.vault === 'locked' ? ' (locked: unlock it before the site can use it)' : ''}
+          {accounts > 1
+            ? `. Your ${accounts === 2 ? 'other account stays' : `${accounts - 1} other accounts stay`} hidden from this site; to connect another, switch to it in the inbox first.`
+            : ''}
         </p>
       ) : inbox?.vault === 'empty' ? (
         <p>You have no XMTP identity yet: create one in the extension first.</p>

@@ -97,3 +97,15 @@ export const FileIcon = () => (
     <path d="M14 3v6h6" />
   </svg>
 );
+
+export const PlusIcon = ({ size = 18 }: { size?: number }) => (
+  <svg {...common} width={size} height={size}>
+    <path d="M12 5v14M5 12h14" />
+  </svg>
+);
+
+export const CaretIcon = () => (
+  <svg {...common} width={14} height={14}>
+    <path d="m6 9 6 6 6-6" />
+  </svg>
+);

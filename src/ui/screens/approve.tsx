@@ -74,6 +74,15 @@ export function Approve({ id, close }: { id: string; close(): void }) {
     return () => clearInterval(timer);
   }, [request, busy, id]);
   useEffect(() => void call('state.get', {}).then(setInbox, () => undefined), []);
+  const [accounts, setAccounts] = useState<number>();
+  useEffect(
+    () =>
+      void call('accounts.list', {}).then(
+        (all) => setAccounts(all.length),
+        () => undefined,
+      ),
+    [],
+  );
 
   const answer = async (approved: boolean) => {
     if (approved && !armed) return;
@@ -135,7 +144,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
           </strong>
         </p>
         {request.kind === 'access' ? (
-          <AccessRequestDetails request={request} inbox={inbox} />
+          <AccessRequestDetails request={request} inbox={inbox} accounts={accounts} />
         ) : (
           <>
             <p>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { InboxState } from '@/extension/inbox/contract';
 import type { Route } from '@/ui/app';
+import { AccountSwitcher } from '@/ui/components/account-switcher';
 import { ActionsMenu, type MenuAnchor } from '@/ui/components/actions-menu';
 import { MessageResults, type MessageSearch } from '@/ui/components/message-results';
 import { ConversationRow, ROW_HEIGHT } from '@/ui/components/conversation-row';
@@ -23,7 +24,6 @@ import {
 import { actionsFor, type ConversationAction } from '@/ui/conversation-actions';
 import { runAction } from '@/ui/run-action';
 import { useInboxKeys } from '@/ui/inbox-keys';
-import { Identicon } from '@/ui/components/identicon';
 import { VirtualList } from '@/ui/components/virtual-list';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -136,8 +136,12 @@ export function Inbox({
   return (
     <main class="screen inbox">
       <header class="bar">
-        {state.address ? <Identicon address={state.address} size={28} /> : null}
-        <h1 title={state.address}>{state.address ? shortAddress(state.address) : 'Inbox'}</h1>
+        <AccountSwitcher
+          state={state}
+          onSwitched={onState}
+          onAdd={() => go({ name: 'add-account' })}
+          onError={setError}
+        />
         <span class={state.online ? 'online' : 'offline'} title={state.online ? 'Connected' : 'Offline'}>
           <span class="dot" aria-hidden="true" />
           <span class="sr-only">{state.online ? 'Connected' : 'Offline'}</span>

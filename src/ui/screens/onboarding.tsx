@@ -1,8 +1,11 @@
 // First run: link the wallet of a web page (its signatures create or enable the XMTP identity), create a
 // local key, or restore an encrypted backup file; choose nodes (checked live) and a password for the vault. A
 // plaintext key bundle can still be imported, behind "Advanced", with a warning.
+// The same screen adds another account (`adding`, from the header's account switcher): wallet, local key or
+// import, kept under the inbox password the person already has, so it asks for that password, not a new one.
 import { useEffect, useState } from 'preact/hooks';
-import type { InboxState } from '@/extension/inbox/contract';
+import type { AddAccountInput } from '@/extension/accounts/contract';
+import type { InboxState, OnboardingInput } from '@/extension/inbox/contract';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
 import { ErrorNote, Field } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
@@ -40,6 +43,7 @@ const SUBMIT_LABELS: Record<Method, string> = {
 
 function MethodChoice(props: {
   method: Method;
+  adding: boolean;
   advanced: boolean;
   onMethod(m: Method): void;
   onAdvanced(): void;
@@ -47,19 +51,22 @@ function MethodChoice(props: {
   return (
     <>
       <fieldset class="methods">
-        <legend>How do you want to sign in?</legend>
-        {(props.advanced ? [...METHODS, IMPORT_METHOD] : METHODS).map((m) => (
-          <button
-            key={m.id}
-            type="button"
-            class="method"
-            aria-pressed={props.method === m.id}
-            onClick={() => props.onMethod(m.id)}
-          >
-            <strong>{m.label}</strong>
-            <span>{m.hint}</span>
-          </button>
-        ))}
+        <legend>{props.adding ? 'How do you want to add it?' : 'How do you want to sign in?'}</legend>
+        {[...METHODS, ...(props.advanced ? [IMPORT_METHOD] : [])]
+          // A backup restores into an empty inbox only (it brings its own password and settings).
+          .filter((m) => !(props.adding && m.id === 'restore'))
+          .map((m) => (
+            <button
+              key={m.id}
+              type="button"
+              class="method"
+              aria-pressed={props.method === m.id}
+              onClick={() => props.onMethod(m.id)}
+            >
+              <strong>{m.label}</strong>
+              <span>{m.hint}</span>
+            </button>
+          ))}
       </fieldset>
       {props.advanced ? null : (
         <button type="button" class="link" onClick={props.onAdvanced}>
@@ -70,7 +77,27 @@ function MethodChoice(props: {
   );
 }
 
-export function Onboarding({ state, onDone }: { state: InboxState; onDone(state: InboxState): void }) {
+/** What "Add account" sends for the chosen way (restore is not offered when adding). */
+function addInput(
+  method: Method,
+  input: OnboardingInput & { tabId: number | undefined; keyBundle: string },
+): AddAccountInput {
+  const { password, nodes, storeOnNetwork } = input;
+  if (method === 'wallet') return { method, password, nodes, tabId: input.tabId!, storeOnNetwork };
+  if (method === 'import') return { method, password, nodes, keyBundle: input.keyBundle };
+  return { method: 'local', password, nodes };
+}
+
+export function Onboarding({
+  state,
+  onDone,
+  adding,
+}: {
+  state: InboxState;
+  onDone(state: InboxState): void;
+  /** Set when adding another account: the way back to the inbox. */
+  adding?: { onCancel(): void };
+}) {
   const [method, setMethod] = useState<Method>('wallet');
   const [nodesText, setNodesText] = useState(state.settings.nodes.join('\n'));
   const [password, setPassword] = useState('');
@@ -98,14 +125,15 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
     event.preventDefault();
     setError(undefined);
     if (method === 'restore') return restore();
-    if (password !== confirm) return setError('The passwords do not match.');
+    if (!adding && password !== confirm) return setError('The passwords do not match.');
     if (method === 'wallet' && tabId === undefined)
       return setError('Open a page with your wallet, then refresh.');
     setBusy(true);
     try {
       const input = { password, nodes };
-      const next =
-        method === 'wallet'
+      const next = adding
+        ? await call('accounts.add', addInput(method, { ...input, tabId, storeOnNetwork, keyBundle }))
+        : method === 'wallet'
           ? await call('onboarding.linkWallet', { ...input, tabId: tabId!, storeOnNetwork })
           : method === 'local'
             ? await call('onboarding.createLocal', input)
@@ -131,15 +159,28 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
     }
   };
 
+  const submitButton = (
+    <button type="submit" class="primary" disabled={busy}>
+      {busy ? 'Working…' : SUBMIT_LABELS[method]}
+    </button>
+  );
   return (
     <main class="screen onboarding">
-      <header class="hero">
-        <h1>Welcome to XMTP Inbox</h1>
-        <p>End-to-end encrypted messages between blockchain accounts.</p>
-      </header>
+      {adding ? (
+        <header class="hero">
+          <h1>Add an account</h1>
+          <p>Your other accounts stay in this browser: switch between them from the inbox header.</p>
+        </header>
+      ) : (
+        <header class="hero">
+          <h1>Welcome to XMTP Inbox</h1>
+          <p>End-to-end encrypted messages between blockchain accounts.</p>
+        </header>
+      )}
       <form onSubmit={submit}>
         <MethodChoice
           method={method}
+          adding={adding !== undefined}
           advanced={advanced}
           onMethod={setMethod}
           onAdvanced={() => (setAdvanced(true), setMethod('import'))}
@@ -186,21 +227,43 @@ export function Onboarding({ state, onDone }: { state: InboxState; onDone(state:
           <>
             <NodeUrlsField text={nodesText} onText={setNodesText} />
 
-            <NewPasswordFields
-              password={password}
-              confirm={confirm}
-              onPassword={setPassword}
-              onConfirm={setConfirm}
-              hint="Encrypts your keys in this browser. At least 8 characters."
-            />
+            {adding ? (
+              <Field
+                label="Inbox password"
+                hint="The one you unlock with: every account here is kept under it."
+              >
+                <input
+                  type="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onInput={(e) => setPassword(e.currentTarget.value)}
+                  required
+                />
+              </Field>
+            ) : (
+              <NewPasswordFields
+                password={password}
+                confirm={confirm}
+                onPassword={setPassword}
+                onConfirm={setConfirm}
+                hint="Encrypts your keys in this browser. At least 8 characters."
+              />
+            )}
           </>
         )}
 
         {signing ? <SignaturePending purpose={signing.purpose} origin={signing.origin} /> : null}
         <ErrorNote error={error} />
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Working…' : SUBMIT_LABELS[method]}
-        </button>
+        {adding ? (
+          <div class="row actions">
+            <button type="button" disabled={busy} onClick={adding.onCancel}>
+              Cancel
+            </button>
+            {submitButton}
+          </div>
+        ) : (
+          submitButton
+        )}
       </form>
     </main>
   );

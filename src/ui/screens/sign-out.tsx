@@ -1,6 +1,6 @@
 // Settings → Account: sign out, behind a confirmation that says what is erased (and that a local key without a
-// backup is gone for good).
-import { useState } from 'preact/hooks';
+// backup is gone for good). With several accounts it signs out of the shown one only, and says so.
+import { useEffect, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox/contract';
 import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -11,19 +11,28 @@ export function SignOut(props: {
   onError(error: ShownError | string): void;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const [others, setOthers] = useState(0);
+  useEffect(() => {
+    call('accounts.list', {}).then(
+      (accounts) => setOthers(accounts.length - 1),
+      () => undefined, // the plain wording is right for one account, and still true for several
+    );
+  }, []);
   if (!confirming) {
     return (
       <button type="button" class="danger" onClick={() => setConfirming(true)}>
-        Sign out…
+        {others ? 'Sign out of this account…' : 'Sign out…'}
       </button>
     );
   }
+  const staying = others === 1 ? 'Your other account stays' : `Your ${others} other accounts stay`;
   return (
     <div class="callout danger-zone" role="alertdialog" aria-labelledby="signout-q">
       <p id="signout-q">
-        Sign out? This erases your keys and cached messages from this browser. You can sign in again with your
-        wallet
+        {others ? 'Sign out of this account? This erases its' : 'Sign out? This erases your'} keys and cached
+        messages from this browser. You can sign in again with your wallet
         {props.identity === 'wallet' ? '' : ' (a local key is lost unless you exported a backup)'}.
+        {others ? ` ${staying}, with the same password.` : ''}
       </p>
       <div class="row">
         <button

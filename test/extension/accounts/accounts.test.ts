@@ -174,6 +174,10 @@ describe('several accounts', () => {
     expect(Object.keys(storage.local.snapshot()).filter((key) => key.includes(secondId!))).toEqual([]);
     expect(JSON.stringify(storage.local.snapshot())).not.toContain(second.slice(2).toLowerCase());
     expect(notified.every((line) => !line.startsWith(secondId!))).toBe(true);
+    // Nor are its databases: deleted, not only emptied; the first account's are untouched.
+    const databases = (await storage.indexedDB.databases()).map((d) => d.name ?? '');
+    expect(databases.filter((name) => name.includes(secondId!))).toEqual([]);
+    expect(databases).toEqual(expect.arrayContaining(['xmtp-inbox-vault', 'xmtp-inbox-cache']));
 
     // Signing out of the last one leaves the browser as a new install.
     await accounts.inbox.signOut();
