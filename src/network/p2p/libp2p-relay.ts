@@ -9,7 +9,7 @@ import type { Message, PubSub } from '@libp2p/interface';
 import { envelopeDigest } from '@/network/store/digest';
 import type { Logger } from '@/network/http/handler';
 import type { Relay, RelayEnvelope } from '@/network/relay';
-import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+import type { EnvelopeStore, NewEnvelope, StoredEnvelope } from '@/network/store/store';
 import { isEphemeralTopic } from '@/network/topics';
 import { decodeEnvelope, encodeEnvelope, withinLimits } from './envelope-codec';
 import type { P2pMetrics } from './p2p-metrics';
@@ -144,20 +144,28 @@ export class Libp2pRelay implements Relay {
   /**
    * Envelopes fetched by history sync: stored (the store skips the ones it has), and the new, recent
    * ones not yet seen are delivered to subscribers. Returns how many were new to the store.
+   *
+   * A catch-up brings mostly old history, new to this store: for those nothing is done here but the
+   * insert. They are not delivered, nor recorded as seen (a million of them would push out the recent
+   * digests that keep live gossip from being delivered twice), nor as stored (rarely listed again), so
+   * their digest is not needed on this thread: the store's writer computes it (page-codec.ts).
    */
-  async acceptSynced(envelopes: StoredEnvelope[]): Promise<number> {
+  async acceptSynced(envelopes: NewEnvelope[]): Promise<number> {
     const fresh = await this.options.store.insert(envelopes);
     const now = this.options.now?.() ?? Date.now();
     const since = BigInt(now - (this.options.liveWindowMs ?? 600_000)) * 1_000_000n;
     let stored = 0;
-    envelopes.forEach((envelope, i) => {
+    for (let i = 0; i < envelopes.length; i++) {
+      const envelope = envelopes[i]!;
+      const recent = envelope.timestampNs >= since;
+      if (fresh[i]) stored++;
+      if (fresh[i] && !recent) continue;
       // Recorded as stored when another peer's anti-entropy may list it again: it was here already, or
-      // it is recent. Old history found by a catch-up is not (measurably slower, and rarely asked again).
-      if (!fresh[i] || envelope.timestampNs >= since) this.markStored(envelope.digest);
-      if (!fresh[i]) return;
-      stored++;
-      if (this.seen.add(hex(envelope.digest)) && envelope.timestampNs >= since) this.deliver(envelope);
-    });
+      // it is recent.
+      const digest = envelope.digest ?? envelopeDigest(envelope.contentTopic, envelope.message);
+      this.markStored(digest);
+      if (fresh[i] && this.seen.add(hex(digest))) this.deliver(envelope);
+    }
     if (stored > 0) this.options.onStored?.(stored);
     return stored;
   }

@@ -20,7 +20,8 @@
 import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Logger } from '@/network/http/handler';
-import type { StoredEnvelope } from '@/network/store/store';
+import { envelopeDigest } from '@/network/store/digest';
+import type { NewEnvelope } from '@/network/store/store';
 import type { P2pMetrics } from '@/network/p2p/p2p-metrics';
 import {
   MAX_PAGE_ENVELOPES,
@@ -42,7 +43,7 @@ export interface HistorySyncOptions {
   libp2p: Libp2p;
   positions: SyncPositions;
   /** Stores a page (and hands recent new envelopes to subscribers); returns how many were new. */
-  accept(envelopes: StoredEnvelope[]): Promise<number>;
+  accept(envelopes: NewEnvelope[]): Promise<number>;
   metrics: P2pMetrics;
   logger: Logger;
   /** Anti-entropy period (default 60 s); 0 = only on connect. */
@@ -167,7 +168,7 @@ export class HistorySync {
       let next: Promise<SyncPage> | undefined;
       for (;;) {
         let page: Omit<SyncPage, 'envelopes'>;
-        let envelopes: StoredEnvelope[];
+        let envelopes: NewEnvelope[];
         /** Envelopes of the peer's store this page covers (listed by digest or sent whole). */
         let covered: number;
         if (next || !digestsFirst || !isStored) {
@@ -178,7 +179,9 @@ export class HistorySync {
           covered = envelopes.length;
           // A sample decides the mode: checking every envelope of a catch-up costs time for nothing.
           const sample = envelopes.slice(0, MODE_SAMPLE);
-          const known = isStored ? sample.filter((e) => isStored(e.digest)).length : 0;
+          const known = isStored
+            ? sample.filter((e) => isStored(e.digest ?? envelopeDigest(e.contentTopic, e.message))).length
+            : 0;
           digestsFirst = isStored !== undefined && sample.length > 0 && known * 2 >= sample.length;
         } else {
           const summary = await requestDigests(await dial(), after, limit, identity, this.abort.signal);

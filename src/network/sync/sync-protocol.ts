@@ -27,11 +27,10 @@
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
-import { envelopeDigest } from '@/network/store/digest';
 import type { Logger } from '@/network/http/handler';
-import { decodeEnvelope, encodeEnvelope, withinLimits } from '@/network/p2p/envelope-codec';
-import type { EnvelopeStore, StoredEnvelope } from '@/network/store/store';
+import type { EnvelopeStore, NewEnvelope } from '@/network/store/store';
 import { fromBase64, toBase64 } from '@/protocol/bytes';
+import { decodeEnvelopeList, encodeEnvelopeFrames } from './page-codec';
 
 export const SYNC_PROTOCOL = '/xmtp-inbox/sync/1.0.0';
 
@@ -64,7 +63,8 @@ export interface DigestPage {
 }
 
 export interface SyncPage {
-  envelopes: StoredEnvelope[];
+  /** Checked against the publish limits; without digests (the store computes them, page-codec.ts). */
+  envelopes: NewEnvelope[];
   position: string;
   more: boolean;
   restarted: boolean;
@@ -73,26 +73,6 @@ export interface SyncPage {
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-
-function varintBytes(value: number): Uint8Array {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value & 0x7f) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  out.push(value);
-  return Uint8Array.from(out);
-}
-
-function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const part of parts) {
-    out.set(part, o);
-    o += part.length;
-  }
-  return out;
-}
 
 function frame(kind: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(body.length + 1);
@@ -165,36 +145,28 @@ export async function servePage(
           const page = await store.scan(position, wantedNow);
           if (page.restarted) restarted = true;
           position = page.position;
-          let parts: Uint8Array[] = [];
-          let partBytes = 0;
-          const flush = async (): Promise<void> => {
-            if (parts.length === 0) return;
-            await lp.write(
-              frame(digestsOnly ? FRAME_DIGESTS : FRAME_ENVELOPE, concatBytes(parts, partBytes)),
+          if (digestsOnly) {
+            const body = new Uint8Array(page.envelopes.length * DIGEST_PREFIX_BYTES);
+            page.envelopes.forEach((e, i) =>
+              body.set(e.digest.subarray(0, DIGEST_PREFIX_BYTES), i * DIGEST_PREFIX_BYTES),
             );
-            parts = [];
-            partBytes = 0;
-          };
-          for (const envelope of page.envelopes) {
-            const i = index++;
-            bytes += envelope.message.length;
-            if (digestsOnly) {
-              parts.push(envelope.digest.subarray(0, DIGEST_PREFIX_BYTES));
-              partBytes += DIGEST_PREFIX_BYTES;
-              continue;
+            if (body.length > 0) await lp.write(frame(FRAME_DIGESTS, body));
+          } else {
+            const first = index;
+            const include = want
+              ? (i: number) => ((want[(first + i) >> 3] ?? 0) & (1 << ((first + i) & 7))) !== 0
+              : undefined;
+            for (const out of encodeEnvelopeFrames(
+              page.envelopes,
+              FRAME_ENVELOPE,
+              FRAME_TARGET_BYTES,
+              include,
+            )) {
+              await lp.write(out);
             }
-            if (want && !((want[i >> 3] ?? 0) & (1 << (i & 7)))) continue;
-            const encoded = encodeEnvelope(envelope);
-            const field = new Uint8Array(1 + varintBytes(encoded.length).length + encoded.length);
-            field[0] = 0x0a;
-            const length = varintBytes(encoded.length);
-            field.set(length, 1);
-            field.set(encoded, 1 + length.length);
-            if (partBytes + field.length > FRAME_TARGET_BYTES) await flush();
-            parts.push(field);
-            partBytes += field.length;
           }
-          await flush();
+          index += page.envelopes.length;
+          for (const envelope of page.envelopes) bytes += envelope.message.length;
           sent += page.envelopes.length;
           if (page.envelopes.length < wantedNow) {
             more = false;
@@ -259,7 +231,7 @@ async function readPage(
   after: string | undefined,
   signal?: AbortSignal,
 ): Promise<SyncPage & { digests: Uint8Array[] }> {
-  const envelopes: StoredEnvelope[] = [];
+  const envelopes: NewEnvelope[] = [];
   const digests: Uint8Array[] = [];
   for (;;) {
     const data = (await lp.read({ signal })).subarray();
@@ -274,22 +246,9 @@ async function readPage(
     }
     if (data[0] === FRAME_ENVELOPE) {
       // Copied out of the stream's buffers once; envelopes below are views of this copy.
-      const body = Uint8Array.from(data.subarray(1));
-      let o = 0;
-      while (o < body.length) {
-        if (body[o++] !== 0x0a) throw new Error('sync: malformed envelope list');
-        let length = 0;
-        for (let shift = 0; ; shift += 7) {
-          if (o >= body.length || shift > 28) throw new Error('sync: malformed envelope list');
-          const b = body[o++]!;
-          length += (b & 0x7f) * 2 ** shift;
-          if (b < 0x80) break;
-        }
-        if (o + length > body.length) throw new Error('sync: truncated envelope list');
-        const e = decodeEnvelope(body.subarray(o, o + length));
-        o += length;
-        if (withinLimits(e)) envelopes.push({ ...e, digest: envelopeDigest(e.contentTopic, e.message) });
-      }
+      const decoded = decodeEnvelopeList(Uint8Array.from(data.subarray(1)));
+      for (const e of decoded.envelopes) envelopes.push(e);
+      if (envelopes.length > MAX_PAGE_ENVELOPES) throw new Error('sync: too many envelopes in a page');
       continue;
     }
     if (data[0] !== FRAME_END) throw new Error(`sync: unexpected frame ${data[0]}`);
