@@ -183,6 +183,14 @@ describe(
       await expect.poll(() => switcher().getAttribute('aria-label')).toMatch(/2 unread in other accounts/);
       await expect(popup.locator('.account-switcher .others-unread').count()).resolves.toBe(1);
       await until(async () => (await badge()) === '1', 'the badge to count the second account');
+      // Both accounts stream over one WebSocket to the node (the node's own count of open subscriptions).
+      const sockets = async () =>
+        (await (await fetch(`${node.url}/metrics`)).text())
+          .split('\n')
+          .find((line) => line.startsWith('xmtp_subscriptions_open{transport="websocket"}'))
+          ?.split(' ')
+          .at(-1);
+      expect(await sockets()).toBe('1');
 
       await switcher().click();
       const menu = popup.getByRole('menu', { name: 'Accounts' });

@@ -11,7 +11,9 @@ import {
 import { createAccounts } from '@/extension/accounts/accounts';
 import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
+import type { WebSocketConstructor } from '@/client/api';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
+import { sharedWebSocket } from '@/extension/client/shared-socket';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createInboxService, type InboxServiceDeps } from '@/extension/inbox/service';
 import { createVault } from '@/extension/vault/vault';
@@ -59,18 +61,21 @@ export function realAccounts(
   }: InstallStorage = {},
   extra: Partial<Pick<SpaceEnvironment, 'notify' | 'adapter'>> = {},
 ) {
+  const sockets = sharedWebSocket(WebSocket as unknown as WebSocketConstructor);
   const environment: SpaceEnvironment = {
     indexedDB,
     local,
     session,
     wallet: createTabWallet({ queryTabs: async () => [], sendToTab: async () => undefined }),
     fetch,
-    adapter: (persistence) => createXmtpClientAdapter({ persistence, WebSocket }),
+    // One socket per node for all accounts, as the background has.
+    adapter: (persistence) => createXmtpClientAdapter({ persistence, WebSocket: sockets.WebSocket }),
     ...extra,
   };
-  return createAccounts({
+  const accounts = createAccounts({
     local,
     openSpace: (id) => openAccountSpace(id, environment),
     onRemoved: (space) => forgetAccountStorage(local, space),
   });
+  return { ...accounts, sockets };
 }

@@ -1,6 +1,7 @@
 // Composition of the background service worker: real browser storage, IndexedDB, alarms and tabs behind the
 // injected interfaces, the popup map served over runtime messages, updates over a runtime port.
 import browser from 'webextension-polyfill';
+import type { WebSocketConstructor } from '@/client/api';
 import {
   forgetAccountStorage,
   openAccountSpace,
@@ -10,6 +11,7 @@ import { createAccounts } from '@/extension/accounts/accounts';
 import type { MultiAccountInbox } from '@/extension/accounts/contract';
 import { UNMUTE_ALARM_PREFIX } from '@/extension/accounts/space-names';
 import type { InboxCache } from '@/extension/cache/cache';
+import { sharedWebSocket } from '@/extension/client/shared-socket';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { fromExtensionPage } from '@/extension/dapp/sender';
 import { installDappApi } from '@/extension/dapp/install-dapp-api';
@@ -53,6 +55,8 @@ export function startBackground(): MultiAccountInbox {
       .catch(() => undefined);
   };
 
+  // Every account's client streams over one WebSocket per node (client/shared-socket.ts).
+  const sockets = sharedWebSocket(WebSocket as unknown as WebSocketConstructor);
   // Each account over its own vault, caches and storage (accounts/space-names.ts).
   const environment: SpaceEnvironment = {
     indexedDB,
@@ -60,7 +64,7 @@ export function startBackground(): MultiAccountInbox {
     session: browser.storage.session,
     wallet,
     fetch: (input, init) => fetch(input, init),
-    adapter: (persistence) => createXmtpClientAdapter({ persistence }),
+    adapter: (persistence) => createXmtpClientAdapter({ persistence, WebSocket: sockets.WebSocket }),
     notify,
     // All of them, not only this worker's: a restarted worker must also clear what its predecessor showed.
     clearNotifications: () =>

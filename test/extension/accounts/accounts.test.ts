@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wsUrl } from '@/client/api/ws-stream';
 import { startNode, type XmtpNode } from '@/network/node';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
@@ -87,6 +88,8 @@ describe('several accounts', () => {
       async () => (await messagesIn(accounts, toSecond.topic)).includes('for the second account'),
       'the active account to receive its message',
     );
+    // Both stream, over one WebSocket to the node, not one each.
+    expect(accounts.sockets.openSockets(wsUrl(node.url))).toBe(1);
     // The other account streams too: its unread count moves the switcher, and its messages are not the active one's.
     listed = await until(async () => {
       const now = await accounts.inbox.listAccounts();
