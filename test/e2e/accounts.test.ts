@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as XmtpJsClient } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSummary } from '@/extension/accounts/contract';
 import { startNode, type XmtpNode } from '@/network/node';
 import {
   buildExtension,
+  dappRequest,
   launchExtension,
   popupRequest,
   screenshot,
@@ -17,6 +17,7 @@ import {
   type ExtensionSession,
 } from './harness';
 import { until } from '../helpers/until';
+import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
 // Issue #17 item 3 end to end: two accounts in the built extension in Chromium, against a real node, with
 // xmtp-js 13.0.4 users sending to both at once. The second account is added from the popup header's switcher,
@@ -24,31 +25,6 @@ import { until } from '../helpers/until';
 const PASSWORD = 'correct horse battery';
 
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
-
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
-
-type Outcome = { result?: unknown; error?: { code: number; message: string } };
-
-/** One window.xmtp request from the page, with its result or its error code. */
-function dappRequest(page: Page, method: string, params?: unknown): Promise<Outcome> {
-  return page.evaluate(
-    ([m, p]) =>
-      (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp
-        .request(p === undefined ? { method: m } : { method: m, params: p })
-        .then(
-          (result) => ({ result }),
-          (e: { code: number; message: string }) => ({ error: { code: e.code, message: e.message } }),
-        ),
-    [method, params] as const,
-  );
-}
 
 describe(
   'several accounts in one browser, with xmtp-js users through a real node',
@@ -114,7 +90,7 @@ describe(
       await popup.reload();
       await popup.getByText('No conversations yet.').waitFor();
       [toFirst, toSecond] = await Promise.all(
-        [0, 1].map(() => XmtpJsClient.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url })),
+        [0, 1].map(() => XmtpJsClient.create(randomXmtpJsWallet(), { env: 'local', apiUrl: node.url })),
       );
     });
 

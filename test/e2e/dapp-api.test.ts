@@ -12,6 +12,8 @@ import { xmtp } from '@/protocol/gen/xmtp';
 import { serveDemo } from '../../scripts/serve-demo.js';
 import {
   buildExtension,
+  dappRequest as request,
+  type DappOutcome,
   launchExtension,
   popupRequest,
   screenshot,
@@ -24,7 +26,6 @@ import {
 // an xmtp-js 13 peer on the same node, and the test dapp served on two ports (two origins). Every response and
 // event a page receives is recorded by an init script, and checked at the end against the vault's private keys.
 
-type Outcome = { result?: unknown; error?: { code: number; message: string } };
 type Recorded = { direction: string; [key: string]: unknown };
 
 const PASSWORD = 'correct horse battery';
@@ -41,19 +42,6 @@ function recordDappTraffic() {
     w.__dapp.push(JSON.parse(JSON.stringify(data)));
     if (data.direction === 'event') w.__events.push(JSON.parse(JSON.stringify(data)));
   });
-}
-
-async function request(page: Page, method: string, params?: unknown): Promise<Outcome> {
-  return page.evaluate(
-    ([m, p]) =>
-      (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp
-        .request(p === undefined ? { method: m } : { method: m, params: p })
-        .then(
-          (result) => ({ result }),
-          (e: { code: number; message: string }) => ({ error: { code: e.code, message: e.message } }),
-        ),
-    [method, params] as const,
-  );
 }
 
 /** Starts a request that waits for the approval window; `settle` collects its outcome later. */
@@ -73,7 +61,7 @@ async function startRequest(page: Page, method: string, params?: unknown) {
   );
   return {
     settle: () =>
-      page.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key) as Promise<Outcome>,
+      page.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key) as Promise<DappOutcome>,
   };
 }
 

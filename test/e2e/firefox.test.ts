@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
 import type { Page } from 'puppeteer-core';
 import type Browser from 'webextension-polyfill';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxState } from '@/extension/inbox/contract';
 import { startNode, type XmtpNode } from '@/network/node';
@@ -19,21 +18,13 @@ import {
   type FirefoxSession,
 } from './firefox-harness';
 import { serveDapp, type DappServer } from './harness';
+import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
 // Issue #18 item 3: the Firefox build (`wxt build -b firefox`, MV2) in Debian's Firefox ESR, driven by
 // puppeteer-core over WebDriver BiDi: onboarding with a local key in the popup, a message from the official
 // xmtp-js 13 on a real node and a reply it receives, the toolbar badge (read in the background page, which in
 // Firefox is a page, not a service worker), a dapp grant through the approval window, and lock / unlock.
 const PASSWORD = 'correct horse battery';
-
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 type Outcome = { result?: unknown; error?: { code: number; message: string } };
 
@@ -149,7 +140,7 @@ describe('the Firefox build in Firefox ESR', { timeout: 120_000 }, () => {
   });
 
   it('receives a message from xmtp-js, counts it on the toolbar badge, and xmtp-js receives the reply', async () => {
-    friend = await XmtpJsClient.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url });
+    friend = await XmtpJsClient.create(randomXmtpJsWallet(), { env: 'local', apiUrl: node.url });
     expect(await friend.canMessage(address)).toBe(true);
     conversation = await friend.conversations.newConversation(address, {
       conversationId: 'e2e/firefox',

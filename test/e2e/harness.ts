@@ -218,3 +218,20 @@ export function popupRequest(page: Page, type: string, payload: unknown): Promis
     [type, payload] as const,
   );
 }
+
+/** What a page's window.xmtp request gave: its result, or its error's code and message. */
+export type DappOutcome = { result?: unknown; error?: { code: number; message: string } };
+
+/** One window.xmtp request from `page`, settled into a DappOutcome. */
+export function dappRequest(page: Page, method: string, params?: unknown): Promise<DappOutcome> {
+  return page.evaluate(
+    ([m, p]) =>
+      (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp
+        .request(p === undefined ? { method: m } : { method: m, params: p })
+        .then(
+          (result) => ({ result }),
+          (e: { code: number; message: string }) => ({ error: { code: e.code, message: e.message } }),
+        ),
+    [method, params] as const,
+  );
+}

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 import { until } from '../helpers/until';
+import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
 // Issue #17 (1, 2, 6) end to end: pin, mute, archive, mark unread and drafts in the built extension in
 // Chromium, against a real node, with xmtp-js 13.0.4 users sending. The mute's short duration goes through
@@ -17,15 +17,6 @@ import { until } from '../helpers/until';
 // 1 h, 8 h, 1 week and "until unmuted". Its end comes from the real browser alarm.
 const PASSWORD = 'correct horse battery';
 const MUTE_MS = 6_000;
-
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
@@ -98,7 +89,7 @@ describe(
       await popup.reload();
       await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
       const clients = await Promise.all(
-        [0, 1, 2].map(() => XmtpJsClient.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url })),
+        [0, 1, 2].map(() => XmtpJsClient.create(randomXmtpJsWallet(), { env: 'local', apiUrl: node.url })),
       );
       for (const [i, client] of clients.entries()) {
         const conversation = await client.conversations.newConversation(address, {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ContentTypeReadReceipt, ReadReceiptCodec } from '@xmtp/content-type-read-receipt';
 import { Client as XmtpJsClient, type Conversation as XmtpJsConversation } from '@xmtp/xmtp-js';
 import type { Page } from 'playwright-core';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@/client';
 import type { BackgroundHandle } from '@/extension/runtime/start-background';
@@ -14,20 +13,12 @@ import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
 import { fuzzed, handMade, RAW, rawCodec } from '../extension/ui/peer-content-cases';
 import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
 import { until } from '../helpers/until';
+import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
 // The end-to-end proofs against the official SDK: xmtp-js 13.0.4 on one side, the extension in
 // Chromium on the other, a real node between them. Badge, reply, a stopped worker, a failed send while the
 // node is down, and the raw IndexedDB after lock.
 const PASSWORD = 'correct horse battery';
-
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 describe('the extension and an xmtp-js user through a real node', { timeout: 90_000 }, () => {
   let node: XmtpNode;
@@ -66,7 +57,7 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     await popup.reload();
     await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
     // rawCodec lets the friend put any EncodedContent on the wire (the malformed-content test).
-    friend = await XmtpJsClient.create(xmtpJsWallet(), {
+    friend = await XmtpJsClient.create(randomXmtpJsWallet(), {
       env: 'local',
       apiUrl: node.url,
       codecs: [rawCodec, new ReadReceiptCodec()],

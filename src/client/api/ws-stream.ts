@@ -19,7 +19,8 @@ export interface WsStreamOptions {
 
 const decoder = new TextDecoder();
 
-function frameText(data: unknown): string {
+/** A frame's text, whatever form the socket gave it in (browsers: string; `ws`: Buffer or ArrayBuffer). */
+export function frameText(data: unknown): string {
   if (typeof data === 'string') return data;
   if (data instanceof ArrayBuffer) return decoder.decode(new Uint8Array(data));
   if (ArrayBuffer.isView(data)) return decoder.decode(data);

@@ -8,6 +8,7 @@
 // MAX_TOPICS_PER_SOCKET topics per socket: a member whose set would not fit beside the others moves to a hub of
 // its own (a second real socket), so sharing never makes a subscription fail.
 import type { WebSocketConstructor, WebSocketLike } from '@/client/api';
+import { frameText } from '@/client/api/ws-stream';
 
 /** The node's limit of topics per WebSocket (docs/node-api.md §5). */
 export const MAX_TOPICS_PER_SOCKET = 10_000;
@@ -16,14 +17,6 @@ const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
-
-const decoder = new TextDecoder();
-function frameText(data: unknown): string {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return decoder.decode(new Uint8Array(data));
-  if (ArrayBuffer.isView(data)) return decoder.decode(data);
-  return String(data);
-}
 
 /** A frame the node would send for a request it cannot take (gRPC code 3, invalid argument). */
 const invalidRequest = (id: unknown, message: string) =>

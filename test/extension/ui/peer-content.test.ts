@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Client as XmtpJs } from '@xmtp/xmtp-js';
 import { IDBFactory } from 'fake-indexeddb';
 import { h } from 'preact';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewOf, UNSUPPORTED_PREVIEW } from '@/extension/cache/preview';
@@ -19,20 +18,12 @@ import { MessageBubble, UNRENDERABLE_MESSAGE } from '@/ui/components/message-bub
 import { buildThread, isMine, UNSUPPORTED_TEXT } from '@/ui/thread-model';
 import { fuzzed, handMade, RAW, rawCodec, type TheirEncoded } from './peer-content-cases';
 import { renderToDom } from './render';
+import { randomXmtpJsWallet } from '../../helpers/xmtp-js-wallet';
 
 // Issue #21 item 2: whatever content a peer sends, every message reaches the popup as something it can show
 // (its text, the sender's fallback, or "Unsupported message"), and neither the thread nor the list breaks.
 // A real xmtp-js 13 peer on a real node sends hand-made and random EncodedContent; our extension adapter reads
 // it; the popup's own components render it into a real DOM (linkedom).
-
-function xmtpJsWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    getAddress: async () => account.address,
-    signMessage: (message: string | Uint8Array) =>
-      account.signMessage({ message: typeof message === 'string' ? message : { raw: message } }),
-  };
-}
 
 let node: XmtpNode;
 let dataDir: string;
@@ -42,7 +33,7 @@ let me: ClientSession;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-peer-content-'));
   node = await startNode({ port: 0, dataDir, rateLimit: false });
-  peer = await XmtpJs.create(xmtpJsWallet(), { env: 'local', apiUrl: node.url, codecs: [rawCodec] });
+  peer = await XmtpJs.create(randomXmtpJsWallet(), { env: 'local', apiUrl: node.url, codecs: [rawCodec] });
   const adapter = createXmtpClientAdapter({
     persistence: createIdbPersistence(new IDBFactory(), {
       key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
