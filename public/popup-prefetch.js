@@ -16,6 +16,7 @@
   };
   globalThis.xmtpInboxPrefetch = {
     state: send('state.get', {}),
-    conversations: send('conversations.list', { limit: 30 }),
+    // The inbox view's first rows (src/ui/use-conversation-list.ts asks the same, then pages on).
+    conversations: send('conversations.list', { view: 'inbox', limit: 30 }),
   };
 })();

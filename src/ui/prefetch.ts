@@ -29,7 +29,7 @@ function settle<T>(reply: Promise<unknown> | undefined, type: string, ask: () =>
 export function prefetchConversations(): void {
   const early = (globalThis as { xmtpInboxPrefetch?: EarlyReplies }).xmtpInboxPrefetch;
   conversations = settle(early?.conversations, 'conversations.list', () =>
-    call('conversations.list', { limit: FIRST_PAGE }),
+    call('conversations.list', { view: 'inbox', limit: FIRST_PAGE }),
   );
   state = settle(early?.state, 'state.get', () => call('state.get', {}));
 }

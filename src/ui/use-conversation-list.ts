@@ -1,91 +1,190 @@
-// The popup's conversation list: the prefetched first screen at once, then the whole list from the worker;
-// updates merge the few conversations they name, or reload the list. Marks the render times the e2e measures.
-import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
+// The popup's conversation list, a page at a time from the worker (which holds the opened conversations): the
+// prefetched first screen at once, further pages as the list is scrolled to its end, the search box and the
+// Requests fold answered by the worker too, so the popup never receives, filters or keeps all 10,000. Updates
+// reload the rows shown (one request, as many rows as are loaded). Marks the render times the e2e measures.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ConversationCursor, ConversationView } from '@/extension/cache/conversation-pages';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { mergeConversations } from '@/ui/conversation-list';
 import { errorText, type ShownError } from '@/ui/format';
-import { takePrefetchedConversations } from '@/ui/prefetch';
+import { FIRST_PAGE, takePrefetchedConversations } from '@/ui/prefetch';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 export const LIST_RECEIVED = 'xmtp-inbox:list-received';
 export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
-/** The whole list (after the prefetched first screen) is in place. */
+/** The list after the first screen is complete: its rows, the requests, the archived count, unread or not. */
 export const FULL_LIST_RENDERED = 'xmtp-inbox:full-list-rendered';
 
-export function useConversationList(onError: (error: ShownError) => void) {
-  const [conversations, setConversations] = useState<ConversationRecord[]>();
-  const setError = onError;
+/** Rows asked for at a time as the list scrolls. */
+const PAGE = 50;
+/** Requests shown in the fold at most (bulk allow/deny works on these). */
+const MAX_REQUESTS = 500;
+/** Archived conversations counted at most for the "Archived (N)" link; more show as N+. */
+const ARCHIVED_COUNTED = 100;
+
+/** What the list shows besides its rows. */
+export interface ListSummary {
+  requests: ConversationRecord[];
+  /** Archived conversations (matching the search), at most ARCHIVED_COUNTED; `more` when there are others. */
+  archived: { count: number; more: boolean };
+  /** Whether any inbox row (matching the search) has unread messages, loaded or not. */
+  unread: boolean;
+}
+
+const EMPTY_SUMMARY: ListSummary = { requests: [], archived: { count: 0, more: false }, unread: false };
+
+/** Where the page after `row` starts (the worker's conversation-pages.ts reads it). */
+const cursorOf = (row: ConversationRecord): ConversationCursor => ({
+  topic: row.topic,
+  at: row.lastMessage?.sentAt ?? row.createdAt,
+  ...(row.pinnedAt !== undefined ? { pinnedAt: row.pinnedAt } : {}),
+});
+
+const page = (view: ConversationView, query: string, limit: number, after?: ConversationRecord) =>
+  call('conversations.list', {
+    view,
+    limit,
+    ...(query ? { query } : {}),
+    ...(after ? { after: cursorOf(after) } : {}),
+  });
+
+export function useConversationList(
+  onError: (error: ShownError) => void,
+  { view, query }: { view: 'inbox' | 'archived'; query: string },
+) {
+  const [rows, setRows] = useState<ConversationRecord[]>();
+  /** Which view the rows are of: another view's rows are never shown under this one's name. */
+  const [rowsView, setRowsView] = useState(view);
+  const [more, setMore] = useState(false);
+  const [summary, setSummary] = useState<ListSummary>(EMPTY_SUMMARY);
   const [complete, setComplete] = useState(false);
-  // While the whole list is being fetched, a merged change could be overwritten by the older list: fetch again.
-  const fullLoads = useRef({ running: 0, again: false });
-  const load = useCallback(() => {
-    const received = (list: ConversationRecord[]) => {
-      if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
-      setConversations(list);
-    };
-    const full = (): Promise<void> => {
-      fullLoads.current.running++;
-      return call('conversations.list', {})
-        .then(
-          (list) => {
-            received(list);
-            setComplete(true);
-          },
-          (e) => setError(errorText(e)),
-        )
-        .finally(() => {
-          const loads = fullLoads.current;
-          if (--loads.running === 0 && loads.again) {
-            loads.again = false;
-            return full();
-          }
-        });
-    };
-    void takePrefetchedConversations().then((early) => {
-      // The first screen shows at once; the full list (search, requests) follows right after.
-      if (early) received(early);
-      return full();
-    });
+  const setError = onError;
+  // What the list is of now, and how many rows it shows, for reloads that start later (updates).
+  const current = useRef({ view, query, loaded: 0 });
+  current.current.view = view;
+  current.current.query = query;
+  // One reload at a time; whatever asks meanwhile gets one more after it (it sees every change before it).
+  const reloading = useRef({ running: false, again: false });
+  const paging = useRef(false);
+
+  const received = useCallback((list: ConversationRecord[], hasMore: boolean) => {
+    if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+    current.current.loaded = list.length;
+    setRows(list);
+    setRowsView(current.current.view);
+    setMore(hasMore);
   }, []);
+
+  const load = useCallback((): void => {
+    const state = reloading.current;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    const { view: v, query: q, loaded } = current.current;
+    // One more row than shown tells whether rows follow.
+    const limit = Math.max(loaded, FIRST_PAGE) + 1;
+    void Promise.all([
+      page(v, q, limit),
+      v === 'inbox' ? page('requests', q, MAX_REQUESTS) : Promise.resolve([]),
+      page('archived', q, ARCHIVED_COUNTED + 1),
+      call('conversations.list', { view: 'inbox', unread: true, limit: 1, ...(q ? { query: q } : {}) }),
+    ])
+      .then(
+        ([list, requests, archived, unread]) => {
+          const { view: nowView, query: nowQuery } = current.current;
+          if (nowView !== v || nowQuery !== q) return; // the user moved on: the next reload answers that
+          received(list.slice(0, limit - 1), list.length === limit);
+          setSummary({
+            requests,
+            archived: {
+              count: Math.min(archived.length, ARCHIVED_COUNTED),
+              more: archived.length > ARCHIVED_COUNTED,
+            },
+            unread: unread.length > 0,
+          });
+          setComplete(true);
+        },
+        (e) => setError(errorText(e)),
+      )
+      .finally(() => {
+        state.running = false;
+        if (state.again) {
+          state.again = false;
+          load();
+        }
+      });
+  }, []);
+
+  /** The next page, once the list is scrolled to its end. */
+  const loadMore = useCallback(() => {
+    const last = rows?.[rows.length - 1];
+    if (!more || !last || paging.current) return;
+    paging.current = true;
+    const { view: v, query: q } = current.current;
+    void page(v, q, PAGE + 1, last)
+      .then(
+        (next) => {
+          if (current.current.view !== v || current.current.query !== q) return;
+          setRows((list) => {
+            const shown = new Set((list ?? []).map((c) => c.topic));
+            const merged = [...(list ?? []), ...next.slice(0, PAGE).filter((c) => !shown.has(c.topic))];
+            current.current.loaded = merged.length;
+            return merged;
+          });
+          setMore(next.length > PAGE);
+        },
+        (e) => setError(errorText(e)),
+      )
+      .finally(() => (paging.current = false));
+  }, [rows, more]);
 
   // Marks for the end-to-end measurement of time to first list render (test/e2e/inbox.test.ts).
   useLayoutEffect(() => {
-    if (conversations && !performance.getEntriesByName(LIST_RENDERED).length) performance.mark(LIST_RENDERED);
+    if (rows && !performance.getEntriesByName(LIST_RENDERED).length) performance.mark(LIST_RENDERED);
     if (complete && !performance.getEntriesByName(FULL_LIST_RENDERED).length)
       performance.mark(FULL_LIST_RENDERED);
-  }, [conversations, complete]);
-
-  const mergeChanged = useCallback(async (topics: string[]) => {
-    try {
-      const found = await Promise.all(topics.map((topic) => call('conversations.get', { topic })));
-      const changed = found.filter((c): c is ConversationRecord => c !== null);
-      const gone = topics.filter((_, i) => found[i] === null);
-      setConversations((list) => (list ? mergeConversations(list, changed, gone) : list));
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, []);
+  }, [rows, complete]);
 
   // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.
   useLayoutEffect(() => {
-    load();
+    void takePrefetchedConversations().then((early) => {
+      // The first screen (the inbox's first rows) shows at once; the rest of what the list shows follows.
+      if (early && current.current.view === 'inbox' && !current.current.query) received(early, true);
+      load();
+    });
     // The cache shows first; the network catches up, unless the live stream already has (worker's catch-up.ts).
     void call('conversations.refresh', { ifBehind: true }).catch(() => undefined);
     return subscribeUpdates((update) => {
-      // A few named conversations changed (a message came in): fetch those and merge them into the list.
-      if (update.kind === 'conversations' && update.topics !== 'all' && update.topics.length <= 20) {
-        if (fullLoads.current.running > 0) fullLoads.current.again = true;
-        else void mergeChanged(update.topics);
-      } else if (update.kind === 'conversations' || update.kind === 'state') load();
+      if (update.kind === 'conversations' || update.kind === 'state') load();
     });
-  }, [load, mergeChanged]);
+  }, [load, received]);
 
-  /** A conversation the popup itself just changed, merged at once. */
+  // Another view or search: its first rows, from the top.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    current.current.loaded = 0;
+    load();
+  }, [view, query, load]);
+
+  /**
+   * A conversation the popup itself just changed, shown changed at once where it is; the reload it asks puts it
+   * in its place (or out of this view).
+   */
   const merge = useCallback(
-    (updated: ConversationRecord) =>
-      setConversations((list) => (list ? mergeConversations(list, [updated]) : list)),
-    [],
+    (updated: ConversationRecord) => {
+      setRows((list) =>
+        list?.some((c) => c.topic === updated.topic) ? mergeConversations(list, [updated]) : list,
+      );
+      load();
+    },
+    [load],
   );
 
-  return { conversations, load, merge, mergeChanged };
+  return { conversations: rowsView === view ? rows : undefined, more, loadMore, summary, load, merge };
 }

@@ -22,6 +22,7 @@ import {
   type CacheSchema,
 } from './cache-store';
 import { createConversationMemory, type ConversationMemory } from './conversation-memory';
+import { pageOf, viewOf, type ConversationPage, type ConversationPageQuery } from './conversation-pages';
 import { previewOf } from './preview';
 import { topicKey, type CacheKeys } from './sealing';
 import {
@@ -40,6 +41,8 @@ export interface InboxCache {
   getConversation(topic: string): Promise<ConversationRecord | undefined>;
   /** Pinned first (in the order pinned), then most recent activity first. */
   listConversations(options?: { consent?: Consent; limit?: number }): Promise<ConversationRecord[]>;
+  /** One page of one view of the popup's list (conversation-pages.ts); `query` is checked by the caller. */
+  conversationPage(query: ConversationPageQuery): Promise<ConversationPage>;
   /**
    * Inserts or updates messages and moves each conversation's last message forward. A message seen for the first
    * time from someone other than `selfAddress` counts as unread. Returns how many were new.
@@ -105,6 +108,9 @@ const LOAD_CHUNK = 500;
 
 /** Lets the worker's other tasks run (a popup's request, a stream event) before going on with a long load. */
 const yieldToTasks = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Rows read beyond a first screen's, before the full load, for the archived ones left out of it. */
+const FIRST_SCREEN_SPARE = 20;
 
 /** More conversations than this read in one write: load them all at once instead of one get each. */
 const READ_ONE_BY_ONE = 100;
@@ -303,6 +309,25 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
       );
       if (opened === held) held.conversations.read(first);
       return first;
+    },
+
+    async conversationPage(query) {
+      const keys = await unlocked();
+      const held = memoryOf(keys);
+      const firstScreen = query.view === 'inbox' && !query.query && !query.after && !query.unread;
+      if (!held.conversations.complete && firstScreen) {
+        // The popup's first screen right after a restart or unlock: the newest allowed conversations, opened
+        // from IndexedDB (archived ones left out after opening), while the full load starts for the rest.
+        void loadAll(keys).catch(() => undefined);
+        const wanted = query.limit + FIRST_SCREEN_SPARE;
+        const stored = await storedConversationList(await db(), { consent: 'allowed', limit: wanted });
+        const first = await openConversations(keys, stored);
+        if (opened === held) held.conversations.read(first);
+        const rows = first.filter((c) => viewOf(c) === 'inbox').slice(0, query.limit);
+        if (rows.length === query.limit || stored.length < wanted)
+          return { conversations: rows, more: rows.length === query.limit };
+      }
+      return pageOf((await loadAll(keys)).ordered(), query);
     },
 
     addMessages(messages, selfAddress) {

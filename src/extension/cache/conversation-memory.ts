@@ -19,6 +19,8 @@ export interface ConversationMemory {
   read(records: readonly ConversationRecord[]): void;
   /** The full load put every stored conversation here. */
   markComplete(): void;
+  /** Every record held, in the inbox order: the records themselves, for reading only (pages copy theirs). */
+  ordered(): readonly ConversationRecord[];
   /** Pinned first (in the order pinned), then most recent activity first; copies. */
   list(options: { consent?: Consent | undefined; limit?: number | undefined }): ConversationRecord[];
   /** Unread messages of conversations that are neither denied nor muted at `at`. */
@@ -30,7 +32,7 @@ export interface ConversationMemory {
 const activityOf = (c: ConversationRecord) => c.lastMessage?.sentAt ?? c.createdAt;
 
 /** The inbox order (as src/ui/conversation-list.ts merges into it): pins by pin time, then activity, then topic. */
-function inboxOrder(a: ConversationRecord, b: ConversationRecord): number {
+export function inboxOrder(a: ConversationRecord, b: ConversationRecord): number {
   if (a.pinnedAt !== undefined || b.pinnedAt !== undefined) {
     if (b.pinnedAt === undefined) return -1;
     if (a.pinnedAt === undefined) return 1;
@@ -71,10 +73,12 @@ export function createConversationMemory(): ConversationMemory {
     markComplete() {
       complete = true;
     },
+    ordered() {
+      return (ordered ??= [...byTopic.values()].sort(inboxOrder));
+    },
     list({ consent, limit }) {
-      ordered ??= [...byTopic.values()].sort(inboxOrder);
       const out: ConversationRecord[] = [];
-      for (const c of ordered) {
+      for (const c of this.ordered()) {
         if (limit !== undefined && out.length >= limit) break;
         if (consent === undefined || c.consent === consent) out.push({ ...c });
       }

@@ -2,6 +2,7 @@
 // messages/popup-handlers.ts (the popup's message map is read off those handlers); the implementation
 // (inbox/service.ts) runs over the vault, the cache and a ClientAdapter.
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
+import type { ConversationPageQuery } from '@/extension/cache/conversation-pages';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SearchResult } from '@/extension/search/message-index';
 import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
@@ -147,8 +148,15 @@ export interface InboxService {
   /** Wipes the vault, the cache and the account (settings stay). */
   signOut(): Promise<InboxState>;
 
-  /** Cached conversations, most recent activity first; `limit` returns only the first N. */
-  listConversations(options?: { limit?: number }): Promise<ConversationRecord[]>;
+  /**
+   * Cached conversations, pinned first, then most recent activity first; `limit` returns only the first N.
+   * With `view`, one page of the popup's list (src/extension/cache/conversation-pages.ts): the inbox, the
+   * archived ones or the requests, narrowed by the search box's `query` (and to those with unread messages by
+   * `unread`), from after the row `after` on, `limit` rows (default 30).
+   */
+  listConversations(
+    options?: { limit?: number } | (Partial<ConversationPageQuery> & Pick<ConversationPageQuery, 'view'>),
+  ): Promise<ConversationRecord[]>;
   /** One cached conversation, or null. */
   getConversation(topic: string): Promise<ConversationRecord | null>;
   /** Oldest first; `before` (ms) pages back. */

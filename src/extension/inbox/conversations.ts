@@ -4,6 +4,7 @@
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { ClientSession } from '@/extension/client-adapter';
+import { checkPageQuery } from '@/extension/cache/conversation-pages';
 import { ExtensionError } from '@/extension/errors';
 import type { InboxService, InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
@@ -33,11 +34,19 @@ export async function requireConversation(cache: InboxCache, topic: string): Pro
   return conversation;
 }
 
+/** Rows of a page of the popup's list when it names no limit: a screen and a half. */
+const DEFAULT_PAGE = 30;
+
 export function createConversations(deps: ConversationsDeps): Conversations {
   const { cache, emit } = deps;
   return {
-    async listConversations({ limit } = {}) {
+    async listConversations(options = {}) {
       await deps.requireAccount();
+      // A page of the popup's list: the worker filters and pages, the popup holds only what it shows.
+      if ('view' in options)
+        return (await cache.conversationPage(checkPageQuery({ limit: DEFAULT_PAGE, ...options })))
+          .conversations;
+      const { limit } = options;
       if (limit === undefined) return cache.listConversations();
       if (!Number.isInteger(limit) || limit < 1) {
         throw new ExtensionError('invalid_limit', `limit must be a positive integer: ${String(limit)}`);

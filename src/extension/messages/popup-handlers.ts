@@ -3,6 +3,7 @@
 // (messages/popup.ts PopupMessages) is read off these handlers, so a new operation is a service method and an
 // entry here.
 import type { AddAccountInput, MultiAccountInbox } from '@/extension/accounts/contract';
+import type { ConversationPageQuery } from '@/extension/cache/conversation-pages';
 import type { Consent } from '@/extension/cache/records';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { MuteDuration } from '@/extension/inbox/conversation-state';
@@ -54,9 +55,18 @@ export function createPopupHandlers(service: MultiAccountInbox) {
     'accounts.switch': ({ id }: { id: string }) => service.switchAccount(id),
     /** Adds another identity (wallet, local key or import) under the inbox password, and makes it active. */
     'accounts.add': (input: AddAccountInput) => service.addAccount(input),
-    /** Conversations from the cache, most recent activity first; `limit`: only the first N (the popup's first screen). */
-    'conversations.list': ({ limit }: { limit?: number }) =>
-      service.listConversations(limit === undefined ? {} : { limit }),
+    /**
+     * Conversations from the cache, most recent activity first; `limit`: only the first N. With `view`: a page of
+     * the popup's list (inbox, archived or requests; `query`, `unread`, `after`), checked in the worker.
+     */
+    'conversations.list': (request: { limit?: number } & Partial<ConversationPageQuery>) =>
+      service.listConversations(
+        request.view !== undefined
+          ? { ...request, view: request.view }
+          : request.limit === undefined
+            ? {}
+            : { limit: request.limit },
+      ),
     /** One conversation from the cache (null when unknown). */
     'conversations.get': ({ topic }: { topic: string }) => service.getConversation(topic),
     /** Starts a conversation with an address (optionally a V2 conversation id). */

@@ -11,9 +11,11 @@ interface Props<T> {
   overscan?: number;
   /** Scrolls row `index` into view and focuses its first button (keyboard moves); `seq` repeats a request. */
   focus?: { index: number; seq: number };
+  /** The last rows are in view (rendered): a list loaded a page at a time asks for the next one. */
+  onEnd?(): void;
 }
 
-export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6, focus }: Props<T>) {
+export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6, focus, onEnd }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(480);
@@ -48,6 +50,10 @@ export function VirtualList<T>({ items, rowHeight, render, label, overscan = 6, 
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(items.length, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const atEnd = items.length > 0 && last === items.length;
+  useLayoutEffect(() => {
+    if (atEnd) onEnd?.();
+  }, [atEnd, items.length, onEnd]);
   const rows = [];
   for (let i = first; i < last; i++) {
     rows.push(

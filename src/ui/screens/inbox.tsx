@@ -54,13 +54,41 @@ function useMessageSearch(query: string): MessageSearch | undefined {
   return found?.query === text ? found.search : { state: 'searching' };
 }
 
-export function matches(conversation: ConversationRecord, query: string): boolean {
-  if (!query) return true;
-  const q = query.toLowerCase();
-  return (
-    conversation.peerAddress.toLowerCase().includes(q) ||
-    (conversation.lastMessage?.preview.toLowerCase().includes(q) ?? false)
-  );
+/**
+ * The conversations the message results name, by topic: those the list holds, and the others asked of the
+ * worker (the list holds only the rows loaded so far).
+ */
+function useConversationsOf(
+  found: MessageSearch | undefined,
+  held: readonly ConversationRecord[],
+): ReadonlyMap<string, ConversationRecord> {
+  const [fetched, setFetched] = useState<ReadonlyMap<string, ConversationRecord>>(new Map());
+  const byTopic = useMemo(() => {
+    const all = new Map(fetched);
+    for (const c of held) all.set(c.topic, c);
+    return all;
+  }, [held, fetched]);
+  const groups = found?.state === 'done' ? found.groups : undefined;
+  useEffect(() => {
+    const missing = (groups ?? []).map((g) => g.topic).filter((topic) => !byTopic.has(topic));
+    if (!missing.length) return;
+    let current = true;
+    void Promise.all(missing.map((topic) => call('conversations.get', { topic }))).then(
+      (records) => {
+        if (!current) return;
+        setFetched((before) => {
+          const next = new Map(before);
+          for (const c of records) if (c) next.set(c.topic, c);
+          return next;
+        });
+      },
+      () => undefined, // a group without its conversation shows as "Conversation"
+    );
+    return () => {
+      current = false;
+    };
+  }, [groups]);
+  return byTopic;
 }
 
 /** The inbox's own view: the list, or the archived conversations. */
@@ -89,23 +117,12 @@ export function Inbox({
   const search = useRef<HTMLInputElement>(null);
   const setView = (next: InboxView) => onView?.(next);
 
-  const { conversations, load, merge, mergeChanged } = useConversationList(setError);
-
-  const { inbox, requests, archived } = useMemo(() => {
-    const inbox: ConversationRecord[] = [];
-    const requests: ConversationRecord[] = [];
-    const archived: ConversationRecord[] = [];
-    for (const c of conversations ?? []) {
-      if (!matches(c, query) || c.consent === 'denied') continue;
-      if (c.archivedAt !== undefined) archived.push(c);
-      else if (c.consent === 'allowed') inbox.push(c);
-      else requests.push(c);
-    }
-    return { inbox, requests, archived };
-  }, [conversations, query]);
-  const rows = view === 'archived' ? archived : inbox;
+  // The rows of this view (and search) a page at a time, the requests and counts, all from the worker.
+  const { conversations, loadMore, summary, load, merge } = useConversationList(setError, { view, query });
+  const { requests } = summary;
+  const rows = conversations ?? [];
   const found = useMessageSearch(query);
-  const byTopic = useMemo(() => new Map((conversations ?? []).map((c) => [c.topic, c])), [conversations]);
+  const byTopic = useConversationsOf(found, [...rows, ...requests]);
 
   const open = useCallback((topic: string) => go({ name: 'thread', topic }), [go]);
   const act = useCallback(
@@ -114,25 +131,25 @@ export function Inbox({
       try {
         const updated = await runAction(topic, action);
         if (updated) merge(updated);
-        else if (action.kind === 'read') void mergeChanged([topic]);
+        else load();
       } catch (e) {
         setError(errorText(e));
       }
     },
-    [merge, mergeChanged],
+    [merge, load],
   );
   const openMenu = useCallback(
     (topic: string, trigger: HTMLElement) => setMenu({ topic, anchor: { trigger } }),
     [],
   );
   const closeMenu = useCallback(() => setMenu(undefined), []);
-  const menuFor = menu && conversations?.find((c) => c.topic === menu.topic);
+  const menuFor = menu && (rows.find((c) => c.topic === menu.topic) ?? byTopic.get(menu.topic));
 
   const markAllRead = () => call('conversations.markAllRead', {}).then(load, (e) => setError(errorText(e)));
 
   useInboxKeys({ rows, search, query, setQuery, view, setView, go, markAllRead, openMenu, act, setFocusRow });
 
-  const unreadTotal = inbox.reduce((n, c) => n + (c.unread > 0 ? 1 : 0), 0);
+  const archivedCount = `${summary.archived.count}${summary.archived.more ? '+' : ''}`;
   return (
     <main class="screen inbox">
       <header class="bar">
@@ -152,7 +169,7 @@ export function Inbox({
           class="icon"
           aria-label="Mark all as read"
           title="Mark all as read (Shift+R)"
-          disabled={unreadTotal === 0 && !requests.some((c) => c.unread > 0)}
+          disabled={!summary.unread && !requests.some((c) => c.unread > 0)}
           onClick={markAllRead}
         >
           <CheckAllIcon />
@@ -222,7 +239,7 @@ export function Inbox({
             <BackIcon />
           </button>
           <h2>Archived</h2>
-          <span class="muted">{archived.length}</span>
+          <span class="muted">{archivedCount}</span>
         </div>
       ) : requests.length > 0 ? (
         <MessageRequests requests={requests} onOpen={open} onDone={load} onError={setError} />
@@ -252,6 +269,7 @@ export function Inbox({
           label={view === 'archived' ? 'Archived conversations' : 'Conversations'}
           focus={focusRow}
           render={(c) => <ConversationRow conversation={c} onOpen={open} onMenu={openMenu} />}
+          onEnd={loadMore}
         />
       )}
       <footer class="list-footer row">
@@ -266,7 +284,7 @@ export function Inbox({
             title="Archived conversations (A)"
             onClick={() => setView('archived')}
           >
-            <ArchiveIcon size={14} /> Archived{archived.length ? ` (${archived.length})` : ''}
+            <ArchiveIcon size={14} /> Archived{summary.archived.count ? ` (${archivedCount})` : ''}
           </button>
         )}
         <span class="spacer" />

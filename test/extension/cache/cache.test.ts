@@ -2,6 +2,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createInboxCache } from '@/extension/cache/cache';
+import { checkPageQuery } from '@/extension/cache/conversation-pages';
+import { ExtensionError } from '@/extension/errors';
 import { CONTENT_TYPES, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
 import { testCacheKeys } from './test-keys';
 
@@ -190,6 +192,105 @@ describe('inbox cache', () => {
     // A caller changing a record it got does not change what the cache holds.
     all[1]!.unread = 99;
     expect((await cache.getConversation('/t0'))?.unread).toBe(1);
+  });
+});
+
+describe('inbox cache: the popup’s list a page at a time', () => {
+  /** 120 conversations: every 10th a request, every 15th archived, /c7 denied, /c3 pinned, unread in some. */
+  async function seeded() {
+    const cache = createInboxCache({ keys: testCacheKeys(), indexedDB: new IDBFactory() });
+    await cache.putConversations(
+      Array.from({ length: 120 }, (_, i) => ({
+        topic: `/c${i}`,
+        peerAddress: i === 42 ? '0xABCDEF0000000000000000000000000000000042' : PEER,
+        createdAt: i * 10,
+        consent: i === 7 ? ('denied' as const) : i % 10 === 0 ? ('unknown' as const) : ('allowed' as const),
+      })),
+    );
+    await cache.updateConversations(
+      Array.from({ length: 120 }, (_, i) => `/c${i}`).filter((t) => Number(t.slice(2)) % 15 === 0),
+      (c) => ({ ...c, archivedAt: 1, archiveSetAt: 1 }),
+    );
+    await cache.updateConversation('/c3', (c) => ({ ...c, pinnedAt: 5, pinSetAt: 5 }));
+    await cache.addMessages([text('m1', '/c50', 5_000, PEER, 'the quarterly report')], ME);
+    return cache;
+  }
+  const topics = (page: { conversations: ConversationRecord[] }) => page.conversations.map((c) => c.topic);
+
+  it('pages a view in the inbox order, from a cursor that survives rows moving', async () => {
+    const cache = await seeded();
+    const inbox = (await cache.listConversations()).filter(
+      (c) => c.consent === 'allowed' && c.archivedAt === undefined,
+    );
+    const first = await cache.conversationPage({ view: 'inbox', limit: 30 });
+    expect(topics(first)).toEqual(inbox.slice(0, 30).map((c) => c.topic));
+    expect(topics(first).slice(0, 2)).toEqual(['/c3', '/c119']); // pinned, then the newest
+    expect(first.more).toBe(true);
+    // A row of the next page moves to the top meanwhile: the next page goes on from where the last row sorts.
+    const last = first.conversations[29]!;
+    await cache.addMessages([text('m2', inbox[40]!.topic, 9_000)], ME);
+    const next = await cache.conversationPage({
+      view: 'inbox',
+      limit: 500,
+      after: { topic: last.topic, at: last.lastMessage?.sentAt ?? last.createdAt },
+    });
+    expect(next.more).toBe(false);
+    expect(topics(next)).toEqual(
+      inbox
+        .slice(30)
+        .filter((c) => c.topic !== inbox[40]!.topic)
+        .map((c) => c.topic),
+    );
+  });
+
+  it('answers the requests, the archived view, the search box and the unread ones, leaving denied ones out', async () => {
+    const cache = await seeded();
+    const requests = await cache.conversationPage({ view: 'requests', limit: 500 });
+    // Every 10th is a request, less those archived (/c0, /c30, /c60, /c90).
+    expect(topics(requests).sort()).toEqual(
+      ['/c10', '/c20', '/c40', '/c50', '/c70', '/c80', '/c100', '/c110'].sort(),
+    );
+    const archived = await cache.conversationPage({ view: 'archived', limit: 500 });
+    expect(archived.conversations).toHaveLength(8);
+    expect(archived.conversations.every((c) => c.archivedAt !== undefined)).toBe(true);
+    const everywhere = [
+      ...(await cache.conversationPage({ view: 'inbox', limit: 500 })).conversations,
+      ...requests.conversations,
+      ...archived.conversations,
+    ].map((c) => c.topic);
+    expect(everywhere).toHaveLength(119);
+    expect(everywhere).not.toContain('/c7'); // denied
+    expect(topics(await cache.conversationPage({ view: 'requests', query: 'QUARTERLY', limit: 30 }))).toEqual(
+      ['/c50'],
+    );
+    expect(topics(await cache.conversationPage({ view: 'inbox', query: 'abcdef', limit: 30 }))).toEqual([
+      '/c42',
+    ]);
+    expect(await cache.conversationPage({ view: 'inbox', unread: true, limit: 1 })).toEqual({
+      conversations: [],
+      more: false,
+    });
+    expect(topics(await cache.conversationPage({ view: 'requests', unread: true, limit: 5 }))).toEqual([
+      '/c50',
+    ]);
+  });
+
+  it('refuses a page asked for with a bad view, limit, search or cursor', () => {
+    for (const bad of [
+      { view: 'all', limit: 30 },
+      { view: 'inbox', limit: 0 },
+      { view: 'inbox', limit: 501 },
+      { view: 'inbox', limit: 30, query: 7 },
+      { view: 'inbox', limit: 30, query: 'x'.repeat(201) },
+      { view: 'inbox', limit: 30, unread: 'yes' },
+      { view: 'inbox', limit: 30, after: { topic: '/c1' } },
+      { view: 'inbox', limit: 30, after: { topic: '/c1', at: 1, pinnedAt: 'first' } },
+    ])
+      expect(() => checkPageQuery(bad), JSON.stringify(bad)).toThrow(ExtensionError);
+    expect(checkPageQuery({ view: 'archived', limit: 5, query: '', extra: 1 })).toEqual({
+      view: 'archived',
+      limit: 5,
+    });
   });
 });
 
