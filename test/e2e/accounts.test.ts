@@ -228,6 +228,35 @@ describe(
       );
     });
 
+    it('keeps every account under one password: changed in Settings, the new one unlocks both', async () => {
+      const NEW_PASSWORD = 'another horse battery staple';
+      await popup.getByRole('button', { name: 'Settings' }).click();
+      await popup.getByLabel('Current password').fill('wrong password');
+      await popup.getByLabel('New password').fill(NEW_PASSWORD);
+      await popup.getByRole('button', { name: 'Change password' }).click();
+      await expect(popup.getByRole('alert').first().textContent()).resolves.toMatch(/password/i);
+      await popup.getByLabel('Current password').fill(PASSWORD);
+      await popup.getByRole('button', { name: 'Change password' }).click();
+      await popup.getByText('Password changed').waitFor();
+
+      await popup.getByRole('button', { name: 'Lock now' }).click();
+      await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor();
+      expect((await accounts()).map((a) => a.vault)).toEqual(['locked', 'locked']);
+      await popup.getByLabel('Password').fill(PASSWORD); // the old one no longer opens anything
+      await popup.getByRole('button', { name: 'Unlock' }).click();
+      await popup.getByRole('alert').waitFor();
+      await popup.getByLabel('Password').fill(NEW_PASSWORD);
+      await popup.getByRole('button', { name: 'Unlock' }).click();
+      // Back where the lock found it (Settings); Escape returns to the inbox.
+      await popup.getByRole('button', { name: 'Lock now' }).waitFor();
+      await popup.keyboard.press('Escape');
+      await rowOf(toFirst.address).waitFor();
+      await until(
+        async () => (await accounts()).every((a) => a.vault === 'unlocked'),
+        'both accounts unlocked by the new password',
+      );
+    });
+
     it('signs out of one account only: its data goes, the other account and its grant stay', async () => {
       const secondId = (await accounts()).find((a) => a.address === second)!.id;
       await switchTo(second);

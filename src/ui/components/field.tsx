@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, Ref } from 'preact';
 import type { ShownError } from '@/ui/error-text';
 
 /**
@@ -22,6 +22,34 @@ export function Field({
       </label>
       {hint ? <span class="field-hint">{hint}</span> : null}
     </div>
+  );
+}
+
+/** A password the person already has (to unlock, confirm or restore): the browser may fill it in. */
+export function PasswordField({
+  label,
+  hint,
+  value,
+  onValue,
+  inputRef,
+}: {
+  label: string;
+  hint?: ComponentChildren;
+  value: string;
+  onValue(value: string): void;
+  inputRef?: Ref<HTMLInputElement>;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <input
+        ref={inputRef}
+        type="password"
+        autoComplete="current-password"
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        required
+      />
+    </Field>
   );
 }
 

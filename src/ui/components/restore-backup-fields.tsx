@@ -1,6 +1,6 @@
 // The restore step of onboarding: the backup file (read as text here; the worker parses and decrypts it) and its
 // password, which also becomes this browser's vault password.
-import { Field } from '@/ui/components/field';
+import { Field, PasswordField } from '@/ui/components/field';
 
 /** Larger than any backup the extension or the CLI writes; refused before reading it into memory. */
 const MAX_BACKUP_BYTES = 512 * 1024 * 1024;
@@ -34,15 +34,12 @@ export function RestoreBackupFields(props: {
           required
         />
       </Field>
-      <Field label="Backup password" hint="The file's password; it also becomes this browser's password.">
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={props.password}
-          onInput={(e) => props.onPassword(e.currentTarget.value)}
-          required
-        />
-      </Field>
+      <PasswordField
+        label="Backup password"
+        hint="The file's password; it also becomes this browser's password."
+        value={props.password}
+        onValue={props.onPassword}
+      />
       <p class="muted">Your keys, nodes, contacts, pins, mutes and drafts come back, ready offline.</p>
     </section>
   );

@@ -1,6 +1,6 @@
 // Settings → Security: change the vault password (the current one first; the new one rated as it is typed).
 import { useState } from 'preact/hooks';
-import { Field } from '@/ui/components/field';
+import { Field, PasswordField } from '@/ui/components/field';
 import { StrengthMeter } from '@/ui/components/new-password';
 import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -28,15 +28,7 @@ export function ChangePassword({
   };
   return (
     <form onSubmit={submit} class="stack">
-      <Field label="Current password">
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={oldPassword}
-          onInput={(e) => setOldPassword(e.currentTarget.value)}
-          required
-        />
-      </Field>
+      <PasswordField label="Current password" value={oldPassword} onValue={setOldPassword} />
       <Field label="New password">
         <input
           type="password"

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AddAccountInput } from '@/extension/accounts/contract';
 import type { InboxState, OnboardingInput } from '@/extension/inbox/contract';
 import type { SignaturePurpose } from '@/extension/wallet/signer';
-import { ErrorNote, Field } from '@/ui/components/field';
+import { ErrorNote, Field, PasswordField } from '@/ui/components/field';
 import { NewPasswordFields } from '@/ui/components/new-password';
 import { NodeUrlsField, parseNodeList } from '@/ui/components/node-status';
 import { RestoreBackupFields, type ChosenBackup } from '@/ui/components/restore-backup-fields';
@@ -228,18 +228,12 @@ export function Onboarding({
             <NodeUrlsField text={nodesText} onText={setNodesText} />
 
             {adding ? (
-              <Field
+              <PasswordField
                 label="Inbox password"
                 hint="The one you unlock with: every account here is kept under it."
-              >
-                <input
-                  type="password"
-                  autoComplete="current-password"
-                  value={password}
-                  onInput={(e) => setPassword(e.currentTarget.value)}
-                  required
-                />
-              </Field>
+                value={password}
+                onValue={setPassword}
+              />
             ) : (
               <NewPasswordFields
                 password={password}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox/contract';
-import { ErrorNote, Field } from '@/ui/components/field';
+import { ErrorNote, PasswordField } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
@@ -34,16 +34,7 @@ export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(st
       <h1>Unlock XMTP Inbox</h1>
       {state.address ? <p class="muted mono">{shortAddress(state.address)}</p> : null}
       <form onSubmit={submit}>
-        <Field label="Password">
-          <input
-            ref={input}
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            required
-          />
-        </Field>
+        <PasswordField label="Password" value={password} onValue={setPassword} inputRef={input} />
         <ErrorNote error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Unlocking…' : 'Unlock'}
