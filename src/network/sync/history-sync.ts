@@ -36,6 +36,8 @@ import type { SyncPositions } from './sync-positions';
 
 /** Envelopes of a whole page checked to decide whether the next page starts with digests. */
 const MODE_SAMPLE = 64;
+/** Pages handed to the store at once while whole pages stream in (see `hand`). */
+const STORE_DEPTH = 2;
 /** Pages one peer's sync runs before letting queued peers go first. */
 const TURN_PAGES = 20;
 
@@ -159,6 +161,41 @@ export class HistorySync {
     };
     const isStored = this.options.isStored;
     let after = this.options.positions.get(peer);
+    // Pages handed to the store, oldest first. While whole pages stream in, the next one goes to the
+    // store before the last one is stored, so the writer always has a page queued instead of waiting for
+    // this thread between pages (the writer was the busiest thread of a catch-up). Each page's position
+    // is saved only once it and every page before it are stored, in order: a failure or a kill loses no
+    // envelope, it only makes the next sync read those pages again (the digest key skips what is there).
+    let inStore: Promise<void>[] = [];
+    /** The position last saved for this peer. */
+    let saved = after;
+    const hand = async (envelopes: NewEnvelope[], position: string | undefined): Promise<void> => {
+      if (inStore.length >= STORE_DEPTH) await inStore.shift();
+      const previous = inStore[inStore.length - 1];
+      const storing = envelopes.length > 0 ? this.options.accept(envelopes) : Promise.resolve(0);
+      const done = Promise.all([previous, storing]).then(([, stored]) => {
+        result.envelopes += envelopes.length;
+        result.stored += stored;
+        this.options.metrics.synced.labels('new').inc(stored);
+        this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
+        if (position !== undefined && position !== saved) {
+          this.options.positions.set(peer, position);
+          saved = position;
+        }
+      });
+      // Awaited below (drain, or when a later page needs its slot).
+      done.catch(() => undefined);
+      inStore.push(done);
+    };
+    const drain = async (): Promise<void> => {
+      const pending = inStore;
+      inStore = [];
+      for (const done of pending) await done;
+    };
+    const finish = async (turn: Turn): Promise<Turn> => {
+      await drain();
+      return turn;
+    };
     const loop = async (): Promise<Turn> => {
       /**
        * Pages of digests first while most of what arrives is already here; not on a first sync with a
@@ -208,7 +245,7 @@ export class HistorySync {
           this.options.metrics.synced.labels('skipped').inc(summary.digests.length - wanted);
           digestsFirst = wanted * 2 <= summary.digests.length;
         }
-        if (page.sameStore || this.closed) return { result };
+        if (page.sameStore || this.closed) return finish({ result });
         if (page.restarted)
           this.options.logger.info(`sync: ${peer} has a new store; reading it from the start`);
         const position = page.position !== '' ? page.position : after;
@@ -223,25 +260,22 @@ export class HistorySync {
           // Handled when awaited; a failure while this page is stored must not go unobserved.
           next.catch(() => undefined);
         }
-        if (envelopes.length > 0) {
-          const stored = await this.options.accept(envelopes);
-          result.envelopes += envelopes.length;
-          result.stored += stored;
-          this.options.metrics.synced.labels('new').inc(stored);
-          this.options.metrics.synced.labels('present').inc(envelopes.length - stored);
-        }
-        if (position !== undefined && position !== after) this.options.positions.set(peer, position);
-        if (!page.more) return { result };
+        await hand(envelopes, position);
+        // Only while the next page is already on its way; otherwise the turn waits or ends here.
+        if (!next) await drain();
+        if (!page.more) return finish({ result });
         after = position;
-        if (yieldTurn) return { result, resumeAt: receivedAt + wait };
+        if (yieldTurn) return finish({ result, resumeAt: receivedAt + wait });
         await this.pauseFor(result, receivedAt + wait - Date.now());
-        if (this.closed) return { result };
+        if (this.closed) return finish({ result });
       }
     };
     try {
       return await loop();
     } finally {
       stopReading();
+      // After a failure, what was handed over still finishes (and saves its position) before the next turn.
+      await Promise.allSettled(inStore);
     }
   }
 

@@ -1,12 +1,12 @@
 // The envelope list of a sync page's 0x01 frames (sync-protocol.ts): protobuf `repeated Envelope envelopes = 1`,
 // each Envelope as in docs/protocol.md §1.3 (1 content_topic, 2 timestamp_ns, 3 message). The same bytes as
 // envelope-codec.ts writes and reads for the relay, but a page at a time: a catch-up moves every envelope of
-// a store through here, and per envelope the generic codec's nested closures, BigInt varint loops and
-// intermediate arrays (an encoded envelope, then its field, then the frame) cost more than the store's
-// insert (docs/benchmarks.md "History sync vs raw inserts"). Here each frame is sized first and written
-// into one buffer, a page's topics are encoded and checked once each, and no digest is computed: the
-// SQLite writer thread hashes every envelope it stores anyway (sqlite-write-session.ts), so hashing here
-// too was a second SHA-256 per envelope on the busiest thread.
+// a store through here, and in a profile of one (docs/benchmarks.md "History sync vs raw inserts") the
+// generic codec's nested closures, BigInt varint loops and intermediate arrays (an encoded envelope, then
+// its field, then the frame) were the largest part of both nodes' main threads. Here each frame is sized
+// first and written into one buffer, a page's topics are encoded once each, and no digest is computed: the
+// store computes it on insert (the SQLite writer thread hashes every envelope it stores anyway,
+// sqlite-write-session.ts), so hashing here too was a second SHA-256 per envelope on the busiest thread.
 import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
 import type { NewEnvelope, StoredEnvelope } from '@/network/store/store';
 import { isRestrictedTopic, stampedTooFarAhead } from '@/network/topics';
@@ -15,8 +15,6 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MASK = (1n << 64n) - 1n;
-/** Distinct topics remembered while encoding or decoding one page (a page holds at most 5,000 envelopes). */
-const TOPIC_MEMO_LIMIT = 10_000;
 
 function varintSize(value: number): number {
   let n = 1;
@@ -77,6 +75,7 @@ export function encodeEnvelopeFrames(
   targetBytes: number,
   include: (i: number) => boolean = () => true,
 ): Uint8Array[] {
+  // Each distinct topic of the call once (a page's envelopes: at most 5,000).
   const topics = new Map<string, Uint8Array>();
   const frames: Uint8Array[] = [];
   const sizes: number[] = [];
@@ -123,7 +122,6 @@ export function encodeEnvelopeFrames(
     const e = envelopes[i]!;
     let topic = topics.get(e.contentTopic);
     if (!topic) {
-      if (topics.size >= TOPIC_MEMO_LIMIT) topics.clear();
       topic = textEncoder.encode(e.contentTopic);
       topics.set(e.contentTopic, topic);
     }
@@ -151,11 +149,6 @@ export interface DecodedEnvelopes {
   dropped: number;
 }
 
-/** What a page's topic is, worked out once per topic: restricted (contact-, privatestore-) or not. */
-interface TopicVerdict {
-  restricted: boolean;
-}
-
 /**
  * Decodes an envelope list (the body of a 0x01 frame, after its kind byte). Malformed input (a bad tag,
  * varint or length, a topic that is not UTF-8, an unknown wire type) throws: the whole page is refused and
@@ -165,7 +158,6 @@ interface TopicVerdict {
  */
 export function decodeEnvelopeList(body: Uint8Array, nowMs = Date.now()): DecodedEnvelopes {
   const envelopes: NewEnvelope[] = [];
-  const topics = new Map<string, TopicVerdict>();
   let dropped = 0;
   let o = 0;
   const fail = (what: string): never => {
@@ -212,17 +204,15 @@ export function decodeEnvelopeList(body: Uint8Array, nowMs = Date.now()): Decode
     }
     if (o !== end) fail('field beyond its envelope');
     const name = topicName(topicStart, topicEnd);
-    let verdict = topics.get(name);
-    if (!verdict) {
-      verdict = { restricted: isRestrictedTopic(name) };
-      if (topics.size >= TOPIC_MEMO_LIMIT) topics.clear();
-      topics.set(name, verdict);
-    }
+    // Only a topic with one of these beginnings can be restricted: the full rule parses the topic.
+    const restricted =
+      (name.startsWith('/xmtp/0/contact') || name.startsWith('/xmtp/0/privatestore')) &&
+      isRestrictedTopic(name);
     const ok =
       topicEnd - topicStart <= MAX_TOPIC_BYTES &&
       message.length <= MAX_MESSAGE_BYTES &&
       timestampNs <= INT64_MAX &&
-      !(verdict.restricted && stampedTooFarAhead(name, timestampNs, nowMs));
+      !(restricted && stampedTooFarAhead(name, timestampNs, nowMs));
     if (ok) envelopes.push({ contentTopic: name, timestampNs, message });
     else dropped++;
   }
