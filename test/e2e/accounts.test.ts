@@ -242,6 +242,7 @@ describe(
       await popup.getByRole('button', { name: 'Lock now' }).click();
       await popup.getByRole('heading', { name: 'Unlock XMTP Inbox' }).waitFor();
       expect((await accounts()).map((a) => a.vault)).toEqual(['locked', 'locked']);
+      await popup.getByText('One password unlocks all 2 accounts.').waitFor();
       await popup.getByLabel('Password').fill(PASSWORD); // the old one no longer opens anything
       await popup.getByRole('button', { name: 'Unlock' }).click();
       await popup.getByRole('alert').waitFor();

@@ -10,8 +10,18 @@ export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(st
   const [error, setError] = useState<string | ShownError>();
   const [busy, setBusy] = useState(false);
   const [forgot, setForgot] = useState(false);
+  const [accounts, setAccounts] = useState(1);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
+  // With several accounts, say that the one password opens them all (the count is a hint: no error shown).
+  useEffect(
+    () =>
+      void call('accounts.list', {}).then(
+        (all) => setAccounts(all.length),
+        () => undefined,
+      ),
+    [],
+  );
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -33,6 +43,7 @@ export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(st
       {state.address ? <Identicon address={state.address} size={56} /> : null}
       <h1>Unlock XMTP Inbox</h1>
       {state.address ? <p class="muted mono">{shortAddress(state.address)}</p> : null}
+      {accounts > 1 ? <p class="muted">One password unlocks all {accounts} accounts.</p> : null}
       <form onSubmit={submit}>
         <PasswordField label="Password" value={password} onValue={setPassword} inputRef={input} />
         <ErrorNote error={error} />

@@ -88,6 +88,9 @@ describe('several accounts', () => {
       async () => (await messagesIn(accounts, toSecond.topic)).includes('for the second account'),
       'the active account to receive its message',
     );
+    // Notifications name the account once there are several (its short address).
+    const ids = listed.map((a) => a.id);
+    expect(await accounts.label(ids[0]!)).toBe(`${first.slice(0, 6)}…${first.slice(-4)}`);
     // Both stream, over one WebSocket to the node, not one each.
     expect(accounts.sockets.openSockets(wsUrl(node.url))).toBe(1);
     // The other account streams too: its unread count moves the switcher, and its messages are not the active one's.
@@ -172,6 +175,7 @@ describe('several accounts', () => {
     await accounts.inbox.signOut();
     const left = await accounts.inbox.listAccounts();
     expect(left).toMatchObject([{ id: firstId, address: first, active: true, vault: 'unlocked' }]);
+    expect(await accounts.label(firstId!)).toBe(''); // one account: notifications name none
     expect(await grants.get('https://first.example')).toHaveLength(1);
     // Nothing of the second account is left in storage.local (its settings, grants and account record).
     expect(Object.keys(storage.local.snapshot()).filter((key) => key.includes(secondId!))).toEqual([]);
