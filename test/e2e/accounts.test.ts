@@ -168,7 +168,7 @@ describe(
           .at(-1);
       expect(await sockets()).toBe('1');
 
-      await switcher().click();
+      await popup.keyboard.press('Shift+A'); // the menu from the keyboard
       const menu = popup.getByRole('menu', { name: 'Accounts' });
       await expect(menu.getByRole('menuitemradio', { name: short(first) }).textContent()).resolves.toContain(
         '2 unread',

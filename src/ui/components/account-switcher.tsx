@@ -9,6 +9,7 @@ import { ActionsMenu, type MenuAnchor, type MenuEntry } from '@/ui/components/ac
 import { CaretIcon, PlusIcon } from '@/ui/components/icons';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
+import { isTyping } from '@/ui/inbox-keys';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 /** Another account's messages arrive in bursts; one reload of the counts per burst is enough. */
@@ -69,6 +70,21 @@ export function AccountSwitcher({
   const [busy, setBusy] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
 
+  const openMenu = useCallback(() => {
+    void load();
+    setMenu((open) => (open ? undefined : { trigger: button.current!, align: 'start' }));
+  }, [load]);
+  // Shift+A opens the menu from anywhere in the inbox (listed under "?").
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'A' || !event.shiftKey || event.defaultPrevented || isTyping(event)) return;
+      event.preventDefault();
+      openMenu();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [openMenu]);
+
   const others = accounts?.filter((a) => !a.active) ?? [];
   const othersUnread = others.reduce((n, a) => n + a.unread, 0);
   const name = state.address ? shortAddress(state.address) : 'Inbox';
@@ -109,10 +125,7 @@ export function AccountSwitcher({
           aria-expanded={menu !== undefined}
           aria-label={`Account ${name}${othersUnread ? `, ${unreadText(othersUnread)} in other accounts` : ''}: switch or add an account`}
           disabled={busy}
-          onClick={() => {
-            void load();
-            setMenu(menu ? undefined : { trigger: button.current!, align: 'start' });
-          }}
+          onClick={openMenu}
         >
           {state.address ? <Identicon address={state.address} size={28} /> : null}
           <span class="name">{name}</span>

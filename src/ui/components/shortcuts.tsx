@@ -17,6 +17,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['Shift', 'R'], what: 'Mark all as read' },
   { keys: ['a'], what: 'Show archived conversations, or the inbox' },
   { keys: ['c'], what: 'New conversation' },
+  { keys: ['Shift', 'A'], what: 'Switch account, or add one' },
   { keys: ['?'], what: 'This list' },
 ];
 
