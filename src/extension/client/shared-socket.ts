@@ -160,7 +160,9 @@ class Member implements WebSocketLike {
   }
 
   send(data: string): void {
-    if (this.#state !== OPEN) throw new Error('the socket is not open');
+    // As the browser's WebSocket: an error before it opens, nothing once it is closing.
+    if (this.#state === CONNECTING) throw new Error('the socket is not open yet');
+    if (this.#state !== OPEN) return;
     let request: { id?: unknown; method?: unknown; contentTopics?: unknown };
     try {
       request = JSON.parse(data) as typeof request;
@@ -215,8 +217,13 @@ class Member implements WebSocketLike {
     waiting.topics = topics;
     const confirm = () =>
       to.register((frame, reply) => {
+        // Refused by the node, or the client closed meanwhile: the placeholder goes, and its topics with it.
+        if (reply.error !== undefined || this.#state !== OPEN) {
+          to.leave(waiting);
+          if (reply.error !== undefined) this.deliver(withId(frame, reply, id));
+          return;
+        }
         to.members.delete(waiting);
-        if (reply.error !== undefined) return this.deliver(withId(frame, reply, id));
         to.members.add(this);
         this.topics = topics;
         this.hub = to;

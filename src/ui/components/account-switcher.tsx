@@ -17,7 +17,7 @@ const RELOAD_DELAY_MS = 250;
 
 type Choice = MenuEntry & ({ kind: 'switch'; id: string } | { kind: 'add' });
 
-export function unreadText(unread: number): string {
+function unreadText(unread: number): string {
   return unread === 0 ? '' : unread === 1 ? '1 unread' : `${unread} unread`;
 }
 

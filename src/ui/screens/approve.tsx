@@ -13,6 +13,7 @@ import { StoreOnNetworkChoice } from '@/ui/components/signature-explainer';
 import { dappCall } from '@/ui/dapp-rpc';
 import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
+import { useAccountCount } from '@/ui/use-account-count';
 
 const HEARTBEAT_MS = 20_000;
 /** How long the window must be visible and focused before Approve works. */
@@ -74,15 +75,7 @@ export function Approve({ id, close }: { id: string; close(): void }) {
     return () => clearInterval(timer);
   }, [request, busy, id]);
   useEffect(() => void call('state.get', {}).then(setInbox, () => undefined), []);
-  const [accounts, setAccounts] = useState<number>();
-  useEffect(
-    () =>
-      void call('accounts.list', {}).then(
-        (all) => setAccounts(all.length),
-        () => undefined,
-      ),
-    [],
-  );
+  const accounts = useAccountCount();
 
   const answer = async (approved: boolean) => {
     if (approved && !armed) return;

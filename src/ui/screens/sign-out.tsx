@@ -1,9 +1,10 @@
 // Settings → Account: sign out, behind a confirmation that says what is erased (and that a local key without a
 // backup is gone for good). With several accounts it signs out of the shown one only, and says so.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { InboxState } from '@/extension/inbox/contract';
 import { errorText, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
+import { useAccountCount } from '@/ui/use-account-count';
 
 export function SignOut(props: {
   identity: InboxState['identity'];
@@ -11,13 +12,7 @@ export function SignOut(props: {
   onError(error: ShownError | string): void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [others, setOthers] = useState(0);
-  useEffect(() => {
-    call('accounts.list', {}).then(
-      (accounts) => setOthers(accounts.length - 1),
-      () => undefined, // the plain wording is right for one account, and still true for several
-    );
-  }, []);
+  const others = useAccountCount() - 1;
   if (!confirming) {
     return (
       <button type="button" class="danger" onClick={() => setConfirming(true)}>

@@ -4,24 +4,16 @@ import { ErrorNote, PasswordField } from '@/ui/components/field';
 import { Identicon } from '@/ui/components/identicon';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
+import { useAccountCount } from '@/ui/use-account-count';
 
 export function Unlock({ state, onUnlocked }: { state: InboxState; onUnlocked(state: InboxState): void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | ShownError>();
   const [busy, setBusy] = useState(false);
   const [forgot, setForgot] = useState(false);
-  const [accounts, setAccounts] = useState(1);
+  const accounts = useAccountCount();
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  // With several accounts, say that the one password opens them all (the count is a hint: no error shown).
-  useEffect(
-    () =>
-      void call('accounts.list', {}).then(
-        (all) => setAccounts(all.length),
-        () => undefined,
-      ),
-    [],
-  );
 
   const submit = async (event: Event) => {
     event.preventDefault();
