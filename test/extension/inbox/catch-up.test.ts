@@ -50,6 +50,7 @@ function recordingFetch() {
 }
 
 function inbox() {
+  // (the node is the test's: the one of beforeAll, or one it stops and starts again)
   const indexedDB = new IDBFactory();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
   const requests = recordingFetch();
@@ -130,5 +131,46 @@ describe('catch-up', () => {
     );
     await service.lock();
     await friend.close();
+  }, 60_000);
+
+  it('catches up once more when the stream reconnects after the node was away', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-catch-up-reconnect-'));
+    let own = await startNode({ port: 0, dataDir: dir, rateLimit: false });
+    const port = own.port;
+    const { service, requests } = inbox();
+    const online = (want: boolean) => async () =>
+      (await service.state()).online === want ? true : undefined;
+    try {
+      const me = await service.createLocalKey({ password: PASSWORD, nodes: [own.url] });
+      const friend = await peerAdapter().create({ kind: 'generate' }, { nodes: [own.url] });
+      const { topic } = await friend.newConversation(me.address!, 'reconnect');
+      await friend.send(topic, { type: 'text', text: 'before' });
+      await until(
+        async () => (await service.listMessages(topic)).length === 1 || undefined,
+        'the first message',
+      );
+      await until(online(true), 'the stream live');
+      await service.refresh({ ifBehind: true }); // caught up on this connection: nothing to ask
+      await friend.close();
+      await own.close();
+      await until(online(false), 'offline while the node is away');
+      // A catch-up ends by telling listeners that any conversation may have changed.
+      let caughtUp = 0;
+      service.subscribe((u) => void (u.kind === 'conversations' && u.topics === 'all' && caughtUp++));
+      own = await startNode({ port, dataDir: dir, rateLimit: false });
+      await until(online(true), 'online again');
+      // The reconnection starts one by itself (no refresh is asked here).
+      await until(() => caughtUp > 0 || undefined, 'a catch-up after the reconnection', 10_000);
+      // And that catch-up covers the new connection: a popup open asks nothing more.
+      await until(async () => {
+        const before = requests.batched.length + requests.queried.length;
+        await service.refresh({ ifBehind: true });
+        return requests.batched.length + requests.queried.length === before || undefined;
+      }, 'the catch-up to cover the new connection');
+    } finally {
+      await service.lock();
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
