@@ -232,6 +232,8 @@ async function readPage(
   signal?: AbortSignal,
 ): Promise<SyncPage & { digests: Uint8Array[] }> {
   const envelopes: NewEnvelope[] = [];
+  /** Envelopes the page's frames held, kept or dropped. */
+  let received = 0;
   const digests: Uint8Array[] = [];
   for (;;) {
     const data = (await lp.read({ signal })).subarray();
@@ -248,7 +250,9 @@ async function readPage(
       // Copied out of the stream's buffers once; envelopes below are views of this copy.
       const decoded = decodeEnvelopeList(Uint8Array.from(data.subarray(1)));
       for (const e of decoded.envelopes) envelopes.push(e);
-      if (envelopes.length > MAX_PAGE_ENVELOPES) throw new Error('sync: too many envelopes in a page');
+      // Dropped ones count too: no honest responder sends more than a page holds.
+      received += decoded.envelopes.length + decoded.dropped;
+      if (received > MAX_PAGE_ENVELOPES) throw new Error('sync: too many envelopes in a page');
       continue;
     }
     if (data[0] !== FRAME_END) throw new Error(`sync: unexpected frame ${data[0]}`);
