@@ -80,7 +80,12 @@ export interface ClientSession {
    * vault keeps so a worker restart needs no wallet signature. Never sent to pages or the popup.
    */
   exportKeyBundle(): Promise<string>;
-  listConversations(): Promise<ConversationInfo[]>;
+  /**
+   * Every conversation, fetching what the network added since the last listing. `onBatch` hears them as they
+   * are opened, in batches, the cached ones first, then the network's newest first (a first listing of a large
+   * inbox can take seconds: the inbox shows each batch at once).
+   */
+  listConversations(onBatch?: (batch: ConversationInfo[]) => Promise<void>): Promise<ConversationInfo[]>;
   /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */
   messages(topic: string, options?: { after?: number; limit?: number }): Promise<DecodedMessage[]>;
   /**

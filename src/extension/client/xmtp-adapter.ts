@@ -85,9 +85,16 @@ function sessionOf(client: Client): ClientSession {
     async exportKeyBundle() {
       return toBase64(client.exportKeyBundle());
     },
-    async listConversations() {
+    async listConversations(onBatch) {
       await client.contacts.refreshConsentList().catch(() => undefined);
-      return (await client.conversations.list()).map(info);
+      if (!onBatch) return (await client.conversations.list()).map(info);
+      const all: ConversationInfo[] = [];
+      for await (const batch of client.conversations.listStream()) {
+        const infos = batch.map(info);
+        all.push(...infos);
+        await onBatch(infos);
+      }
+      return all;
     },
     async messages(topic, { after, limit } = {}) {
       const conversation = await find(topic);

@@ -107,11 +107,18 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     state.covers = deps.connection?.();
     // Every message sent from here on is either in the stream or in what the queries below return.
     const startedAt = now();
-    const conversations = await client.listConversations();
-    for (let i = 0; i < conversations.length; i += BATCH) {
-      await cache.putConversations(conversations.slice(i, i + BATCH));
-      await yieldToTasks();
-    }
+    // Stored and shown as the client opens them (a first listing of 10,000 takes seconds), with the count so far.
+    let found = 0;
+    const conversations = await client.listConversations(async (batch) => {
+      for (let i = 0; i < batch.length; i += BATCH) {
+        await cache.putConversations(batch.slice(i, i + BATCH));
+        await yieldToTasks();
+      }
+      found += batch.length;
+      emit({ kind: 'conversations', topics: batch.length <= 20 ? batch.map((c) => c.topic) : 'all' });
+      emit({ kind: 'listing', found, done: false });
+    });
+    emit({ kind: 'listing', found: conversations.length, done: true });
     const topics = conversations.map((c) => c.topic);
     for (let i = 0; i < topics.length; i += BATCH) {
       await catchUpBatch(client, address, topics.slice(i, i + BATCH), startedAt);

@@ -115,6 +115,11 @@ export type InboxUpdate =
    * out); otherwise only another account's unread count may have.
    */
   | { kind: 'accounts'; switched: boolean }
+  /**
+   * A catch-up listing conversations from the network: `found` so far (the ones already cached included), each
+   * batch in the cache and announced as it arrives; `done` once the list is complete.
+   */
+  | { kind: 'listing'; found: number; done: boolean }
   /** The wallet on `origin` is being asked to sign; the popup explains what and why. */
   | { kind: 'signature'; purpose: SignaturePurpose; origin: string; text: string }
   | { kind: 'signature_done'; purpose: SignaturePurpose };

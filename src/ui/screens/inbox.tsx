@@ -28,6 +28,7 @@ import { VirtualList } from '@/ui/components/virtual-list';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 import { useConversationList } from '@/ui/use-conversation-list';
+import { useListingProgress } from '@/ui/use-listing-progress';
 
 /** Queries shorter than this search conversations only (one letter would match most messages). */
 const MIN_MESSAGE_QUERY = 2;
@@ -122,6 +123,7 @@ export function Inbox({
   const { requests } = summary;
   const rows = conversations ?? [];
   const found = useMessageSearch(query);
+  const listing = useListingProgress();
   const byTopic = useConversationsOf(found, [...rows, ...requests]);
 
   const open = useCallback((topic: string) => go({ name: 'thread', topic }), [go]);
@@ -220,6 +222,11 @@ export function Inbox({
         )}
       </div>
       <ErrorNote error={error} />
+      {listing !== undefined ? (
+        <p class="listing muted" role="status">
+          Getting your conversations from the network… {listing.toLocaleString()} so far
+        </p>
+      ) : null}
       {found ? (
         <MessageResults
           search={found}

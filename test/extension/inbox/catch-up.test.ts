@@ -10,6 +10,7 @@ import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { createIdbPersistence, vaultPersistenceKey } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
+import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createInboxService } from '@/extension/inbox/service';
 import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
@@ -132,6 +133,34 @@ describe('catch-up', () => {
     await service.lock();
     await friend.close();
   }, 60_000);
+
+  it('stores and announces a large first listing batch by batch, with the count found so far', async () => {
+    const { service } = inbox();
+    const me = await service.createLocalKey({ password: PASSWORD, nodes: [node.url] });
+    await service.refresh();
+    await service.lock();
+    // More than one page of invitations (100 a page), all new to this inbox's client.
+    const friend = await peerAdapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    const MANY = 130;
+    for (let i = 0; i < MANY; i++) await friend.newConversation(me.address!, `listing/${i}`);
+
+    const updates: InboxUpdate[] = [];
+    service.subscribe((update) => updates.push(update));
+    await service.unlock(PASSWORD);
+    await service.refresh();
+    const listing = updates.filter((u) => u.kind === 'listing');
+    const progress = listing.filter((u) => !u.done).map((u) => u.found);
+    expect(progress.length).toBeGreaterThanOrEqual(2); // the list filled in more than one step
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(listing.at(-1)).toEqual({ kind: 'listing', found: MANY, done: true });
+    // The first batch was announced (and so could be shown) before the listing was done.
+    const firstShown = updates.findIndex((u) => u.kind === 'conversations');
+    expect(firstShown).toBeGreaterThanOrEqual(0);
+    expect(firstShown).toBeLessThan(updates.indexOf(listing.at(-1)!));
+    expect(await service.listConversations({ limit: 1_000 })).toHaveLength(MANY);
+    await service.lock();
+    await friend.close();
+  }, 90_000);
 
   it('catches up once more when the stream reconnects after the node was away', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-catch-up-reconnect-'));
