@@ -83,7 +83,7 @@ export interface ClientSession {
   /**
    * Every conversation, fetching what the network added since the last listing. `onBatch` hears them as they
    * are opened, in batches, the cached ones first, then the network's newest first (a first listing of a large
-   * inbox can take seconds: the inbox shows each batch at once).
+   * inbox can take seconds: the inbox shows each batch at once). A session may ignore it and only return.
    */
   listConversations(onBatch?: (batch: ConversationInfo[]) => Promise<void>): Promise<ConversationInfo[]>;
   /** Messages of a conversation, oldest first; `after` (ms) limits to newer ones. */

@@ -5,7 +5,7 @@
 // everything after, until the stream drops: so a refresh asked again on the same connection (every popup open
 // asks, with `ifBehind`) does nothing. Each new session, and each reconnection of the stream, gets one.
 import type { InboxCache } from '@/extension/cache/cache';
-import type { ClientSession, DecodedMessage } from '@/extension/client-adapter';
+import type { ClientSession, ConversationInfo, DecodedMessage } from '@/extension/client-adapter';
 import type { InboxUpdate } from '@/extension/inbox/contract';
 
 /** Catch-up re-reads this much before the last one began, for senders whose clocks lag (ids dedupe). */
@@ -108,16 +108,21 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     // Every message sent from here on is either in the stream or in what the queries below return.
     const startedAt = now();
     // Stored and shown as the client opens them (a first listing of 10,000 takes seconds), with the count so far.
-    let found = 0;
-    const conversations = await client.listConversations(async (batch) => {
+    const stored = new Set<string>();
+    const store = async (batch: ConversationInfo[]) => {
       for (let i = 0; i < batch.length; i += BATCH) {
         await cache.putConversations(batch.slice(i, i + BATCH));
         await yieldToTasks();
       }
-      found += batch.length;
+      for (const c of batch) stored.add(c.topic);
+    };
+    const conversations = await client.listConversations(async (batch) => {
+      await store(batch);
       emit({ kind: 'conversations', topics: batch.length <= 20 ? batch.map((c) => c.topic) : 'all' });
-      emit({ kind: 'listing', found, done: false });
+      emit({ kind: 'listing', found: stored.size, done: false });
     });
+    // A session that lists without batches (onBatch is a hint it may ignore) is stored here instead.
+    await store(conversations.filter((c) => !stored.has(c.topic)));
     emit({ kind: 'listing', found: conversations.length, done: true });
     const topics = conversations.map((c) => c.topic);
     for (let i = 0; i < topics.length; i += BATCH) {

@@ -8,7 +8,8 @@ import { stampedTooFarAhead } from '@/network/topics';
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-function varintLength(value: bigint): number {
+/** Bytes of `value` as a protobuf varint. */
+export function varintLength(value: bigint): number {
   let n = 1;
   while (value >= 0x80n) {
     value >>= 7n;

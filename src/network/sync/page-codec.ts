@@ -8,6 +8,7 @@
 // store computes it on insert (the SQLite writer thread hashes every envelope it stores anyway,
 // sqlite-write-session.ts), so hashing here too was a second SHA-256 per envelope on the busiest thread.
 import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
+import { varintLength } from '@/network/p2p/envelope-codec';
 import type { NewEnvelope, StoredEnvelope } from '@/network/store/store';
 import { isRestrictedTopic, stampedTooFarAhead } from '@/network/topics';
 
@@ -32,15 +33,6 @@ function writeVarint(out: Uint8Array, o: number, value: number): number {
   }
   out[o++] = value;
   return o;
-}
-
-function bigVarintSize(value: bigint): number {
-  let n = 1;
-  while (value >= 0x80n) {
-    value >>= 7n;
-    n++;
-  }
-  return n;
 }
 
 function writeBigVarint(out: Uint8Array, o: number, value: bigint): number {
@@ -128,7 +120,7 @@ export function encodeEnvelopeFrames(
     // Proto3: default values (empty topic, zero timestamp, empty message) are left out.
     let size = 0;
     if (topic.length > 0) size += 1 + varintSize(topic.length) + topic.length;
-    if (e.timestampNs !== 0n) size += 1 + bigVarintSize(e.timestampNs);
+    if (e.timestampNs !== 0n) size += 1 + varintLength(e.timestampNs);
     if (e.message.length > 0) size += 1 + varintSize(e.message.length) + e.message.length;
     const field = 1 + varintSize(size) + size;
     if (frameBytes > 0 && frameBytes + field > targetBytes) {
