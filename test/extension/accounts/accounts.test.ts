@@ -1,12 +1,9 @@
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wsUrl } from '@/client/api/ws-stream';
-import { startNode, type XmtpNode } from '@/network/node';
+import type { XmtpNode } from '@/network/node';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createDappApi } from '@/extension/dapp/api';
@@ -17,23 +14,14 @@ import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realAccounts } from '../../helpers/real-inbox';
 import { until } from '../../helpers/until';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // Several accounts in one browser (issue #17 item 3), each over the real client against a real node on port 0:
 // both stream at once, each keeps its own cache, consent and dapp grants, one password opens them all, and
 // signing out of one leaves the other whole.
 const PASSWORD = 'correct horse battery';
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-accounts-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-accounts-', (started) => (node = started));
 
 /** A peer on our client, its cache encrypted under a throwaway key. */
 const peer = () =>

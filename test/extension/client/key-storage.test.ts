@@ -1,33 +1,21 @@
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient } from '@/client/api';
 import { findStoredBundle } from '@/client/identity/load-identity';
-import { startNode, type XmtpNode } from '@/network/node';
+import type { XmtpNode } from '@/network/node';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
 import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { signaturePurpose } from '@/extension/wallet/signer';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // Issue #21 item 3: a wallet-linked identity stays in the vault unless the user asks for a network copy. The
 // "Enable Identity" signature that encrypts (and decrypts) a stored bundle passes through the page whose wallet
 // signs, and anyone can read the private store: a stored bundle is readable by that page. Real node, real client.
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-keys-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-keys-', (started) => (node = started));
 
 const adapter = () =>
   createXmtpClientAdapter({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@/client/api';
 import type { StreamConnection, WebSocketConstructor } from '@/client/api/stream-connection';
 import { openWsStream, wsUrl } from '@/client/api/ws-stream';
@@ -10,21 +10,12 @@ import { MAX_TOPICS_PER_SOCKET, sharedWebSocket } from '@/extension/client/share
 import { startNode, type XmtpNode } from '@/network/node';
 import { toBase64 } from '@/protocol/bytes';
 import { until } from '../../helpers/until';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // One WebSocket per node for every account (issue #17 item 3): the client's own WebSocket stream code over the
 // shared sockets, against a real node on port 0 (auth off, so the test can publish to any topic).
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-shared-socket-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false, auth: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-shared-socket-', (started) => (node = started), { auth: false });
 
 const topic = (name: string) => `/xmtp/0/m-shared-${name}/proto`;
 const Real = WebSocket as unknown as WebSocketConstructor;

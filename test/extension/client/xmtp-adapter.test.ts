@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startNode, type XmtpNode } from '@/network/node';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
@@ -18,21 +18,12 @@ import { realInboxService, type InstallStorage } from '../../helpers/real-inbox'
 import { createVault } from '@/extension/vault/vault';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { until } from '../../helpers/until';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
 // sees after onboarding, sending and streaming.
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-ext-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-ext-', (started) => (node = started));
 
 /** A peer's client cache, encrypted under a throwaway key (the extension's comes from its vault). */
 const adapter = () =>

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startNode, type XmtpNode } from '@/network/node';
 import { createInboxCache } from '@/extension/cache/cache';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
@@ -16,21 +16,12 @@ import { createVault } from '@/extension/vault/vault';
 import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { until } from '../../helpers/until';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // The catch-up against a real node through the real client adapter: many conversations' messages in a few
 // batch queries, and no catch-up again while the live stream is connected and already caught up.
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-catch-up-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-catch-up-', (started) => (node = started));
 
 const PASSWORD = 'correct horse battery';
 const CONVERSATIONS = 60; // more than one batch request (50 topics each)
@@ -51,7 +42,7 @@ function recordingFetch() {
 }
 
 function inbox() {
-  // (the node is the test's: the one of beforeAll, or one it stops and starts again)
+  // (the node is the test's: the file's, or one it stops and starts again)
   const indexedDB = new IDBFactory();
   const vault = createVault({ indexedDB, session: createMemoryArea() });
   const requests = recordingFetch();

@@ -1,12 +1,9 @@
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type XmtpNode } from '@/network/node';
+import { describe, expect, it } from 'vitest';
+import type { XmtpNode } from '@/network/node';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { MUTED_FOREVER } from '@/extension/cache/records';
 import { createIdbPersistence } from '@/extension/client/idb-persistence';
@@ -14,21 +11,12 @@ import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
 import { until } from '../../helpers/until';
+import { realNodeForFile } from '../../helpers/node-for-file';
 
 // Inbox state shared between two installs of one identity over a real node (issue #18 item 2): each install is
 // the background's real inbox service on storage of its own; the only link between them is the network.
 let node: XmtpNode;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-sync-'));
-  node = await startNode({ port: 0, dataDir, rateLimit: false });
-});
-
-afterAll(async () => {
-  await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+realNodeForFile('xmtp-inbox-sync-', (started) => (node = started));
 
 const PASSWORD = 'correct horse battery';
 
