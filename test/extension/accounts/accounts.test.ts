@@ -1,11 +1,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { wsUrl } from '@/client/api/ws-stream';
 import type { XmtpNode } from '@/network/node';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createDappApi } from '@/extension/dapp/api';
 import { createApprovals } from '@/extension/dapp/approvals';
 import { createDappEvents } from '@/extension/dapp/events';
@@ -15,6 +12,7 @@ import { createMemoryArea } from '../../helpers/memory-area';
 import { realAccounts } from '../../helpers/real-inbox';
 import { until } from '../../helpers/until';
 import { realNodeForFile } from '../../helpers/node-for-file';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // Several accounts in one browser (issue #17 item 3), each over the real client against a real node on port 0:
 // both stream at once, each keeps its own cache, consent and dapp grants, one password opens them all, and
@@ -24,13 +22,7 @@ let node: XmtpNode;
 realNodeForFile('xmtp-inbox-accounts-', (started) => (node = started));
 
 /** A peer on our client, its cache encrypted under a throwaway key. */
-const peer = () =>
-  createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  }).create({ kind: 'generate' }, { nodes: [node.url] });
+const peer = () => throwawayAdapter().create({ kind: 'generate' }, { nodes: [node.url] });
 
 /** One install's storage: the same again is the same browser after a worker restart. */
 const install = () => ({

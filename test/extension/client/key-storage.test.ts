@@ -1,15 +1,12 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '@/client/api';
 import { findStoredBundle } from '@/client/identity/load-identity';
 import type { XmtpNode } from '@/network/node';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { signaturePurpose } from '@/extension/wallet/signer';
 import { realNodeForFile } from '../../helpers/node-for-file';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // Issue #21 item 3: a wallet-linked identity stays in the vault unless the user asks for a network copy. The
 // "Enable Identity" signature that encrypts (and decrypts) a stored bundle passes through the page whose wallet
@@ -17,13 +14,7 @@ import { realNodeForFile } from '../../helpers/node-for-file';
 let node: XmtpNode;
 realNodeForFile('xmtp-inbox-keys-', (started) => (node = started));
 
-const adapter = () =>
-  createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  });
+const adapter = () => throwawayAdapter();
 
 /** A wallet that records what it was asked to sign. */
 function recordingWallet() {

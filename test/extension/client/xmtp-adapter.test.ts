@@ -3,15 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { startNode, type XmtpNode } from '@/network/node';
 import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
 import type { DecodedMessage } from '@/extension/client-adapter';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
 import { createLocalWallet } from '@/extension/client/local-wallet';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
@@ -19,6 +16,7 @@ import { createVault } from '@/extension/vault/vault';
 import { vaultCacheKeys } from '@/extension/cache/sealing';
 import { until } from '../../helpers/until';
 import { realNodeForFile } from '../../helpers/node-for-file';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // The extension's adapter over our real client, against a real node on port 0 (no mocks): what the popup
 // sees after onboarding, sending and streaming.
@@ -26,13 +24,7 @@ let node: XmtpNode;
 realNodeForFile('xmtp-inbox-ext-', (started) => (node = started));
 
 /** A peer's client cache, encrypted under a throwaway key (the extension's comes from its vault). */
-const adapter = () =>
-  createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  });
+const adapter = () => throwawayAdapter();
 
 /** The background's inbox service on the given storage (the same storage again = a restarted worker). */
 const inboxService = ({

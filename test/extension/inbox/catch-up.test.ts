@@ -17,6 +17,7 @@ import { createTabWallet } from '@/extension/wallet/tab-wallet';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { until } from '../../helpers/until';
 import { realNodeForFile } from '../../helpers/node-for-file';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // The catch-up against a real node through the real client adapter: many conversations' messages in a few
 // batch queries, and no catch-up again while the live stream is connected and already caught up.
@@ -61,13 +62,7 @@ function inbox() {
   return { service, requests };
 }
 
-const peerAdapter = () =>
-  createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  });
+const peerAdapter = () => throwawayAdapter();
 
 describe('catch-up', () => {
   it('fetches what many conversations missed in a few batch queries, and not again while the stream is live', async () => {

@@ -1,13 +1,10 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import type { MessageRecord } from '@/extension/cache/records';
 import { realInboxService } from '../../helpers/real-inbox';
 import { until } from '../../helpers/until';
 import { startTestNode, type TestNode } from '../../network/helpers';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // Our own message comes back on the live stream, often before the send has stored its sent copy over the pending
 // one: the thread must never show it twice, not even for a moment (it did, for files especially).
@@ -21,12 +18,7 @@ describe('a message this install sends', () => {
   it('shows once in the thread at every update, from pending to sent', async () => {
     const service = realInboxService();
     const me = await service.createLocalKey({ password: 'correct horse battery', nodes: [node.url] });
-    const friend = await createXmtpClientAdapter({
-      persistence: createIdbPersistence(new IDBFactory(), {
-        key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-      }),
-      WebSocket,
-    }).create({ kind: 'generate' }, { nodes: [node.url] });
+    const friend = await throwawayAdapter().create({ kind: 'generate' }, { nodes: [node.url] });
     const { topic } = await friend.newConversation(me.address!);
     await friend.send(topic, { type: 'text', text: 'hi' });
     await until(

@@ -1,17 +1,15 @@
 import 'fake-indexeddb/auto';
 import { createServer, type AddressInfo } from 'node:net';
 import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { XmtpNode } from '@/network/node';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { MUTED_FOREVER } from '@/extension/cache/records';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
 import { until } from '../../helpers/until';
 import { realNodeForFile } from '../../helpers/node-for-file';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // Inbox state shared between two installs of one identity over a real node (issue #18 item 2): each install is
 // the background's real inbox service on storage of its own; the only link between them is the network.
@@ -20,13 +18,7 @@ realNodeForFile('xmtp-inbox-sync-', (started) => (node = started));
 
 const PASSWORD = 'correct horse battery';
 
-const newClient = () =>
-  createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  }).create({ kind: 'generate' }, { nodes: [node.url] });
+const newClient = () => throwawayAdapter().create({ kind: 'generate' }, { nodes: [node.url] });
 
 const storage = (): Required<InstallStorage> => ({
   indexedDB: new IDBFactory(),

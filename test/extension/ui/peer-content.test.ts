@@ -3,15 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as XmtpJs } from '@xmtp/xmtp-js';
-import { IDBFactory } from 'fake-indexeddb';
 import { h } from 'preact';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewOf, UNSUPPORTED_PREVIEW } from '@/extension/cache/preview';
 import { CONTENT_TYPES, type ConversationRecord, type MessageRecord } from '@/extension/cache/records';
 import type { ClientSession } from '@/extension/client-adapter';
-import { createIdbPersistence } from '@/extension/client/idb-persistence';
-import { createXmtpClientAdapter } from '@/extension/client/xmtp-adapter';
 import { startNode, type XmtpNode } from '@/network/node';
 import { ConversationRow, UNRENDERABLE_CONVERSATION } from '@/ui/components/conversation-row';
 import { MessageBubble, UNRENDERABLE_MESSAGE } from '@/ui/components/message-bubble';
@@ -19,6 +15,7 @@ import { buildThread, isMine, UNSUPPORTED_TEXT } from '@/ui/thread-model';
 import { fuzzed, handMade, RAW, rawCodec, type TheirEncoded } from './peer-content-cases';
 import { renderToDom } from './render';
 import { randomXmtpJsWallet } from '../../helpers/xmtp-js-wallet';
+import { throwawayAdapter } from '../../helpers/throwaway-adapter';
 
 // Issue #21 item 2: whatever content a peer sends, every message reaches the popup as something it can show
 // (its text, the sender's fallback, or "Unsupported message"), and neither the thread nor the list breaks.
@@ -34,12 +31,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'xmtp-inbox-peer-content-'));
   node = await startNode({ port: 0, dataDir, rateLimit: false });
   peer = await XmtpJs.create(randomXmtpJsWallet(), { env: 'local', apiUrl: node.url, codecs: [rawCodec] });
-  const adapter = createXmtpClientAdapter({
-    persistence: createIdbPersistence(new IDBFactory(), {
-      key: () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    }),
-    WebSocket,
-  });
+  const adapter = throwawayAdapter();
   me = await adapter.create({ kind: 'generate' }, { nodes: [node.url] });
 });
 
