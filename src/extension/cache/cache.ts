@@ -239,6 +239,19 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     return found;
   }
 
+  /**
+   * The popup's first screen right after a restart or unlock: the newest `limit` of `consent`, opened from
+   * IndexedDB without waiting for the full load, which starts now for what comes next.
+   */
+  async function firstScreen(keys: CacheKeys, query: { consent?: Consent | undefined; limit: number }) {
+    const held = memoryOf(keys);
+    void loadAll(keys).catch(() => undefined);
+    const stored = await storedConversationList(await db(), query);
+    const first = await openConversations(keys, stored);
+    if (opened === held) held.conversations.read(first);
+    return { first, stored };
+  }
+
   async function read(keys: CacheKeys, topic: string) {
     return (await readMany(keys, [topic]))[0];
   }
@@ -300,29 +313,17 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
       const held = memoryOf(keys);
       if (held.conversations.complete) return held.conversations.list({ consent, limit });
       if (limit === undefined) return (await loadAll(keys)).list({ consent });
-      // The popup's first screen right after a restart or unlock: the few it shows, without waiting for the
-      // full load, which starts now for what comes next.
-      void loadAll(keys).catch(() => undefined);
-      const first = await openConversations(
-        keys,
-        await storedConversationList(await db(), { consent, limit }),
-      );
-      if (opened === held) held.conversations.read(first);
-      return first;
+      return (await firstScreen(keys, { consent, limit })).first;
     },
 
     async conversationPage(query) {
       const keys = await unlocked();
       const held = memoryOf(keys);
-      const firstScreen = query.view === 'inbox' && !query.query && !query.after && !query.unread;
-      if (!held.conversations.complete && firstScreen) {
-        // The popup's first screen right after a restart or unlock: the newest allowed conversations, opened
-        // from IndexedDB (archived ones left out after opening), while the full load starts for the rest.
-        void loadAll(keys).catch(() => undefined);
+      const isFirstScreen = query.view === 'inbox' && !query.query && !query.after && !query.unread;
+      if (!held.conversations.complete && isFirstScreen) {
+        // Archived ones are left out after opening: a few more are read for them.
         const wanted = query.limit + FIRST_SCREEN_SPARE;
-        const stored = await storedConversationList(await db(), { consent: 'allowed', limit: wanted });
-        const first = await openConversations(keys, stored);
-        if (opened === held) held.conversations.read(first);
+        const { first, stored } = await firstScreen(keys, { consent: 'allowed', limit: wanted });
         const rows = first.filter((c) => viewOf(c) === 'inbox').slice(0, query.limit);
         if (rows.length === query.limit || stored.length < wanted)
           return { conversations: rows, more: rows.length === query.limit };
