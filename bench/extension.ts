@@ -9,6 +9,8 @@
 //   time origin until the node has accepted its WebSocket subscription (all conversations and their
 //   messages), read from the node's own subscription gauge;
 // - gzip sizes of the background, popup, content and main-world (inpage) bundles of `.output/chrome-mv3`.
+// With --profile, one more popup open is traced (bench/_popup-profile.ts): with --profile=cpu its JS sampled too; the trace goes to $TMPDIR, its summary
+// (the popup's main thread from navigation start to the list rendered) to stderr. --restarts=0 skips restarts.
 // With --messages=M (issue #17's scale: --conversations=10000 --messages=100000), M text messages over the C
 // conversations (bench/_seed-cache.ts, texts from bench/_search-corpus.ts's harsh corpus) are seeded too, and:
 // - full-text search as the popup asks it (messages.search, round trip from an extension page): the first search
@@ -34,10 +36,11 @@ import {
   popupRequest,
   withBuildLock,
 } from '../test/e2e/harness';
-import { flag } from './_args';
+import { flag, has } from './_args';
 import { seedBatches } from './_seed-cache';
 import { searchCorpus } from './_search-corpus';
 import { measureSearch, type ScaleRows } from './_extension-search';
+import { profilePopupOpen } from './_popup-profile';
 
 const OPENS = Number(flag('opens') ?? 25);
 const RESTARTS = Number(flag('restarts') ?? 10);
@@ -50,6 +53,7 @@ const PASSWORD = 'correct horse battery';
 const log = (line: string) => console.error(`[bench extension] ${line}`);
 
 const quantile = (values: number[], q: number) => {
+  if (!values.length) return NaN; // e.g. --restarts=0
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 };
@@ -193,6 +197,16 @@ async function main() {
     log(
       `popup: median ${ms(median(rendered))}, p95 ${ms(quantile(rendered, 0.95))} over ${opens.length} opens`,
     );
+
+    if (has('profile')) {
+      const { file, summary } = await profilePopupOpen(
+        extension.context,
+        `chrome-extension://${extension.extensionId}/popup.html`,
+        'xmtp-inbox:list-rendered',
+        { cpu: flag('profile') === 'cpu' },
+      );
+      log(`popup open traced: ${file}\n${summary.join('\n')}`);
+    }
 
     // ── service-worker start → stream connected ────────────────────────────────────────────────────────
     const restarts: { fromStart: number; fromWake: number }[] = [];
