@@ -99,7 +99,8 @@ export interface ClientSession {
   sendReadReceipt(topic: string): Promise<DecodedMessage>;
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationInfo>;
   canMessage(peerAddress: string): Promise<boolean>;
-  setConsent(peerAddress: string, consent: Exclude<Consent, 'unknown'>): Promise<void>;
+  /** Allows or denies peers: one consent update for all of them. */
+  setConsent(peerAddresses: string[], consent: Exclude<Consent, 'unknown'>): Promise<void>;
   /** Streams new conversations and messages of all conversations; the returned function stops it. */
   streamAll(handlers: StreamHandlers): () => void;
   readonly deviceNotes: DeviceNotes;

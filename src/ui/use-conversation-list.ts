@@ -3,7 +3,11 @@
 // Requests fold answered by the worker too, so the popup never receives, filters or keeps all 10,000. Updates
 // reload the rows shown (one request, as many rows as are loaded). Marks the render times the e2e measures.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ConversationCursor, ConversationView } from '@/extension/cache/conversation-pages';
+import type {
+  ConversationCounts,
+  ConversationCursor,
+  ConversationView,
+} from '@/extension/cache/conversation-pages';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { mergeConversations } from '@/ui/conversation-list';
 import { errorText, type ShownError } from '@/ui/format';
@@ -15,23 +19,21 @@ export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
 /** The list after the first screen is complete: its rows, the requests, the archived count, unread or not. */
 export const FULL_LIST_RENDERED = 'xmtp-inbox:full-list-rendered';
 
-/** Rows asked for at a time as the list scrolls. */
+/** Rows asked for at a time as the list scrolls (and as the Requests fold shows more). */
 const PAGE = 50;
-/** Requests shown in the fold at most (bulk allow/deny works on these). */
-const MAX_REQUESTS = 500;
-/** Archived conversations counted at most for the "Archived (N)" link; more show as N+. */
-const ARCHIVED_COUNTED = 100;
 
 /** What the list shows besides its rows. */
 export interface ListSummary {
+  /** The first page of message requests (matching the search); the fold pages the rest. */
   requests: ConversationRecord[];
-  /** Archived conversations (matching the search), at most ARCHIVED_COUNTED; `more` when there are others. */
-  archived: { count: number; more: boolean };
-  /** Whether any inbox row (matching the search) has unread messages, loaded or not. */
-  unread: boolean;
+  /** How many conversations each view holds (matching the search), and how many are unread. */
+  counts: ConversationCounts;
 }
 
-const EMPTY_SUMMARY: ListSummary = { requests: [], archived: { count: 0, more: false }, unread: false };
+const EMPTY_SUMMARY: ListSummary = {
+  requests: [],
+  counts: { inbox: 0, archived: 0, requests: 0, unread: 0 },
+};
 
 /** Where the page after `row` starts (the worker's conversation-pages.ts reads it). */
 const cursorOf = (row: ConversationRecord): ConversationCursor => ({
@@ -48,6 +50,25 @@ const page = (view: ConversationView, query: string, limit: number, after?: Conv
     ...(after ? { after: cursorOf(after) } : {}),
   });
 
+/** Rows one request may ask for (the worker's MAX_PAGE in conversation-pages.ts). */
+const MOST_PER_REQUEST = 500;
+
+/**
+ * The first `count` rows of a view, one request of at most MOST_PER_REQUEST at a time (a list scrolled past 500
+ * rows reloads whole); `more`: rows follow the last.
+ */
+async function rowsUpTo(view: ConversationView, query: string, count: number) {
+  const rows: ConversationRecord[] = [];
+  for (;;) {
+    const wanted = Math.min(count - rows.length, MOST_PER_REQUEST - 1);
+    // One more row than wanted tells whether rows follow.
+    const next = await page(view, query, wanted + 1, rows[rows.length - 1]);
+    rows.push(...next.slice(0, wanted));
+    if (next.length <= wanted) return { rows, more: false };
+    if (rows.length >= count) return { rows, more: true };
+  }
+}
+
 export function useConversationList(
   onError: (error: ShownError) => void,
   { view, query }: { view: 'inbox' | 'archived'; query: string },
@@ -60,7 +81,7 @@ export function useConversationList(
   const [complete, setComplete] = useState(false);
   const setError = onError;
   // What the list is of now, and how many rows it shows, for reloads that start later (updates).
-  const current = useRef({ view, query, loaded: 0 });
+  const current = useRef({ view, query, loaded: 0, requestsShown: PAGE });
   current.current.view = view;
   current.current.query = query;
   // One reload at a time; whatever asks meanwhile gets one more after it (it sees every change before it).
@@ -82,28 +103,19 @@ export function useConversationList(
       return;
     }
     state.running = true;
-    const { view: v, query: q, loaded } = current.current;
-    // One more row than shown tells whether rows follow.
-    const limit = Math.max(loaded, FIRST_PAGE) + 1;
+    const { view: v, query: q, loaded, requestsShown } = current.current;
+    const noRequests = { rows: [], more: false };
     void Promise.all([
-      page(v, q, limit),
-      v === 'inbox' ? page('requests', q, MAX_REQUESTS) : Promise.resolve([]),
-      page('archived', q, ARCHIVED_COUNTED + 1),
-      call('conversations.list', { view: 'inbox', unread: true, limit: 1, ...(q ? { query: q } : {}) }),
+      rowsUpTo(v, q, Math.max(loaded, FIRST_PAGE)),
+      v === 'inbox' ? rowsUpTo('requests', q, requestsShown) : Promise.resolve(noRequests),
+      call('conversations.counts', q ? { query: q } : {}),
     ])
       .then(
-        ([list, requests, archived, unread]) => {
+        ([list, requests, counts]) => {
           const { view: nowView, query: nowQuery } = current.current;
           if (nowView !== v || nowQuery !== q) return; // the user moved on: the next reload answers that
-          received(list.slice(0, limit - 1), list.length === limit);
-          setSummary({
-            requests,
-            archived: {
-              count: Math.min(archived.length, ARCHIVED_COUNTED),
-              more: archived.length > ARCHIVED_COUNTED,
-            },
-            unread: unread.length > 0,
-          });
+          received(list.rows, list.more);
+          setSummary({ requests: requests.rows, counts });
           setComplete(true);
         },
         (e) => setError(errorText(e)),
@@ -116,6 +128,12 @@ export function useConversationList(
         }
       });
   }, []);
+
+  /** The Requests fold shows a page more (reloaded with the list from then on). */
+  const moreRequests = useCallback(() => {
+    current.current.requestsShown += PAGE;
+    load();
+  }, [load]);
 
   /** The next page, once the list is scrolled to its end. */
   const loadMore = useCallback(() => {
@@ -169,6 +187,7 @@ export function useConversationList(
       return;
     }
     current.current.loaded = 0;
+    current.current.requestsShown = PAGE;
     load();
   }, [view, query, load]);
 
@@ -186,5 +205,13 @@ export function useConversationList(
     [load],
   );
 
-  return { conversations: rowsView === view ? rows : undefined, more, loadMore, summary, load, merge };
+  return {
+    conversations: rowsView === view ? rows : undefined,
+    more,
+    loadMore,
+    summary,
+    moreRequests,
+    load,
+    merge,
+  };
 }

@@ -85,6 +85,8 @@ const FORWARDED: Record<Forwarded, true> = {
   newConversation: true,
   canMessage: true,
   setConsent: true,
+  setConsentMany: true,
+  conversationCounts: true,
   markRead: true,
   refresh: true,
   pin: true,

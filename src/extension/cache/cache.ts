@@ -22,7 +22,16 @@ import {
   type CacheSchema,
 } from './cache-store';
 import { createConversationMemory, type ConversationMemory } from './conversation-memory';
-import { pageOf, viewOf, type ConversationPage, type ConversationPageQuery } from './conversation-pages';
+import {
+  allOf,
+  countViews,
+  pageOf,
+  viewOf,
+  type ConversationCounts,
+  type ConversationPage,
+  type ConversationPageQuery,
+  type ConversationView,
+} from './conversation-pages';
 import { previewOf } from './preview';
 import { topicKey, type CacheKeys } from './sealing';
 import {
@@ -43,6 +52,10 @@ export interface InboxCache {
   listConversations(options?: { consent?: Consent; limit?: number }): Promise<ConversationRecord[]>;
   /** One page of one view of the popup's list (conversation-pages.ts); `query` is checked by the caller. */
   conversationPage(query: ConversationPageQuery): Promise<ConversationPage>;
+  /** How many conversations each view holds, narrowed by the search box (the popup's counts). */
+  conversationCounts(query?: string): Promise<ConversationCounts>;
+  /** Every conversation of a view, narrowed by the search box (what "all requests" covers). */
+  conversationsIn(view: ConversationView, query?: string): Promise<ConversationRecord[]>;
   /**
    * Inserts or updates messages and moves each conversation's last message forward. A message seen for the first
    * time from someone other than `selfAddress` counts as unread. Returns how many were new.
@@ -329,6 +342,14 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
           return { conversations: rows, more: rows.length === query.limit };
       }
       return pageOf((await loadAll(keys)).ordered(), query);
+    },
+
+    async conversationCounts(query) {
+      return countViews((await loadAll(await unlocked())).ordered(), query);
+    },
+
+    async conversationsIn(view, query) {
+      return allOf((await loadAll(await unlocked())).ordered(), view, query).map((c) => ({ ...c }));
     },
 
     addMessages(messages, selfAddress) {

@@ -46,8 +46,7 @@ export function checkPageQuery(input: unknown): ConversationPageQuery {
       'invalid_limit',
       `limit must be an integer from 1 to ${MAX_PAGE}: ${String(q.limit)}`,
     );
-  if (q.query !== undefined && (typeof q.query !== 'string' || q.query.length > MAX_QUERY))
-    throw new ExtensionError('invalid_query', `the search must be text of at most ${MAX_QUERY} characters`);
+  const query = checkQuery(q.query);
   if (q.unread !== undefined && typeof q.unread !== 'boolean')
     throw new ExtensionError('invalid_unread', 'unread must be true or false');
   const after = q.after as Partial<ConversationCursor> | undefined;
@@ -63,7 +62,7 @@ export function checkPageQuery(input: unknown): ConversationPageQuery {
   return {
     view: q.view as ConversationView,
     limit: q.limit as number,
-    ...(q.query ? { query: q.query } : {}),
+    ...(query ? { query } : {}),
     ...(q.unread ? { unread: true } : {}),
     ...(after ? { after: after as ConversationCursor } : {}),
   };
@@ -104,6 +103,44 @@ function atCursor(cursor: ConversationCursor): ConversationRecord {
     consent: 'unknown',
     ...(cursor.pinnedAt !== undefined ? { pinnedAt: cursor.pinnedAt } : {}),
   };
+}
+
+/** How many conversations each view holds (matching the search box), and how many of them are unread. */
+export interface ConversationCounts {
+  inbox: number;
+  archived: number;
+  requests: number;
+  /** Inbox and request rows with unread messages ("mark all read" has something to do). */
+  unread: number;
+}
+
+/** The counts of every view over every conversation, narrowed by the search box. */
+export function countViews(all: Iterable<ConversationRecord>, query?: string): ConversationCounts {
+  const counts: ConversationCounts = { inbox: 0, archived: 0, requests: 0, unread: 0 };
+  for (const c of all) {
+    const view = viewOf(c);
+    if (!view || !matchesQuery(c, query)) continue;
+    counts[view] += 1;
+    if (view !== 'archived' && c.unread > 0) counts.unread += 1;
+  }
+  return counts;
+}
+
+/** Every conversation of a view (matching the search box), in the inbox order: what a bulk action covers. */
+export function allOf(
+  ordered: readonly ConversationRecord[],
+  view: ConversationView,
+  query?: string,
+): ConversationRecord[] {
+  return ordered.filter((c) => viewOf(c) === view && matchesQuery(c, query));
+}
+
+/** The search box's text from the popup, checked: at most MAX_QUERY characters. */
+export function checkQuery(query: unknown): string | undefined {
+  if (query === undefined || query === '') return undefined;
+  if (typeof query !== 'string' || query.length > MAX_QUERY)
+    throw new ExtensionError('invalid_query', `the search must be text of at most ${MAX_QUERY} characters`);
+  return query;
 }
 
 /** The page of `query` over every conversation, `ordered` in the inbox order; copies of the rows. */

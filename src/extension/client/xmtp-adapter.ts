@@ -179,10 +179,10 @@ function sessionOf(client: Client): ClientSession {
       return info(conversation);
     },
     canMessage: (peerAddress) => client.canMessage(peerAddress),
-    async setConsent(peerAddress, consent) {
+    async setConsent(peerAddresses, consent) {
       await (consent === 'allowed'
-        ? client.contacts.allow([peerAddress])
-        : client.contacts.deny([peerAddress]));
+        ? client.contacts.allow(peerAddresses)
+        : client.contacts.deny(peerAddresses));
     },
     streamAll(handlers) {
       // One subscription (one WebSocket) for everything: the message stream also announces the conversations

@@ -2,7 +2,7 @@
 // messages/popup-handlers.ts (the popup's message map is read off those handlers); the implementation
 // (inbox/service.ts) runs over the vault, the cache and a ClientAdapter.
 import type { ConversationRecord, Consent, MessageRecord } from '@/extension/cache/records';
-import type { ConversationPageQuery } from '@/extension/cache/conversation-pages';
+import type { ConversationCounts, ConversationPageQuery } from '@/extension/cache/conversation-pages';
 import type { OutgoingContent } from '@/extension/client-adapter';
 import type { SearchResult } from '@/extension/search/message-index';
 import type { LoadedAttachment } from '@/extension/attachments/attachment-content';
@@ -188,6 +188,16 @@ export interface InboxService {
   newConversation(peerAddress: string, conversationId?: string): Promise<ConversationRecord>;
   canMessage(peerAddress: string): Promise<boolean>;
   setConsent(topic: string, consent: Exclude<Consent, 'unknown'>): Promise<ConversationRecord>;
+  /**
+   * Allows or denies many at once (one consent update on the network for all their peers): the named topics, or
+   * every message request matching `query`. Checked whole before anything changes. Returns how many changed.
+   */
+  setConsentMany(
+    which: { topics: string[] } | { allRequests: true; query?: string },
+    consent: Exclude<Consent, 'unknown'>,
+  ): Promise<{ changed: number }>;
+  /** How many conversations the inbox, Archived and Requests hold (matching `query`), and how many are unread. */
+  conversationCounts(query?: string): Promise<ConversationCounts>;
   /**
    * Clears a conversation's unread count. `receipt`: the user opened it, so a read receipt goes to the peer when
    * there was something unread (and the setting is on, and the peer is allowed).

@@ -4,7 +4,7 @@
 import type { InboxCache } from '@/extension/cache/cache';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { ClientSession } from '@/extension/client-adapter';
-import { checkPageQuery } from '@/extension/cache/conversation-pages';
+import { checkPageQuery, checkQuery } from '@/extension/cache/conversation-pages';
 import { ExtensionError } from '@/extension/errors';
 import type { InboxService, InboxUpdate } from '@/extension/inbox/contract';
 import type { KeyValueArea } from '@/extension/storage-area';
@@ -24,7 +24,14 @@ export interface ConversationsDeps {
 
 export type Conversations = Pick<
   InboxService,
-  'listConversations' | 'getConversation' | 'newConversation' | 'canMessage' | 'setConsent' | 'markRead'
+  | 'listConversations'
+  | 'getConversation'
+  | 'newConversation'
+  | 'canMessage'
+  | 'setConsent'
+  | 'setConsentMany'
+  | 'conversationCounts'
+  | 'markRead'
 >;
 
 /** The cached conversation of `topic`; unknown_conversation when the cache does not hold it. */
@@ -36,6 +43,35 @@ export async function requireConversation(cache: InboxCache, topic: string): Pro
 
 /** Rows of a page of the popup's list when it names no limit: a screen and a half. */
 const DEFAULT_PAGE = 30;
+/** Topics one bulk consent change may name (more than any inbox here holds requests). */
+const MAX_BULK_TOPICS = 50_000;
+/** Peers per consent update published: each update stays far below the node's 1 MiB message limit. */
+const PEERS_PER_UPDATE = 500;
+
+function checkConsent(consent: unknown): asserts consent is 'allowed' | 'denied' {
+  if (consent !== 'allowed' && consent !== 'denied') {
+    throw new ExtensionError('invalid_consent', `consent must be allowed or denied: ${String(consent)}`);
+  }
+}
+
+/** The conversations a bulk consent change names, every one checked known before anything changes. */
+async function bulkTargets(
+  cache: InboxCache,
+  which: { topics?: unknown; allRequests?: unknown; query?: unknown },
+): Promise<ConversationRecord[]> {
+  if (which.allRequests === true) return cache.conversationsIn('requests', checkQuery(which.query));
+  const { topics } = which;
+  if (!Array.isArray(topics) || topics.length > MAX_BULK_TOPICS || topics.some((t) => typeof t !== 'string'))
+    throw new ExtensionError(
+      'invalid_topics',
+      `name the conversations as a list of at most ${MAX_BULK_TOPICS} topics, or allRequests: true`,
+    );
+  const found = await Promise.all([...new Set(topics as string[])].map((t) => cache.getConversation(t)));
+  const unknown = found.findIndex((c) => c === undefined);
+  if (unknown >= 0)
+    throw new ExtensionError('unknown_conversation', `unknown conversation: ${String(topics[unknown])}`);
+  return found as ConversationRecord[];
+}
 
 export function createConversations(deps: ConversationsDeps): Conversations {
   const { cache, emit } = deps;
@@ -79,14 +115,46 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
     async setConsent(topic, consent) {
       await deps.requireAccount();
-      if (consent !== 'allowed' && consent !== 'denied') {
-        throw new ExtensionError('invalid_consent', `consent must be allowed or denied: ${String(consent)}`);
-      }
+      checkConsent(consent);
       const conversation = await requireConversation(cache, topic);
-      await (await deps.ensureSession()).setConsent(conversation.peerAddress, consent);
+      await (await deps.ensureSession()).setConsent([conversation.peerAddress], consent);
       const updated = await cache.setConsent(topic, consent);
       emit({ kind: 'conversations', topics: [topic] });
       return updated ?? conversation;
+    },
+
+    async setConsentMany(which, consent) {
+      await deps.requireAccount();
+      checkConsent(consent);
+      const targets = await bulkTargets(cache, which ?? {});
+      if (targets.length === 0) return { changed: 0 };
+      const session = await deps.ensureSession();
+      const peers = [...new Set(targets.map((c) => c.peerAddress))];
+      // The network first, a part at a time; the cache follows each part, so a failure midway leaves the cache
+      // saying what the network holds (the error names how far it went).
+      const done: string[] = [];
+      for (let start = 0; start < peers.length; start += PEERS_PER_UPDATE) {
+        const part = new Set(peers.slice(start, start + PEERS_PER_UPDATE));
+        try {
+          await session.setConsent([...part], consent);
+        } catch (e) {
+          if (done.length > 0) emit({ kind: 'conversations', topics: done });
+          throw new ExtensionError(
+            'consent_failed',
+            `${done.length} of ${targets.length} conversations were ${consent}; the rest failed: ${(e as Error).message}`,
+          );
+        }
+        const topics = targets.filter((c) => part.has(c.peerAddress)).map((c) => c.topic);
+        await cache.updateConversations(topics, (c) => ({ ...c, consent }));
+        done.push(...topics);
+      }
+      emit({ kind: 'conversations', topics: done });
+      return { changed: done.length };
+    },
+
+    async conversationCounts(query) {
+      await deps.requireAccount();
+      return cache.conversationCounts(checkQuery(query));
     },
 
     async markRead(topic, options = {}) {

@@ -87,6 +87,24 @@ export function createPopupHandlers(service: MultiAccountInbox) {
       topic: string;
       consent: Exclude<Consent, 'unknown'>;
     }) => service.setConsent(topic, consent),
+    /** Allows or denies several at once: the named topics, or every request matching the search. */
+    'conversations.setConsentMany': ({
+      topics,
+      allRequests,
+      query,
+      consent,
+    }: {
+      topics?: string[];
+      allRequests?: boolean;
+      query?: string;
+      consent: Exclude<Consent, 'unknown'>;
+    }) =>
+      service.setConsentMany(
+        allRequests === true ? { allRequests: true, query } : { topics: topics as string[] },
+        consent,
+      ),
+    /** How many conversations the inbox, Archived and Requests hold (matching the search), and unread ones. */
+    'conversations.counts': ({ query }: { query?: string }) => service.conversationCounts(query),
     /** Clears a conversation's unread count. */
     'conversations.markRead': async ({ topic, receipt }: { topic: string; receipt?: boolean }) => {
       await service.markRead(topic, { receipt: receipt === true });

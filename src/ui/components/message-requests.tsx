@@ -1,42 +1,72 @@
-// The message requests above the inbox: conversations from senders not yet allowed, folded behind a count; each
-// can be allowed or denied, or several at once (one at a time on the network; a failure stops there and says so).
+// The message requests above the inbox: conversations from senders not yet allowed, folded behind their count;
+// each can be allowed or denied, or several at once: those ticked, or every request (matching the search), shown
+// or not, in one consent update the worker publishes. The fold shows a page of them and more on asking.
 import { useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { ConversationRow } from '@/ui/components/conversation-row';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
 import { call } from '@/ui/rpc';
 
+/** What a bulk action covers: every request (matching the search), or the ticked ones. */
+type Selection = { all: true } | { all: false; topics: ReadonlySet<string> };
+
+const NONE: Selection = { all: false, topics: new Set() };
+
 export function MessageRequests({
   requests,
+  total,
+  query,
+  onMore,
   onOpen,
   onDone,
   onError,
 }: {
+  /** The requests shown (the first pages). */
   requests: ConversationRecord[];
+  /** How many there are (matching the search). */
+  total: number;
+  /** The search box, which "all requests" is narrowed by. */
+  query: string;
+  /** Shows a page more. */
+  onMore(): void;
   onOpen(topic: string): void;
   /** Consent changed: the list reloads. */
   onDone(): void;
   onError(error: ShownError): void;
 }) {
   const [showRequests, setShowRequests] = useState(false);
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [selection, setSelection] = useState<Selection>(NONE);
+  const [busy, setBusy] = useState<string>();
   const setError = onError;
   const open = onOpen;
+  const isSelected = (topic: string) => selection.all || selection.topics.has(topic);
+  const selectedCount = selection.all ? total : selection.topics.size;
   const consent = (topic: string, value: 'allowed' | 'denied') =>
     call('conversations.setConsent', { topic, consent: value }).then(onDone, (e) => setError(errorText(e)));
   const consentSelected = async (value: 'allowed' | 'denied') => {
-    const topics = requests.filter((c) => selected.has(c.topic)).map((c) => c.topic);
-    // One at a time: each tells the network; a failure stops there and says which one.
-    for (const topic of topics) {
-      try {
-        await call('conversations.setConsent', { topic, consent: value });
-      } catch (e) {
-        setError(errorText(e));
-        break;
-      }
+    const n = selectedCount.toLocaleString();
+    setBusy(value === 'allowed' ? `Allowing ${n}…` : `Denying ${n}…`);
+    try {
+      await call(
+        'conversations.setConsentMany',
+        selection.all
+          ? { allRequests: true, consent: value, ...(query ? { query } : {}) }
+          : { topics: [...selection.topics], consent: value },
+      );
+    } catch (e) {
+      // The worker says how many changed before the failure; the reload shows what is left.
+      setError(errorText(e));
     }
-    setSelected(new Set());
+    setBusy(undefined);
+    setSelection(NONE);
     onDone();
+  };
+  const toggle = (topic: string, on: boolean) => {
+    // Unticking one of "all" leaves the others shown ticked.
+    const topics = new Set(selection.all ? requests.map((c) => c.topic) : selection.topics);
+    if (on) topics.add(topic);
+    else topics.delete(topic);
+    setSelection({ all: false, topics });
   };
 
   return (
@@ -47,7 +77,7 @@ export function MessageRequests({
         aria-expanded={showRequests}
         onClick={() => setShowRequests(!showRequests)}
       >
-        Requests <span class="badge">{requests.length}</span>
+        Requests <span class="badge">{total.toLocaleString()}</span>
       </button>
       {showRequests ? (
         <>
@@ -56,21 +86,30 @@ export function MessageRequests({
               <input
                 type="checkbox"
                 aria-label="Select all requests"
-                checked={requests.every((c) => selected.has(c.topic))}
-                onChange={(e) =>
-                  setSelected(new Set(e.currentTarget.checked ? requests.map((c) => c.topic) : []))
-                }
+                checked={selection.all}
+                disabled={busy !== undefined}
+                onChange={(e) => setSelection(e.currentTarget.checked ? { all: true } : NONE)}
               />
-              <span class="muted">{selected.size ? `${selected.size} selected` : 'Select all'}</span>
+              <span class="muted">
+                {selection.all
+                  ? `All ${total.toLocaleString()} selected`
+                  : selectedCount
+                    ? `${selectedCount} selected`
+                    : 'Select all'}
+              </span>
             </label>
             <span class="spacer" />
-            {selected.size ? (
+            {busy ? (
+              <span class="muted" role="status">
+                {busy}
+              </span>
+            ) : selectedCount ? (
               <>
                 <button type="button" onClick={() => consentSelected('allowed')}>
-                  Allow {selected.size}
+                  Allow {selectedCount.toLocaleString()}
                 </button>
                 <button type="button" class="danger" onClick={() => consentSelected('denied')}>
-                  Deny {selected.size}
+                  Deny {selectedCount.toLocaleString()}
                 </button>
               </>
             ) : null}
@@ -82,13 +121,9 @@ export function MessageRequests({
                   type="checkbox"
                   class="request-select"
                   aria-label={`Select ${shortAddress(c.peerAddress)}`}
-                  checked={selected.has(c.topic)}
-                  onChange={(e) => {
-                    const next = new Set(selected);
-                    if (e.currentTarget.checked) next.add(c.topic);
-                    else next.delete(c.topic);
-                    setSelected(next);
-                  }}
+                  checked={isSelected(c.topic)}
+                  disabled={busy !== undefined}
+                  onChange={(e) => toggle(c.topic, e.currentTarget.checked)}
                 />
                 <ConversationRow conversation={c} onOpen={open} />
                 <span class="request-actions">
@@ -102,6 +137,11 @@ export function MessageRequests({
               </li>
             ))}
           </ul>
+          {requests.length < total ? (
+            <button type="button" class="link more-requests" onClick={onMore}>
+              Show more ({(total - requests.length).toLocaleString()} not shown)
+            </button>
+          ) : null}
         </>
       ) : null}
     </section>

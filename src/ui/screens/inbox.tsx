@@ -119,8 +119,11 @@ export function Inbox({
   const setView = (next: InboxView) => onView?.(next);
 
   // The rows of this view (and search) a page at a time, the requests and counts, all from the worker.
-  const { conversations, loadMore, summary, load, merge } = useConversationList(setError, { view, query });
-  const { requests } = summary;
+  const { conversations, loadMore, summary, moreRequests, load, merge } = useConversationList(setError, {
+    view,
+    query,
+  });
+  const { requests, counts } = summary;
   const rows = conversations ?? [];
   const found = useMessageSearch(query);
   const listing = useListingProgress();
@@ -151,7 +154,7 @@ export function Inbox({
 
   useInboxKeys({ rows, search, query, setQuery, view, setView, go, markAllRead, openMenu, act, setFocusRow });
 
-  const archivedCount = `${summary.archived.count}${summary.archived.more ? '+' : ''}`;
+  const archivedCount = counts.archived.toLocaleString();
   return (
     <main class="screen inbox">
       <header class="bar">
@@ -171,7 +174,7 @@ export function Inbox({
           class="icon"
           aria-label="Mark all as read"
           title="Mark all as read (Shift+R)"
-          disabled={!summary.unread && !requests.some((c) => c.unread > 0)}
+          disabled={counts.unread === 0}
           onClick={markAllRead}
         >
           <CheckAllIcon />
@@ -249,7 +252,15 @@ export function Inbox({
           <span class="muted">{archivedCount}</span>
         </div>
       ) : requests.length > 0 ? (
-        <MessageRequests requests={requests} onOpen={open} onDone={load} onError={setError} />
+        <MessageRequests
+          requests={requests}
+          total={counts.requests}
+          query={query}
+          onMore={moreRequests}
+          onOpen={open}
+          onDone={load}
+          onError={setError}
+        />
       ) : null}
       {conversations === undefined ? (
         <p class="muted center">Loading…</p>
@@ -291,7 +302,7 @@ export function Inbox({
             title="Archived conversations (A)"
             onClick={() => setView('archived')}
           >
-            <ArchiveIcon size={14} /> Archived{summary.archived.count ? ` (${archivedCount})` : ''}
+            <ArchiveIcon size={14} /> Archived{counts.archived ? ` (${archivedCount})` : ''}
           </button>
         )}
         <span class="spacer" />

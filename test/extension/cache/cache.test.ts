@@ -275,6 +275,36 @@ describe('inbox cache: the popup’s list a page at a time', () => {
     ]);
   });
 
+  it('counts every view without a cap, narrowed by the search, and lists a whole view for bulk actions', async () => {
+    const cache = await seeded();
+    expect(await cache.conversationCounts()).toEqual({ inbox: 103, archived: 8, requests: 8, unread: 1 });
+    expect(await cache.conversationCounts('quarterly')).toEqual({
+      inbox: 0,
+      archived: 0,
+      requests: 1,
+      unread: 1,
+    });
+    // Archive 150 more than the old "100+" cap counted.
+    await cache.putConversations(
+      Array.from({ length: 150 }, (_, i) => ({
+        topic: `/a${i}`,
+        peerAddress: PEER,
+        createdAt: i,
+        consent: 'allowed' as const,
+      })),
+    );
+    await cache.updateConversations(
+      Array.from({ length: 150 }, (_, i) => `/a${i}`),
+      (c) => ({ ...c, archivedAt: 2, archiveSetAt: 2 }),
+    );
+    expect((await cache.conversationCounts()).archived).toBe(158);
+    const requests = await cache.conversationsIn('requests');
+    expect(requests.map((c) => c.topic)).toEqual(
+      topics(await cache.conversationPage({ view: 'requests', limit: 500 })),
+    );
+    expect((await cache.conversationsIn('requests', 'QUARTERLY')).map((c) => c.topic)).toEqual(['/c50']);
+  });
+
   it('refuses a page asked for with a bad view, limit, search or cursor', () => {
     for (const bad of [
       { view: 'all', limit: 30 },

@@ -43,6 +43,8 @@ const POPUP_SAMPLES: { [K in keyof PopupMessages]: PopupMessages[K]['request'] }
   'conversations.new': { peerAddress: '0x2222222222222222222222222222222222222222', conversationId: 'x/1' },
   'conversations.canMessage': { peerAddress: '0x2222222222222222222222222222222222222222' },
   'conversations.setConsent': { topic: '/xmtp/0/m-abc/proto', consent: 'allowed' },
+  'conversations.setConsentMany': { allRequests: true, query: 'gm', consent: 'denied' },
+  'conversations.counts': { query: 'gm' },
   'conversations.markRead': { topic: '/xmtp/0/m-abc/proto' },
   'conversations.refresh': {},
   'conversations.pin': { topic: '/xmtp/0/m-abc/proto', pinned: true },
