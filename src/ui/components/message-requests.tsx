@@ -1,7 +1,7 @@
 // The message requests above the inbox: conversations from senders not yet allowed, folded behind their count;
 // each can be allowed or denied, or several at once: those ticked, or every request (matching the search), shown
 // or not, in one consent update the worker publishes. The fold shows a page of them and more on asking.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ConversationRecord } from '@/extension/cache/records';
 import { ConversationRow } from '@/ui/components/conversation-row';
 import { errorText, shortAddress, type ShownError } from '@/ui/format';
@@ -39,6 +39,8 @@ export function MessageRequests({
   const [busy, setBusy] = useState<string>();
   const setError = onError;
   const open = onOpen;
+  // A new search shows other requests: nothing stays ticked out of sight.
+  useEffect(() => setSelection(NONE), [query]);
   const isSelected = (topic: string) => selection.all || selection.topics.has(topic);
   const selectedCount = selection.all ? total : selection.topics.size;
   const consent = (topic: string, value: 'allowed' | 'denied') =>
