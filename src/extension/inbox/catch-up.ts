@@ -44,6 +44,11 @@ export interface CatchUp {
    * be waiting on the old nodes (it would fail, and nothing would connect to the new ones).
    */
   reset(): void;
+  /**
+   * The listing running now, with the count found so far (undefined when none is): a popup opened in the middle
+   * of one shows its progress at once instead of waiting for the next `listing` update.
+   */
+  listing(): { found: number } | undefined;
 }
 
 type Query = { topic: string; after?: number };
@@ -66,7 +71,14 @@ async function fetchMessages(client: ClientSession, queries: Query[]): Promise<D
 export function createCatchUp(deps: CatchUpDeps): CatchUp {
   const { cache, now, emit } = deps;
   /** The catch-up running, and the stream connection it covers (unknown until it has waited for the stream). */
-  let running: { done: Promise<void>; covers?: number | 'pending' } | undefined;
+  let running:
+    | {
+        done: Promise<void>;
+        covers?: number | 'pending';
+        /** Conversations found so far while this catch-up lists them; undefined before and after. */
+        listed?: number;
+      }
+    | undefined;
   /** A catch-up to run after the current one (the stream reconnected while it ran). */
   let after: Promise<void> | undefined;
   /** The stream connection the last completed catch-up covers. */
@@ -119,10 +131,12 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     const conversations = await client.listConversations(async (batch) => {
       await store(batch);
       emit({ kind: 'conversations', topics: batch.length <= 20 ? batch.map((c) => c.topic) : 'all' });
+      state.listed = stored.size;
       emit({ kind: 'listing', found: stored.size, done: false });
     });
     // A session that lists without batches (onBatch is a hint it may ignore) is stored here instead.
     await store(conversations.filter((c) => !stored.has(c.topic)));
+    state.listed = undefined;
     emit({ kind: 'listing', found: conversations.length, done: true });
     const topics = conversations.map((c) => c.topic);
     for (let i = 0; i < topics.length; i += BATCH) {
@@ -137,6 +151,11 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
   function start(): Promise<void> {
     const state: NonNullable<typeof running> = { done: Promise.resolve(), covers: 'pending' };
     state.done = refreshOnce(state).finally(() => {
+      // A listing cut short (the network failed, the vault locked) ends too: no popup waits on it forever.
+      if (state.listed !== undefined) {
+        emit({ kind: 'listing', found: state.listed, done: true });
+        state.listed = undefined;
+      }
       if (running === state) running = undefined;
     });
     running = state;
@@ -167,5 +186,6 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
       after = undefined;
       caughtUp = undefined;
     },
+    listing: () => (running?.listed === undefined ? undefined : { found: running.listed }),
   };
 }

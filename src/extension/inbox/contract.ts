@@ -65,6 +65,11 @@ export interface InboxState {
   settings: Settings;
   /** The worker's secp256k1 engine: libsecp256k1 (WebAssembly), or noble and why (src/protocol/secp256k1.ts). */
   secp256k1: Secp256k1Status;
+  /**
+   * A catch-up is listing conversations from the network: the count found so far (the `listing` updates' last
+   * `found`). A popup opened in the middle of it shows the progress from this, before the next update.
+   */
+  listing?: { found: number };
 }
 
 export interface NodeHealth {

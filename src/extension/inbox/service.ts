@@ -175,12 +175,14 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
         account(),
         readSettings(local),
       ]);
+      const listing = unlocked ? catchUp.listing() : undefined;
       return {
         vault: !exists ? 'empty' : unlocked ? 'unlocked' : 'locked',
         ...(exists && found ? { address: found.address, identity: found.identity } : {}),
         online: sessions.online(),
         settings,
         secp256k1: secp256k1Status(),
+        ...(listing ? { listing } : {}),
       };
     },
 

@@ -131,9 +131,20 @@ describe('catch-up', () => {
     for (let i = 0; i < MANY; i++) await friend.newConversation(me.address!, `listing/${i}`);
 
     const updates: InboxUpdate[] = [];
-    service.subscribe((update) => updates.push(update));
+    // What a popup opened in the middle of the listing asks the worker, at the first batch's update.
+    let midway: { found: number; state: ReturnType<typeof service.state> } | undefined;
+    service.subscribe((update) => {
+      updates.push(update);
+      if (update.kind === 'listing' && !update.done && !midway)
+        midway = { found: update.found, state: service.state() };
+    });
     await service.unlock(PASSWORD);
     await service.refresh();
+    expect(midway).toBeDefined();
+    const { listing: shown } = await midway!.state;
+    expect(shown?.found).toBeGreaterThanOrEqual(midway!.found);
+    expect(shown?.found).toBeLessThan(MANY); // asked before the listing was done
+    expect((await service.state()).listing).toBeUndefined(); // and none once it is
     const listing = updates.filter((u) => u.kind === 'listing');
     const progress = listing.filter((u) => !u.done).map((u) => u.found);
     expect(progress.length).toBeGreaterThanOrEqual(2); // the list filled in more than one step
