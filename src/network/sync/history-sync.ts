@@ -38,6 +38,12 @@ import type { SyncPositions } from './sync-positions';
 const MODE_SAMPLE = 64;
 /** Pages handed to the store at once while whole pages stream in (see `hand`). */
 const STORE_DEPTH = 2;
+/**
+ * Envelopes of the first page of each stream of whole pages; the later pages double up to the page size
+ * (sync-protocol.ts "first"), so the store gets its first page at once and has the next one queued by the
+ * time it is done.
+ */
+const FIRST_PAGE_ENVELOPES = 500;
 /** Pages one peer's sync runs before letting queued peers go first. */
 const TURN_PAGES = 20;
 
@@ -154,7 +160,15 @@ export class HistorySync {
       if (page) return page;
       // No more pages than the turn has left, so that ending the turn does not cut a stream short.
       const pagesLeft = Math.max(1, Math.min(MAX_PAGES_PER_STREAM, TURN_PAGES - (pages % TURN_PAGES)));
-      reader = await requestPages(await dial(), from, limit, pagesLeft, identity, this.abort.signal);
+      reader = await requestPages(
+        await dial(),
+        from,
+        limit,
+        pagesLeft,
+        identity,
+        this.abort.signal,
+        Math.min(limit, FIRST_PAGE_ENVELOPES),
+      );
       const first = await reader.next();
       if (!first) throw new Error('sync: the peer answered no page');
       return first;
@@ -276,6 +290,12 @@ export class HistorySync {
       stopReading();
       // After a failure, what was handed over still finishes (and saves its position) before the next turn.
       await Promise.allSettled(inStore);
+      // Positions saved less often while pages flow (sync-positions.ts) are on disk when the turn ends.
+      try {
+        this.options.positions.flush();
+      } catch (error) {
+        this.options.logger.warn(`sync: cannot save the sync positions: ${(error as Error).message}`);
+      }
     }
   }
 

@@ -5,7 +5,8 @@
 //
 // One stream per request. The requester writes one length-prefixed JSON frame
 //   {"after": "<position or null>", "limit": <envelopes>, "store": "<its store identity or null>",
-//    "digests": bool, "want": "<base64 bitmap or absent>", "pages": <count, absent = 1>}
+//    "digests": bool, "want": "<base64 bitmap or absent>", "pages": <count, absent = 1>,
+//    "first": <envelopes of the first page, absent = limit>}
 // and the responder answers each page with length-prefixed frames:
 //   0x01 ‖ envelopes as protobuf `repeated Envelope envelopes = 1` (the QueryResponse field, §1.3), in
 //          insertion order, up to 4 MiB per frame (a frame per envelope cost a read and a decrypt each)
@@ -22,6 +23,11 @@
 // stores the last one: one request per page, answered only after the previous answer was read, left both
 // nodes idle half the time (docs/benchmarks.md "History sync"). The stream's flow control (yamux's window)
 // bounds what is read ahead; a responder that serves one page only simply closes the stream after it.
+// With "first": n (and "pages"), the stream's first page holds at most n envelopes and each later one twice
+// the one before, up to `limit`: a catch-up's store has its first page within a few ms of the request and
+// starts writing while the responder reads the larger pages, where a full first page of 5,000 left the
+// requester's writer idle for the 0.5–1.3 s it took to read, send and decode (docs/benchmarks.md "History
+// sync"). A responder that ignores "first" sends full pages, which is only slower.
 // Nodes on one PostgreSQL database see the same store identity: the responder then sends nothing.
 // `position` is the responder's opaque store position after the page; the requester keeps it per peer
 // and sends it back to resume. The page is bounded by count and by bytes, so both ends hold one page.
@@ -102,6 +108,7 @@ export async function servePage(
       digests?: unknown;
       want?: unknown;
       pages?: unknown;
+      first?: unknown;
     };
     const digestsOnly = request.digests === true;
     // Which envelopes of the range to send (absent: all); bit i, LSB first, for the i-th envelope.
@@ -117,10 +124,18 @@ export async function servePage(
       !digestsOnly && !want && typeof request.pages === 'number' && request.pages >= 1
         ? Math.min(Math.floor(request.pages), MAX_PAGES_PER_STREAM)
         : 1;
+    // Growing pages (see the header); the first at least 1 envelope.
+    let pageLimit =
+      pages > 1 && typeof request.first === 'number' && request.first >= 1
+        ? Math.min(Math.floor(request.first), limit)
+        : limit;
     let position = after;
     for (let served = 0; served < pages; served++) {
-      if (served > 0) await nextPage?.();
-      const end = await sendPage(position);
+      if (served > 0) {
+        await nextPage?.();
+        pageLimit = Math.min(limit, pageLimit * 2);
+      }
+      const end = await sendPage(position, pageLimit);
       position = end.position;
       if (!end.more) break;
     }
@@ -129,6 +144,7 @@ export async function servePage(
     /** Sends the page after `from`, ending in its 0x02 frame. */
     async function sendPage(
       from: string | undefined,
+      limit: number,
     ): Promise<{ position: string | undefined; more: boolean }> {
       let position = from;
       let restarted = false;
@@ -192,6 +208,8 @@ interface PageRequest {
   digests?: boolean;
   want?: Uint8Array;
   pages?: number;
+  /** Envelopes of the first of several pages (the later ones grow, see the header). */
+  first?: number;
 }
 
 type Lp = ReturnType<typeof lpStream<Stream>>;
@@ -207,6 +225,7 @@ async function ask(stream: Stream, request: PageRequest, signal?: AbortSignal): 
       ...(request.digests ? { digests: true } : {}),
       ...(request.want ? { want: toBase64(request.want) } : {}),
       ...(request.pages && request.pages > 1 ? { pages: request.pages } : {}),
+      ...(request.pages && request.pages > 1 && request.first ? { first: request.first } : {}),
     }),
     { signal },
   );
@@ -319,7 +338,8 @@ export interface PageReader {
  * Asks for up to `pages` whole pages after `after` on a fresh `stream`; `next` reads them one at a time
  * (call it again before storing the page it gave, so the next one arrives meanwhile). It resolves with
  * undefined once the stream has served what it will: after `pages` pages, after a page without more, or
- * when a responder that serves one page per request closes the stream after it.
+ * when a responder that serves one page per request closes the stream after it. With `first`, the first
+ * page holds at most that many envelopes and each later one twice the one before, up to `limit`.
  */
 export async function requestPages(
   stream: Stream,
@@ -328,8 +348,9 @@ export async function requestPages(
   pages: number,
   storeIdentity?: string,
   signal?: AbortSignal,
+  first?: number,
 ): Promise<PageReader> {
-  const lp = await ask(stream, { after, limit, storeIdentity, pages }, signal);
+  const lp = await ask(stream, { after, limit, storeIdentity, pages, first }, signal);
   let read = 0;
   let position = after;
   let done = false;

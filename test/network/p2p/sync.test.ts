@@ -235,7 +235,10 @@ describe('history sync', () => {
   it('a node restarted twice in the middle of a catch-up (stopped, then killed) ends with every envelope exactly once', async () => {
     const source = await p2pNode();
     const topics = Array.from({ length: 30 }, (_, i) => `/xmtp/0/m-sync-restart-${i}/proto`);
-    const TOTAL = 30_000; // six sync pages
+    // Eight pages of 5,000, but a stream's pages grow from 500 (sync-protocol.ts "first"), so the first
+    // process stops after 7,500 and the second one's last page can end up to 5,000 past its mark: room for
+    // both restarts to land before the end.
+    const TOTAL = 40_000;
     for (let i = 0; i < TOTAL; i += 1000) {
       const envelopes = Array.from({ length: 1000 }, (_, j) =>
         envelopeJson(topics[(i + j) % topics.length]!, T0 + BigInt(i + j), `restart ${i + j}`),
