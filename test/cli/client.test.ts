@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli, startCli } from './run-cli';
 import { startNode, type XmtpNode } from '@/network/node';
+import { Client } from '@/client';
+import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
 const run = runCli;
 const start = startCli;
@@ -155,4 +157,25 @@ describe('xmtp-inbox client processes', () => {
     expect(unscoped.code).toBe(1);
     expect(unscoped.stderr).toContain(`no conversation with ${erin.address}`);
   });
+
+  it('lists an inbox of 60 senders newest first (a batch large enough for the invitation workers)', async () => {
+    const grace = await newKey('grace');
+    expect((await run(['whoami', ...as(grace)])).code).toBe(0);
+    const SENDERS = 60; // more than the batch that starts the invitation workers (50)
+    const senders: string[] = [];
+    for (let i = 0; i < SENDERS; i++) {
+      const sender = await Client.create(randomXmtpJsWallet(), { nodes: [node.url] });
+      await sender.conversations.newConversation(grace.address, {
+        conversationId: `many/${i}`,
+        metadata: {},
+      });
+      senders.push(sender.address);
+      await sender.close();
+    }
+    const list = await run(['list', '--json', ...as(grace)]);
+    expect(list.code).toBe(0);
+    const listed = jsonLines(list.stdout);
+    expect(listed.map((c) => c.conversationId)).toEqual(senders.map((_, i) => `many/${SENDERS - 1 - i}`));
+    expect(listed.map((c) => c.peerAddress)).toEqual([...senders].reverse());
+  }, 120_000);
 });
