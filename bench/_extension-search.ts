@@ -105,6 +105,21 @@ async function workerHeap(extension: ExtensionSession): Promise<{ used: number; 
   }
 }
 
+/**
+ * The steps of the worker's last index build (src/extension/search/indexed-cache.ts BUILD_MEASURES), in ms from
+ * the worker's start: when each began and how long it took; and when the popup's list had all conversations open.
+ */
+async function buildSteps(extension: ExtensionSession): Promise<string> {
+  return (await extension.worker()).evaluate(() =>
+    ['ids', 'snapshot-read', 'snapshot-load', 'reconcile', 'build']
+      .map((step) => {
+        const m = performance.getEntriesByName(`xmtp-inbox:search-${step}`)[0];
+        return m ? `${step} ${m.startTime.toFixed(0)}+${m.duration.toFixed(0)}` : `${step} –`;
+      })
+      .join(', '),
+  );
+}
+
 async function until(check: () => Promise<boolean>, what: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -157,15 +172,19 @@ export async function measureSearch(
   // Worker restarts and lock → unlock: the index is built again, from the snapshot.
   const restarts: number[] = [];
   const unlocks: number[] = [];
+  const steps: string[] = [];
   for (let i = 0; i < 2; i++) {
     await page.close();
     await extension.stopWorker();
     page = await extension.openPopup();
     restarts.push((await timedSearch(page, '')).ms);
+    steps.push(`restart: ${await buildSteps(extension)}`);
     await popupRequest(page, 'vault.lock', {});
     await popupRequest(page, 'vault.unlock', { password });
     unlocks.push((await timedSearch(page, '')).ms);
+    steps.push(`unlock: ${await buildSteps(extension)}`);
   }
+  log(`the builds' steps (ms from the worker's start, start+length):\n  ${steps.join('\n  ')}`);
   log(`from the snapshot: restarts ${restarts.map(ms).join(', ')}, unlocks ${unlocks.map(ms).join(', ')}`);
   // As a user searches after a restart: once the popup shows the whole list (the search box is there to type in).
   const afterList: number[] = [];
@@ -179,8 +198,9 @@ export async function measureSearch(
       { timeout: 60_000 },
     );
     afterList.push((await timedSearch(page, '')).ms);
+    steps.push(`restart, after the list: ${await buildSteps(extension)}`);
   }
-  log(`after a restart, once the list is shown: ${afterList.map(ms).join(', ')}`);
+  log(`after a restart, once the list is shown: ${afterList.map(ms).join(', ')}; ${steps.at(-1)}`);
   // The same, with the worker left to finish what unlocking starts (reopening the session, a catch-up over every
   // conversation) before the first search: the build alone. And its reads, timed in the worker.
   const settled: number[] = [];
@@ -198,8 +218,8 @@ export async function measureSearch(
     const ids = await cache.messageIds();
     const idsMs = performance.now() - started;
     started = performance.now();
-    const snapshot = (await cache.searchSnapshot()) as { docs: unknown[] };
-    return { idsMs, snapshotMs: performance.now() - started, ids: ids.length, docs: snapshot.docs.length };
+    const snapshot = (await cache.searchSnapshot()) as { docs: { id: unknown[] } };
+    return { idsMs, snapshotMs: performance.now() - started, ids: ids.length, docs: snapshot.docs.id.length };
   });
   log(`settled unlocks ${settled.map(ms).join(', ')}; reads ${JSON.stringify(reads)}`);
   const heapLoaded = await workerHeap(extension);

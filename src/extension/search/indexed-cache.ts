@@ -23,6 +23,23 @@ const MAX_SEARCH_LIMIT = 1_000;
  */
 export const SAVE_AFTER = 500;
 
+/**
+ * The build's steps as performance measures in the worker (the benchmark reads them after a restart: which step
+ * the first search waited on). Only the last build's are kept.
+ */
+export const BUILD_MEASURES = {
+  ids: 'xmtp-inbox:search-ids',
+  snapshotRead: 'xmtp-inbox:search-snapshot-read',
+  snapshotLoad: 'xmtp-inbox:search-snapshot-load',
+  reconcile: 'xmtp-inbox:search-reconcile',
+  build: 'xmtp-inbox:search-build',
+} as const;
+
+function measure(name: string, start: number): void {
+  performance.clearMeasures(name);
+  performance.measure(name, { start, end: performance.now() });
+}
+
 /** A search request from the popup or a page is untrusted: text of bounded length, a bounded hit count. */
 function checkSearch(query: unknown, limit: unknown): void {
   if (typeof query !== 'string' || query.length > MAX_SEARCH_QUERY)
@@ -79,10 +96,14 @@ export function withSearchIndex(
   /** The snapshot opened into the index; false when there is none or it cannot be used (then rebuilt). */
   async function loadSnapshot(at: number): Promise<boolean> {
     try {
+      const started = performance.now();
       const snapshot = await inner.searchSnapshot();
+      measure(BUILD_MEASURES.snapshotRead, started);
       if (snapshot === undefined) return false;
       // Locked meanwhile: the text it holds must not go back into memory.
+      const loading = performance.now();
       if (at === generation) index.loadSnapshot(snapshot);
+      measure(BUILD_MEASURES.snapshotLoad, loading);
       return true;
     } catch (error) {
       if (error instanceof ExtensionError && error.code === 'vault_locked') throw error;
@@ -93,8 +114,13 @@ export function withSearchIndex(
 
   async function build(at: number) {
     // After each wait, a lock (or clear) since the build began means it stops, adding nothing more.
-    const [ids, loaded] = await Promise.all([inner.messageIds(), loadSnapshot(at)]);
+    const started = performance.now();
+    const [ids, loaded] = await Promise.all([
+      inner.messageIds().finally(() => measure(BUILD_MEASURES.ids, started)),
+      loadSnapshot(at),
+    ]);
     if (at !== generation) return;
+    const reconciling = performance.now();
     if (!loaded) {
       index.clear();
       await inner.eachMessage((page) => {
@@ -115,6 +141,8 @@ export function withSearchIndex(
       unsaved = gone.length + missing.length;
       lastBuild = { from: 'snapshot', reconciled: unsaved };
     }
+    measure(BUILD_MEASURES.reconcile, reconciling);
+    measure(BUILD_MEASURES.build, started);
   }
 
   function ensureBuilt(): Promise<void> {

@@ -8,6 +8,13 @@ import { attachmentName } from '@/extension/attachments/attachment-content';
 import { Index } from 'flexsearch';
 import { foldTerm } from './fold';
 import { highlight, queryTerms, snippet, type Highlighted } from './snippet';
+import {
+  decodeDocs,
+  encodeDocs,
+  packIntegerLists,
+  unpackIntegerLists,
+  type DocColumns,
+} from './snapshot-codec';
 import { CONTENT_TYPES, isReplyContent, type MessageRecord } from '@/extension/cache/records';
 
 export interface SearchHit {
@@ -33,15 +40,21 @@ export interface SearchResult {
   truncated: boolean;
 }
 
-/** What the index holds, as plain JSON: its messages (their text too) and FlexSearch's own export. */
+/**
+ * What the index holds, as plain JSON (compact where it is big: snapshot-codec.ts): its messages (their text too)
+ * and FlexSearch's own export.
+ */
 export interface IndexSnapshot {
   version: typeof SNAPSHOT_VERSION;
-  /** [FlexSearch's number, id, topic, sentAt, senderAddress, text] per indexed message. */
-  docs: [number, string, string, number, string, string][];
+  /** The indexed messages by column, with FlexSearch's number of each. */
+  docs: DocColumns;
   /** Messages seen that have no words (reactions, receipts): known, so that a catch-up does not read them again. */
   wordless: string[];
-  /** FlexSearch's export, key → its data parsed (FlexSearch imports it so; a string would be parsed twice). */
-  flex: Record<string, unknown[]>;
+  /**
+   * FlexSearch's export, key → its data parsed (FlexSearch imports it so; a string would be parsed twice), with
+   * its lists of message numbers packed (packIntegerLists).
+   */
+  flex: Record<string, unknown>;
 }
 
 export interface MessageIndex {
@@ -62,7 +75,8 @@ export interface MessageIndex {
 /** Hits returned at most, across conversations: enough to browse, bounded for the popup. */
 export const DEFAULT_SEARCH_LIMIT = 200;
 
-const SNAPSHOT_VERSION = 1;
+/** 2: packed number lists and documents by column (1, plain arrays, is rebuilt from the messages once). */
+const SNAPSHOT_VERSION = 2;
 
 /** What a message says in words, if anything: text, a reply's text, or the sender's fallback. */
 export function searchableText(message: MessageRecord): string | undefined {
@@ -93,28 +107,18 @@ const flexOptions = () =>
   // resolution 9: a word near the start of a message ranks above one further in; no fuzzy matching, no context.
   new Index({ tokenize: 'forward', encode: words, resolution: 9 });
 
-const isDoc = (d: unknown): d is IndexSnapshot['docs'][number] =>
-  Array.isArray(d) &&
-  d.length === 6 &&
-  Number.isInteger(d[0]) &&
-  typeof d[1] === 'string' &&
-  typeof d[2] === 'string' &&
-  typeof d[3] === 'number' &&
-  typeof d[4] === 'string' &&
-  typeof d[5] === 'string';
-
 function checkSnapshot(value: unknown): IndexSnapshot {
   const s = value as Partial<IndexSnapshot> | null;
   if (
     !s ||
     s.version !== SNAPSHOT_VERSION ||
-    !Array.isArray(s.docs) ||
-    !s.docs.every(isDoc) ||
+    !s.docs ||
+    typeof s.docs !== 'object' ||
     !Array.isArray(s.wordless) ||
     !s.wordless.every((id) => typeof id === 'string') ||
     !s.flex ||
     typeof s.flex !== 'object' ||
-    !Object.values(s.flex).every((data) => Array.isArray(data))
+    Array.isArray(s.flex)
   )
     throw new Error('not a search index snapshot of this version');
   return s as IndexSnapshot;
@@ -206,13 +210,13 @@ export function createMessageIndex(): MessageIndex {
     },
 
     toSnapshot() {
-      const exported: Record<string, unknown[]> = {};
+      const exported: Record<string, unknown> = {};
       flex.export((key: string, data: string) => {
-        exported[key] = JSON.parse(data) as unknown[];
+        exported[key] = packIntegerLists(JSON.parse(data));
       });
       return {
         version: SNAPSHOT_VERSION,
-        docs: [...docs].map(([n, d]) => [n, d.id, d.topic, d.sentAt, d.senderAddress, d.text]),
+        docs: encodeDocs([...docs].map(([n, d]) => ({ n, ...d }))),
         wordless: [...wordless],
         flex: exported,
       };
@@ -222,9 +226,14 @@ export function createMessageIndex(): MessageIndex {
       reset();
       try {
         const snapshot = checkSnapshot(value);
+        const opened = decodeDocs(snapshot.docs);
         // FlexSearch takes its export parsed as well as in text (its typings say text only).
-        for (const [key, data] of Object.entries(snapshot.flex)) flex.import(key, data as unknown as string);
-        for (const [n, id, topic, sentAt, senderAddress, text] of snapshot.docs) {
+        for (const [key, data] of Object.entries(snapshot.flex)) {
+          const list = unpackIntegerLists(data);
+          if (!Array.isArray(list)) throw new Error('not a search index snapshot of this version');
+          flex.import(key, list as unknown as string);
+        }
+        for (const { n, id, topic, sentAt, senderAddress, text } of opened) {
           docs.set(n, { id, topic, sentAt, senderAddress, text });
           numbers.set(id, n);
           next = Math.max(next, n + 1);
@@ -232,7 +241,10 @@ export function createMessageIndex(): MessageIndex {
         wordless = new Set(snapshot.wordless);
       } catch (error) {
         reset();
-        throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw reason.startsWith('not a search index snapshot')
+          ? error
+          : new Error(`not a search index snapshot of this version: ${reason}`);
       }
     },
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONTENT_TYPES, type MessageRecord } from '@/extension/cache/records';
 import { foldTerm } from '@/extension/search/fold';
-import { createMessageIndex } from '@/extension/search/message-index';
+import { createMessageIndex, type MessageIndex } from '@/extension/search/message-index';
 
 const PEER = '0x2222222222222222222222222222222222222222';
 let n = 0;
@@ -149,13 +149,21 @@ describe('message search index snapshot', () => {
   });
 
   it('refuses what is not a snapshot of this version and is left empty', () => {
+    const json = (i: MessageIndex) =>
+      JSON.parse(JSON.stringify(i.toSnapshot())) as { docs: object; flex: object };
     const index = createMessageIndex();
     index.add([text('/a', 'something')]);
     for (const bad of [
       null,
       42,
+      { version: 3, docs: [], wordless: [], flex: {} },
+      // Version 1 (plain arrays) is refused: the cache rebuilds it from the messages.
+      { version: 1, docs: [[1, 'id', '/a', 1, '0xabc', 'something']], wordless: [], flex: {} },
       { version: 2, docs: [], wordless: [], flex: {} },
-      { version: 1, docs: [[1]], wordless: [], flex: {} },
+      { ...json(index), docs: { ...json(index).docs, topic: '!' } }, // not a packed list
+      { ...json(index), docs: { ...json(index).docs, topics: [] } }, // an index into nothing
+      { ...json(index), docs: { ...json(index).docs, text: [] } }, // a column short
+      { ...json(index), flex: { ...json(index).flex, bad: { z: 'ab$' } } },
     ])
       expect(() => index.loadSnapshot(bad)).toThrow(/not a search index snapshot/);
     expect(index.size).toBe(0);
