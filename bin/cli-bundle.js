@@ -1,6 +1,6 @@
 // The CLI's sources as one esbuild bundle (split at its dynamic imports, npm packages left as imports), kept in
-// node_modules/.cache/xmtp-inbox-cli and built again whenever a source is newer than it. A command then starts
-// from plain JavaScript, where tsx would compile the same modules again on every run (a third of a second or
+// node_modules/.cache/xmtp-inbox-cli/<newest source time>, built again whenever a source changes. A command then
+// starts from plain JavaScript, where tsx would compile the same modules again on every run (a third of a second or
 // more before any work). Each module keeps its own import.meta.url, so the files it finds beside itself (worker
 // entries, migrations, the secp256k1 WebAssembly) are the checkout's. Undefined when esbuild cannot build it.
 import {
@@ -51,10 +51,14 @@ const ownImportMetaUrl = {
   },
 };
 
-async function build(stamp) {
+/** Bundles older than this are removed when a new one is built (a command still running from one is long done). */
+const KEEP_OLD_MS = 60 * 60 * 1000;
+
+async function build(dir) {
   const esbuild = await import('esbuild');
-  // Built beside the cache and renamed into place, so a CLI starting meanwhile never runs half a bundle.
-  const next = `${CACHE}.${process.pid}`;
+  // Built beside its place and renamed into it, so a command starting meanwhile never runs half a bundle; each
+  // build of other sources has its own directory, so a command running from an older one keeps its chunks.
+  const next = `${dir}.${process.pid}`;
   rmSync(next, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: { main: join(ROOT, 'src/cli/main.ts') },
@@ -71,20 +75,28 @@ async function build(stamp) {
   });
   // The chunks are ES modules wherever the cache is (package.json of this directory says so).
   writeFileSync(join(next, 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(next, 'built-from'), String(stamp));
-  rmSync(CACHE, { recursive: true, force: true });
-  mkdirSync(dirname(CACHE), { recursive: true });
-  renameSync(next, CACHE);
+  try {
+    renameSync(next, dir);
+  } catch (e) {
+    rmSync(next, { recursive: true, force: true });
+    if (!existsSync(join(dir, ENTRY))) throw e; // (else another command built the same one first)
+  }
+  for (const old of readdirSync(CACHE)) {
+    const path = join(CACHE, old);
+    if (path !== dir && Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS)
+      rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** The bundle's entry, built first when missing or older than a source; undefined when it cannot be built. */
 export async function cliBundle() {
   try {
-    const stamp = newestSource();
-    const builtFrom = join(CACHE, 'built-from');
-    const fresh = existsSync(builtFrom) && Number(readFileSync(builtFrom, 'utf8')) === stamp;
-    if (!fresh) await build(stamp);
-    return pathToFileURL(join(CACHE, ENTRY)).href;
+    const dir = join(CACHE, String(Math.round(newestSource())));
+    if (!existsSync(join(dir, ENTRY))) {
+      mkdirSync(CACHE, { recursive: true });
+      await build(dir);
+    }
+    return pathToFileURL(join(dir, ENTRY)).href;
   } catch {
     return undefined; // (a build error shows itself better from tsx, which runs the sources)
   }
