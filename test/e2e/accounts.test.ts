@@ -15,6 +15,7 @@ import {
   serveDapp,
   type DappServer,
   type ExtensionSession,
+  createLocalAccount,
 } from './harness';
 import { until } from '../helpers/until';
 import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
@@ -81,12 +82,7 @@ describe(
       extension = await launchExtension();
       extension.context.setDefaultTimeout(15_000);
       popup = await extension.openPopup();
-      await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor();
-      const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-        password: PASSWORD,
-        nodes: [node.url],
-      })) as { result: { address: string } };
-      first = onboarded.result.address;
+      first = await createLocalAccount(popup, { password: PASSWORD, nodes: [node.url] });
       await popup.reload();
       await popup.getByText('No conversations yet.').waitFor();
       [toFirst, toSecond] = await Promise.all(

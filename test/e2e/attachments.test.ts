@@ -28,6 +28,7 @@ import {
   popupRequest,
   screenshot,
   type ExtensionSession,
+  createLocalAccount,
 } from './harness';
 import { until as waitUntil } from '../helpers/until';
 
@@ -89,13 +90,7 @@ describe('files between the extension and xmtp-js over https', { timeout: 180_00
     uploaderToken = () => createAuthToken(uploader.identityKey, { nowMs: Date.now() });
     extension = await launchExtension(EXTENSION_DIR, [`--ignore-certificate-errors-spki-list=${spki}`]);
     popup = await extension.openPopup();
-    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
-    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-      password: PASSWORD,
-      nodes: [node.url],
-    })) as { result?: { address: string }; error?: unknown };
-    if (!onboarded.result) throw new Error(`onboarding failed: ${JSON.stringify(onboarded.error)}`);
-    address = onboarded.result.address;
+    address = await createLocalAccount(popup, { password: PASSWORD, nodes: [node.url] });
     await popup.reload();
     await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
     friend = await XmtpJsClient.create(viemWallet(), {

@@ -219,6 +219,23 @@ export function popupRequest(page: Page, type: string, payload: unknown): Promis
   );
 }
 
+/**
+ * Onboards the popup showing the welcome screen with a new local key on `nodes` (through the popup's own request,
+ * as its button does), and returns the new account's address.
+ */
+export async function createLocalAccount(
+  popup: Page,
+  { password, nodes }: { password: string; nodes: string[] },
+): Promise<string> {
+  await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
+  const onboarded = (await popupRequest(popup, 'onboarding.createLocal', { password, nodes })) as {
+    result?: { address: string };
+    error?: unknown;
+  };
+  if (!onboarded.result) throw new Error(`onboarding failed: ${JSON.stringify(onboarded.error)}`);
+  return onboarded.result.address;
+}
+
 /** What a page's window.xmtp request gave: its result, or its error's code and message. */
 export type DappOutcome = { result?: unknown; error?: { code: number; message: string } };
 

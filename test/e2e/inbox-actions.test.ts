@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationRecord } from '@/extension/cache/records';
 import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { startNode, type XmtpNode } from '@/network/node';
-import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+import {
+  buildExtension,
+  launchExtension,
+  popupRequest,
+  screenshot,
+  type ExtensionSession,
+  createLocalAccount,
+} from './harness';
 import { until } from '../helpers/until';
 import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
@@ -80,12 +87,7 @@ describe(
       [node] = await Promise.all([startNode({ port: 0, dataDir, rateLimit: false }), buildExtension()]);
       extension = await launchExtension();
       popup = await extension.openPopup();
-      await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
-      const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-        password: PASSWORD,
-        nodes: [node.url],
-      })) as { result: { address: string } };
-      address = onboarded.result.address;
+      address = await createLocalAccount(popup, { password: PASSWORD, nodes: [node.url] });
       await popup.reload();
       await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
       const clients = await Promise.all(

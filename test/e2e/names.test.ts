@@ -6,7 +6,14 @@ import { startEnsChain, type EnsChain } from '../helpers/ens-chain';
 import { makePng } from '../helpers/png';
 import { viemWallet } from '../helpers/wallet';
 import { startTestNode, type TestNode } from '../network/helpers';
-import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+import {
+  buildExtension,
+  launchExtension,
+  popupRequest,
+  screenshot,
+  type ExtensionSession,
+  createLocalAccount,
+} from './harness';
 
 // ENS in the popup (issue #16 item 4), against a real local chain: ganache, the registry and resolver compiled
 // with solc-js and deployed by the test, records set by transactions. The worker resolves through the chain's
@@ -34,12 +41,7 @@ describe('ENS names and avatars in the popup', { timeout: 180_000 }, () => {
     await chain.register('bob.eth', bob.address);
     extension = await launchExtension();
     popup = await extension.openPopup();
-    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
-    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-      password: 'correct horse battery',
-      nodes: [node.url],
-    })) as { result: { address: string } };
-    address = onboarded.result.address;
+    address = await createLocalAccount(popup, { password: 'correct horse battery', nodes: [node.url] });
     await popupRequest(popup, 'settings.update', {
       ens: true,
       ensRpcUrl: chain.rpcUrl,

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type XmtpNode } from '@/network/node';
-import { buildExtension, launchExtension, popupRequest, type ExtensionSession } from './harness';
+import {
+  buildExtension,
+  launchExtension,
+  popupRequest,
+  type ExtensionSession,
+  createLocalAccount,
+} from './harness';
 import { throwawayAdapter } from '../helpers/throwaway-adapter';
 import { until } from '../helpers/until';
 
@@ -34,12 +40,7 @@ describe('message requests in bulk', { timeout: 180_000 }, () => {
     [node] = await Promise.all([startNode({ port: 0, dataDir, rateLimit: false }), buildExtension()]);
     extension = await launchExtension();
     popup = await extension.openPopup();
-    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
-    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-      password: PASSWORD,
-      nodes: [node.url],
-    })) as { result: { address: string } };
-    const address = onboarded.result.address;
+    const address = await createLocalAccount(popup, { password: PASSWORD, nodes: [node.url] });
     for (let start = 0; start < STRANGERS; start += 10)
       await Promise.all(
         Array.from({ length: Math.min(10, STRANGERS - start) }, async (_, k) => {

@@ -11,7 +11,14 @@ import { startNode, type XmtpNode } from '@/network/node';
 import { decodePrivateKeyBundle } from '@/protocol/bundles';
 import { fromBase64, toBase64, toBase64Url, toHex } from '@/protocol/bytes';
 import { fuzzed, handMade, RAW, rawCodec } from '../extension/ui/peer-content-cases';
-import { buildExtension, launchExtension, popupRequest, screenshot, type ExtensionSession } from './harness';
+import {
+  buildExtension,
+  launchExtension,
+  popupRequest,
+  screenshot,
+  type ExtensionSession,
+  createLocalAccount,
+} from './harness';
 import { until } from '../helpers/until';
 import { randomXmtpJsWallet } from '../helpers/xmtp-js-wallet';
 
@@ -48,12 +55,7 @@ describe('the extension and an xmtp-js user through a real node', { timeout: 90_
     port = Number(new URL(node.url).port);
     extension = await launchExtension();
     popup = await extension.openPopup();
-    await popup.getByRole('heading', { name: 'Welcome to XMTP Inbox' }).waitFor({ timeout: 10_000 });
-    const onboarded = (await popupRequest(popup, 'onboarding.createLocal', {
-      password: PASSWORD,
-      nodes: [node.url],
-    })) as { result: { address: string } };
-    address = onboarded.result.address;
+    address = await createLocalAccount(popup, { password: PASSWORD, nodes: [node.url] });
     await popup.reload();
     await popup.getByText('No conversations yet.').waitFor({ timeout: 15_000 });
     // rawCodec lets the friend put any EncodedContent on the wire (the malformed-content test).
