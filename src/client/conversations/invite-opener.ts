@@ -9,6 +9,25 @@ import type { Keyring } from '@/protocol/keyring';
 import { isValidTopic } from '@/protocol/topics';
 import type { V2ConversationRecord } from './conversation-store';
 
+/** Invitations opened on the calling thread between two turns of its event loop (each a few ms of work). */
+const OPENS_PER_TURN = 4;
+
+/**
+ * A macrotask turn: a message to ourselves where the host has MessageChannel (not clamped to 4 ms when nested,
+ * as timers are in browsers), else a timer.
+ */
+function hostTurn(): Promise<void> {
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 /** What an opener needs of an envelope on our invite topic. */
 export interface InviteEnvelope {
   message: Uint8Array;
@@ -67,19 +86,33 @@ export async function openInviteRecord(
   }
 }
 
-/** Opens on the calling thread, one invitation after another. */
+/**
+ * Opens on the calling thread, one invitation after another, one batch after another in the order asked: a cold
+ * list asks for each page as soon as it is fetched, and pages opened side by side (each invitation's awaits
+ * letting the others run) would finish together, the newest only with the last. A macrotask turn every few
+ * invitations: their awaits are microtasks only, and without one the host (a service worker's storage and
+ * messages, the list's consumer storing the newest page) would wait until every batch was open.
+ */
 export function inThreadOpener(keyring: Keyring): InviteOpener {
   const opened = { inWorkers: 0, inThread: 0 };
+  let previous: Promise<unknown> = Promise.resolve();
   return {
     description: 'in-thread',
     opened,
     ready: async () => undefined,
-    async open(envelopes) {
-      opened.inThread += envelopes.length;
-      const nowMs = Date.now();
-      const out: (OpenedInviteRecord | undefined)[] = [];
-      for (const e of envelopes) out.push(await openInviteRecord(keyring, e, nowMs));
-      return out;
+    open(envelopes) {
+      const batch = previous.then(async () => {
+        opened.inThread += envelopes.length;
+        const nowMs = Date.now();
+        const out: (OpenedInviteRecord | undefined)[] = [];
+        for (const [i, e] of envelopes.entries()) {
+          if (i % OPENS_PER_TURN === 0) await hostTurn();
+          out.push(await openInviteRecord(keyring, e, nowMs));
+        }
+        return out;
+      });
+      previous = batch.catch(() => undefined);
+      return batch;
     },
     close: async () => undefined,
   };

@@ -14,6 +14,8 @@ const CATCH_UP_SLACK_MS = 10_000;
 const CONCURRENCY = 6;
 /** Conversations per batch step: their queries (in requests of 50 topics), their messages stored together. */
 const BATCH = 250;
+/** The conversations a first listing stores and announces before the rest of its first batch. */
+const FIRST_SCREEN = 50;
 /** A catch-up waits this long at most for the stream to connect, so that it covers what came before it. */
 const STREAM_WAIT_MS = 5_000;
 
@@ -128,11 +130,18 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
       }
       for (const c of batch) stored.add(c.topic);
     };
-    const conversations = await client.listConversations(async (batch) => {
+    const announce = async (batch: ConversationInfo[]) => {
       await store(batch);
       emit({ kind: 'conversations', topics: batch.length <= 20 ? batch.map((c) => c.topic) : 'all' });
       state.listed = stored.size;
       emit({ kind: 'listing', found: stored.size, done: false });
+    };
+    const conversations = await client.listConversations(async (batch) => {
+      // The popup's first screen on its own (batches come newest first): it shows before the rest is stored.
+      if (stored.size === 0 && batch.length > FIRST_SCREEN) {
+        await announce(batch.slice(0, FIRST_SCREEN));
+        await announce(batch.slice(FIRST_SCREEN));
+      } else await announce(batch);
     });
     // A session that lists without batches (onBatch is a hint it may ignore) is stored here instead.
     await store(conversations.filter((c) => !stored.has(c.topic)));
