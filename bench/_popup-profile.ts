@@ -14,6 +14,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event; `dur` is wall time, which includes time the thread was descheduled. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: Record<string, unknown> & { data?: Record<string, unknown>; name?: string };
@@ -102,16 +104,44 @@ export function summarize(events: TraceEvent[], popupUrl: string, until: string)
     (e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts >= t0 && e.ts <= end,
   );
   const tasks = main.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
-  const busy = tasks.reduce((s, e) => s + (e.dur ?? 0), 0);
-  out.push(`main thread: ${fmt(end - t0)} to ${until}, ${fmt(busy)} busy in ${tasks.length} tasks`);
+  // Tasks nest (RunTask inside ThreadControllerImpl::RunTask): the outer ones only.
+  const outer = tasks.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const busy = outer.reduce((s, e) => s + (e.dur ?? 0), 0);
+  const cpu = outer.reduce((s, e) => s + (e.tdur ?? 0), 0);
+  out.push(
+    `main thread: ${fmt(end - t0)} to ${until}; ${outer.length} tasks, ${fmt(busy)} of them in wall time, ` +
+      `${fmt(cpu)} on the CPU (the rest of a task's wall time the thread was descheduled)`,
+  );
+  const threads = new Map<string, string>();
+  for (const e of events)
+    if (e.pid === pid && e.name === 'thread_name') threads.set(String(e.tid), String(e.args?.name));
+  const from = mark('xmtp-inbox:prefetch-start');
+  const received = mark('xmtp-inbox:list-received');
+  if (from !== undefined && received !== undefined) {
+    // The worker shares the popup's renderer process: its CPU while the popup waited for the first screen.
+    const workerTasks = events.filter(
+      (e) =>
+        e.pid === pid &&
+        e.name === 'ThreadControllerImpl::RunTask' &&
+        threads.get(String(e.tid)) === 'ServiceWorker thread' &&
+        e.ts >= from &&
+        e.ts <= received,
+    );
+    out.push(
+      `  service worker from our first script to the first screen received (${fmt(received - from)}): ` +
+        `${workerTasks.length} tasks, ${fmt(workerTasks.reduce((s, e) => s + (e.tdur ?? 0), 0))} on the CPU`,
+    );
+  }
   const byName = new Map<string, number>();
+  const cpuByName = new Map<string, number>();
   for (const e of main) {
     if (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') continue;
     byName.set(e.name, (byName.get(e.name) ?? 0) + (e.dur ?? 0));
+    cpuByName.set(e.name, (cpuByName.get(e.name) ?? 0) + (e.tdur ?? 0));
   }
   const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 18);
-  out.push('  inclusive time by event (nested events count in their parents too):');
-  for (const [name, us] of top) out.push(`    ${name}: ${fmt(us)}`);
+  out.push('  wall time by event (nested events count in their parents too), and its CPU time:');
+  for (const [name, us] of top) out.push(`    ${name}: ${fmt(us)} (CPU ${fmt(cpuByName.get(name) ?? 0)})`);
   out.push('  the longest tasks (start, length, what):');
   for (const t of [...tasks].sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 10)) {
     const inner = main
