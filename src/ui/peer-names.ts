@@ -13,6 +13,8 @@ const names = new Map<string, PeerName | null>();
 const avatars = new Map<string, Promise<string | undefined>>();
 const listeners = new Set<() => void>();
 const wanted = new Set<string>();
+/** Addresses asked again (the background says their name changed) that had one shown: they render either way. */
+const renamed = new Set<string>();
 let flushing: ReturnType<typeof setTimeout> | undefined;
 let subscribed = false;
 
@@ -30,13 +32,20 @@ async function flush() {
   flushing = undefined;
   const addresses = [...wanted];
   wanted.clear();
+  let named = false;
   try {
     const found = await call('names.known', { addresses });
-    for (const address of addresses) names.set(address, found[address] ?? null);
+    for (const address of addresses) {
+      names.set(address, found[address] ?? null);
+      named ||= Boolean(found[address]);
+    }
   } catch {
     for (const address of addresses) names.set(address, null); // locked, say: hex it stays
   }
-  notify();
+  for (const address of addresses) named = renamed.delete(address) || named;
+  // Only a name found, or one gone, changes what a row shows (none known reads as the hex already shown):
+  // otherwise every row of the popup's first screen would render a second time right after its first paint.
+  if (named) notify();
 }
 
 function listen() {
@@ -45,6 +54,7 @@ function listen() {
   subscribeUpdates((update) => {
     if (update.kind !== 'names') return;
     for (const address of update.addresses) {
+      if (names.get(address.toLowerCase())) renamed.add(address.toLowerCase());
       names.delete(address.toLowerCase());
       avatars.delete(address.toLowerCase());
       want(address.toLowerCase());
