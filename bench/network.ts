@@ -12,7 +12,7 @@
 //    envelope is checked to be on the late node exactly once.
 // Prints a markdown table. Auth and rate limits are off: this measures the relay and sync paths.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +217,31 @@ async function antiEntropy(): Promise<AntiEntropy> {
   return result;
 }
 
+/** CPU time of every thread of process `pid` (ms on a core, ms runnable but waiting for one), or undefined off Linux. */
+function processCpu(pid: number): { onCpu: number; waited: number } | undefined {
+  try {
+    let onCpu = 0;
+    let waited = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ');
+      onCpu += Number(run) / 1e6;
+      waited += Number(wait) / 1e6;
+    }
+    return { onCpu, waited };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `after` minus `before`, per field (undefined if either is). */
+function cpuSpent(
+  before: ReturnType<typeof processCpu>,
+  after: ReturnType<typeof processCpu>,
+): { onCpu: number; waited: number } | undefined {
+  if (!before || !after) return undefined;
+  return { onCpu: after.onCpu - before.onCpu, waited: after.waited - before.waited };
+}
+
 interface SyncRun {
   syncSeconds: number;
   /** Seconds from the late node listening until its first synced envelope was stored. */
@@ -224,6 +249,12 @@ interface SyncRun {
   /** Raw inserts/s into a new SQLite store, measured before the sync (the preload) and after it. */
   insertBefore: number;
   insertAfter: number;
+  /** CPU seconds the raw inserts took (this process, every thread: the writer's included), per run. */
+  insertCpuBefore: number;
+  insertCpuAfter: number;
+  /** Each node's CPU during the sync, all threads (ms), from /proc; undefined off Linux. */
+  sourceCpu?: { onCpu: number; waited: number };
+  lateCpu?: { onCpu: number; waited: number };
   /** Rows on the late node, and distinct digests among them (a digest covers topic and message). */
   rows: number;
   distinct: number;
@@ -233,7 +264,7 @@ interface SyncRun {
  * Inserts the bench's N envelopes into a new SQLite store at `path` in 10,000-envelope batches; returns the
  * insert rate (only the inserts are timed, not building the envelopes).
  */
-async function rawInserts(path: string): Promise<number> {
+async function rawInserts(path: string): Promise<{ rate: number; cpuSeconds: number }> {
   const store = new SqliteStore(path);
   await store.ready;
   const topics = Array.from(
@@ -242,6 +273,7 @@ async function rawInserts(path: string): Promise<number> {
   );
   const payload = randomBytes(MESSAGE_BYTES);
   let insertMs = 0;
+  let cpuMicros = 0;
   for (let i = 0; i < ENVELOPES; i += 10_000) {
     const batch: StoredEnvelope[] = [];
     for (let j = i; j < Math.min(i + 10_000, ENVELOPES); j++) {
@@ -256,22 +288,26 @@ async function rawInserts(path: string): Promise<number> {
       });
     }
     const started = now();
+    const cpu = process.cpuUsage();
     await store.insert(batch);
+    const spent = process.cpuUsage(cpu);
+    cpuMicros += spent.user + spent.system;
     insertMs += now() - started;
   }
   await store.close();
-  return ENVELOPES / (insertMs / 1000);
+  return { rate: ENVELOPES / (insertMs / 1000), cpuSeconds: cpuMicros / 1e6 };
 }
 
 async function historySync(): Promise<SyncRun> {
   log(`preloading ${ENVELOPES} envelopes into the source store…`);
-  const insertBefore = await rawInserts(join(root, 'source', 'envelopes.db'));
-  log(`preloaded at ${Math.round(insertBefore)} envelopes/s; starting the source and a late node…`);
+  const before = await rawInserts(join(root, 'source', 'envelopes.db'));
+  log(`preloaded at ${Math.round(before.rate)} envelopes/s; starting the source and a late node…`);
 
   const source = await start('source');
   // From the moment the late node listens (process start-up excluded) until it holds everything.
   const late = await start('late', ['--bootstrap', source.addr]);
   const begin = now();
+  const cpuAtBegin = [processCpu(source.child.pid!), processCpu(late.child.pid!)];
   let last = 0;
   /** When the first synced envelope was stored (connecting, identify and the first page before it). */
   let firstAt: number | undefined;
@@ -290,9 +326,12 @@ async function historySync(): Promise<SyncRun> {
     if (synced >= ENVELOPES) break;
     if (synced !== last && synced % 100_000 < 5000) log(`synced ${synced}`);
     last = synced;
-    await sleep(250);
+    // Polled often, so that the end is seen soon after it happens (250 ms added up to 5 % to a 200,000 run).
+    await sleep(100);
   }
   const syncSeconds = (now() - begin) / 1000;
+  const sourceCpu = cpuSpent(cpuAtBegin[0], processCpu(source.child.pid!));
+  const lateCpu = cpuSpent(cpuAtBegin[1], processCpu(late.child.pid!));
   const firstSeconds = ((firstAt ?? now()) - begin) / 1000;
   log(`first envelope stored after ${firstSeconds.toFixed(1)} s; progress (s:envelopes) ${trace.join(' ')}`);
   await Promise.all([source.stop(), late.stop()]);
@@ -304,8 +343,19 @@ async function historySync(): Promise<SyncRun> {
   // The reference again right after the sync, into a store of its own: on a shared machine the load changes
   // within a minute, and one reference taken before the sync alone could be measured at another load.
   log('raw inserts again, after the sync…');
-  const insertAfter = await rawInserts(join(root, 'raw-after', 'envelopes.db'));
-  return { syncSeconds, firstSeconds, insertBefore, insertAfter, rows, distinct };
+  const after = await rawInserts(join(root, 'raw-after', 'envelopes.db'));
+  return {
+    syncSeconds,
+    firstSeconds,
+    insertBefore: before.rate,
+    insertAfter: after.rate,
+    insertCpuBefore: before.cpuSeconds,
+    insertCpuAfter: after.cpuSeconds,
+    sourceCpu,
+    lateCpu,
+    rows,
+    distinct,
+  };
 }
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
@@ -336,6 +386,7 @@ if (only.includes('sync')) {
   rows.push(
     `| history sync of ${ENVELOPES.toLocaleString('en')} envelopes | ${sync.syncSeconds.toFixed(1)} s, ${Math.round(syncRate).toLocaleString('en')} envelopes/s | raw inserts into the same SQLite store ${Math.round(sync.insertBefore).toLocaleString('en')}/s before the sync, ${Math.round(sync.insertAfter).toLocaleString('en')}/s after: sync at ${((syncRate / reference) * 100).toFixed(0)} % of their mean (target ≥ 50 %) |`,
     `| of which until the first synced envelope was stored (connect, identify, first page) | ${sync.firstSeconds.toFixed(1)} s | |`,
+    `| CPU time: both nodes during the sync (every thread; source + late) / the raw inserts (this process, every thread; before, after) | ${sync.sourceCpu && sync.lateCpu ? `${((sync.sourceCpu.onCpu + sync.lateCpu.onCpu) / 1000).toFixed(1)} s (${(sync.sourceCpu.onCpu / 1000).toFixed(1)} + ${(sync.lateCpu.onCpu / 1000).toFixed(1)}), their threads waited ${((sync.sourceCpu.waited + sync.lateCpu.waited) / 1000).toFixed(1)} s for a core` : 'n/a (no /proc)'} | ${sync.insertCpuBefore.toFixed(1)} s, ${sync.insertCpuAfter.toFixed(1)} s |`,
     `| envelopes on the late node afterwards (rows / distinct digests) | ${sync.rows.toLocaleString('en')} / ${sync.distinct.toLocaleString('en')} | ${ENVELOPES.toLocaleString('en')} on the source${exact ? '' : ' (**not exactly once**)'} |`,
   );
   if (!exact) process.exitCode = 1;

@@ -92,6 +92,7 @@ export class SqliteStore implements EnvelopeStore {
     return this.queries.size;
   }
   private scanStatement: Database.Statement | undefined;
+  private scanWithoutDigests: Database.Statement | undefined;
   // Replaced by a new thread if it dies (it reloads the digest index, so dedupe stays exact).
   private writer: SqliteWriter;
   private readonly writerOptions: SqliteWriterOptions;
@@ -244,15 +245,27 @@ export class SqliteStore implements EnvelopeStore {
    * Insertion order is the rowid: writes are serialised and rows are never deleted, so a new row
    * always gets a larger id than every row already visible (history sync, src/network/sync).
    */
-  async scan(after: string | undefined, limit: number): Promise<ScanPage> {
+  async scan(after: string | undefined, limit: number): Promise<ScanPage>;
+  async scan(
+    after: string | undefined,
+    limit: number,
+    options: { digests: false },
+  ): Promise<ScanPage<NewEnvelope>>;
+  async scan(
+    after: string | undefined,
+    limit: number,
+    options?: { digests: false },
+  ): Promise<ScanPage<NewEnvelope>> {
     // Rows as arrays and topic names from a cache instead of a join: a catch-up reads every row of the
     // store through here, and a row object and a topic string each per row were most of the scan's time.
-    this.scanStatement ??= this.db
-      .prepare(
-        'SELECT id, topic_id, timestamp_ns, message, digest FROM envelopes WHERE id > ? ORDER BY id LIMIT ?',
-      )
-      .safeIntegers(true)
-      .raw(true);
+    const prepare = (columns: string): Database.Statement =>
+      this.db
+        .prepare(`SELECT ${columns} FROM envelopes WHERE id > ? ORDER BY id LIMIT ?`)
+        .safeIntegers(true)
+        .raw(true);
+    const statement = options
+      ? (this.scanWithoutDigests ??= prepare('id, topic_id, timestamp_ns, message'))
+      : (this.scanStatement ??= prepare('id, topic_id, timestamp_ns, message, digest'));
     let from = after === undefined || !/^\d+$/.test(after) ? 0n : BigInt(after);
     let restarted = false;
     if (from > 0n) {
@@ -262,13 +275,20 @@ export class SqliteStore implements EnvelopeStore {
         restarted = true;
       }
     }
-    const rows = this.scanStatement.all(from, limit) as [bigint, bigint, bigint, Buffer | null, Buffer][];
-    const envelopes = rows.map(([, topicId, timestampNs, message, digest]) => ({
-      contentTopic: this.topicName(Number(topicId)),
-      timestampNs,
-      message: message ?? new Uint8Array(0),
-      digest,
-    }));
+    const rows = statement.all(from, limit) as [bigint, bigint, bigint, Buffer | null, Buffer][];
+    // One object shape per call (a digest that is sometimes there would make every row's shape vary).
+    const envelopes: NewEnvelope[] = options
+      ? rows.map(([, topicId, timestampNs, message]) => ({
+          contentTopic: this.topicName(Number(topicId)),
+          timestampNs,
+          message: message ?? new Uint8Array(0),
+        }))
+      : rows.map(([, topicId, timestampNs, message, digest]) => ({
+          contentTopic: this.topicName(Number(topicId)),
+          timestampNs,
+          message: message ?? new Uint8Array(0),
+          digest,
+        }));
     const lastRow = rows[rows.length - 1];
     return { envelopes, position: String(lastRow ? lastRow[0] : from), restarted };
   }

@@ -35,8 +35,8 @@ export interface StoreQuery {
 }
 
 /** A page of the store in insertion order (history sync between nodes, src/network/sync). */
-export interface ScanPage {
-  envelopes: StoredEnvelope[];
+export interface ScanPage<E extends NewEnvelope = StoredEnvelope> {
+  envelopes: E[];
   /** Opaque position after the page's last envelope; pass it back as `after`. Unchanged for an empty page. */
   position: string;
   /** True when `after` lay beyond this store's end (the store was replaced): the page starts over. */
@@ -61,7 +61,14 @@ export interface EnvelopeStore {
    * `limit`. Positions only grow and an envelope never appears before a position already handed out,
    * so a reader that resumes from its last position misses nothing (optional: history sync needs it).
    */
-  scan?(after: string | undefined, limit: number): Promise<ScanPage>;
+  scan?: {
+    (after: string | undefined, limit: number): Promise<ScanPage>;
+    /**
+     * With `{ digests: false }` a store may leave the digests out: a whole sync page does not send them, and
+     * reading them cost the SQLite scan a 32-byte Buffer per row.
+     */
+    (after: string | undefined, limit: number, options: { digests: false }): Promise<ScanPage<NewEnvelope>>;
+  };
   /** Flushes and releases the store. */
   close(): Promise<void>;
 }

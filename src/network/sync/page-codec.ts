@@ -9,7 +9,7 @@
 // sqlite-write-session.ts), so hashing here too was a second SHA-256 per envelope on the busiest thread.
 import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES } from '@/network/limits/sizes';
 import { varintLength } from '@/network/p2p/envelope-codec';
-import type { NewEnvelope, StoredEnvelope } from '@/network/store/store';
+import type { NewEnvelope } from '@/network/store/store';
 import { isRestrictedTopic, stampedTooFarAhead } from '@/network/topics';
 
 const textEncoder = new TextEncoder();
@@ -62,7 +62,7 @@ function writeBigVarint(out: Uint8Array, o: number, value: bigint): number {
 
 /** Encodes a page's envelopes (those `include` keeps) as 0x01 frames of about `targetBytes` of envelope list each. */
 export function encodeEnvelopeFrames(
-  envelopes: readonly StoredEnvelope[],
+  envelopes: readonly NewEnvelope[],
   kind: number,
   targetBytes: number,
   include: (i: number) => boolean = () => true,

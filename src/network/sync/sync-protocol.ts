@@ -34,7 +34,7 @@
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
 import type { Logger } from '@/network/http/handler';
-import type { EnvelopeStore, NewEnvelope } from '@/network/store/store';
+import type { EnvelopeStore, NewEnvelope, ScanPage } from '@/network/store/store';
 import { fromBase64, toBase64 } from '@/protocol/bytes';
 import { decodeEnvelopeList, encodeEnvelopeFrames } from './page-codec';
 
@@ -158,16 +158,18 @@ export async function servePage(
         let chunk = Math.min(limit, 500);
         while (sent < limit && bytes < PAGE_BYTES) {
           const wantedNow = Math.min(chunk, limit - sent);
-          const page = await store.scan(position, wantedNow);
-          if (page.restarted) restarted = true;
-          position = page.position;
+          let page: ScanPage<NewEnvelope>;
           if (digestsOnly) {
-            const body = new Uint8Array(page.envelopes.length * DIGEST_PREFIX_BYTES);
-            page.envelopes.forEach((e, i) =>
+            const listed = await store.scan(position, wantedNow);
+            page = listed;
+            const body = new Uint8Array(listed.envelopes.length * DIGEST_PREFIX_BYTES);
+            listed.envelopes.forEach((e, i) =>
               body.set(e.digest.subarray(0, DIGEST_PREFIX_BYTES), i * DIGEST_PREFIX_BYTES),
             );
             if (body.length > 0) await lp.write(frame(FRAME_DIGESTS, body));
           } else {
+            // Without their digests: the requester's store computes its own.
+            page = await store.scan(position, wantedNow, { digests: false });
             const first = index;
             const include = want
               ? (i: number) => ((want[(first + i) >> 3] ?? 0) & (1 << ((first + i) & 7))) !== 0
@@ -181,6 +183,8 @@ export async function servePage(
               await lp.write(out);
             }
           }
+          if (page.restarted) restarted = true;
+          position = page.position;
           index += page.envelopes.length;
           for (const envelope of page.envelopes) bytes += envelope.message.length;
           sent += page.envelopes.length;
