@@ -22,6 +22,7 @@ import {
   type CacheSchema,
 } from './cache-store';
 import { createConversationMemory, type ConversationMemory } from './conversation-memory';
+import { createPriorityReads } from './priority-reads';
 import {
   allOf,
   countViews,
@@ -213,6 +214,8 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
    * is in use, memory and store agree; another key (a new unlock) or forgetOpened starts empty.
    */
   let opened: { seal: CryptoKey; conversations: ConversationMemory; loading?: Promise<void> } | undefined;
+  /** The search index's reads come before the full load's next chunk (priority-reads.ts). */
+  const indexReads = createPriorityReads();
 
   function memoryOf(keys: CacheKeys) {
     if (opened?.seal !== keys.seal) opened = { seal: keys.seal, conversations: createConversationMemory() };
@@ -228,7 +231,10 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
         const chunk = await openConversations(keys, stored.slice(i, i + LOAD_CHUNK));
         if (opened !== held) return; // forgotten or cleared meanwhile: what was read belongs to no one now
         held.conversations.read(chunk);
-        if (i + LOAD_CHUNK < stored.length) await yieldToTasks();
+        if (i + LOAD_CHUNK < stored.length) {
+          await yieldToTasks();
+          await indexReads.idle();
+        }
       }
       held.conversations.markComplete();
     })().catch((error: unknown) => {
@@ -449,9 +455,11 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
       return out;
     },
     eachMessage: async (visit) => eachStoredMessage(await db(), await unlocked(), visit),
-    messageIds: async () => ((await unlocked()) && (await db())).getAllKeys('sealedMessages'),
-    messagesById: async (ids) => readStoredMessages(await db(), await unlocked(), ids),
-    searchSnapshot: async () => readSearchSnapshot(await db(), await unlocked()),
+    messageIds: () =>
+      indexReads.first((async () => ((await unlocked()) && (await db())).getAllKeys('sealedMessages'))()),
+    messagesById: (ids) =>
+      indexReads.first((async () => readStoredMessages(await db(), await unlocked(), ids))()),
+    searchSnapshot: () => indexReads.first((async () => readSearchSnapshot(await db(), await unlocked()))()),
     setSearchSnapshot: (snapshot) =>
       serial(async () => writeSearchSnapshot(await db(), await unlocked(), snapshot)),
 
