@@ -55,8 +55,11 @@ interface ExtensionRound {
   batches: number;
 }
 
+/** The middle value (of an even count, the mean of the two middle ones). */
 function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function check(actual: number, expected: number, what: string): void {
