@@ -61,8 +61,9 @@ export function createInboxService(deps: InboxServiceDeps): InboxService {
   }
 
   async function requireAccount(): Promise<Account> {
-    if (!(await vault.isUnlocked())) throw new ExtensionError('vault_locked', 'the vault is locked');
-    const found = await account();
+    // Read side by side (each a storage round trip, before every answer to the popup).
+    const [unlocked, found] = await Promise.all([vault.isUnlocked(), account()]);
+    if (!unlocked) throw new ExtensionError('vault_locked', 'the vault is locked');
     if (!found) throw new ExtensionError('no_account', 'no account: finish onboarding first');
     return found;
   }

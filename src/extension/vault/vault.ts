@@ -163,10 +163,9 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async isUnlocked() {
-      const entry = await unlockedEntry();
-      if (!entry) return false;
-      const record = await readRecord();
-      return record?.id === entry.recordId;
+      // Both read at once: the popup's every request asks this first.
+      const [entry, record] = await Promise.all([unlockedEntry(), readRecord()]);
+      return entry !== undefined && record?.id === entry.recordId;
     },
 
     async readSecret() {
