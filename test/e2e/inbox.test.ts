@@ -144,6 +144,30 @@ describe(
         await expect.poll(height).toBeGreaterThan(before);
       }
       expect(await height()).toBe((CONVERSATIONS - 4) * 60);
+      // A change while the whole list is loaded reloads every row shown (in requests of at most 500 rows): a
+      // read conversation near the bottom, in view, shows as unread, and then read again.
+      const topic = await popup
+        .locator('.virtual-list .conversation:not(.unread)')
+        .last()
+        .getAttribute('data-topic');
+      expect(Number(topic?.match(/m-seed(\d+)/)?.[1])).toBeGreaterThan(900);
+      const row = popup.locator(`.virtual-list .conversation[data-topic="${topic}"]`);
+      const setUnread = (unread: boolean) =>
+        extension.worker().then((worker) =>
+          worker.evaluate(
+            async ([topic, unread]) => {
+              const { service } = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
+              await (unread ? service.markUnread(topic) : service.markRead(topic));
+            },
+            [topic!, unread] as const,
+          ),
+        );
+      await setUnread(true);
+      await expect.poll(() => row.getAttribute('class')).toContain('unread');
+      await setUnread(false);
+      await expect.poll(() => row.getAttribute('class')).not.toContain('unread');
+      expect(await height()).toBe((CONVERSATIONS - 4) * 60);
+      await expect(popup.getByRole('alert').count()).resolves.toBe(0);
       await list.evaluate((element) => (element.scrollTop = 0));
       const timing = await popup.evaluate(() => {
         const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
