@@ -28,6 +28,8 @@ import type { DecodedMessage } from './decoded-message';
 const NS_PER_MS = 1_000_000n;
 /** Envelopes per parallel slice of a sync's overlap window (one page of the node's 100). */
 const SLICE_ENVELOPES = 90;
+/** The newest invitations of a list opened and handed on before the rest of their page (the first screen). */
+const FIRST_SHOWN = 50;
 
 /**
  * Identifies an envelope already handled by a sync, without hashing it: its timestamp, length and last 24
@@ -168,17 +170,27 @@ export class Conversations {
     slices.reverse();
     let delivered: Promise<void> = Promise.resolve();
     const parts = await Promise.all(
-      slices.map(async (slice) => {
+      slices.map(async (slice, sliceIndex) => {
         // Newest first: a cold list of a large inbox shows its latest conversations first (§12.2).
         const pages = api.queryPages(topic, { direction: 'descending', ...slice });
         const envelopes: Envelope[] = [];
         const opening: Promise<void>[] = [];
+        let first = sliceIndex === 0;
         for await (const page of prefetching(pages)) {
           envelopes.push(...page);
-          const opened = open(page.filter((e) => !state.seen.has(seenKey(e))));
-          // In page order, each page as soon as it and every page before it is open.
-          delivered = delivered.then(() => opened.then(onPage));
-          opening.push(delivered);
+          const fresh = page.filter((e) => !state.seen.has(seenKey(e)));
+          // The newest page's first FIRST_SHOWN on their own: a cold list shows them before the rest is open.
+          const batches =
+            first && fresh.length > FIRST_SHOWN
+              ? [fresh.slice(0, FIRST_SHOWN), fresh.slice(FIRST_SHOWN)]
+              : [fresh];
+          first = false;
+          for (const batch of batches) {
+            const opened = open(batch);
+            // In page order, each part as soon as it and every part before it is open.
+            delivered = delivered.then(() => opened.then(onPage));
+            opening.push(delivered);
+          }
         }
         await Promise.all(opening);
         return envelopes;

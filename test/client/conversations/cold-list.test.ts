@@ -14,7 +14,7 @@ import { Keyring } from '@/protocol/keyring';
 import { inviteTopic } from '@/protocol/topics';
 import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
 
-const SENDERS = 40;
+const SENDERS = 70; // more than the first screen (50) opened on its own
 
 let node: TestNode;
 beforeAll(async () => {
@@ -111,6 +111,17 @@ it('lists every honest invitation and none of the forged ones through the worker
     skipContactPublishing: true,
   });
   expect(single.inviteOpener.description).toBe('in-thread');
+  const singleBatches: Conversation[][] = [];
+  for await (const batch of single.conversations.listStream()) singleBatches.push(batch);
+  // The first screen: the newest page's first 50 come on their own, before the rest of that page is open.
+  const newestFirst = (list: Conversation[]) => list.map((c) => c.createdAt.getTime()).sort((a, b) => b - a);
+  const all = newestFirst(singleBatches.flat());
+  // (Of the 50 newest invitations, any forged one is dropped: two are forged in all.)
+  expect(singleBatches[0]!.length).toBeLessThanOrEqual(50);
+  expect(singleBatches[0]!.length).toBeGreaterThanOrEqual(48);
+  expect(singleBatches.length).toBeGreaterThan(1);
+  expect(newestFirst(singleBatches[0]!)).toEqual(all.slice(0, singleBatches[0]!.length));
+  expect(new Set(singleBatches.flat().map((c) => c.topic))).toEqual(new Set(honest));
   expect((await single.conversations.list()).map((c) => c.topic)).toEqual(honest);
   await single.close();
 });
