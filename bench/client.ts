@@ -12,7 +12,6 @@
 // rebuilds it). Our client opens invitations on its worker pool (nodeInvitePool, one thread per core); a
 // row gives the single-thread path for comparison when N <= 2,000. With --profile, CPU profiles of our cold
 // list and our messages() go to $TMPDIR/xmtp-bench-client-profiles/.
-import { fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
@@ -24,29 +23,13 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import type * as XmtpJs from '@xmtp/xmtp-js';
 import type * as OursClient from '@/client';
+import { startNodeChild } from './_node-child';
 import { flag, has } from './_args';
 
 // Both processes (the bench and its node) use the engine the CLI uses: libsecp256k1 in WebAssembly.
 await (await import('@/client/node/secp256k1-wasm')).initNodeSecp256k1();
 
-// ── the node, when this file runs as the child ───────────────────────────────────────────────────────
-if (process.env.BENCH_CLIENT_NODE_DIR) {
-  const { startNode } = await import('@/network/node');
-  const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
-  const node = await startNode({
-    dataDir: process.env.BENCH_CLIENT_NODE_DIR,
-    port: 0,
-    auth: true,
-    rateLimit: false,
-    logger: quiet,
-  });
-  process.send?.({ url: node.url });
-  process.on('message', (m) => {
-    if (m === 'stop') void node.close().then(() => process.exit(0));
-  });
-} else {
-  await main();
-}
+await main();
 
 type OursModule = typeof OursClient;
 type OurClient = Awaited<ReturnType<OursModule['Client']['create']>>;
@@ -81,29 +64,6 @@ function newWallet() {
   };
 }
 
-/** A node child process on `dataDir`; resolves with its URL and a stop function. */
-async function startNodeChild(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = fork(new URL(import.meta.url).pathname, [], {
-    env: { ...process.env, BENCH_CLIENT_NODE_DIR: dataDir },
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const kill = () => child.kill('SIGKILL');
-  process.on('exit', kill);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`bench node exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.send('stop');
-      await new Promise((r) => child.once('exit', r));
-      process.off('exit', kill);
-    },
-  };
-}
-
 interface Seed {
   /** Our user's encoded PrivateKeyBundle, base64. */
   keyBundle: string;
@@ -125,7 +85,7 @@ async function seedDirectory(xmtpjs: Xmtpjs, conversations: number, messages: nu
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'node'), { recursive: true });
-  const node = await startNodeChild(join(dir, 'node'));
+  const node = await startNodeChild(join(dir, 'node'), { auth: true });
   const theirsOptions = { apiUrl: node.url, env: 'local' as const };
   const userWallet = newWallet();
   const { Client } = await import('@/client');
@@ -271,7 +231,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xmtp-bench-client-'));
   cpSync(seededDir, dataDir, { recursive: true });
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const node = await startNodeChild(dataDir);
+  const node = await startNodeChild(dataDir, { auth: true });
   const url = node.url;
   log(`node ${url} (auth on, rate limits off, SQLite copy in ${dataDir})`);
 

@@ -15,7 +15,6 @@
 // announced with `listing` updates), then each conversation's messages. Rows: the newest 50 in the cache (checked
 // to be the newest 50 of the final list), all N listed (the `listing` update with done), and the whole catch-up;
 // from the session's start (its client connected and authenticated) and from the refresh call.
-import { fork } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,6 +25,7 @@ import type * as XmtpJs from '@xmtp/xmtp-js';
 import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { buildExtension, EXTENSION_DIR, launchExtension, withBuildLock } from '../test/e2e/harness';
 import { flag, has } from './_args';
+import { startNodeChild } from './_node-child';
 
 await (await import('@/client/node/secp256k1-wasm')).initNodeSecp256k1();
 
@@ -76,28 +76,6 @@ function seededDirectory(): { nodeDir: string; seed: Seed } {
         `--messages=${MESSAGES}\` once to build it`,
     );
   return { nodeDir: join(dir, 'node'), seed: JSON.parse(readFileSync(seedFile, 'utf8')) as Seed };
-}
-
-/** The node in a child process (bench/_node-server.ts) on `dataDir`. */
-async function startNodeChild(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = fork(new URL('./_node-server.ts', import.meta.url).pathname, [dataDir], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const kill = () => child.kill('SIGKILL');
-  process.on('exit', kill);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`bench node exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.send('stop');
-      await new Promise((r) => child.once('exit', r));
-      process.off('exit', kill);
-    },
-  };
 }
 
 /** One cold listing in a fresh profile of the extension, timed in its worker. */
