@@ -122,6 +122,36 @@ export function createVault(options: VaultOptions): Vault {
     return entry && typeof entry.key === 'string' ? entry : undefined;
   }
 
+  // The record id last found unlocked (its session entry present and naming the stored record), so the lock
+  // check that every cache read and popup request makes costs no storage round trip (two per check, thousands
+  // in a first catch-up). Only this vault writes its entry and record (one vault per account in the worker; a
+  // restarted worker starts with none known), and each of its changes forgets the id before and after it; a
+  // check that began before a change does not keep what it read (the generation moved on).
+  let knownUnlocked: string | undefined;
+  let generation = 0;
+  const forget = () => {
+    knownUnlocked = undefined;
+    generation++;
+  };
+  async function changing<T>(change: () => Promise<T>): Promise<T> {
+    forget();
+    try {
+      return await change();
+    } finally {
+      forget();
+    }
+  }
+
+  /** The unlocked record's id, or undefined while locked. */
+  async function unlockedRecordId(): Promise<string | undefined> {
+    if (knownUnlocked !== undefined) return knownUnlocked;
+    const asked = generation;
+    const [entry, record] = await Promise.all([unlockedEntry(), readRecord()]);
+    if (!entry || !record || record.id !== entry.recordId) return undefined;
+    if (asked === generation) knownUnlocked = record.id;
+    return record.id;
+  }
+
   async function remember(recordId: string, key: CryptoKey) {
     const entry: UnlockedEntry = { recordId, key: toBase64(await exportRawKey(key)), unlockedAt: now() };
     await session.set({ [SESSION_KEY]: entry });
@@ -135,37 +165,38 @@ export function createVault(options: VaultOptions): Vault {
       return (await readRecord()) !== undefined;
     },
 
-    async create(secret, password) {
-      validatePassword(password);
-      if (typeof secret !== 'string' || !secret)
-        throw new ExtensionError('invalid_secret', 'vault secret is empty');
-      if (await readRecord())
-        throw new ExtensionError('vault_exists', 'a vault already exists: sign out first');
-      const [record, key] = await encrypt(secret, password, now());
-      await (await db()).put('vault', record, RECORD_KEY);
-      await remember(record.id, key);
-    },
+    create: (secret, password) =>
+      changing(async () => {
+        validatePassword(password);
+        if (typeof secret !== 'string' || !secret)
+          throw new ExtensionError('invalid_secret', 'vault secret is empty');
+        if (await readRecord())
+          throw new ExtensionError('vault_exists', 'a vault already exists: sign out first');
+        const [record, key] = await encrypt(secret, password, now());
+        await (await db()).put('vault', record, RECORD_KEY);
+        await remember(record.id, key);
+      }),
 
-    async unlock(password) {
-      const record = await requireRecord();
-      const [secret, key] = await openRecordWithPassword(record, password);
-      if (record.kdf.iterations >= iterations) return remember(record.id, key);
-      // A record from a cheaper KDF setting: written again under today's (new salt, nonce and id), now that the
-      // password is at hand. The secret, and so every storage key derived from it, stays the same.
-      const [next, nextKey] = await encrypt(secret, password, record.createdAt);
-      await (await db()).put('vault', next, RECORD_KEY);
-      await remember(next.id, nextKey);
-    },
+    unlock: (password) =>
+      changing(async () => {
+        const record = await requireRecord();
+        const [secret, key] = await openRecordWithPassword(record, password);
+        if (record.kdf.iterations >= iterations) return remember(record.id, key);
+        // A record from a cheaper KDF setting: written again under today's (new salt, nonce and id), now that
+        // the password is at hand. The secret, and so every storage key derived from it, stays the same.
+        const [next, nextKey] = await encrypt(secret, password, record.createdAt);
+        await (await db()).put('vault', next, RECORD_KEY);
+        await remember(next.id, nextKey);
+      }),
 
-    async lock() {
-      storageKeys.clear();
-      await session.remove([SESSION_KEY, ACTIVITY_KEY]);
-    },
+    lock: () =>
+      changing(async () => {
+        storageKeys.clear();
+        await session.remove([SESSION_KEY, ACTIVITY_KEY]);
+      }),
 
     async isUnlocked() {
-      // Both read at once: the popup's every request asks this first.
-      const [entry, record] = await Promise.all([unlockedEntry(), readRecord()]);
-      return entry !== undefined && record?.id === entry.recordId;
+      return (await unlockedRecordId()) !== undefined;
     },
 
     async readSecret() {
@@ -181,13 +212,12 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async storageKey(purpose, kind = 'encrypt') {
-      const entry = await unlockedEntry();
-      const record = await readRecord();
-      if (!entry || !record || record.id !== entry.recordId) {
+      const recordId = await unlockedRecordId();
+      if (recordId === undefined) {
         throw new ExtensionError('vault_locked', 'the vault is locked: unlock it with your password');
       }
-      const keys = storageKeys.get(record.id) ?? new Map<string, Promise<CryptoKey>>();
-      storageKeys.set(record.id, keys);
+      const keys = storageKeys.get(recordId) ?? new Map<string, Promise<CryptoKey>>();
+      storageKeys.set(recordId, keys);
       const name = `${kind}:${purpose}`;
       let key = keys.get(name);
       if (!key) {
@@ -200,20 +230,22 @@ export function createVault(options: VaultOptions): Vault {
       return key;
     },
 
-    async changePassword(oldPassword, newPassword) {
-      validatePassword(newPassword);
-      const record = await requireRecord();
-      const [secret] = await openRecordWithPassword(record, oldPassword);
-      const [next, key] = await encrypt(secret, newPassword, record.createdAt);
-      await (await db()).put('vault', next, RECORD_KEY);
-      await remember(next.id, key);
-    },
+    changePassword: (oldPassword, newPassword) =>
+      changing(async () => {
+        validatePassword(newPassword);
+        const record = await requireRecord();
+        const [secret] = await openRecordWithPassword(record, oldPassword);
+        const [next, key] = await encrypt(secret, newPassword, record.createdAt);
+        await (await db()).put('vault', next, RECORD_KEY);
+        await remember(next.id, key);
+      }),
 
-    async wipe() {
-      storageKeys.clear();
-      await session.remove([SESSION_KEY, ACTIVITY_KEY]);
-      await (await db()).delete('vault', RECORD_KEY);
-    },
+    wipe: () =>
+      changing(async () => {
+        storageKeys.clear();
+        await session.remove([SESSION_KEY, ACTIVITY_KEY]);
+        await (await db()).delete('vault', RECORD_KEY);
+      }),
 
     async touch() {
       // A separate key: a touch racing with lock() must never write the unlocked key back.

@@ -150,6 +150,34 @@ describe('vault', () => {
     expect(await rawRecords(indexedDB)).toEqual([]);
     await expect(vault.unlock(PASSWORD)).rejects.toMatchObject({ code: 'vault_empty' });
   });
+
+  it('checks the lock state in storage once, and a check running while it locks does not keep it unlocked', async () => {
+    const { vault, session } = setup();
+    await vault.create(SECRET, PASSWORD);
+    const key = await vault.storageKey('inbox-cache'); // derived once, from the secret
+    let reads = 0;
+    const get = session.get.bind(session);
+    session.get = (key: string | null) => {
+      reads++;
+      return get(key);
+    };
+    expect(await vault.isUnlocked()).toBe(true);
+    expect(await vault.storageKey('inbox-cache')).toBe(key);
+    expect(reads).toBe(0); // known since the first check: no storage read for the next ones
+    await vault.lock();
+    // A check that starts before a lock and reads storage before the entry is gone must not be remembered.
+    await vault.unlock(PASSWORD);
+    const racing = vault.isUnlocked();
+    const locking = vault.lock();
+    expect(await racing).toBe(true); // it read the entry before lock removed it
+    await locking;
+    expect(await vault.isUnlocked()).toBe(false);
+    await expect(vault.storageKey('inbox-cache')).rejects.toMatchObject({ code: 'vault_locked' });
+    await vault.unlock(PASSWORD);
+    expect(await vault.isUnlocked()).toBe(true);
+    await vault.wipe();
+    expect(await vault.isUnlocked()).toBe(false);
+  });
 });
 
 // Issue #21: a costlier KDF for new records, and records made under the old setting still open and move up.
