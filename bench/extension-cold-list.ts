@@ -1,4 +1,4 @@
-// `npm run bench -- extension-cold-list [--conversations=N] [--messages=M] [--rounds=R] [--no-xmtp-js]`
+// `npm run bench -- extension-cold-list [--conversations=N] [--messages=M] [--rounds=R] [--no-xmtp-js] [--profile]`
 // Issue #19 item 2 in the extension: a cold first listing of N V2 conversations from N different senders
 // (invitations on the node, nothing cached, every invitation opened and its signatures checked), as the
 // extension's worker does it in Debian's Chromium, next to our client library's cold listStream() in Node on the
@@ -14,7 +14,9 @@
 // session created from the key bundle, the conversations listed batch by batch (stored in the cache and
 // announced with `listing` updates), then each conversation's messages. Rows: the newest 50 in the cache (checked
 // to be the newest 50 of the final list), all N listed (the `listing` update with done), and the whole catch-up;
-// from the session's start (its client connected and authenticated) and from the refresh call.
+// from the session's start (its client connected and authenticated) and from the refresh call. `--profile`:
+// the first round's worker under V8's CPU profiler from the refresh call to the end of its catch-up
+// (bench/_worker-profile.ts; the .cpuprofile goes to $TMPDIR, its top functions by self time to stderr).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,6 +28,7 @@ import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { buildExtension, EXTENSION_DIR, launchExtension, withBuildLock } from '../test/e2e/harness';
 import { flag, has } from './_args';
 import { startNodeChild } from './_node-child';
+import { profileServiceWorker, summarizeProfile } from './_worker-profile';
 
 await (await import('@/client/node/secp256k1-wasm')).initNodeSecp256k1();
 
@@ -79,12 +82,17 @@ function seededDirectory(): { nodeDir: string; seed: Seed } {
 }
 
 /** One cold listing in a fresh profile of the extension, timed in its worker. */
-async function extensionRound(buildDir: string, url: string, seed: Seed): Promise<ExtensionRound> {
+async function extensionRound(
+  buildDir: string,
+  url: string,
+  seed: Seed,
+  profile: boolean,
+): Promise<ExtensionRound> {
   const extension = await launchExtension(buildDir);
   try {
     const worker = await extension.worker();
     // No named helpers inside: tsx would wrap them in a `__name` call the worker does not have.
-    return await worker.evaluate(
+    await worker.evaluate(
       async ({ seed, url, password }) => {
         const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
         await handle.vault.create(seed.keyBundle, password);
@@ -94,47 +102,56 @@ async function extensionRound(buildDir: string, url: string, seed: Seed): Promis
           account: { address: seed.address, identity: 'imported' },
           settings: { nodes: [url], autoLockMinutes: 0, notifications: false, sync: false, ens: false },
         });
-        const t0 = performance.now();
-        let sessionMs = Number.NaN;
-        let newest50Ms = Number.NaN;
-        let listedMs = Number.NaN;
-        let listed = 0;
-        let batches = 0;
-        let firstTopics: Promise<string[]> = Promise.resolve([]);
-        const stop = handle.service.subscribe((update) => {
-          if (update.kind === 'state' && Number.isNaN(sessionMs)) sessionMs = performance.now() - t0;
-          if (update.kind !== 'listing') return;
-          if (update.done) {
-            listedMs = performance.now() - t0;
-            listed = update.found;
-            return;
-          }
-          batches++;
-          if (Number.isNaN(newest50Ms) && update.found >= 50) {
-            newest50Ms = performance.now() - t0;
-            // What the popup would show now: the cache's 50 most recent.
-            firstTopics = handle.service
-              .listConversations({ limit: 50 })
-              .then((rows) => rows.map((r) => r.topic));
-          }
-        });
-        await handle.service.refresh();
-        const caughtUpMs = performance.now() - t0;
-        stop();
-        const newestTopics = (await handle.service.listConversations({ limit: 50 })).map((r) => r.topic);
-        return {
-          sessionMs,
-          newest50Ms,
-          listedMs,
-          caughtUpMs,
-          listed,
-          firstTopics: await firstTopics,
-          newestTopics,
-          batches,
-        };
       },
       { seed, url, password: PASSWORD },
     );
+    const profiler = profile ? await profileServiceWorker(extension.context) : undefined;
+    const round = await worker.evaluate(async () => {
+      const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
+      const t0 = performance.now();
+      let sessionMs = Number.NaN;
+      let newest50Ms = Number.NaN;
+      let listedMs = Number.NaN;
+      let listed = 0;
+      let batches = 0;
+      let firstTopics: Promise<string[]> = Promise.resolve([]);
+      const stop = handle.service.subscribe((update) => {
+        if (update.kind === 'state' && Number.isNaN(sessionMs)) sessionMs = performance.now() - t0;
+        if (update.kind !== 'listing') return;
+        if (update.done) {
+          listedMs = performance.now() - t0;
+          listed = update.found;
+          return;
+        }
+        batches++;
+        if (Number.isNaN(newest50Ms) && update.found >= 50) {
+          newest50Ms = performance.now() - t0;
+          // What the popup would show now: the cache's 50 most recent.
+          firstTopics = handle.service
+            .listConversations({ limit: 50 })
+            .then((rows) => rows.map((r) => r.topic));
+        }
+      });
+      await handle.service.refresh();
+      const caughtUpMs = performance.now() - t0;
+      stop();
+      const newestTopics = (await handle.service.listConversations({ limit: 50 })).map((r) => r.topic);
+      return {
+        sessionMs,
+        newest50Ms,
+        listedMs,
+        caughtUpMs,
+        listed,
+        firstTopics: await firstTopics,
+        newestTopics,
+        batches,
+      };
+    });
+    if (profiler) {
+      const file = join(tmpdir(), `xmtp-bench-cold-list-worker-${Date.now()}.cpuprofile`);
+      log(summarizeProfile(await profiler.stop(), file).join('\n'));
+    }
+    return round;
   } finally {
     await extension.close();
   }
@@ -191,7 +208,7 @@ async function main() {
   const pooled: Awaited<ReturnType<typeof clientRound>>[] = [];
   const single: Awaited<ReturnType<typeof clientRound>>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const e = await extensionRound(buildDir, node.url, seed);
+    const e = await extensionRound(buildDir, node.url, seed, has('profile') && round === 0);
     check(e.listed, total, 'the extension listed');
     if (e.firstTopics.length !== 50 || e.firstTopics.some((t, i) => t !== e.newestTopics[i]))
       throw new Error('the first 50 the extension listed are not the newest 50');
