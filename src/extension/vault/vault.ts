@@ -157,6 +157,18 @@ export function createVault(options: VaultOptions): Vault {
     await session.set({ [SESSION_KEY]: entry });
   }
 
+  /** Stores a newly sealed record and leaves the vault unlocked with its key. */
+  async function keep(record: VaultRecord, key: CryptoKey) {
+    await (await db()).put('vault', record, RECORD_KEY);
+    await remember(record.id, key);
+  }
+
+  /** Forgets the unlocked key and the last activity: locked, the record left as it is. */
+  async function dropUnlocked() {
+    storageKeys.clear();
+    await session.remove([SESSION_KEY, ACTIVITY_KEY]);
+  }
+
   const encrypt = (secret: string, password: string, createdAt: number) =>
     sealRecord(secret, password, { iterations, createdAt, updatedAt: now() });
 
@@ -172,9 +184,7 @@ export function createVault(options: VaultOptions): Vault {
           throw new ExtensionError('invalid_secret', 'vault secret is empty');
         if (await readRecord())
           throw new ExtensionError('vault_exists', 'a vault already exists: sign out first');
-        const [record, key] = await encrypt(secret, password, now());
-        await (await db()).put('vault', record, RECORD_KEY);
-        await remember(record.id, key);
+        await keep(...(await encrypt(secret, password, now())));
       }),
 
     unlock: (password) =>
@@ -184,16 +194,10 @@ export function createVault(options: VaultOptions): Vault {
         if (record.kdf.iterations >= iterations) return remember(record.id, key);
         // A record from a cheaper KDF setting: written again under today's (new salt, nonce and id), now that
         // the password is at hand. The secret, and so every storage key derived from it, stays the same.
-        const [next, nextKey] = await encrypt(secret, password, record.createdAt);
-        await (await db()).put('vault', next, RECORD_KEY);
-        await remember(next.id, nextKey);
+        await keep(...(await encrypt(secret, password, record.createdAt)));
       }),
 
-    lock: () =>
-      changing(async () => {
-        storageKeys.clear();
-        await session.remove([SESSION_KEY, ACTIVITY_KEY]);
-      }),
+    lock: () => changing(dropUnlocked),
 
     async isUnlocked() {
       return (await unlockedRecordId()) !== undefined;
@@ -235,15 +239,12 @@ export function createVault(options: VaultOptions): Vault {
         validatePassword(newPassword);
         const record = await requireRecord();
         const [secret] = await openRecordWithPassword(record, oldPassword);
-        const [next, key] = await encrypt(secret, newPassword, record.createdAt);
-        await (await db()).put('vault', next, RECORD_KEY);
-        await remember(next.id, key);
+        await keep(...(await encrypt(secret, newPassword, record.createdAt)));
       }),
 
     wipe: () =>
       changing(async () => {
-        storageKeys.clear();
-        await session.remove([SESSION_KEY, ACTIVITY_KEY]);
+        await dropUnlocked();
         await (await db()).delete('vault', RECORD_KEY);
       }),
 
