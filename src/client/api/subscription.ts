@@ -386,13 +386,19 @@ export class Subscription {
       }
       await conn.setTopics(wanted);
     }
+    // Only topics the node has registered are queried: one added while the registration above was in
+    // flight is not, and a query now would leave a gap between its answer and that topic's registration
+    // (the next run registers it, then queries it). Likewise one removed meanwhile.
+    const registered = new Set(wanted);
+    const current = (topic: string) => registered.has(topic) && this.topicSet.has(topic);
     // A topic first registered now starts from now: no history unless the caller asked for it.
     const nowNs = BigInt(Math.floor(this.ctx.now())) * 1_000_000n;
     for (const topic of this.topicSet)
-      if (!this.anchors.has(topic)) this.anchors.set(topic, { ns: nowNs, seen: false, floor: nowNs });
+      if (current(topic) && !this.anchors.has(topic))
+        this.anchors.set(topic, { ns: nowNs, seen: false, floor: nowNs });
     this.everConnected = true;
 
-    const topics = [...this.pending].filter((t) => this.topicSet.has(t));
+    const topics = [...this.pending].filter(current);
     const slackNs = BigInt(Math.floor(this.opts.catchUpSlackMs)) * 1_000_000n;
     const found =
       topics.length === 0

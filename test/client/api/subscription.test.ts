@@ -236,6 +236,44 @@ describe('topic changes', () => {
     await sub.close();
   });
 
+  it('query a topic added during another change only once the node has registered it', async () => {
+    // Topic changes in quick succession (the extension's stream adds one per new conversation): the topic
+    // added while the first change's registration is in flight must not be queried by that change, whose
+    // registration lacks it, or what is published between that query and its own registration is lost.
+    const [a, b, c] = [uniqueTopic('quickA'), uniqueTopic('quickB'), uniqueTopic('quickC')];
+    const heldSets: (() => void)[] = [];
+    let holdSets = false;
+    class GatedWebSocket extends WebSocket {
+      override send(data: string) {
+        const sendNow = () => super.send(data);
+        if (holdSets && (JSON.parse(data) as { method?: string }).method === 'set') heldSets.push(sendNow);
+        else sendNow();
+      }
+    }
+    const client = new ApiClient({
+      nodes: [t.node.url],
+      WebSocket: GatedWebSocket as unknown as WebSocketConstructor,
+    });
+    const got: Envelope[] = [];
+    const sub = client.subscribe([a], (e) => got.push(e), { ...FAST, transport: 'ws' });
+    await sub.once('caught-up');
+
+    holdSets = true;
+    const first = sub.setTopics([a, b], { since: { [b]: 0n } });
+    await waitFor(() => heldSets.length === 1); // registering [a, b]
+    const second = sub.setTopics([a, b, c], { since: { [c]: 0n } });
+    heldSets.shift()!();
+    await first; // the first change has registered [a, b] and caught up
+    await waitFor(() => heldSets.length === 1); // registering [a, b, c]
+    await publisher.publish([makeEnvelope(c, 'c-between')]); // c is not registered yet: no live copy
+    holdSets = false;
+    heldSets.shift()!();
+    await second;
+    await waitFor(() => got.length >= 1);
+    expect(got.map(labelOf)).toEqual(['c-between']);
+    await sub.close();
+  });
+
   it('reconnect an NDJSON stream with the new topics', async () => {
     const [a, b] = [uniqueTopic('ndA'), uniqueTopic('ndB')];
     const got: Envelope[] = [];

@@ -76,6 +76,31 @@ it('streamAllMessages picks up conversations that start while it runs, V1 and V2
   await bob.close();
 });
 
+it('streamAllMessages gets the first message of every one of many conversations started at once', async () => {
+  // Each new conversation adds a topic to the open subscription while others are being added: none of their
+  // first messages may fall between a topic's catch-up query and its registration.
+  const bob = await createClient(newWallet(), node.url);
+  const all = collect(bob.conversations.streamAllMessages());
+  await settle();
+  const senders = await Promise.all(Array.from({ length: 10 }, () => createClient(newWallet(), node.url)));
+  const sent: string[] = [];
+  for (let round = 0; round < 3; round++)
+    await Promise.all(
+      senders.map(async (sender, i) => {
+        const text = `hello ${round}/${i}`;
+        sent.push(text);
+        const conversation = await sender.conversations.newConversation(bob.address, {
+          conversationId: `burst/${round}/${i}`,
+        });
+        await conversation.send(text);
+      }),
+    );
+  await until(() => all.length >= sent.length).catch(() => undefined);
+  expect(all.map((m) => m.content).sort()).toEqual(sent.sort());
+  await bob.close();
+  await Promise.all(senders.map((s) => s.close()));
+});
+
 it('a streamAllMessages survives a node restart and delivers what it missed once', async () => {
   const own = await startTestNode();
   const port = own.node.port;
