@@ -72,6 +72,8 @@ export interface InboxCache {
    * which the live stream may have moved past messages that are still missing (sent while the worker slept).
    */
   syncedUntil(topic: string): Promise<number | undefined>;
+  /** The same for many conversations, in one transaction (a catch-up's batch), in their order. */
+  syncedUntilMany(topics: readonly string[]): Promise<(number | undefined)[]>;
   /** Sets it for one conversation, or for many in one transaction (a catch-up's batch). */
   setSyncedUntil(topic: string | readonly string[], at: number): Promise<void>;
   listByStatus(status: MessageStatus): Promise<MessageRecord[]>;
@@ -432,6 +434,14 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     async syncedUntil(topic) {
       const keys = await unlocked();
       return (await db()).get('sealedSynced', await topicKey(keys.index, topic));
+    },
+
+    async syncedUntilMany(topics) {
+      const keys = await unlocked();
+      const names = await Promise.all(topics.map((t) => topicKey(keys.index, t)));
+      const tx = (await db()).transaction('sealedSynced');
+      const [found] = await Promise.all([Promise.all(names.map((name) => tx.store.get(name))), tx.done]);
+      return found;
     },
 
     setSyncedUntil(topic, at) {

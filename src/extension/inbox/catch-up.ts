@@ -98,7 +98,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
 
   /** One batch of conversations: their messages since each one's last catch-up, stored together. */
   async function catchUpBatch(client: ClientSession, address: string, topics: string[], startedAt: number) {
-    const synced = await Promise.all(topics.map((topic) => cache.syncedUntil(topic)));
+    const synced = await cache.syncedUntilMany(topics);
     // From where the last completed catch-up began (less a slack for senders' clocks), not from the newest
     // cached message: the stream may already have brought one newer than messages still missing. Never
     // caught up (new, or known only from the stream): the latest page.

@@ -112,6 +112,11 @@ describe('the inbox cache at rest', () => {
       'ok',
     ]);
     expect(await cache.syncedUntil(TOPIC)).toBe(40);
+    expect(await cache.syncedUntilMany([TOPIC, '/xmtp/0/m-never-synced/proto', TOPIC])).toEqual([
+      40,
+      undefined,
+      40,
+    ]);
     expect(await cache.totalUnread()).toBe(1);
   });
 
