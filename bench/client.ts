@@ -273,6 +273,8 @@ async function main(): Promise<void> {
       ...(pool ? { inviteOpener: nodeInvitePool() } : {}),
     });
   let warm: OurClient | undefined;
+  /** The persisted cache the warm client opened (a second client reads its conversations without opening any). */
+  let warmPersistence: InstanceType<typeof MemoryPersistence> | undefined;
   let theirs: Awaited<ReturnType<typeof xmtpjs.Client.create>> | undefined;
   let openerDescription = '';
   for (let round = 0; round < ROUNDS; round++) {
@@ -305,6 +307,7 @@ async function main(): Promise<void> {
 
     await warm?.close();
     warm = await oursClient(persistence);
+    warmPersistence = persistence;
     const w = await time(() => warm!.conversations.list());
     check(w.value.length, total, 'our warm list');
     warmOursRuns.push(w);
@@ -343,7 +346,18 @@ async function main(): Promise<void> {
   check(readOurs.value.filter((m) => !m.error).length, MESSAGES, 'our decoded messages');
   const readTheirs = await time(() => theirBusy.messages());
   check(readTheirs.value.length, MESSAGES, 'xmtp-js decoded messages');
-  log(`messages(): ours ${readOurs.ms.toFixed(0)} ms, xmtp-js ${readTheirs.ms.toFixed(0)} ms`);
+  // The same on a client without the worker pool: every message decoded on this thread.
+  const oneThread = await oursClient(warmPersistence!, false);
+  const oneThreadBusy = (await oneThread.conversations.list()).find(
+    (c) => c.context?.conversationId === 'bench/busy',
+  )!;
+  const readOneThread = await time(() => oneThreadBusy.messages());
+  check(readOneThread.value.filter((m) => !m.error).length, MESSAGES, 'our one-thread decoded messages');
+  await oneThread.close();
+  log(
+    `messages(): ours ${readOurs.ms.toFixed(0)} ms (one thread ${readOneThread.ms.toFixed(0)} ms), ` +
+      `xmtp-js ${readTheirs.ms.toFixed(0)} ms`,
+  );
 
   // ── sequential sends, in alternating blocks of 100 so both see the same machine load ──
   const sendOurs: Timed = { ms: 0, cpuMs: 0 };
@@ -439,6 +453,13 @@ async function main(): Promise<void> {
       wallCpu(readTheirs),
       ratio(readTheirs.ms, readOurs.ms),
       `≥ 10×: ${verdict(readTheirs.ms / readOurs.ms >= 10)}`,
+    ],
+    [
+      `messages() of the same, our single-thread path (no worker pool)`,
+      wallCpu(readOneThread),
+      wallCpu(readTheirs),
+      ratio(readTheirs.ms, readOneThread.ms),
+      '',
     ],
     [
       `${SENDS} sequential V2 sends`,

@@ -168,6 +168,24 @@ export class ConversationV2 extends Conversation {
     return { senderAddress: m.senderAddress, sentNs: m.createdNs, payload: m.payload };
   }
 
+  /** A page on the host's worker pool when it has one ready (ClientOptions.inviteOpener), else on this thread. */
+  override async decodeAll(envelopes: Envelope[]): Promise<DecodedMessage[]> {
+    const keys = { topic: this.topic, keyMaterial: this.keyMaterial };
+    const opened = await this.core.inviteOpener.openMessagesV2?.(
+      keys,
+      envelopes.map((e) => e.message),
+    );
+    if (!opened) return super.decodeAll(envelopes);
+    return envelopes.map((envelope, i) => {
+      const result = opened[i]!;
+      if ('error' in result)
+        return failedMessage(this, envelope, new ProtocolError(result.error.code, result.error.message));
+      this.core.stats.messagesDecrypted++;
+      const { senderAddress, createdNs, payload } = result;
+      return buildMessage(this, this.core.codecs, envelope, { senderAddress, sentNs: createdNs, payload });
+    });
+  }
+
   protected async publish(payload: Uint8Array, shouldPush: boolean, ephemeral: boolean): Promise<Envelope> {
     const m = await encodeMessageV2(
       this.core.keyring,

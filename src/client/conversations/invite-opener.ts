@@ -2,10 +2,13 @@
 // the peer's prekey signature, the wallet signature of its identity key, three ECDHs, HKDF and AES-GCM).
 // The opener is injectable so a host can spread the batches over its cores (src/client/node/invite-pool.ts);
 // the in-thread opener below is the path wherever no worker can run. Either way each invitation goes through
-// the same openInviteRecord, with every check.
+// the same openInviteRecord, with every check. A pool may also open V2 messages (a long conversation's history
+// is bound by one signature check per message), with the same decodeMessageV2 as a conversation on its own thread.
 import { isValidConsentProof } from '@/protocol/consent-proof';
+import { errorData, type ErrorData } from '@/protocol/errors';
 import { openInvitation } from '@/protocol/invitation';
 import type { Keyring } from '@/protocol/keyring';
+import { decodeMessageV2, type V2ConversationKeys } from '@/protocol/message-v2';
 import { isValidTopic } from '@/protocol/topics';
 import type { V2ConversationRecord } from './conversation-store';
 
@@ -45,12 +48,33 @@ export interface InviteOpener {
    * a bad signature, no prekey of ours, a tag mismatch, a timestamp mismatch, an invalid topic).
    */
   open(envelopes: InviteEnvelope[]): Promise<(OpenedInviteRecord | undefined)[]>;
-  /** Invitations opened so far, by where they were opened. */
-  readonly opened: { inWorkers: number; inThread: number };
+  /**
+   * Opens V2 messages of one conversation off this thread, results in input order; undefined when it cannot
+   * now (no worker ready yet: a large batch starts them), and the caller decodes them itself. Absent where
+   * there are no workers.
+   */
+  openMessagesV2?(keys: V2ConversationKeys, messages: Uint8Array[]): Promise<OpenedMessageV2[] | undefined>;
+  /** Invitations opened so far, by where they were opened, and V2 messages opened in workers. */
+  readonly opened: { inWorkers: number; inThread: number; messagesInWorkers: number };
   /** Resolves once the opener can work at full speed (its workers started, or given up on). */
   ready(): Promise<void>;
   /** Frees what the opener holds (worker threads); later opens may restart it. */
   close(): Promise<void>;
+}
+
+/** A V2 message as decodeMessageV2 opened it (sender, creation time, EncodedContent bytes), or why it could not. */
+export type OpenedMessageV2 =
+  | { senderAddress: string; createdNs: bigint; payload: Uint8Array }
+  | { error: ErrorData };
+
+/** One V2 message, every check included; a failure is returned, not thrown. */
+export async function openMessageV2(keys: V2ConversationKeys, message: Uint8Array): Promise<OpenedMessageV2> {
+  try {
+    const { senderAddress, createdNs, payload } = await decodeMessageV2(message, keys);
+    return { senderAddress, createdNs, payload };
+  } catch (error) {
+    return { error: errorData(error) };
+  }
 }
 
 /** Makes the opener of one identity from its encoded PrivateKeyBundle (ClientOptions.inviteOpener). */
@@ -94,7 +118,7 @@ export async function openInviteRecord(
  * messages, the list's consumer storing the newest page) would wait until every batch was open.
  */
 export function inThreadOpener(keyring: Keyring): InviteOpener {
-  const opened = { inWorkers: 0, inThread: 0 };
+  const opened = { inWorkers: 0, inThread: 0, messagesInWorkers: 0 };
   let previous: Promise<unknown> = Promise.resolve();
   return {
     description: 'in-thread',

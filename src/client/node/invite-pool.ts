@@ -2,23 +2,35 @@
 // (signature checks, three ECDHs, HKDF and AES-GCM per invitation), and one thread would use one core of the
 // machine. The pool is chosen once per client: if its workers cannot start (no worker_threads, a loader that
 // does not run in a worker), it says why in `description` and opens everything on the calling thread, with
-// the same checks.
+// the same checks. The same workers open the messages of a long V2 conversation's history (one signature
+// check each), a page at a time, once they have started.
 //
 // The identity's private key bundle goes to these workers (they need the identity key and prekeys for the
-// ECDHs): only to worker threads of this same process, which keep it in memory and send it nowhere.
+// ECDHs), and a conversation's key material with each batch of its messages: only to worker threads of this
+// same process, which keep them in memory and send them nowhere.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Keyring } from '@/protocol/keyring';
 import {
   inThreadOpener,
+  openMessageV2,
   type InviteEnvelope,
   type InviteOpener,
   type InviteOpenerFactory,
   type OpenedInviteRecord,
+  type OpenedMessageV2,
 } from '@/client/conversations/invite-opener';
+import type { V2ConversationKeys } from '@/protocol/message-v2';
 import { secp256k1WasmPath } from './secp256k1-wasm';
-import { packTask, type InviteWorkerData, type InviteWorkerReply } from './invite-task';
+import {
+  packInvites,
+  packMessages,
+  transferables,
+  type InviteWorkerData,
+  type InviteWorkerReply,
+  type WorkerTask,
+} from './invite-task';
 
 const WORKER_SOURCE = new URL('./invite-worker.ts', import.meta.url);
 /** Where esbuild is missing: a plain module that loads the TypeScript through tsx in the thread. */
@@ -56,6 +68,8 @@ function workerBundle(): Promise<string | undefined> {
 
 /** Invitations per message to a worker: enough to amortize a message, few enough to spread a page. */
 const TASK_SIZE = 10;
+/** V2 messages per message to a worker (each is one signature check and an AES-GCM, ~0.3 ms). */
+const MESSAGES_TASK_SIZE = 25;
 /** A batch this large starts the workers; smaller ones, while none run, open on the calling thread. */
 const START_AT = 50;
 /** Tasks a worker holds at once, so it never waits for the next one to arrive. */
@@ -63,11 +77,14 @@ const IN_FLIGHT = 2;
 
 type Result = (OpenedInviteRecord | undefined)[];
 
+/** A batch for a worker: invitations or one conversation's messages. */
 interface Task {
   id: number;
-  envelopes: InviteEnvelope[];
-  nowMs: number;
-  resolve(records: Result): void;
+  /** What the worker is sent (its buffers are transferred). */
+  pack(): WorkerTask;
+  /** The same work on this thread: before a worker is ready (invitations) or once the workers failed. */
+  inThread(): Promise<unknown[]>;
+  resolve(results: unknown[]): void;
   reject(error: unknown): void;
 }
 
@@ -98,6 +115,7 @@ class InvitePool implements InviteOpener {
   #queue: Task[] = [];
   #nextId = 0;
   #inWorkers = 0;
+  #messagesInWorkers = 0;
   #starting = false;
   /** Set for good when the workers could not start: everything then runs in-thread. */
   #failure: string | undefined;
@@ -115,8 +133,12 @@ class InvitePool implements InviteOpener {
     // (esbuild and the WebAssembly in each) costs more CPU than that. The first large batch starts them.
   }
 
-  get opened(): { inWorkers: number; inThread: number } {
-    return { inWorkers: this.#inWorkers, inThread: this.#inThread.opened.inThread };
+  get opened(): { inWorkers: number; inThread: number; messagesInWorkers: number } {
+    return {
+      inWorkers: this.#inWorkers,
+      inThread: this.#inThread.opened.inThread,
+      messagesInWorkers: this.#messagesInWorkers,
+    };
   }
 
   ready(): Promise<void> {
@@ -145,19 +167,40 @@ class InvitePool implements InviteOpener {
       this.#start();
     }
     const nowMs = Date.now();
-    const parts: Promise<Result>[] = [];
-    for (let i = 0; i < envelopes.length; i += TASK_SIZE) {
-      parts.push(
-        new Promise<Result>((resolve, reject) => {
-          this.#queue.push({
-            id: this.#nextId++,
-            envelopes: envelopes.slice(i, i + TASK_SIZE),
-            nowMs,
-            resolve,
-            reject,
-          });
-        }),
-      );
+    return this.#run(envelopes, TASK_SIZE, (id, part) => ({
+      pack: () => packInvites(id, part, nowMs),
+      inThread: () => this.#inThread.open(part),
+    })) as Promise<Result>;
+  }
+
+  async openMessagesV2(
+    keys: V2ConversationKeys,
+    messages: Uint8Array[],
+  ): Promise<OpenedMessageV2[] | undefined> {
+    // Less than a task's worth gains nothing from the hop to a worker and back.
+    if (this.#failure || messages.length < MESSAGES_TASK_SIZE) return undefined;
+    // The first large page decodes on the caller's thread while the workers start.
+    if (!this.#workers.some((w) => w.ready)) {
+      if (this.#workers.length === 0 && !this.#starting && messages.length >= START_AT) this.#start();
+      return undefined;
+    }
+    return this.#run(messages, MESSAGES_TASK_SIZE, (id, part) => ({
+      pack: () => packMessages(id, keys, part),
+      inThread: () => Promise.all(part.map((m) => openMessageV2(keys, m))),
+    })) as Promise<OpenedMessageV2[]>;
+  }
+
+  /** Splits `items` into tasks of `size`, queues them, and gives every result in input order. */
+  async #run<T>(
+    items: T[],
+    size: number,
+    task: (id: number, part: T[]) => Pick<Task, 'pack' | 'inThread'>,
+  ): Promise<unknown[]> {
+    const parts: Promise<unknown[]>[] = [];
+    for (let i = 0; i < items.length; i += size) {
+      const id = this.#nextId++;
+      const work = task(id, items.slice(i, i + size));
+      parts.push(new Promise((resolve, reject) => this.#queue.push({ id, ...work, resolve, reject })));
     }
     this.#dispatch();
     return (await Promise.all(parts)).flat();
@@ -216,8 +259,13 @@ class InvitePool implements InviteOpener {
       const task = entry.inFlight.get(reply.id);
       entry.inFlight.delete(reply.id);
       if (entry.inFlight.size === 0) entry.worker.unref();
-      this.#inWorkers += reply.records.length;
-      task?.resolve(reply.records.map((r) => r ?? undefined));
+      if ('records' in reply) {
+        this.#inWorkers += reply.records.length;
+        task?.resolve(reply.records.map((r) => r ?? undefined));
+      } else {
+        this.#messagesInWorkers += reply.messages.length;
+        task?.resolve(reply.messages);
+      }
     }
     this.#dispatch();
   }
@@ -230,12 +278,8 @@ class InvitePool implements InviteOpener {
         const task = this.#queue.shift()!;
         entry.inFlight.set(task.id, task);
         entry.worker.ref();
-        const packed = packTask(task.id, task.envelopes, task.nowMs);
-        entry.worker.postMessage(packed, [
-          packed.blob.buffer,
-          packed.ends.buffer,
-          packed.timestampsNs.buffer,
-        ]);
+        const packed = task.pack();
+        entry.worker.postMessage(packed, transferables(packed));
       }
     }
     if (this.#queue.length > 0 && this.#local === 0 && !this.#workers.some((w) => w.ready)) {
@@ -245,8 +289,8 @@ class InvitePool implements InviteOpener {
 
   #runLocally(task: Task): void {
     this.#local++;
-    this.#inThread
-      .open(task.envelopes)
+    task
+      .inThread()
       .then(task.resolve, task.reject)
       .finally(() => {
         this.#local--;
@@ -257,7 +301,7 @@ class InvitePool implements InviteOpener {
   #drainInThread(): void {
     const tasks = this.#queue;
     this.#queue = [];
-    for (const task of tasks) this.#inThread.open(task.envelopes).then(task.resolve, task.reject);
+    for (const task of tasks) task.inThread().then(task.resolve, task.reject);
   }
 
   /** Workers are given up for good: their tasks, and all later ones, run in-thread. */

@@ -92,7 +92,7 @@ it('lists every honest invitation and none of the forged ones through the worker
   const streamed = batches.flat();
   expect(pooled.inviteOpener.description).toMatch(/^workers ×2 \(libsecp256k1-wasm\)$/);
   expect(pooled.stats.invitationsOpened).toBe(SENDERS + 2);
-  expect(pooled.inviteOpener.opened).toEqual({ inWorkers: SENDERS + 2, inThread: 0 });
+  expect(pooled.inviteOpener.opened).toEqual({ inWorkers: SENDERS + 2, inThread: 0, messagesInWorkers: 0 });
   expect(new Set(streamed.map((c) => c.topic))).toEqual(new Set(honest));
   expect(streamed.map((c) => c.context?.conversationId).filter((id) => id?.startsWith('forged'))).toEqual([]);
   // Newest first: the V2 invitations come from the newest down.
