@@ -8,6 +8,7 @@
 // The identity's private key bundle goes to these workers (they need the identity key and prekeys for the
 // ECDHs), and a conversation's key material with each batch of its messages: only to worker threads of this
 // same process, which keep them in memory and send them nowhere.
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -64,6 +65,16 @@ function workerBundle(): Promise<string | undefined> {
     }
   })();
   return bundled;
+}
+
+let compiled: Promise<WebAssembly.Module | undefined> | undefined;
+
+/** libsecp256k1 compiled once per process: each thread instantiates it instead of compiling 1.2 MB again. */
+function compiledSecp256k1(): Promise<WebAssembly.Module | undefined> {
+  compiled ??= readFile(secp256k1WasmPath())
+    .then((bytes) => WebAssembly.compile(bytes))
+    .catch(() => undefined);
+  return compiled;
 }
 
 /** Invitations per message to a worker: enough to amortize a message, few enough to spread a page. */
@@ -217,14 +228,18 @@ class InvitePool implements InviteOpener {
 
   #start(): void {
     this.#starting = true;
-    void workerBundle().then((code) => {
+    void Promise.all([workerBundle(), compiledSecp256k1()]).then(([code, wasmModule]) => {
       this.#starting = false;
-      this.#spawn(code);
+      this.#spawn(code, wasmModule);
     });
   }
 
-  #spawn(code: string | undefined): void {
-    const workerData: InviteWorkerData = { keyBundle: this.#keyBundle, wasmPath: secp256k1WasmPath() };
+  #spawn(code: string | undefined, wasmModule: WebAssembly.Module | undefined): void {
+    const workerData: InviteWorkerData = {
+      keyBundle: this.#keyBundle,
+      wasmPath: secp256k1WasmPath(),
+      ...(wasmModule ? { wasmModule } : {}),
+    };
     for (let i = 0; i < this.#size; i++) {
       let worker: Worker;
       try {

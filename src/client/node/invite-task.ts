@@ -10,6 +10,8 @@ export interface InviteWorkerData {
   keyBundle: Uint8Array;
   /** node_modules/tiny-secp256k1/lib/secp256k1.wasm, found by the pool (a bundled thread cannot resolve it). */
   wasmPath: string;
+  /** The same, compiled once by the pool (a thread then only instantiates it); absent if that failed. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /**

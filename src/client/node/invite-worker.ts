@@ -46,7 +46,7 @@ function start(): void {
   if (!port) throw new Error('invite-worker.ts runs only as a worker thread');
   const ready = (async () => {
     const data = workerData as InviteWorkerData;
-    const status = await initSecp256k1(() => readFile(data.wasmPath));
+    const status = await initSecp256k1(() => data.wasmModule ?? readFile(data.wasmPath));
     const keyring = Keyring.fromBundle(decodePrivateKeyBundle(data.keyBundle).bundle);
     port.postMessage({ ready: { backend: status.backend } } satisfies InviteWorkerReply);
     return keyring;
