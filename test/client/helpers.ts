@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import { startNode, type XmtpNode } from '@/network/node';
-import { Client, type ClientOptions, type Stream } from '@/client';
+import { Client, MemoryPersistence, type ClientOptions, type Stream } from '@/client';
 import type { Signer } from '@/protocol/identity';
 
 export interface TestWallet extends Signer {
@@ -67,6 +67,19 @@ export function clientOptions(url: string, extra: Partial<ClientOptions> = {}): 
 
 export function createClient(wallet: Signer | null, url: string, extra: Partial<ClientOptions> = {}) {
   return Client.create(wallet, clientOptions(url, extra));
+}
+
+/**
+ * The identity of `keyBundle` on a fresh client with nothing cached (a new device, or a cold start), on the
+ * calling thread unless `extra` gives an inviteOpener.
+ */
+export function coldClient(keyBundle: Uint8Array, url: string, extra: Partial<ClientOptions> = {}) {
+  return createClient(null, url, {
+    keyBundle,
+    persistence: new MemoryPersistence(),
+    skipContactPublishing: true,
+    ...extra,
+  });
 }
 
 /** xmtp-js's wallet shape over the same key. */

@@ -2,7 +2,7 @@
 // are dropped there as on the calling thread, listStream() shows the newest first and ends with what list()
 // returns, and both openers agree invitation by invitation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MemoryPersistence, type Conversation } from '@/client';
+import type { Conversation } from '@/client';
 import { inThreadOpener } from '@/client/conversations/invite-opener';
 import { nodeInvitePool } from '@/client/node/invite-pool';
 import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
@@ -12,7 +12,7 @@ import { createPrivateKeyBundle } from '@/protocol/identity';
 import { createInvitation } from '@/protocol/invitation';
 import { Keyring } from '@/protocol/keyring';
 import { inviteTopic } from '@/protocol/topics';
-import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
+import { coldClient, createClient, newWallet, startTestNode, type TestNode } from '../helpers';
 
 const SENDERS = 70; // more than the first screen (50) opened on its own
 
@@ -79,12 +79,7 @@ it('lists every honest invitation and none of the forged ones through the worker
   const honest = await seedInvitations(carol.keyring, (x) => carol.api.publish([inviteEnvelope(x)]));
   await carol.close();
 
-  const pooled = await createClient(null, node.url, {
-    keyBundle,
-    persistence: new MemoryPersistence(),
-    skipContactPublishing: true,
-    inviteOpener: nodeInvitePool({ size: 2 }),
-  });
+  const pooled = await coldClient(keyBundle, node.url, { inviteOpener: nodeInvitePool({ size: 2 }) });
   // Once its threads run, every invitation is opened on them.
   await pooled.inviteOpener.ready();
   const batches: Conversation[][] = [];
@@ -105,11 +100,7 @@ it('lists every honest invitation and none of the forged ones through the worker
   await pooled.close();
 
   // A second cold client on the single-thread path agrees.
-  const single = await createClient(null, node.url, {
-    keyBundle,
-    persistence: new MemoryPersistence(),
-    skipContactPublishing: true,
-  });
+  const single = await coldClient(keyBundle, node.url);
   expect(single.inviteOpener.description).toBe('in-thread');
   const singleBatches: Conversation[][] = [];
   for await (const batch of single.conversations.listStream()) singleBatches.push(batch);

@@ -1,10 +1,10 @@
 // A V2 conversation's history read through the Node worker pool: every message decoded in the workers, to the
 // same results as on the calling thread, tampered and unreadable envelopes failing there with the same errors.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MemoryPersistence, type DecodedMessage } from '@/client';
+import type { DecodedMessage } from '@/client';
 import { nodeInvitePool } from '@/client/node/invite-pool';
 import { initNodeSecp256k1 } from '@/client/node/secp256k1-wasm';
-import { createClient, newWallet, startTestNode, type TestNode } from '../helpers';
+import { coldClient, createClient, newWallet, startTestNode, type TestNode } from '../helpers';
 
 const MESSAGES = 130; // more than a page (100), so the workers see more than one page
 
@@ -44,23 +44,14 @@ it('reads a conversation on the worker pool exactly as on the calling thread', {
   const keyBundle = bob.exportKeyBundle();
   await bob.close();
 
-  const pooled = await createClient(null, node.url, {
-    keyBundle,
-    persistence: new MemoryPersistence(),
-    skipContactPublishing: true,
-    inviteOpener: nodeInvitePool({ size: 2 }),
-  });
+  const pooled = await coldClient(keyBundle, node.url, { inviteOpener: nodeInvitePool({ size: 2 }) });
   await pooled.inviteOpener.ready();
   const [onPool] = await pooled.conversations.list();
   const pooledMessages = await onPool!.messages();
   expect(pooled.inviteOpener.opened.messagesInWorkers).toBe(MESSAGES + 2);
   expect(pooled.stats.messagesDecrypted).toBe(MESSAGES);
 
-  const single = await createClient(null, node.url, {
-    keyBundle,
-    persistence: new MemoryPersistence(),
-    skipContactPublishing: true,
-  });
+  const single = await coldClient(keyBundle, node.url);
   const [onThread] = await single.conversations.list();
   const threadMessages = await onThread!.messages();
   expect(single.inviteOpener.opened.messagesInWorkers).toBe(0);
