@@ -399,6 +399,9 @@ export class Subscription {
     this.everConnected = true;
 
     const topics = [...this.pending].filter(current);
+    // Taken before the query: a topic removed and added again while it runs is pending again, for the run its
+    // change queued. (A failed query ends the connection, and the next one catches up every topic.)
+    for (const topic of topics) this.pending.delete(topic);
     const slackNs = BigInt(Math.floor(this.opts.catchUpSlackMs)) * 1_000_000n;
     const found =
       topics.length === 0
@@ -418,7 +421,6 @@ export class Subscription {
       .flat()
       .sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
     let delivered = 0;
-    for (const topic of topics) this.pending.delete(topic);
     for (const envelope of history) if (this.deliver(envelope)) delivered++;
     const held = this.buffer;
     this.buffer = [];

@@ -274,6 +274,37 @@ describe('topic changes', () => {
     await sub.close();
   });
 
+  it('catch up a topic removed and added again while its first catch-up query runs, from the new since', async () => {
+    const [a, b] = [uniqueTopic('againA'), uniqueTopic('againB')];
+    await publisher.publish([makeEnvelope(b, 'b-history', 5_000n)]);
+    let holdQueries = false;
+    const heldQueries: (() => void)[] = [];
+    const client = new ApiClient({
+      nodes: [t.node.url],
+      WebSocket: NodeWebSocket,
+      fetch: async (input, init) => {
+        if (holdQueries && String(input).includes('query'))
+          await new Promise<void>((resolve) => heldQueries.push(resolve));
+        return fetch(input, init);
+      },
+    });
+    const got: Envelope[] = [];
+    const sub = client.subscribe([a], (e) => got.push(e), { ...FAST, transport: 'ws' });
+    await sub.once('caught-up');
+
+    holdQueries = true;
+    const added = sub.setTopics([a, b]); // from now on: b's history is not asked for
+    await waitFor(() => heldQueries.length === 1);
+    const removed = sub.setTopics([a]);
+    const addedAgain = sub.setTopics([a, b], { since: { [b]: 0n } }); // now it is
+    holdQueries = false;
+    heldQueries.shift()!();
+    await Promise.all([added, removed, addedAgain]);
+    await waitFor(() => got.length >= 1);
+    expect(got.map(labelOf)).toEqual(['b-history']);
+    await sub.close();
+  });
+
   it('reconnect an NDJSON stream with the new topics', async () => {
     const [a, b] = [uniqueTopic('ndA'), uniqueTopic('ndB')];
     const got: Envelope[] = [];
