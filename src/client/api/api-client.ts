@@ -16,6 +16,7 @@ import {
 import { NodeRequester, type Authenticator, type RetryOptions } from './node-requester';
 import type { WebSocketConstructor } from './stream-connection';
 import { Subscription, type SubscribeOptions } from './subscription';
+import { SubscriptionGroup } from './subscription-group';
 import { CLIENT_VERSION } from './version';
 
 export interface ApiClientOptions {
@@ -233,6 +234,22 @@ export class ApiClient {
       }),
     );
     return answers.flat();
+  }
+
+  /**
+   * Like `subscribe`, for any number of topics: spread over as many subscriptions (connections) as the node's
+   * limit per stream takes (SubscriptionGroup). For streams whose topic set grows with the inbox.
+   */
+  subscribeMany(
+    topics: string[],
+    onEnvelope: (envelope: Envelope) => void,
+    options: SubscribeOptions = {},
+  ): SubscriptionGroup {
+    return new SubscriptionGroup(
+      (part, since) => this.subscribe(part, onEnvelope, { ...options, ...(since ? { since } : {}) }),
+      topics,
+      options,
+    );
   }
 
   /**

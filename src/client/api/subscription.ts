@@ -73,7 +73,8 @@ interface Anchor {
   floor: bigint;
 }
 
-const MAX_TOPICS = 10_000;
+/** Topics one subscription streams at most: the node's limit per stream (docs/node-api.md §5). */
+export const MAX_TOPICS = 10_000;
 const STABLE_CONNECTION_MS = 10_000;
 const MAX_TOPIC_BYTES = 300;
 const encoder = new TextEncoder();

@@ -467,7 +467,7 @@ export class Conversations {
     const own = [introTopic(core.address), inviteTopic(core.address)];
     const delivered = new Set<string>();
     const byTopic = new Map<string, Conversation>();
-    let subscription: ReturnType<typeof core.api.subscribe> | undefined;
+    let subscription: ReturnType<typeof core.api.subscribeMany> | undefined;
     let closed = false;
     let chain: Promise<unknown> = Promise.resolve();
 
@@ -528,7 +528,8 @@ export class Conversations {
       // Invitations are stamped by their sender's clock, which may lag: reach back as far as list() does
       // (§12.2). Re-reading a known invitation only finds its conversation already streamed.
       since[inviteTopic(core.address)] = fromNs - SYNC_OVERLAP_NS;
-      subscription = core.api.subscribe(
+      // Spread over several connections when the inbox has more conversations than one stream may hold.
+      subscription = core.api.subscribeMany(
         topics,
         (envelope) => {
           chain = chain.then(() => handle(envelope)).catch(() => undefined);
