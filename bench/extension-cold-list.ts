@@ -14,7 +14,9 @@
 // session created from the key bundle, the conversations listed batch by batch (stored in the cache and
 // announced with `listing` updates), then each conversation's messages. Rows: the newest 50 in the cache (checked
 // to be the newest 50 of the final list), all N listed (the `listing` update with done), and the whole catch-up;
-// from the session's start (its client connected and authenticated) and from the refresh call. `--profile`:
+// from the session's start (its client connected and authenticated) and from the refresh call. After each round a
+// stranger starts a conversation and sends a message, which must reach the worker live (its stream then holds
+// more topics than one node stream takes: checked, not timed). `--profile`:
 // the first round's worker under V8's CPU profiler from the refresh call to the end of its catch-up
 // (bench/_worker-profile.ts; the .cpuprofile goes to $TMPDIR, its top functions by self time to stderr).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -151,9 +153,41 @@ async function extensionRound(
       const file = join(tmpdir(), `xmtp-bench-cold-list-worker-${Date.now()}.cpuprofile`);
       log(summarizeProfile(await profiler.stop(), file).join('\n'));
     }
+    // With every conversation listed the live stream holds all their topics (at 10,000, more than one node
+    // stream takes): a stranger's new conversation and its first message must reach the worker live.
+    const text = `live after listing ${round.listed}`;
+    await sendFromStranger(url, seed.address, text);
+    const live = await worker.evaluate(async (expected) => {
+      const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+        const rows = await handle.service.listConversations({ view: 'requests', limit: 5 });
+        if (rows.some((row) => row.lastMessage?.preview === expected)) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return false;
+    }, text);
+    if (!live) throw new Error(`a new message did not reach the worker live with ${round.listed} conversations`);
     return round;
   } finally {
     await extension.close();
+  }
+}
+
+/** A new identity starts a conversation with `address` and sends it `text`. */
+async function sendFromStranger(url: string, address: string, text: string): Promise<void> {
+  const { Client } = await import('@/client');
+  const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts');
+  const account = privateKeyToAccount(generatePrivateKey());
+  const wallet = {
+    getAddress: async () => account.address,
+    signMessage: (message: string) => account.signMessage({ message }),
+  };
+  const stranger = await Client.create(wallet, { nodes: [url], WebSocket });
+  try {
+    const conversation = await stranger.conversations.newConversation(address, { conversationId: 'bench/live' });
+    await conversation.send(text);
+  } finally {
+    await stranger.close();
   }
 }
 
@@ -188,7 +222,9 @@ async function main() {
     if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${name.toLowerCase()}: ${n}`);
   const loadStart = loadavg()[0]!.toFixed(1);
   const { nodeDir, seed } = seededDirectory();
-  const total = CONVERSATIONS + 1; // and the busy conversation
+  const seeded = CONVERSATIONS + 1; // and the busy conversation
+  // Each extension round's live check adds one more (a stranger's).
+  let total = seeded;
   log('building .output/chrome-mv3 (when stale)…');
   await buildExtension();
   // A copy for this run alone: tests running meanwhile rebuild .output/chrome-mv3 when a source changes.
@@ -210,6 +246,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const e = await extensionRound(buildDir, node.url, seed, has('profile') && round === 0);
     check(e.listed, total, 'the extension listed');
+    total++; // the live check's conversation
     if (e.firstTopics.length !== 50 || e.firstTopics.some((t, i) => t !== e.newestTopics[i]))
       throw new Error('the first 50 the extension listed are not the newest 50');
     ext.push(e);
@@ -260,7 +297,7 @@ async function main() {
       `< 500 ms: ${verdict(extNewest < 500)}`,
     ],
     [
-      `extension: all ${total} listed (cached and announced), from its session's start`,
+      `extension: all listed (${seeded}; cached and announced), from its session's start`,
       ms(extAll),
       `< 10 s: ${verdict(extAll < 10_000)}` + (xmtpjsMs ? `; ≥ 5×: ${verdict(xmtpjsMs / extAll >= 5)}` : ''),
     ],
@@ -289,7 +326,7 @@ async function main() {
   const header = ['operation', `median of ${ROUNDS}`, 'target / ratio'];
   console.log([header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n'));
   console.log(
-    `\n${total} V2 conversations from ${CONVERSATIONS} senders, every invitation's signatures checked. Node ` +
+    `\n${seeded} V2 conversations from ${CONVERSATIONS} senders (one more per extension round after its live check), every invitation's signatures checked. Node ` +
       `${process.version}, Chromium 156, ${cpus().length} cores, load average ${loadStart} at start and ` +
       `${loadavg()[0]!.toFixed(1)} at the end; node in a child process (auth off, rate limits off, SQLite).`,
   );
