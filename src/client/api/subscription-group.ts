@@ -3,7 +3,12 @@
 // many subscriptions as it takes, each with its own connection, reconnects and catch-up (subscription.ts). A
 // topic stays in the subscription it was given until it is removed, so a topic change never moves a topic
 // between connections (which would open a gap); new topics go where there is room, or to a new subscription.
-import { MAX_TOPICS, type Subscription, type SubscribeOptions, type SubscriptionEvents } from './subscription';
+import {
+  MAX_TOPICS,
+  type Subscription,
+  type SubscribeOptions,
+  type SubscriptionEvents,
+} from './subscription';
 
 type Events = Pick<SubscriptionEvents, 'connected' | 'disconnected' | 'caught-up' | 'error'>;
 type Listener<K extends keyof Events> = (event: Events[K]) => void;
@@ -87,8 +92,17 @@ export class SubscriptionGroup {
       }
     }
     const work: Promise<void>[] = [];
-    for (const member of changed)
-      work.push(member.subscription.setTopics([...member.topics], { since: pick(opts.since, member.topics) ?? {} }));
+    for (const member of changed) {
+      // A subscription left with no topics ends (one always stays: the group streams on it when topics come).
+      if (member.topics.size === 0 && this.#members.length > 1) {
+        this.#members.splice(this.#members.indexOf(member), 1);
+        work.push(member.subscription.close());
+        continue;
+      }
+      work.push(
+        member.subscription.setTopics([...member.topics], { since: pick(opts.since, member.topics) ?? {} }),
+      );
+    }
     for (let i = 0; i < homeless.length; i += this.#perMember) {
       const member = this.#add(homeless.slice(i, i + this.#perMember), opts.since);
       // In effect once it has connected and caught up, as a change on an open connection is.

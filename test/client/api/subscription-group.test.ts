@@ -75,5 +75,14 @@ it('places new topics where there is room, catches them up from since, and stops
   await new Promise((r) => setTimeout(r, 200));
   expect(got.map(labelOf).sort()).toEqual(['e-history', 'live-a', 'live-c', 'live-d', 'live-f']);
   expect(events).toEqual(['connected']); // adding a connection is not a drop
+
+  // Emptied subscriptions end; the topics left stream on.
+  await group.setTopics([a, d]);
+  expect(group.size).toBe(1);
+  await publisher.publish([makeEnvelope(c, 'c-gone'), makeEnvelope(d, 'live-d-2')]);
+  await waitFor(() => got.length >= 6);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(got.map(labelOf).slice(5)).toEqual(['live-d-2']);
+  expect(events).toEqual(['connected']);
   await group.close();
 });
