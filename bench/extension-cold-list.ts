@@ -159,14 +159,15 @@ async function extensionRound(
     await sendFromStranger(url, seed.address, text);
     const live = await worker.evaluate(async (expected) => {
       const handle = (globalThis as unknown as { xmtpInbox: BackgroundHandle }).xmtpInbox;
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
         const rows = await handle.service.listConversations({ view: 'requests', limit: 5 });
         if (rows.some((row) => row.lastMessage?.preview === expected)) return true;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return false;
     }, text);
-    if (!live) throw new Error(`a new message did not reach the worker live with ${round.listed} conversations`);
+    if (!live)
+      throw new Error(`a new message did not reach the worker live with ${round.listed} conversations`);
     return round;
   } finally {
     await extension.close();
@@ -184,7 +185,9 @@ async function sendFromStranger(url: string, address: string, text: string): Pro
   };
   const stranger = await Client.create(wallet, { nodes: [url], WebSocket });
   try {
-    const conversation = await stranger.conversations.newConversation(address, { conversationId: 'bench/live' });
+    const conversation = await stranger.conversations.newConversation(address, {
+      conversationId: 'bench/live',
+    });
     await conversation.send(text);
   } finally {
     await stranger.close();

@@ -64,8 +64,7 @@ export interface InviteOpener {
 
 /** A V2 message as decodeMessageV2 opened it (sender, creation time, EncodedContent bytes), or why it could not. */
 export type OpenedMessageV2 =
-  | { senderAddress: string; createdNs: bigint; payload: Uint8Array }
-  | { error: ErrorData };
+  { senderAddress: string; createdNs: bigint; payload: Uint8Array } | { error: ErrorData };
 
 /** One V2 message, every check included; a failure is returned, not thrown. */
 export async function openMessageV2(keys: V2ConversationKeys, message: Uint8Array): Promise<OpenedMessageV2> {

@@ -80,7 +80,13 @@ export function packMessages(
   keys: { topic: string; keyMaterial: Uint8Array },
   messages: Uint8Array[],
 ): MessagesTask {
-  return { kind: 'messages', id, topic: keys.topic, keyMaterial: keys.keyMaterial.slice(), ...pack(messages) };
+  return {
+    kind: 'messages',
+    id,
+    topic: keys.topic,
+    keyMaterial: keys.keyMaterial.slice(),
+    ...pack(messages),
+  };
 }
 
 export const unpackMessages = unpack;

@@ -16,7 +16,11 @@ import {
   type TestNode,
 } from './helpers';
 
-const FAST = { reconnect: { baseDelayMs: 20, maxDelayMs: 100 }, connectTimeoutMs: 5000, transport: 'ws' as const };
+const FAST = {
+  reconnect: { baseDelayMs: 20, maxDelayMs: 100 },
+  connectTimeoutMs: 5000,
+  transport: 'ws' as const,
+};
 
 let t: TestNode;
 let publisher: ApiClient;
