@@ -3,12 +3,8 @@
 // Requests fold answered by the worker too, so the popup never receives, filters or keeps all 10,000. Updates
 // reload the rows shown (one request, as many rows as are loaded). Marks the render times the e2e measures.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type {
-  ConversationCounts,
-  ConversationCursor,
-  ConversationView,
-} from '@/extension/cache/conversation-pages';
-import type { ConversationRecord } from '@/extension/cache/records';
+import type { ConversationCounts, ConversationView } from '@/extension/cache/conversation-pages';
+import { MAX_PAGE, cursorOf, type ConversationRecord } from '@/extension/cache/records';
 import { mergeConversations } from '@/ui/conversation-list';
 import { errorText, type ShownError } from '@/ui/format';
 import { FIRST_PAGE, takePrefetchedConversations } from '@/ui/prefetch';
@@ -35,13 +31,6 @@ const EMPTY_SUMMARY: ListSummary = {
   counts: { inbox: 0, archived: 0, requests: 0, unread: 0 },
 };
 
-/** Where the page after `row` starts (the worker's conversation-pages.ts reads it). */
-const cursorOf = (row: ConversationRecord): ConversationCursor => ({
-  topic: row.topic,
-  at: row.lastMessage?.sentAt ?? row.createdAt,
-  ...(row.pinnedAt !== undefined ? { pinnedAt: row.pinnedAt } : {}),
-});
-
 const page = (view: ConversationView, query: string, limit: number, after?: ConversationRecord) =>
   call('conversations.list', {
     view,
@@ -50,17 +39,14 @@ const page = (view: ConversationView, query: string, limit: number, after?: Conv
     ...(after ? { after: cursorOf(after) } : {}),
   });
 
-/** Rows one request may ask for (the worker's MAX_PAGE in conversation-pages.ts). */
-const MOST_PER_REQUEST = 500;
-
 /**
- * The first `count` rows of a view, one request of at most MOST_PER_REQUEST at a time (a list scrolled past 500
+ * The first `count` rows of a view, one request of at most MAX_PAGE at a time (a list scrolled past 500
  * rows reloads whole); `more`: rows follow the last.
  */
 async function rowsUpTo(view: ConversationView, query: string, count: number) {
   const rows: ConversationRecord[] = [];
   for (;;) {
-    const wanted = Math.min(count - rows.length, MOST_PER_REQUEST - 1);
+    const wanted = Math.min(count - rows.length, MAX_PAGE - 1);
     // One more row than wanted tells whether rows follow.
     const next = await page(view, query, wanted + 1, rows[rows.length - 1]);
     rows.push(...next.slice(0, wanted));

@@ -4,17 +4,9 @@
 // list.
 import { ExtensionError } from '@/extension/errors';
 import { inboxOrder } from './conversation-memory';
-import type { ConversationRecord } from './records';
+import { MAX_PAGE, type ConversationCursor, type ConversationRecord } from './records';
 
 export type ConversationView = 'inbox' | 'archived' | 'requests';
-
-/** Where a page starts: after this row (its place in the inbox order, which survives the row moving since). */
-export interface ConversationCursor {
-  topic: string;
-  /** The row's activity time (its last message's, else its creation's). */
-  at: number;
-  pinnedAt?: number;
-}
 
 export interface ConversationPageQuery {
   view: ConversationView;
@@ -32,7 +24,6 @@ export interface ConversationPage {
   more: boolean;
 }
 
-export const MAX_PAGE = 500;
 const MAX_QUERY = 200;
 const VIEWS: readonly ConversationView[] = ['inbox', 'archived', 'requests'];
 
@@ -82,15 +73,6 @@ export function matchesQuery(c: ConversationRecord, query: string | undefined): 
   return (
     c.peerAddress.toLowerCase().includes(q) || (c.lastMessage?.preview.toLowerCase().includes(q) ?? false)
   );
-}
-
-/** The cursor of a row: where the next page starts. */
-export function cursorOf(c: ConversationRecord): ConversationCursor {
-  return {
-    topic: c.topic,
-    at: c.lastMessage?.sentAt ?? c.createdAt,
-    ...(c.pinnedAt !== undefined ? { pinnedAt: c.pinnedAt } : {}),
-  };
 }
 
 /** A stand-in record that sorts where the cursor's row sorted. */

@@ -38,6 +38,29 @@ export interface ConversationRecord {
 /** `mutedUntil` of a conversation muted until the user unmutes it (JSON-safe, unlike Infinity). */
 export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Where a page of the conversation list starts: after this row (its place in the inbox order, which survives the
+ * row moving since). The popup builds it from its last row; the worker's conversation-pages.ts reads it.
+ */
+export interface ConversationCursor {
+  topic: string;
+  /** The row's activity time (its last message's, else its creation's). */
+  at: number;
+  pinnedAt?: number;
+}
+
+/** Rows one page of the conversation list may hold. */
+export const MAX_PAGE = 500;
+
+/** The cursor of a row: where the next page starts. */
+export function cursorOf(c: ConversationRecord): ConversationCursor {
+  return {
+    topic: c.topic,
+    at: c.lastMessage?.sentAt ?? c.createdAt,
+    ...(c.pinnedAt !== undefined ? { pinnedAt: c.pinnedAt } : {}),
+  };
+}
+
 /** Marked read at `at`: no unread messages, read up to its last message. Undefined when nothing is unread. */
 export function markedRead(conversation: ConversationRecord, at: number): ConversationRecord | undefined {
   if (conversation.unread === 0) return undefined;
