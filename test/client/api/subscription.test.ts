@@ -3,7 +3,13 @@ import WebSocket from 'ws';
 import { ApiClient } from '@/client/api/api-client';
 import type { ApiError } from '@/client/api/api-error';
 import type { Envelope } from '@/client/api/json';
-import type { Subscription, SubscribeOptions, SubscriptionEvents } from '@/client/api/subscription';
+import {
+  MAX_TOPICS,
+  type Subscription,
+  type SubscribeOptions,
+  type SubscriptionEvents,
+} from '@/client/api/subscription';
+import { SubscriptionGroup } from '@/client/api/subscription-group';
 import type { WebSocketConstructor } from '@/client/api/stream-connection';
 import {
   NodeWebSocket,
@@ -424,5 +430,69 @@ describe('transport choice and recovery', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(aliveDrops).toEqual([]);
     await Promise.all([alive.close(), dead.close(), pinging.stop(), silent.stop()]);
+  });
+});
+
+// More topics than one stream may hold, spread over several subscriptions: every envelope once, topic changes
+// placed where there is room (a topic never moves), connection state told for the group.
+describe('a subscription group', () => {
+  const WS = { ...FAST, transport: 'ws' as const };
+
+  it('streams more topics than one subscription may hold', { timeout: 60_000 }, async () => {
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const topics = Array.from({ length: MAX_TOPICS + 5 }, (_, i) => uniqueTopic(`many${i}`));
+    const got: Envelope[] = [];
+    const group = client.subscribeMany(topics, (e) => got.push(e), WS);
+    let connected = 0;
+    group.on('connected', () => connected++);
+    expect(group.size).toBe(2);
+    await waitFor(() => connected === 1, 20_000);
+    await publisher.publish([makeEnvelope(topics[0]!, 'first'), makeEnvelope(topics.at(-1)!, 'last')]);
+    await waitFor(() => got.length >= 2);
+    expect(got.map(labelOf).sort()).toEqual(['first', 'last']);
+    await group.close();
+  });
+
+  it('places new topics where there is room, catches them up from since, and stops removed ones', async () => {
+    const client = new ApiClient({ nodes: [t.node.url], WebSocket: NodeWebSocket });
+    const [a, b, c, d, e, f] = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => uniqueTopic(`group-${name}`)) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const got: Envelope[] = [];
+    const group = new SubscriptionGroup(
+      (part, since) => client.subscribe(part, (env) => got.push(env), { ...WS, ...(since ? { since } : {}) }),
+      [a, b, c],
+      { perMember: 2 },
+    );
+    const events: string[] = [];
+    group.on('connected', () => events.push('connected'));
+    group.on('disconnected', () => events.push('disconnected'));
+    expect(group.size).toBe(2); // [a, b] and [c]
+    await waitFor(() => events.length === 1);
+
+    await publisher.publish([makeEnvelope(e, 'e-history', 5_000n)]);
+    await group.setTopics([a, c, d, e, f], { since: { [e]: 5_000n } }); // b goes; d and e fill the gaps; f is new
+    expect(group.size).toBe(3);
+    expect(group.topics.sort()).toEqual([a, c, d, e, f].sort());
+    await publisher.publish([a, b, c, d, f].map((topic, i) => makeEnvelope(topic, `live-${'abcdf'[i]}`)));
+    await waitFor(() => got.length >= 5);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.map(labelOf).sort()).toEqual(['e-history', 'live-a', 'live-c', 'live-d', 'live-f']);
+    expect(events).toEqual(['connected']); // adding a connection is not a drop
+
+    // Emptied subscriptions end; the topics left stream on.
+    await group.setTopics([a, d]);
+    expect(group.size).toBe(1);
+    await publisher.publish([makeEnvelope(c, 'c-gone'), makeEnvelope(d, 'live-d-2')]);
+    await waitFor(() => got.length >= 6);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.map(labelOf).slice(5)).toEqual(['live-d-2']);
+    expect(events).toEqual(['connected']);
+    await group.close();
   });
 });
