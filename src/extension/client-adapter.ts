@@ -7,7 +7,11 @@ import type { Signer } from '@/extension/wallet/signer';
 export type IdentitySource =
   /** `storeOnNetwork`: publish the encrypted bundle to the private store (otherwise it stays in the vault). */
   | { kind: 'wallet'; signer: Signer; storeOnNetwork?: boolean }
-  | { kind: 'key'; keyBundle: string }
+  /**
+   * `resumed`: the vault's own identity, its session started again (a worker wake, an unlock). Its contact bundle
+   * was published when the account was set up, so the check that it is still there runs beside the stream.
+   */
+  | { kind: 'key'; keyBundle: string; resumed?: boolean }
   | { kind: 'generate' };
 
 /** A conversation as the client knows it; the cache adds unread counts and the last message. */

@@ -157,7 +157,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
         await deps.requireAccount();
         const keyBundle = await deps.vault.readSecret();
         const { nodes } = await readSettings(local);
-        const created = await deps.adapter.create({ kind: 'key', keyBundle }, { nodes });
+        const created = await deps.adapter.create({ kind: 'key', keyBundle, resumed: true }, { nodes });
         // Locked or signed out while the client was being created: it must not come back to life.
         if (started !== epoch) {
           await created.close().catch(() => undefined);

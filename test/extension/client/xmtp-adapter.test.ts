@@ -9,6 +9,9 @@ import { createInboxCache } from '@/extension/cache/cache';
 import { CONTENT_TYPES } from '@/extension/cache/records';
 import type { DecodedMessage } from '@/extension/client-adapter';
 import { createLocalWallet } from '@/extension/client/local-wallet';
+import { encodePrivateKeyBundle } from '@/protocol/bundles';
+import { toBase64 } from '@/protocol/bytes';
+import { createPrivateKeyBundle } from '@/protocol/identity';
 import type { InboxUpdate } from '@/extension/inbox/contract';
 import { createMemoryArea } from '../../helpers/memory-area';
 import { realInboxService, type InstallStorage } from '../../helpers/real-inbox';
@@ -177,6 +180,38 @@ describe('XMTP client adapter', () => {
     });
     expect(state).toMatchObject({ vault: 'unlocked', identity: 'imported', address: elsewhere.address });
     await service.lock();
+  });
+});
+
+describe('the contact bundle', () => {
+  /** An identity whose contact bundle was never published, as a key bundle the adapter takes. */
+  const unpublishedIdentity = async () => {
+    const wallet = createLocalWallet();
+    return {
+      address: wallet.address,
+      keyBundle: toBase64(encodePrivateKeyBundle(await createPrivateKeyBundle(wallet))),
+    };
+  };
+
+  it('is published before an imported key opens, and checked beside the stream when a session resumes', async () => {
+    const peer = await adapter().create({ kind: 'generate' }, { nodes: [node.url] });
+    // An import: reachable as soon as it has opened.
+    const imported = await unpublishedIdentity();
+    const opened = await adapter().create(
+      { kind: 'key', keyBundle: imported.keyBundle },
+      { nodes: [node.url] },
+    );
+    expect(await peer.canMessage(imported.address)).toBe(true);
+    await opened.close();
+    // A resumed session (whose bundle went missing): republished in the background.
+    const resumed = await unpublishedIdentity();
+    const session = await adapter().create(
+      { kind: 'key', keyBundle: resumed.keyBundle, resumed: true },
+      { nodes: [node.url] },
+    );
+    await until(async () => (await peer.canMessage(resumed.address)) || undefined, 'the bundle republished');
+    await session.close();
+    await peer.close();
   });
 });
 
