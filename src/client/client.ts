@@ -40,6 +40,11 @@ export interface ClientOptions {
   /** Publish only the V1 contact bundle (like xmtp-js's option). */
   publishLegacyContact?: boolean;
   skipContactPublishing?: boolean;
+  /**
+   * Check (and republish if missing) the contact bundle beside what follows instead of before `create` returns:
+   * for an identity whose bundle was published when it was set up. A failed check is not an error here.
+   */
+  publishContactInBackground?: boolean;
   /** Codecs beyond the standard ones (text, reply, reaction, read receipt, attachment, remote attachment, composite). */
   codecs?: ContentCodec[];
   appVersion?: string;
@@ -153,7 +158,11 @@ export class Client implements ClientCore {
     const contactDirectory = new ContactDirectory(api);
     if (!options.skipContactPublishing) {
       options.onProgress?.('publish-contact');
-      await contactDirectory.publishOwn(keyring, { legacyOnly: options.publishLegacyContact === true });
+      const publishing = contactDirectory.publishOwn(keyring, {
+        legacyOnly: options.publishLegacyContact === true,
+      });
+      if (options.publishContactInBackground) void publishing.catch(() => undefined);
+      else await publishing;
     }
     const identityKey = {
       secretKey: bundle.identityKey.secretKey,

@@ -64,10 +64,15 @@ export abstract class Conversation {
     let opened: OpenedPayload;
     try {
       opened = await this.open(envelope);
-      this.core.stats.messagesDecrypted++;
     } catch (error) {
       return failedMessage(this, envelope, error);
     }
+    return this.opened(envelope, opened);
+  }
+
+  /** The message of an envelope opened (here or on a worker), counted as decrypted. */
+  protected opened(envelope: Envelope, opened: OpenedPayload): DecodedMessage {
+    this.core.stats.messagesDecrypted++;
     return buildMessage(this, this.core.codecs, envelope, opened);
   }
 
@@ -171,18 +176,16 @@ export class ConversationV2 extends Conversation {
   /** A page on the host's worker pool when it has one ready (ClientOptions.inviteOpener), else on this thread. */
   override async decodeAll(envelopes: Envelope[]): Promise<DecodedMessage[]> {
     const keys = { topic: this.topic, keyMaterial: this.keyMaterial };
-    const opened = await this.core.inviteOpener.openMessagesV2?.(
+    const results = await this.core.inviteOpener.openMessagesV2?.(
       keys,
       envelopes.map((e) => e.message),
     );
-    if (!opened) return super.decodeAll(envelopes);
+    if (!results) return super.decodeAll(envelopes);
     return envelopes.map((envelope, i) => {
-      const result = opened[i]!;
-      if ('error' in result)
-        return failedMessage(this, envelope, new ProtocolError(result.error.code, result.error.message));
-      this.core.stats.messagesDecrypted++;
-      const { senderAddress, createdNs, payload } = result;
-      return buildMessage(this, this.core.codecs, envelope, { senderAddress, sentNs: createdNs, payload });
+      const result = results[i]!;
+      return 'error' in result
+        ? failedMessage(this, envelope, new ProtocolError(result.error.code, result.error.message))
+        : this.opened(envelope, result);
     });
   }
 

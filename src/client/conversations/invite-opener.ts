@@ -11,6 +11,7 @@ import type { Keyring } from '@/protocol/keyring';
 import { decodeMessageV2, type V2ConversationKeys } from '@/protocol/message-v2';
 import { isValidTopic } from '@/protocol/topics';
 import type { V2ConversationRecord } from './conversation-store';
+import type { OpenedPayload } from './decoded-message';
 
 /** Invitations opened on the calling thread between two turns of its event loop (each a few ms of work). */
 const OPENS_PER_TURN = 4;
@@ -63,14 +64,13 @@ export interface InviteOpener {
 }
 
 /** A V2 message as decodeMessageV2 opened it (sender, creation time, EncodedContent bytes), or why it could not. */
-export type OpenedMessageV2 =
-  { senderAddress: string; createdNs: bigint; payload: Uint8Array } | { error: ErrorData };
+export type OpenedMessageV2 = OpenedPayload | { error: ErrorData };
 
 /** One V2 message, every check included; a failure is returned, not thrown. */
 export async function openMessageV2(keys: V2ConversationKeys, message: Uint8Array): Promise<OpenedMessageV2> {
   try {
     const { senderAddress, createdNs, payload } = await decodeMessageV2(message, keys);
-    return { senderAddress, createdNs, payload };
+    return { senderAddress, sentNs: createdNs, payload };
   } catch (error) {
     return { error: errorData(error) };
   }

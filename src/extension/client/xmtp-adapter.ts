@@ -53,20 +53,15 @@ export function createXmtpClientAdapter(deps: XmtpAdapterDeps): XmtpClientAdapte
       case 'generate':
         // No wallet will ever ask for the key back, so the encrypted bundle is not published (§4).
         return Client.create(createLocalWallet(), { nodes, ...transport, keyStorage: 'local' });
-      case 'key': {
-        const keyBundle = fromBase64(source.keyBundle);
-        if (!source.resumed) return Client.create(null, { nodes, ...transport, keyBundle });
-        // A round trip less before the stream on every wake (a query, more on a distant node). A failed check
-        // is tried again at the next session start; one that finds the bundle missing publishes it.
-        const client = await Client.create(null, {
+      case 'key':
+        // A resumed session checks its contact bundle beside the stream, not before it: a round trip less on
+        // every wake (more on a distant node); a check that fails is tried again at the next session start.
+        return Client.create(null, {
           nodes,
           ...transport,
-          keyBundle,
-          skipContactPublishing: true,
+          keyBundle: fromBase64(source.keyBundle),
+          publishContactInBackground: source.resumed === true,
         });
-        void client.contactDirectory.publishOwn(client.keyring, { legacyOnly: false }).catch(() => undefined);
-        return client;
-      }
     }
   }
 
