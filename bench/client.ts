@@ -19,10 +19,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Long from 'long';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 import type * as XmtpJs from '@xmtp/xmtp-js';
 import type * as OursClient from '@/client';
+import { viemWallet } from '../test/helpers/wallet';
 import { startNodeChild } from './_node-child';
 import { flag, has } from './_args';
 
@@ -55,15 +55,6 @@ function med(runs: Timed[]): Timed {
   return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)) };
 }
 
-function newWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    address: account.address,
-    getAddress: async () => account.address,
-    signMessage: (message: string) => account.signMessage({ message }),
-  };
-}
-
 interface Seed {
   /** Our user's encoded PrivateKeyBundle, base64. */
   keyBundle: string;
@@ -87,12 +78,12 @@ async function seedDirectory(xmtpjs: Xmtpjs, conversations: number, messages: nu
   mkdirSync(join(dir, 'node'), { recursive: true });
   const node = await startNodeChild(join(dir, 'node'), { auth: true });
   const theirsOptions = { apiUrl: node.url, env: 'local' as const };
-  const userWallet = newWallet();
+  const userWallet = viemWallet();
   const { Client } = await import('@/client');
   const user = await Client.create(userWallet, { nodes: [node.url], WebSocket });
   const keyBundle = user.exportKeyBundle();
   await user.close();
-  const peer = await xmtpjs.Client.create(newWallet(), theirsOptions);
+  const peer = await xmtpjs.Client.create(viemWallet(), theirsOptions);
   // The busy conversation first, through the ordinary API. Then N invitations, each from a different
   // xmtp-js identity (so every invite needs its own 3DH, as in a real inbox), made by xmtp-js's keystore
   // (what newConversation does, minus the network round trips) and published in batches.
@@ -107,7 +98,7 @@ async function seedDirectory(xmtpjs: Xmtpjs, conversations: number, messages: nu
     for (let i = 0; i < conversations; i += 50) {
       const envelopes = await Promise.all(
         Array.from({ length: Math.min(50, conversations - i) }, async (_, j) => {
-          const inviter = newWallet();
+          const inviter = viemWallet();
           const keystore = await xmtpjs.InMemoryKeystore.create(
             await xmtpjs.PrivateKeyBundleV1.generate(inviter),
             xmtpjs.InMemoryPersistence.create(),
@@ -244,10 +235,10 @@ async function main(): Promise<void> {
   const createOurs: number[] = [];
   const createTheirs: number[] = [];
   for (let i = 0; i < CREATES; i++) {
-    const a = await time(() => Client.create(newWallet(), oursOptions));
+    const a = await time(() => Client.create(viemWallet(), oursOptions));
     createOurs.push(a.ms);
     await a.value.close();
-    const b = await time(() => xmtpjs.Client.create(newWallet(), theirsOptions));
+    const b = await time(() => xmtpjs.Client.create(viemWallet(), theirsOptions));
     createTheirs.push(b.ms);
     await b.value.close();
   }

@@ -28,6 +28,7 @@ import WebSocket from 'ws';
 import type * as XmtpJs from '@xmtp/xmtp-js';
 import type { BackgroundHandle } from '@/extension/runtime/start-background';
 import { buildExtension, EXTENSION_DIR, launchExtension, withBuildLock } from '../test/e2e/harness';
+import { viemWallet } from '../test/helpers/wallet';
 import { flag, has } from './_args';
 import { startNodeChild } from './_node-child';
 import { profileServiceWorker, summarizeProfile } from './_worker-profile';
@@ -177,13 +178,7 @@ async function extensionRound(
 /** A new identity starts a conversation with `address` and sends it `text`. */
 async function sendFromStranger(url: string, address: string, text: string): Promise<void> {
   const { Client } = await import('@/client');
-  const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts');
-  const account = privateKeyToAccount(generatePrivateKey());
-  const wallet = {
-    getAddress: async () => account.address,
-    signMessage: (message: string) => account.signMessage({ message }),
-  };
-  const stranger = await Client.create(wallet, { nodes: [url], WebSocket });
+  const stranger = await Client.create(viemWallet(), { nodes: [url], WebSocket });
   try {
     const conversation = await stranger.conversations.newConversation(address, {
       conversationId: 'bench/live',

@@ -14,7 +14,6 @@ import {
   verifyDigest,
 } from '@/protocol/signature';
 import { encodePrivateKeyBundle, encodeSignedPublicKeyBundle } from '@/protocol/bundles';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createPrivateKeyBundle } from '@/protocol/identity';
 import { createInvitation, openInvitation } from '@/protocol/invitation';
 import { Keyring } from '@/protocol/keyring';
@@ -25,6 +24,7 @@ import { threeDhSecret } from '@/protocol/dh';
 import { decodeContactBundle } from '@/protocol/contact';
 import { encodeEncodedContent } from '@/protocol/content';
 import { xmtpjs, xmtpjsConversationV2, xmtpjsPeer, xproto } from '../test/interop/xmtpjs-peer';
+import { viemWallet } from '../test/helpers/wallet';
 import { has } from './_args';
 
 const SIZES = [128, 65536, 524288];
@@ -32,15 +32,6 @@ const quick = has('quick');
 // `--secp256k1`: only the curve rows (ours next to bare tiny-secp256k1 and @noble/secp256k1).
 const secpOnly = has('secp256k1');
 const BUDGET_MS = quick ? 600 : 2000;
-
-function wallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    address: account.address,
-    getAddress: async () => account.address,
-    signMessage: (message: string) => account.signMessage({ message }),
-  };
-}
 
 const ROUNDS = quick ? 3 : 5;
 
@@ -193,8 +184,8 @@ async function main() {
 }
 
 async function messageRows() {
-  const aliceWallet = wallet();
-  const bobWallet = wallet();
+  const aliceWallet = viemWallet();
+  const bobWallet = viemWallet();
   // Alice: xmtp-js; Bob: us. Each side also has a twin on the other implementation with the same keys,
   // so "ours" and "theirs" do identical work on identical inputs.
   const alice = await xmtpjsPeer(aliceWallet);
