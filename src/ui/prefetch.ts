@@ -18,6 +18,8 @@ interface EarlyReplies {
 }
 
 let conversations: Promise<ConversationRecord[] | undefined> | undefined;
+/** The first screen's rows once their reply is in, until the inbox takes them (at most once, as the promise). */
+let arrived: ConversationRecord[] | undefined;
 let state: Promise<InboxState | undefined> | undefined;
 
 /** A prefetched reply, unwrapped; undefined when it failed (e.g. the vault was locked): the caller asks again. */
@@ -28,16 +30,33 @@ function settle<T>(reply: Promise<unknown> | undefined, type: string, ask: () =>
 
 export function prefetchConversations(): void {
   const early = (globalThis as { xmtpInboxPrefetch?: EarlyReplies }).xmtpInboxPrefetch;
-  conversations = settle(early?.conversations, 'conversations.list', () =>
+  const first = settle(early?.conversations, 'conversations.list', () =>
     call('conversations.list', { view: 'inbox', limit: FIRST_PAGE }),
   );
-  state = settle(early?.state, 'state.get', () => call('state.get', {}));
+  conversations = first.then((rows) => {
+    arrived = rows;
+    return rows;
+  });
+  // The state is handed over once the first rows are in too, so the inbox renders once with its rows, not once
+  // empty and again a moment later (both replies come within milliseconds of each other).
+  state = Promise.all([settle(early?.state, 'state.get', () => call('state.get', {})), conversations]).then(
+    ([inbox]) => inbox,
+  );
+}
+
+/** The prefetched first screen if its reply is already in (once): the inbox's first render shows it. */
+export function takeArrivedConversations(): ConversationRecord[] | undefined {
+  const rows = arrived;
+  if (rows) conversations = undefined;
+  arrived = undefined;
+  return rows;
 }
 
 /** The prefetched first screen (once), or undefined when there is none or it failed. */
 export async function takePrefetchedConversations(): Promise<ConversationRecord[] | undefined> {
   const pending = conversations;
   conversations = undefined;
+  arrived = undefined;
   return pending;
 }
 

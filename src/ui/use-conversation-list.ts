@@ -7,7 +7,7 @@ import type { ConversationCounts, ConversationView } from '@/extension/cache/con
 import { MAX_PAGE, cursorOf, type ConversationRecord } from '@/extension/cache/records';
 import { mergeConversations } from '@/ui/conversation-list';
 import { errorText, type ShownError } from '@/ui/format';
-import { FIRST_PAGE, takePrefetchedConversations } from '@/ui/prefetch';
+import { FIRST_PAGE, takeArrivedConversations, takePrefetchedConversations } from '@/ui/prefetch';
 import { call, subscribeUpdates } from '@/ui/rpc';
 
 export const LIST_RECEIVED = 'xmtp-inbox:list-received';
@@ -59,15 +59,22 @@ export function useConversationList(
   onError: (error: ShownError) => void,
   { view, query }: { view: 'inbox' | 'archived'; query: string },
 ) {
-  const [rows, setRows] = useState<ConversationRecord[]>();
+  // The prefetched first screen, when its reply came with the state (as it does on a popup open): in the first
+  // render already.
+  const [arrived] = useState(() => {
+    const early = view === 'inbox' && !query ? takeArrivedConversations() : undefined;
+    if (early && !performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+    return early;
+  });
+  const [rows, setRows] = useState<ConversationRecord[] | undefined>(arrived);
   /** Which view the rows are of: another view's rows are never shown under this one's name. */
   const [rowsView, setRowsView] = useState(view);
-  const [more, setMore] = useState(false);
+  const [more, setMore] = useState(arrived !== undefined);
   const [summary, setSummary] = useState<ListSummary>(EMPTY_SUMMARY);
   const [complete, setComplete] = useState(false);
   const setError = onError;
   // What the list is of now, and how many rows it shows, for reloads that start later (updates).
-  const current = useRef({ view, query, loaded: 0, requestsShown: PAGE });
+  const current = useRef({ view, query, loaded: arrived?.length ?? 0, requestsShown: PAGE });
   current.current.view = view;
   current.current.query = query;
   // One reload at a time; whatever asks meanwhile gets one more after it (it sees every change before it).
@@ -153,17 +160,19 @@ export function useConversationList(
 
   // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.
   useLayoutEffect(() => {
-    void takePrefetchedConversations().then((early) => {
-      // The first screen (the inbox's first rows) shows at once; the rest of what the list shows follows.
-      if (early && current.current.view === 'inbox' && !current.current.query) received(early, true);
-      load();
-    });
+    // The first screen (the inbox's first rows) shows at once; the rest of what the list shows follows.
+    if (arrived) load();
+    else
+      void takePrefetchedConversations().then((early) => {
+        if (early && current.current.view === 'inbox' && !current.current.query) received(early, true);
+        load();
+      });
     // The cache shows first; the network catches up, unless the live stream already has (worker's catch-up.ts).
     void call('conversations.refresh', { ifBehind: true }).catch(() => undefined);
     return subscribeUpdates((update) => {
       if (update.kind === 'conversations' || update.kind === 'state') load();
     });
-  }, [load, received]);
+  }, [arrived, load, received]);
 
   // Another view or search: its first rows, from the top.
   const first = useRef(true);

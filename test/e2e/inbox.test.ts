@@ -126,11 +126,24 @@ describe(
     });
 
     it('opens on 1,000 cached conversations, rendering only the rows in view', async () => {
+      // Whether the inbox was ever in the page without its rows (its search box there, no row yet): checked after
+      // every DOM change, from before the popup's own scripts run.
+      await extension.context.addInitScript(() => {
+        const seen = globalThis as { xmtpEmptyInboxSeen?: boolean };
+        new MutationObserver(() => {
+          if (document.querySelector('input[type="search"]') && !document.querySelector('.virtual-list li'))
+            seen.xmtpEmptyInboxSeen = true;
+        }).observe(document, { childList: true, subtree: true });
+      });
       popup = await extension.openPopup();
       await popup.getByRole('list', { name: 'Conversations' }).waitFor();
       const rows = await popup.locator('.virtual-list li').count();
       expect(rows).toBeGreaterThan(5);
       expect(rows).toBeLessThan(40);
+      // The prefetched rows came with the state: the inbox's first render shows them (no empty list first).
+      expect(
+        await popup.evaluate(() => (globalThis as { xmtpEmptyInboxSeen?: boolean }).xmtpEmptyInboxSeen),
+      ).toBe(undefined);
       // The prefetched first screen shows first; further pages come as the list is scrolled to its end, until
       // every conversation of the inbox is there (4 requests are listed apart).
       const list = popup.locator('.virtual-list');
