@@ -19,7 +19,7 @@
 // - the extension's storage (navigator.storage.estimate() in the worker: IndexedDB and the rest) per M messages;
 // - the worker's JS heap (CDP Runtime.getHeapUsage on the service-worker target) with the index built.
 // Prints a markdown table with targets and pass/fail.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -96,16 +96,15 @@ async function privateBuild(): Promise<string> {
 
 function bundleSizes(buildDir: string) {
   const read = (path: string) => readFileSync(join(buildDir, path));
-  const files = (dir: string, re: RegExp) =>
-    readdirSync(join(buildDir, dir))
-      .filter((f) => re.test(f))
-      .map((f) => join(dir, f));
+  // What popup.html loads: its scripts, module preloads and stylesheets (chunk names change with the build).
+  const popupFiles = [
+    ...read('popup.html')
+      .toString()
+      .matchAll(/(?:src|href)="\/([^"]+)"/g),
+  ].map((m) => m[1]!);
   const groups: [string, string[]][] = [
     ['background (background.js)', ['background.js']],
-    [
-      'popup (popup.html + its JS and CSS chunks)',
-      ['popup.html', ...files('chunks', /^(popup|styles)-.*\.js$/), ...files('assets', /^styles-.*\.css$/)],
-    ],
+    ['popup (popup.html and every file it loads)', ['popup.html', ...popupFiles]],
     ['content script (content-scripts/content.js)', ['content-scripts/content.js']],
     ['main-world script (inpage.js)', ['inpage.js']],
   ];
