@@ -15,6 +15,11 @@ export const LIST_RENDERED = 'xmtp-inbox:list-rendered';
 /** The list after the first screen is complete: its rows, the requests, the archived count, unread or not. */
 export const FULL_LIST_RENDERED = 'xmtp-inbox:full-list-rendered';
 
+/** Sets a performance mark the first time only (a list renders many times; the measure wants the first). */
+const markOnce = (name: string) => {
+  if (!performance.getEntriesByName(name).length) performance.mark(name);
+};
+
 /** Rows asked for at a time as the list scrolls (and as the Requests fold shows more). */
 const PAGE = 50;
 
@@ -63,7 +68,7 @@ export function useConversationList(
   // render already.
   const [arrived] = useState(() => {
     const early = view === 'inbox' && !query ? takeArrivedConversations() : undefined;
-    if (early && !performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+    if (early) markOnce(LIST_RECEIVED);
     return early;
   });
   const [rows, setRows] = useState<ConversationRecord[] | undefined>(arrived);
@@ -82,7 +87,7 @@ export function useConversationList(
   const paging = useRef(false);
 
   const received = useCallback((list: ConversationRecord[], hasMore: boolean) => {
-    if (!performance.getEntriesByName(LIST_RECEIVED).length) performance.mark(LIST_RECEIVED);
+    markOnce(LIST_RECEIVED);
     current.current.loaded = list.length;
     setRows(list);
     setRowsView(current.current.view);
@@ -153,9 +158,8 @@ export function useConversationList(
 
   // Marks for the end-to-end measurement of time to first list render (test/e2e/inbox.test.ts).
   useLayoutEffect(() => {
-    if (rows && !performance.getEntriesByName(LIST_RENDERED).length) performance.mark(LIST_RENDERED);
-    if (complete && !performance.getEntriesByName(FULL_LIST_RENDERED).length)
-      performance.mark(FULL_LIST_RENDERED);
+    if (rows) markOnce(LIST_RENDERED);
+    if (complete) markOnce(FULL_LIST_RENDERED);
   }, [rows, complete]);
 
   // Layout effect, like the app's state: the first screen renders without waiting a frame for the list.

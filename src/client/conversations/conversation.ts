@@ -5,7 +5,7 @@ import { Compression, ContentTypeText, type ContentTypeId } from '@/protocol/con
 import { ProtocolError } from '@/protocol/errors';
 import { messageId } from '@/protocol/message';
 import { checkMessageV1Topic, decodeMessageV1, encodeMessageV1 } from '@/protocol/message-v1';
-import { decodeMessageV2, encodeMessageV2 } from '@/protocol/message-v2';
+import { encodeMessageV2, type V2ConversationKeys } from '@/protocol/message-v2';
 import { ephemeralTopic, introTopic } from '@/protocol/topics';
 import type { Envelope } from '@/client/api';
 import { recipientNotOnNetwork } from '@/client/errors';
@@ -17,6 +17,7 @@ import {
   buildMessage,
   failedMessage,
   nsToDate,
+  openPayloadV2,
   type DecodedMessage,
   type OpenedPayload,
 } from './decoded-message';
@@ -168,16 +169,19 @@ export class ConversationV2 extends Conversation {
     super(core, topic, peerAddress, createdNs, context);
   }
 
-  protected async open(envelope: Envelope): Promise<OpenedPayload> {
-    const m = await decodeMessageV2(envelope.message, { topic: this.topic, keyMaterial: this.keyMaterial });
-    return { senderAddress: m.senderAddress, sentNs: m.createdNs, payload: m.payload };
+  /** What opens this conversation's messages, here or on a worker. */
+  private get keys(): V2ConversationKeys {
+    return { topic: this.topic, keyMaterial: this.keyMaterial };
+  }
+
+  protected open(envelope: Envelope): Promise<OpenedPayload> {
+    return openPayloadV2(this.keys, envelope.message);
   }
 
   /** A page on the host's worker pool when it has one ready (ClientOptions.inviteOpener), else on this thread. */
   override async decodeAll(envelopes: Envelope[]): Promise<DecodedMessage[]> {
-    const keys = { topic: this.topic, keyMaterial: this.keyMaterial };
     const results = await this.core.inviteOpener.openMessagesV2?.(
-      keys,
+      this.keys,
       envelopes.map((e) => e.message),
     );
     if (!results) return super.decodeAll(envelopes);

@@ -7,6 +7,7 @@ import {
   type DecodedContent,
 } from '@/protocol/content';
 import { messageId } from '@/protocol/message';
+import { decodeMessageV2, type V2ConversationKeys } from '@/protocol/message-v2';
 import { errorInfo } from '@/client/errors';
 import type { Envelope } from '@/client/api';
 import type { Conversation } from './conversation';
@@ -46,6 +47,12 @@ export interface OpenedPayload {
   sentNs: bigint;
   /** The encoded EncodedContent. */
   payload: Uint8Array;
+}
+
+/** A V2 message opened with its conversation's keys (every check of decodeMessageV2; throws what it throws). */
+export async function openPayloadV2(keys: V2ConversationKeys, message: Uint8Array): Promise<OpenedPayload> {
+  const { senderAddress, createdNs, payload } = await decodeMessageV2(message, keys);
+  return { senderAddress, sentNs: createdNs, payload };
 }
 
 /** Decodes the content of an opened payload into a DecodedMessage (codec errors become `error`). */

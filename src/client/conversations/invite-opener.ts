@@ -3,15 +3,15 @@
 // The opener is injectable so a host can spread the batches over its cores (src/client/node/invite-pool.ts);
 // the in-thread opener below is the path wherever no worker can run. Either way each invitation goes through
 // the same openInviteRecord, with every check. A pool may also open V2 messages (a long conversation's history
-// is bound by one signature check per message), with the same decodeMessageV2 as a conversation on its own thread.
+// is bound by one signature check per message), with the same openPayloadV2 as a conversation on its own thread.
 import { isValidConsentProof } from '@/protocol/consent-proof';
 import { errorData, type ErrorData } from '@/protocol/errors';
 import { openInvitation } from '@/protocol/invitation';
 import type { Keyring } from '@/protocol/keyring';
-import { decodeMessageV2, type V2ConversationKeys } from '@/protocol/message-v2';
+import type { V2ConversationKeys } from '@/protocol/message-v2';
 import { isValidTopic } from '@/protocol/topics';
 import type { V2ConversationRecord } from './conversation-store';
-import type { OpenedPayload } from './decoded-message';
+import { openPayloadV2, type OpenedPayload } from './decoded-message';
 
 /** Invitations opened on the calling thread between two turns of its event loop (each a few ms of work). */
 const OPENS_PER_TURN = 4;
@@ -69,8 +69,7 @@ export type OpenedMessageV2 = OpenedPayload | { error: ErrorData };
 /** One V2 message, every check included; a failure is returned, not thrown. */
 export async function openMessageV2(keys: V2ConversationKeys, message: Uint8Array): Promise<OpenedMessageV2> {
   try {
-    const { senderAddress, createdNs, payload } = await decodeMessageV2(message, keys);
-    return { senderAddress, sentNs: createdNs, payload };
+    return await openPayloadV2(keys, message);
   } catch (error) {
     return { error: errorData(error) };
   }

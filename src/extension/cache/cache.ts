@@ -309,6 +309,14 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     });
   }
 
+  async function syncedUntilMany(topics: readonly string[]): Promise<(number | undefined)[]> {
+    const keys = await unlocked();
+    const names = await Promise.all(topics.map((t) => topicKey(keys.index, t)));
+    const tx = (await db()).transaction('sealedSynced');
+    const [found] = await Promise.all([Promise.all(names.map((name) => tx.store.get(name))), tx.done]);
+    return found;
+  }
+
   return {
     putConversations(conversations) {
       return serial(async () => {
@@ -432,17 +440,10 @@ export function createInboxCache(options: InboxCacheOptions): InboxCache {
     },
 
     async syncedUntil(topic) {
-      const keys = await unlocked();
-      return (await db()).get('sealedSynced', await topicKey(keys.index, topic));
+      return (await syncedUntilMany([topic]))[0];
     },
 
-    async syncedUntilMany(topics) {
-      const keys = await unlocked();
-      const names = await Promise.all(topics.map((t) => topicKey(keys.index, t)));
-      const tx = (await db()).transaction('sealedSynced');
-      const [found] = await Promise.all([Promise.all(names.map((name) => tx.store.get(name))), tx.done]);
-      return found;
-    },
+    syncedUntilMany,
 
     setSyncedUntil(topic, at) {
       return serial(async () => {
